@@ -1,0 +1,3 @@
+from victimcare.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "force", "is_active"]
+    list_filter = ["role", "force", "is_active"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            "Role and force",
+            {
+                "fields": (
+                    "role",
+                    "force",
+                    "oversees",
+                    "support_organisation",
+                    "collar_number",
+                    "contact_route",
+                )
+            },
+        ),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        ("Role and force", {"fields": ("role", "force")}),
+    )
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request).select_related("force")
+        if request.user.is_superuser:
+            return users
+        return users.filter(force_id=request.user.force_id)
+
+
+@admin.register(SupportOrganisation)
+class SupportOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    filter_horizontal = ["forces"]
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(admin.ModelAdmin):
+    """Read-only: nobody alters the audit log through the application."""
+
+    list_display = ["at", "user", "action", "victim", "page"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        records = super().get_queryset(request).select_related("user", "victim")
+        if request.user.is_superuser:
+            return records
+        return records.filter(force_id=request.user.force_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,85 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from victimcare.accounts.constants import AuditAction, Role
+
+
+class SupportOrganisation(models.Model):
+    """A victim support organisation that receives referrals (e.g. Victim Support)."""
+
+    name = models.CharField(max_length=160, unique=True)
+    forces = models.ManyToManyField(
+        "forces.Force", blank=True, related_name="support_organisations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Every staff member belongs to one force; oversight may span several."""
+
+    role = models.CharField(max_length=32, choices=Role.choices)
+    force = models.ForeignKey(
+        "forces.Force", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    oversees = models.ManyToManyField(
+        "forces.Force",
+        blank=True,
+        related_name="overseen_by",
+        help_text=_("Forces an oversight user may see aggregates for"),
+    )
+    support_organisation = models.ForeignKey(
+        SupportOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    collar_number = models.CharField(max_length=16, blank=True)
+    contact_route = models.CharField(
+        max_length=200, blank=True, help_text=_("How victims reach this officer, e.g. 101 ext.")
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["force", "role"])]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise PermissionError("Audit records cannot be altered")
+
+    def delete(self):
+        raise PermissionError("Audit records cannot be deleted")
+
+
+class AuditRecord(models.Model):
+    """Who viewed which victim's personal data, when, and on which page. Append-only."""
+
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="audit_records")
+    force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="+")
+    victim = models.ForeignKey("cases.Victim", on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=AuditAction.choices, default=AuditAction.VIEW)
+    page = models.CharField(max_length=200)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["force", "-at"]), models.Index(fields=["victim", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} victim {self.victim_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit records cannot be altered")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit records cannot be deleted")

@@ -1,0 +1,90 @@
+"""Who may do what, in one place.
+
+Each role has a set of capabilities; every view states the capability it needs with
+``capability_required``; every query for force-scoped data goes through
+``forces_in_scope``. tests/accounts/test_access.py checks every role against every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from victimcare.accounts.constants import Role
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from victimcare.accounts.models import User
+    from victimcare.forces.models import Force
+
+
+class Capability(StrEnum):
+    VIEW_CASES = "view_cases"
+    """List and open cases of the staff member's own force, with victims' personal data."""
+    VIEW_AGGREGATES = "view_aggregates"
+    """Counts and rates for the forces in scope; never personal data."""
+    VIEW_AUDIT_LOG = "view_audit_log"
+    """Browse who viewed which victim's personal data, in the staff member's force."""
+    MANAGE_SITE = "manage_site"
+    """The administration site: staff, forces, areas, crime types."""
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.CALL_HANDLER: frozenset({Capability.VIEW_CASES}),
+    Role.OFFICER: frozenset({Capability.VIEW_CASES}),
+    Role.SUPERVISOR: frozenset({Capability.VIEW_CASES, Capability.VIEW_AGGREGATES}),
+    Role.ANALYST: frozenset({Capability.VIEW_AGGREGATES}),
+    Role.OVERSIGHT: frozenset({Capability.VIEW_AGGREGATES}),
+    Role.SUPPORT_ORGANISATION: frozenset(),
+    Role.ADMINISTRATOR: frozenset(
+        {
+            Capability.VIEW_CASES,
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_AUDIT_LOG,
+            Capability.MANAGE_SITE,
+        }
+    ),
+}
+
+
+def has_capability(user: User, capability: Capability) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def forces_in_scope(user: User) -> QuerySet[Force]:
+    """The forces whose data this user may see: oversight users see those they oversee."""
+    from victimcare.forces.models import Force
+
+    if not user.is_authenticated:
+        return Force.objects.none()
+    if user.role == Role.OVERSIGHT:
+        return user.oversees.all()
+    if user.force_id is None:
+        return Force.objects.none()
+    return Force.objects.filter(pk=user.force_id)
+
+
+def capability_required(capability: Capability) -> Callable:
+    """Anonymous users go to sign-in; signed-in users without the capability get a 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_capability(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

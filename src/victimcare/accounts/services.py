@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from victimcare.accounts.constants import AuditAction, Role
+from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
+from victimcare.forces.models import Force
+
+
+class StaffError(ValueError):
+    """A staff account cannot be created as asked; the message says why."""
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    force: Force | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    oversees: list[Force] | None = None,
+    support_organisation: SupportOrganisation | None = None,
+    collar_number: str = "",
+    contact_route: str = "",
+) -> User:
+    """Create a staff member in one force (oversight users may oversee several)."""
+    if role not in Role.values:
+        raise StaffError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}")
+    if force is None:
+        raise StaffError("Every staff member belongs to a force")
+    if role == Role.SUPPORT_ORGANISATION and support_organisation is None:
+        raise StaffError("A support organisation user needs their organisation")
+    if User.objects.filter(username__iexact=username).exists():
+        raise StaffError(f"A staff member with username {username!r} already exists")
+    user = User(
+        username=username,
+        role=role,
+        force=force,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        support_organisation=support_organisation,
+        collar_number=collar_number,
+        contact_route=contact_route,
+        is_staff=role == Role.ADMINISTRATOR,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    if role == Role.OVERSIGHT:
+        user.oversees.set(oversees or [force])
+    if role == Role.ADMINISTRATOR:
+        _grant_admin_permissions(user)
+    return user
+
+
+def _grant_admin_permissions(user: User) -> None:
+    """Administrators manage staff and reference data, and read the audit log; no PII models."""
+    from django.contrib.auth.models import Permission
+
+    wanted = Permission.objects.filter(
+        content_type__app_label__in=["forces", "accounts"],
+    ).exclude(codename__in=["add_auditrecord", "change_auditrecord", "delete_auditrecord"])
+    user.user_permissions.set(wanted)
+
+
+def audit_record_create(*, user: User, victim, page: str, action: str = AuditAction.VIEW) -> None:
+    """Write down that ``user`` saw ``victim``'s personal data on ``page``."""
+    AuditRecord.objects.create(
+        at=timezone.now(),
+        user=user,
+        force_id=victim.case.force_id,
+        victim=victim,
+        action=action,
+        page=page[:200],
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from victimcare.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
+    path("audit/", views.audit_log, name="audit-log"),
+]

@@ -1,0 +1,386 @@
+"""The `victimcare` command: run, seed, administer and analyse victimcare.
+
+Each subcommand prints its own help: `victimcare SUBCOMMAND --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+PROG = "victimcare"
+
+DESCRIPTION = """\
+victimcare: Total Victim Care, clocked and measured.
+
+Victims report through any channel and follow their case; every Victims' Code
+obligation is clocked; satisfaction is measured with design-based statistics.
+Settings come from the environment (DATABASE_URL, VICTIMCARE_*; see README.md).
+With none set, an embedded SQLite database under ./var is used."""
+
+EPILOG = """\
+examples:
+  victimcare demo                       build the synthetic demo world and serve it
+  victimcare demo --no-serve            build it and exit (for scripts)
+  victimcare seed --scale small --seed 7
+  victimcare createstaff --username jo.bloggs --role officer --force MPS
+  victimcare estimate responses.csv --y satisfied --stat proportion --strata stratum
+"""
+
+
+class CommandError(Exception):
+    """A subcommand cannot go on; the message is printed as one line and exit code 2."""
+
+
+def fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def setup_django(*, check_database: bool = True) -> None:
+    """Load settings (which may reject a bad DATABASE_URL) and, if asked, reach the database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "victimcare.config.settings")
+    from victimcare.config.env import SettingsError
+
+    try:
+        import django
+
+        django.setup()
+    except SettingsError as error:
+        raise CommandError(str(error)) from None
+    if check_database:
+        database_check()
+
+
+def database_check() -> None:
+    from django.db import DatabaseError, connection
+
+    try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "the embedded database"
+        raise CommandError(f"cannot connect to {where}: {reason}") from None
+
+
+# --- subcommands -------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0 if args.quiet else 1)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from victimcare.demo.services import DemoWorldError, demo_world_build
+
+    try:
+        result = demo_world_build(
+            scale=args.scale, seed=args.seed, reset=args.reset, progress=not args.quiet
+        )
+    except DemoWorldError as error:
+        raise CommandError(str(error)) from None
+    print(result.summary)
+    if not args.quiet:
+        print_demo_logins()
+    return 0
+
+
+def print_demo_logins() -> None:
+    from django.conf import settings
+
+    from victimcare.demo.services import demo_logins
+
+    logins = demo_logins()
+    if not logins:
+        return
+    print("\nDemo logins (synthetic staff; password for all: %s)" % settings.DEMO_PASSWORD)
+    width = max(len(login.username) for login in logins)
+    for login in logins:
+        print(f"  {login.username:<{width}}  {login.description}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    print("Migrating the database ...")
+    call_command("migrate", interactive=False, verbosity=0)
+    from victimcare.demo.services import DemoWorldError, demo_world_build
+
+    try:
+        result = demo_world_build(scale=args.scale, seed=args.seed, reset=False, progress=True)
+    except DemoWorldError as error:
+        raise CommandError(str(error)) from None
+    print(result.summary)
+    print_demo_logins()
+    if args.no_serve:
+        return 0
+    return serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    return serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def serve(*, host: str, port: int, workers: int) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from victimcare.config.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+            # Access logs carry the path only: never query strings, which could hold input.
+            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
+
+        def load(self):
+            return application
+
+    print(f"\nServing victimcare on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    Server().run()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    options = {"batch": args.batch}
+    call_command("db_worker", **options)
+    return 0
+
+
+def cmd_createstaff(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from victimcare.accounts.services import StaffError, staff_create
+    from victimcare.forces.models import Force
+
+    force = Force.objects.filter(code__iexact=args.force).first()
+    if force is None:
+        raise CommandError(f"no force with code {args.force!r} (run `victimcare seed` first?)")
+    oversees = []
+    for code in args.oversees.split(",") if args.oversees else []:
+        overseen = Force.objects.filter(code__iexact=code.strip()).first()
+        if overseen is None:
+            raise CommandError(f"--oversees: no force with code {code.strip()!r}")
+        oversees.append(overseen)
+    password = os.environ.get("VICTIMCARE_STAFF_PASSWORD") or ""
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandError(
+                "no password: set VICTIMCARE_STAFF_PASSWORD or run in a terminal to be asked"
+            )
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("the two passwords differ")
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        raise CommandError("password rejected: " + " ".join(error.messages)) from None
+    try:
+        user = staff_create(
+            username=args.username,
+            password=password,
+            role=args.role,
+            force=force,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            email=args.email,
+            oversees=oversees or None,
+        )
+    except (StaffError, ValidationError) as error:
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        raise CommandError(message) from None
+    print(f"Created {user.get_role_display().lower()} {user.username} in {force.name}")
+    return 0
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from victimcare.estimation.cli import main as estimate_main
+
+    return estimate_main(args.rest, prog=f"{PROG} estimate")
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    setup_django(check_database=False)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([f"{PROG} manage", *args.rest])
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more, not {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    value = non_negative_int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 65535, not {value}")
+    return value
+
+
+SCALES = ("small", "london", "national")
+SCALE_HELP = (
+    "size of the synthetic world: small (the Met, Greater Manchester and West Midlands, "
+    "a year, about 20,000 cases, under a minute), london (the Met at full volume, about "
+    "900,000 cases), national (all 43 forces, about 6 million cases, for benchmarks)"
+)
+
+
+def add_serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    parser.add_argument("--port", type=port_number, default=8000, help="port (%(default)s)")
+    parser.add_argument(
+        "--workers", type=port_number, default=2, help="web worker processes (%(default)s)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from victimcare import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", title="subcommands")
+
+    def add(name: str, handler: Callable, help_text: str, **kwargs) -> argparse.ArgumentParser:
+        command = sub.add_parser(
+            name,
+            help=help_text,
+            description=kwargs.pop("description", help_text),
+            epilog=kwargs.pop("epilog", None),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            **kwargs,
+        )
+        command.set_defaults(handler=handler)
+        return command
+
+    demo = add(
+        "demo",
+        cmd_demo,
+        "build the synthetic demo world (once) and serve it, printing the demo logins",
+        description=(
+            "Migrate the database, load the synthetic demo world if it is not loaded yet "
+            "(a second run does not duplicate it), print the demo logins and serve the site."
+        ),
+    )
+    demo.add_argument("--no-serve", action="store_true", help="build the database and exit")
+    demo.add_argument("--scale", choices=SCALES, default="small", help=SCALE_HELP)
+    demo.add_argument("--seed", type=non_negative_int, default=1, help="random seed (%(default)s)")
+    add_serve_options(demo)
+
+    serve_parser = add("serve", cmd_serve, "serve the site (gunicorn) on the database as it is")
+    add_serve_options(serve_parser)
+
+    worker = add(
+        "worker",
+        cmd_worker,
+        "run background tasks (notifications, breach checks, survey invitations)",
+    )
+    worker.add_argument(
+        "--batch", action="store_true", help="run the tasks waiting now, then exit"
+    )
+
+    seed = add(
+        "seed",
+        cmd_seed,
+        "generate the deterministic synthetic demo world",
+        epilog="example:\n  victimcare seed --scale small --seed 1",
+    )
+    seed.add_argument("--scale", choices=SCALES, default="small", help=SCALE_HELP)
+    seed.add_argument(
+        "--seed", type=non_negative_int, default=1, help="random seed; same seed, same world"
+    )
+    seed.add_argument(
+        "--reset",
+        action="store_true",
+        help="delete an existing demo world first (only ever demo data)",
+    )
+    seed.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    migrate = add("migrate", cmd_migrate, "create or update the database tables")
+    migrate.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+    staff = add(
+        "createstaff",
+        cmd_createstaff,
+        "create a staff account in a force",
+        epilog=(
+            "The password is asked for, or read from VICTIMCARE_STAFF_PASSWORD.\n"
+            "example:\n  victimcare createstaff --username jo.bloggs --role officer --force MPS"
+        ),
+    )
+    from victimcare.accounts.constants import Role
+
+    staff.add_argument("--username", required=True)
+    staff.add_argument("--role", required=True, choices=Role.values)
+    staff.add_argument("--force", required=True, help="force code, e.g. MPS")
+    staff.add_argument("--first-name", default="")
+    staff.add_argument("--last-name", default="")
+    staff.add_argument("--email", default="")
+    staff.add_argument(
+        "--oversees", default="", help="for oversight users: force codes, comma-separated"
+    )
+
+    estimate = add(
+        "estimate",
+        cmd_estimate,
+        "design-based survey estimates from a CSV or Parquet file (see estimate --help)",
+        add_help=False,
+    )
+    estimate.add_argument("rest", nargs=argparse.REMAINDER)
+
+    manage = add("manage", cmd_manage, "run a Django management command", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.handler(args) or 0
+    except CommandError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

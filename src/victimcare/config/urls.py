@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from victimcare.config.api import api
+
+admin.site.site_header = "victimcare administration"
+admin.site.site_title = "victimcare administration"
+
+urlpatterns = [
+    path("", include("victimcare.core.urls")),
+    path("", include("victimcare.accounts.urls")),
+    path("", include("victimcare.cases.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,23 @@
+from django.conf import settings
+
+from victimcare.accounts.permissions import Capability, has_capability
+from victimcare.demo.selectors import demo_world_get
+
+
+def site(request):
+    """What every page's layout needs: header name, navigation and the demo banner."""
+    user = request.user
+    force = getattr(user, "force", None) if user.is_authenticated else None
+    navigation = []
+    if user.is_authenticated:
+        navigation.append(("core:staff-home", "Home"))
+        if has_capability(user, Capability.VIEW_AUDIT_LOG):
+            navigation.append(("accounts:audit-log", "Audit log"))
+        if has_capability(user, Capability.MANAGE_SITE):
+            navigation.append(("admin:index", "Administration"))
+    return {
+        "header_name": force.name if force else settings.SERVICE_NAME,
+        "service_name": settings.SERVICE_NAME if not user.is_authenticated else "Victim care",
+        "navigation": navigation,
+        "demo_world": demo_world_get(),
+    }

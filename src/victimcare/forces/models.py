@@ -1,0 +1,79 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from victimcare.forces.constants import AreaKind, SurveyGroup
+
+
+class PeerGroup(models.Model):
+    """A Home Office 'most similar group' of forces, compared with each other."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Force(models.Model):
+    """A territorial police force of England and Wales."""
+
+    code = models.CharField(max_length=8, unique=True, help_text=_("Short code, e.g. MPS"))
+    name = models.CharField(max_length=120)
+    peer_group = models.ForeignKey(
+        PeerGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="forces"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """A London borough for the Met; a district or basic command unit elsewhere."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="areas")
+    code = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=AreaKind.choices, default=AreaKind.DISTRICT)
+
+    class Meta:
+        ordering = ["force__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "code"], name="area_code_unique_in_force")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CrimeType(models.Model):
+    """A crime classification with what the survey and the Victims' Code need to know."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    plain_name = models.CharField(
+        max_length=200, help_text=_("How a victim would describe it, for the reporting form")
+    )
+    survey_group = models.CharField(max_length=16, choices=SurveyGroup.choices)
+    is_surveyed = models.BooleanField(
+        default=False, help_text=_("Victims of this crime are sampled for the satisfaction survey")
+    )
+    referral_needs_consent = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Referral to support needs the victim's explicit consent (sexual offences, "
+            "domestic abuse, bereaved relatives) rather than opt-out"
+        ),
+    )
+    is_domestic_abuse = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
