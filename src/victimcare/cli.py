@@ -104,7 +104,7 @@ def print_demo_logins() -> None:
     logins = demo_logins()
     if not logins:
         return
-    print("\nDemo logins (synthetic staff; password for all: %s)" % settings.DEMO_PASSWORD)
+    print(f"\nDemo logins (synthetic staff; password for all: {settings.DEMO_PASSWORD})")
     width = max(len(login.username) for login in logins)
     for login in logins:
         print(f"  {login.username:<{width}}  {login.description}")
@@ -307,11 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker = add(
         "worker",
         cmd_worker,
-        "run background tasks (notifications, breach checks, survey invitations)",
+        "run background tasks from the database queue (django-tasks)",
     )
-    worker.add_argument(
-        "--batch", action="store_true", help="run the tasks waiting now, then exit"
-    )
+    worker.add_argument("--batch", action="store_true", help="run the tasks waiting now, then exit")
 
     seed = add(
         "seed",

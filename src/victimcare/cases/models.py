@@ -29,6 +29,9 @@ class ReferenceSequence(models.Model):
             models.UniqueConstraint(fields=["force", "year"], name="reference_sequence_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.force_id} {self.year}: {self.last_number}"
+
 
 class Case(models.Model):
     """A reported crime. Holds no personal data: that is in VictimPersonalDetails."""

@@ -46,7 +46,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except DatabaseError as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return JsonResponse(
-            {"status": "error", "database": f"unavailable: {reason}"}, status=503
-        )
+        return JsonResponse({"status": "error", "database": f"unavailable: {reason}"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})

@@ -5,41 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0001_initial'),
-        ('forces', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("cases", "0001_initial"),
+        ("forces", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditrecord',
-            name='victim',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.victim'),
+            model_name="auditrecord",
+            name="victim",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="cases.victim"
+            ),
         ),
         migrations.AddField(
-            model_name='supportorganisation',
-            name='forces',
-            field=models.ManyToManyField(blank=True, related_name='support_organisations', to='forces.force'),
+            model_name="supportorganisation",
+            name="forces",
+            field=models.ManyToManyField(
+                blank=True, related_name="support_organisations", to="forces.force"
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='support_organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='accounts.supportorganisation'),
+            model_name="user",
+            name="support_organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="staff",
+                to="accounts.supportorganisation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditrecord',
-            index=models.Index(fields=['force', '-at'], name='accounts_au_force_i_40db5c_idx'),
+            model_name="auditrecord",
+            index=models.Index(fields=["force", "-at"], name="accounts_au_force_i_40db5c_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditrecord',
-            index=models.Index(fields=['victim', '-at'], name='accounts_au_victim__e66bdc_idx'),
+            model_name="auditrecord",
+            index=models.Index(fields=["victim", "-at"], name="accounts_au_victim__e66bdc_idx"),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['force', 'role'], name='accounts_us_force_i_1b37bf_idx'),
+            model_name="user",
+            index=models.Index(fields=["force", "role"], name="accounts_us_force_i_1b37bf_idx"),
         ),
     ]

@@ -7,129 +7,353 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('forces', '0001_initial'),
+        ("forces", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Victim',
+            name="Victim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pseudonym', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('most_serious_crime', models.BooleanField(default=False)),
-                ('persistently_targeted', models.BooleanField(default=False)),
-                ('vulnerable', models.BooleanField(default=False)),
-                ('intimidated', models.BooleanField(default=False)),
-                ('age_band', models.CharField(blank=True, choices=[('under_16', 'Under 16'), ('16_24', '16 to 24'), ('25_34', '25 to 34'), ('35_44', '35 to 44'), ('45_54', '45 to 54'), ('55_64', '55 to 64'), ('65_plus', '65 and over'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20)),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20)),
-                ('ethnicity', models.CharField(blank=True, choices=[('asian', 'Asian, Asian British or Asian Welsh'), ('black', 'Black, Black British, Black Welsh, Caribbean or African'), ('mixed', 'Mixed or Multiple ethnic groups'), ('white', 'White'), ('other', 'Other ethnic group'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20)),
-                ('disability', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('prefer_not_to_say', 'Prefer not to say')], max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pseudonym", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("most_serious_crime", models.BooleanField(default=False)),
+                ("persistently_targeted", models.BooleanField(default=False)),
+                ("vulnerable", models.BooleanField(default=False)),
+                ("intimidated", models.BooleanField(default=False)),
+                (
+                    "age_band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("under_16", "Under 16"),
+                            ("16_24", "16 to 24"),
+                            ("25_34", "25 to 34"),
+                            ("35_44", "35 to 44"),
+                            ("45_54", "45 to 54"),
+                            ("55_64", "55 to 64"),
+                            ("65_plus", "65 and over"),
+                            ("prefer_not_to_say", "Prefer not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("prefer_not_to_say", "Prefer not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("asian", "Asian, Asian British or Asian Welsh"),
+                            ("black", "Black, Black British, Black Welsh, Caribbean or African"),
+                            ("mixed", "Mixed or Multiple ethnic groups"),
+                            ("white", "White"),
+                            ("other", "Other ethnic group"),
+                            ("prefer_not_to_say", "Prefer not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "disability",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("prefer_not_to_say", "Prefer not to say"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text='Crime reference, unique in its force, e.g. MPS-26-000123', max_length=32)),
-                ('reported_at', models.DateTimeField()),
-                ('occurred_at', models.DateTimeField(blank=True, null=True)),
-                ('channel', models.CharField(choices=[('online', 'Online'), ('phone', 'Phone'), ('front_counter', 'Front counter'), ('officer', 'Officer visit'), ('records_system', 'Records system')], max_length=16)),
-                ('status', models.CharField(choices=[('reported', 'Reported'), ('under_investigation', 'Under investigation'), ('suspect_identified', 'Suspect identified'), ('charged', 'Charged'), ('not_investigated', 'Not investigated further'), ('closed', 'Closed')], default='reported', max_length=24)),
-                ('summary', models.TextField(blank=True, help_text='What happened, in brief')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='forces.area')),
-                ('crime_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='forces.crimetype')),
-                ('force', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='forces.force')),
-                ('officer_in_charge', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases_in_charge', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text="Crime reference, unique in its force, e.g. MPS-26-000123",
+                        max_length=32,
+                    ),
+                ),
+                ("reported_at", models.DateTimeField()),
+                ("occurred_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "Online"),
+                            ("phone", "Phone"),
+                            ("front_counter", "Front counter"),
+                            ("officer", "Officer visit"),
+                            ("records_system", "Records system"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reported", "Reported"),
+                            ("under_investigation", "Under investigation"),
+                            ("suspect_identified", "Suspect identified"),
+                            ("charged", "Charged"),
+                            ("not_investigated", "Not investigated further"),
+                            ("closed", "Closed"),
+                        ],
+                        default="reported",
+                        max_length=24,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, help_text="What happened, in brief")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="forces.area",
+                    ),
+                ),
+                (
+                    "crime_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="forces.crimetype",
+                    ),
+                ),
+                (
+                    "force",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="forces.force",
+                    ),
+                ),
+                (
+                    "officer_in_charge",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases_in_charge",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-reported_at', '-id'],
+                "ordering": ["-reported_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report_recorded', 'Report recorded'), ('officer_assigned', 'Officer assigned'), ('contact_made', 'Victim contacted'), ('visit_offered', 'Visit offered'), ('visit_done', 'Visit done'), ('needs_assessed', 'Needs assessment done'), ('referral_sent', 'Referred to support'), ('decision', 'Decision recorded'), ('status_changed', 'Status changed'), ('note', 'Internal note')], max_length=32)),
-                ('at', models.DateTimeField(help_text='When it happened')),
-                ('recorded_at', models.DateTimeField(help_text='When it was written down')),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('victim_text', models.TextField(blank=True, help_text='What the victim sees about this event in Track my case')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report_recorded", "Report recorded"),
+                            ("officer_assigned", "Officer assigned"),
+                            ("contact_made", "Victim contacted"),
+                            ("visit_offered", "Visit offered"),
+                            ("visit_done", "Visit done"),
+                            ("needs_assessed", "Needs assessment done"),
+                            ("referral_sent", "Referred to support"),
+                            ("decision", "Decision recorded"),
+                            ("status_changed", "Status changed"),
+                            ("note", "Internal note"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("at", models.DateTimeField(help_text="When it happened")),
+                ("recorded_at", models.DateTimeField(help_text="When it was written down")),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "victim_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the victim sees about this event in Track my case",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceSequence',
+            name="ReferenceSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
-                ('force', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='forces.force')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
+                (
+                    "force",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="forces.force",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VictimPersonalDetails',
+            name="VictimPersonalDetails",
             fields=[
-                ('victim', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='personal_details', serialize=False, to='cases.victim')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('address', models.TextField(blank=True)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('preferred_contact', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('phone', 'Phone call'), ('letter', 'Letter')], default='email', max_length=10)),
-                ('times_to_avoid', models.CharField(blank=True, max_length=200)),
-                ('phone_is_safe', models.BooleanField(help_text='Victim says it is safe to contact them on this number', null=True)),
+                (
+                    "victim",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="personal_details",
+                        serialize=False,
+                        to="cases.victim",
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                ("address", models.TextField(blank=True)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "preferred_contact",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("sms", "Text message"),
+                            ("phone", "Phone call"),
+                            ("letter", "Letter"),
+                        ],
+                        default="email",
+                        max_length=10,
+                    ),
+                ),
+                ("times_to_avoid", models.CharField(blank=True, max_length=200)),
+                (
+                    "phone_is_safe",
+                    models.BooleanField(
+                        help_text="Victim says it is safe to contact them on this number", null=True
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'victim personal details',
+                "verbose_name_plural": "victim personal details",
             },
         ),
         migrations.AddField(
-            model_name='victim',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='victims', to='cases.case'),
+            model_name="victim",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="victims", to="cases.case"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['force', '-reported_at'], name='cases_case_force_i_1294da_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["force", "-reported_at"], name="cases_case_force_i_1294da_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['officer_in_charge', 'status'], name='cases_case_officer_7520e3_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["officer_in_charge", "status"], name="cases_case_officer_7520e3_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['area', 'crime_type'], name='cases_case_area_id_a399bf_idx'),
+            model_name="case",
+            index=models.Index(fields=["area", "crime_type"], name="cases_case_area_id_a399bf_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('force', 'reference'), name='case_reference_unique'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("force", "reference"), name="case_reference_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['case', 'at'], name='cases_casee_case_id_d4909f_idx'),
+            model_name="caseevent",
+            index=models.Index(fields=["case", "at"], name="cases_casee_case_id_d4909f_idx"),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['kind', 'at'], name='cases_casee_kind_736884_idx'),
+            model_name="caseevent",
+            index=models.Index(fields=["kind", "at"], name="cases_casee_kind_736884_idx"),
         ),
         migrations.AddConstraint(
-            model_name='referencesequence',
-            constraint=models.UniqueConstraint(fields=('force', 'year'), name='reference_sequence_unique'),
+            model_name="referencesequence",
+            constraint=models.UniqueConstraint(
+                fields=("force", "year"), name="reference_sequence_unique"
+            ),
         ),
     ]

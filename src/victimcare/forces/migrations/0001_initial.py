@@ -5,64 +5,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CrimeType',
+            name="CrimeType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('plain_name', models.CharField(help_text='How a victim would describe it, for the reporting form', max_length=200)),
-                ('survey_group', models.CharField(choices=[('burglary', 'Burglary'), ('violence', 'Violent crime'), ('vehicle', 'Vehicle crime'), ('hate', 'Hate crime'), ('other', 'Other')], max_length=16)),
-                ('is_surveyed', models.BooleanField(default=False, help_text='Victims of this crime are sampled for the satisfaction survey')),
-                ('referral_needs_consent', models.BooleanField(default=False, help_text="Referral to support needs the victim's explicit consent (sexual offences, domestic abuse, bereaved relatives) rather than opt-out")),
-                ('is_domestic_abuse', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "plain_name",
+                    models.CharField(
+                        help_text="How a victim would describe it, for the reporting form",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "survey_group",
+                    models.CharField(
+                        choices=[
+                            ("burglary", "Burglary"),
+                            ("violence", "Violent crime"),
+                            ("vehicle", "Vehicle crime"),
+                            ("hate", "Hate crime"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "is_surveyed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Victims of this crime are sampled for the satisfaction survey",
+                    ),
+                ),
+                (
+                    "referral_needs_consent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Referral to support needs the victim's explicit consent (sexual offences, domestic abuse, bereaved relatives) rather than opt-out",
+                    ),
+                ),
+                ("is_domestic_abuse", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PeerGroup',
+            name="PeerGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=120)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=120)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Force',
+            name="Force",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Short code, e.g. MPS', max_length=8, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('peer_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='forces', to='forces.peergroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(help_text="Short code, e.g. MPS", max_length=8, unique=True),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "peer_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="forces",
+                        to="forces.peergroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60)),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('borough', 'London borough'), ('district', 'District'), ('bcu', 'Basic command unit')], default='district', max_length=16)),
-                ('force', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='forces.force')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("borough", "London borough"),
+                            ("district", "District"),
+                            ("bcu", "Basic command unit"),
+                        ],
+                        default="district",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "force",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="areas",
+                        to="forces.force",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['force__code', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('force', 'code'), name='area_code_unique_in_force')],
+                "ordering": ["force__code", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("force", "code"), name="area_code_unique_in_force"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,127 @@
+"""Every role against every route: allowed, forbidden, or scoped to the role's force.
+
+ROUTES lists each URL name with the outcome expected for an anonymous visitor and for
+each role. ``test_every_route_is_in_the_table`` fails when a new route is added without
+deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import case_make, force_make, staff_make
+from victimcare.accounts.constants import Role
+
+ANON = "anonymous"
+ROLES = [ANON, *Role.values]
+
+# Outcomes: an HTTP status, "login" (redirect to sign-in), "admin-login" (the admin's own
+# sign-in), "home" (redirect to the staff home).
+OK, FORBIDDEN, NOT_FOUND, LOGIN, HOME = 200, 403, 404, "login", "home"
+ADMIN_LOGIN = "admin-login"
+
+
+def every(outcome, **overrides):
+    table = dict.fromkeys(Role.values, outcome)
+    table.update(overrides)
+    return table
+
+
+CASE_ROLES = {Role.CALL_HANDLER, Role.OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR}
+
+# route name -> (method, which object the URL names, expected by role incl. anonymous)
+ROUTES: dict[str, tuple[str, str | None, dict]] = {
+    "core:landing": ("get", None, {ANON: OK, **every(HOME)}),
+    "core:staff-home": ("get", None, {ANON: LOGIN, **every(OK)}),
+    "core:healthz": ("get", None, {ANON: OK, **every(OK)}),
+    "accounts:sign-in": ("get", None, {ANON: OK, **every(HOME)}),
+    "accounts:sign-out": ("post", None, {ANON: LOGIN, **every(LOGIN)}),
+    "accounts:audit-log": (
+        "get",
+        None,
+        {ANON: LOGIN, **every(FORBIDDEN, administrator=OK)},
+    ),
+    # Own force's case: case roles see it; others are forbidden.
+    "cases:detail": (
+        "get",
+        "own-case",
+        {ANON: LOGIN, **{r: OK if r in CASE_ROLES else FORBIDDEN for r in Role.values}},
+    ),
+    # Another force's case: indistinguishable from a missing one.
+    "cases:detail@other-force": (
+        "get",
+        "other-case",
+        {ANON: LOGIN, **{r: NOT_FOUND if r in CASE_ROLES else FORBIDDEN for r in Role.values}},
+    ),
+    "admin:index": ("get", None, {ANON: ADMIN_LOGIN, **every(ADMIN_LOGIN, administrator=OK)}),
+    "api-v1:forces": ("get", None, {ANON: 401, **every(OK)}),
+    # The bare API root is no endpoint: 404 for everyone.
+    "api-v1:api-root": ("get", None, {ANON: NOT_FOUND, **every(NOT_FOUND)}),
+    "api-v1:openapi-json": ("get", None, {ANON: OK, **every(OK)}),
+    "api-v1:openapi-view": ("get", None, {ANON: OK, **every(OK)}),
+}
+
+
+def route_names() -> set[str]:
+    """Every named route of the project; the admin site counts as one (admin:index)."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    names.add("admin:index")
+                    continue
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}{pattern.namespace}:"
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_route_is_in_the_table():
+    """A new route cannot land without a decision about who may use it."""
+    table_names = {name.split("@")[0] for name in ROUTES}
+    missing = route_names() - table_names
+    assert not missing, f"routes with no access rule in ROUTES: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(db):
+    mps, gmp = force_make("MPS", "Metropolitan Police Service"), force_make("GMP", "GMP")
+    return {
+        "own-case": case_make(force=mps),
+        "other-case": case_make(force=gmp),
+        "force": mps,
+    }
+
+
+CASES = [(route, role) for route in ROUTES for role in ROLES]
+
+
+@pytest.mark.parametrize(("route", "role"), CASES, ids=[f"{r}-{o}" for r, o in CASES])
+def test_role_against_route(client, world, route, role):
+    method, target, expected = ROUTES[route]
+    name = route.split("@")[0]
+    kwargs = {"reference": world[target].reference} if target else {}
+    url = reverse(name, kwargs=kwargs)
+    if role != ANON:
+        client.force_login(staff_make(role, force=world["force"]))
+    response = getattr(client, method)(url)
+    outcome = expected[role]
+    if outcome == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:sign-in"))
+    elif outcome == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    elif outcome == HOME:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("core:staff-home")
+    else:
+        assert response.status_code == outcome, response.content[:300]

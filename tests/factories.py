@@ -1,0 +1,89 @@
+"""Test data builders, in one place. Each returns saved rows with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from victimcare.accounts.constants import Role
+from victimcare.accounts.models import SupportOrganisation, User
+from victimcare.accounts.services import staff_create
+from victimcare.cases.models import Case
+from victimcare.cases.services import VictimDetails, case_create
+from victimcare.forces.constants import SurveyGroup
+from victimcare.forces.models import Area, CrimeType, Force, PeerGroup
+
+LONDON = ZoneInfo("Europe/London")
+PASSWORD = "correct-horse-battery-staple"
+_counter = itertools.count(1)
+
+
+def force_make(code: str = "MPS", name: str | None = None) -> Force:
+    peer_group, _ = PeerGroup.objects.get_or_create(
+        code="metropolitan", defaults={"name": "Large metropolitan forces"}
+    )
+    force, _ = Force.objects.get_or_create(
+        code=code, defaults={"name": name or f"{code} Police", "peer_group": peer_group}
+    )
+    return force
+
+
+def area_make(force: Force, name: str = "Hackney") -> Area:
+    area, _ = Area.objects.get_or_create(
+        force=force, code=name.lower().replace(" ", "-"), defaults={"name": name}
+    )
+    return area
+
+
+def crime_type_make(code: str = "domestic-burglary") -> CrimeType:
+    crime_type, _ = CrimeType.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": code.replace("-", " ").capitalize(),
+            "plain_name": "Someone broke into my home",
+            "survey_group": SurveyGroup.BURGLARY,
+            "is_surveyed": True,
+        },
+    )
+    return crime_type
+
+
+def staff_make(role: str = Role.OFFICER, force: Force | None = None, **kwargs) -> User:
+    force = force or force_make()
+    number = next(_counter)
+    if role == Role.SUPPORT_ORGANISATION and "support_organisation" not in kwargs:
+        organisation, _ = SupportOrganisation.objects.get_or_create(name="Victim Support (test)")
+        kwargs["support_organisation"] = organisation
+    return staff_create(
+        username=kwargs.pop("username", f"{role}.{force.code.lower()}.{number}"),
+        password=PASSWORD,
+        role=role,
+        force=force,
+        first_name=kwargs.pop("first_name", "Test"),
+        last_name=kwargs.pop("last_name", f"Staff{number}"),
+        **kwargs,
+    )
+
+
+def case_make(force: Force | None = None, **kwargs) -> Case:
+    force = force or force_make()
+    victim = kwargs.pop(
+        "victim",
+        VictimDetails(
+            given_name="Ada",
+            family_name="Testperson",
+            email="ada@example.com",
+            phone="07700 900123",
+            phone_is_safe=True,
+        ),
+    )
+    return case_create(
+        force=force,
+        area=kwargs.pop("area", None) or area_make(force),
+        crime_type=kwargs.pop("crime_type", None) or crime_type_make(),
+        channel=kwargs.pop("channel", "phone"),
+        reported_at=kwargs.pop("reported_at", datetime(2026, 9, 1, 10, 0, tzinfo=LONDON)),
+        victim=victim,
+        **kwargs,
+    )

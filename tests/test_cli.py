@@ -1,0 +1,74 @@
+"""The `victimcare` command as a user meets it: help, and one clear line on bad input."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from victimcare.cli import build_parser, main
+
+SUBCOMMANDS = ["demo", "serve", "worker", "seed", "migrate", "createstaff", "estimate"]
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "victimcare", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_help_lists_every_subcommand(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for name in SUBCOMMANDS:
+        assert f"    {name}" in out
+
+
+def test_python_dash_m_runs_the_same_command():
+    result = run("--help")
+    assert result.returncode == 0
+    assert "createstaff" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://root@localhost/x", "DATABASE_URL must start with postgres:// or sqlite:///"),
+        ("postgres://postgres@127.0.0.1:1/victimcare", "cannot connect to DATABASE_URL"),
+        ("not a url at all", "DATABASE_URL must start with"),
+    ],
+)
+def test_a_bad_database_url_is_one_clear_line_and_exit_2(url, message, tmp_path):
+    result = run("migrate", env={"DATABASE_URL": url, "VICTIMCARE_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["seed", "--seed", "-3"], "must be zero or more"),
+        (["seed", "--scale", "galactic"], "invalid choice: 'galactic'"),
+        (["seed", "--seed", "abc"], "must be a whole number"),
+    ],
+)
+def test_seed_rejects_bad_arguments_with_a_usage_error(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_every_subcommand_has_help_text():
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    for name in SUBCOMMANDS:
+        assert subparsers.choices[name].description
