@@ -1,36 +1,37 @@
 """Every role against every route: allowed, forbidden, or scoped to the role's force.
 
 ROUTES lists each URL name with the outcome expected for an anonymous visitor and for
-each role. ``test_every_route_is_in_the_table`` fails when a new route is added without
-deciding who may use it.
+each role. Apps add their own routes in ``tests/<app>/access.py`` (a ``ROUTES`` dict of
+the same shape and, if their URLs name objects, a ``world_extend(world)`` function that
+adds them to the shared world). ``test_every_route_is_in_the_table`` fails when a route
+is added without deciding who may use it.
 """
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.access_rules import (
+    ADMIN_LOGIN,
+    ANON,
+    CASE_ROLES,
+    FORBIDDEN,
+    HOME,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    ROLES,
+    every,
+)
 from tests.factories import case_make, force_make, staff_make
 from victimcare.accounts.constants import Role
 
-ANON = "anonymous"
-ROLES = [ANON, *Role.values]
-
-# Outcomes: an HTTP status, "login" (redirect to sign-in), "admin-login" (the admin's own
-# sign-in), "home" (redirect to the staff home).
-OK, FORBIDDEN, NOT_FOUND, LOGIN, HOME = 200, 403, 404, "login", "home"
-ADMIN_LOGIN = "admin-login"
-
-
-def every(outcome, **overrides):
-    table = dict.fromkeys(Role.values, outcome)
-    table.update(overrides)
-    return table
-
-
-CASE_ROLES = {Role.CALL_HANDLER, Role.OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR}
-
-# route name -> (method, which object the URL names, expected by role incl. anonymous)
+# route name -> (method, which object the URL names, expected by role incl. anonymous).
+# The object is a key of the world fixture, or a function world -> URL kwargs.
 ROUTES: dict[str, tuple[str, str | None, dict]] = {
     "core:landing": ("get", None, {ANON: OK, **every(HOME)}),
     "core:staff-home": ("get", None, {ANON: LOGIN, **every(OK)}),
@@ -61,6 +62,14 @@ ROUTES: dict[str, tuple[str, str | None, dict]] = {
     "api-v1:openapi-json": ("get", None, {ANON: OK, **every(OK)}),
     "api-v1:openapi-view": ("get", None, {ANON: OK, **every(OK)}),
 }
+
+
+APP_ACCESS_MODULES = [
+    importlib.import_module(f"tests.{path.parent.name}.access")
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/access.py"))
+]
+for module in APP_ACCESS_MODULES:
+    ROUTES.update(module.ROUTES)
 
 
 def route_names() -> set[str]:
@@ -94,11 +103,16 @@ def test_every_route_is_in_the_table():
 @pytest.fixture
 def world(db):
     mps, gmp = force_make("MPS", "Metropolitan Police Service"), force_make("GMP", "GMP")
-    return {
+    world = {
         "own-case": case_make(force=mps),
         "other-case": case_make(force=gmp),
         "force": mps,
+        "other-force": gmp,
     }
+    for module in APP_ACCESS_MODULES:
+        if hasattr(module, "world_extend"):
+            module.world_extend(world)
+    return world
 
 
 CASES = [(route, role) for route in ROUTES for role in ROLES]
@@ -108,7 +122,10 @@ CASES = [(route, role) for route in ROUTES for role in ROLES]
 def test_role_against_route(client, world, route, role):
     method, target, expected = ROUTES[route]
     name = route.split("@")[0]
-    kwargs = {"reference": world[target].reference} if target else {}
+    if callable(target):  # an app's route: the function builds the URL's kwargs
+        kwargs = target(world)
+    else:
+        kwargs = {"reference": world[target].reference} if target else {}
     url = reverse(name, kwargs=kwargs)
     if role != ANON:
         client.force_login(staff_make(role, force=world["force"]))

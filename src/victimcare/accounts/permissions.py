@@ -27,8 +27,31 @@ if TYPE_CHECKING:
 class Capability(StrEnum):
     VIEW_CASES = "view_cases"
     """List and open cases of the staff member's own force, with victims' personal data."""
+    RECORD_REPORTS = "record_reports"
+    """Record a report taken by phone, at the front counter or on an officer's visit."""
+    WORK_CASES = "work_cases"
+    """Act on a case: log contacts, offer and record visits, needs assessments, referrals,
+    decisions; reply to victims' messages; see the officer worklist."""
+    VIEW_COMPLIANCE = "view_compliance"
+    """Victims' Code compliance and breaches for the force, with the cases concerned."""
+    VIEW_RULE_SETS = "view_rule_sets"
+    """Read every rule of the Victims' Code rule sets."""
+    RECEIVE_REFERRALS = "receive_referrals"
+    """A support organisation's inbox of referrals sent to it, and nothing else."""
+    MANAGE_API_TOKENS = "manage_api_tokens"
+    """Create and revoke records-system API tokens for the force."""
+    MANAGE_SURVEYS = "manage_surveys"
+    """Build sampling frames, draw samples, run fieldwork, export to and import from agencies."""
+    INTERVIEW = "interview"
+    """The telephone interviewer's screen (CATI) for the force's issued sample."""
+    VIEW_RESPONSES = "view_responses"
+    """Pseudonymised survey responses with design variables; never names or contacts."""
+    SERVICE_RECOVERY = "service_recovery"
+    """Call-back tasks for dissatisfied victims, with comments redacted of personal data."""
     VIEW_AGGREGATES = "view_aggregates"
-    """Counts and rates for the forces in scope; never personal data."""
+    """Counts, rates and satisfaction estimates for the forces in scope; never personal data."""
+    SET_TARGETS = "set_targets"
+    """Set and change satisfaction and compliance targets for the forces overseen."""
     VIEW_AUDIT_LOG = "view_audit_log"
     """Browse who viewed which victim's personal data, in the staff member's force."""
     MANAGE_SITE = "manage_site"
@@ -36,16 +59,35 @@ class Capability(StrEnum):
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.CALL_HANDLER: frozenset({Capability.VIEW_CASES}),
-    Role.OFFICER: frozenset({Capability.VIEW_CASES}),
-    Role.SUPERVISOR: frozenset({Capability.VIEW_CASES, Capability.VIEW_AGGREGATES}),
-    Role.ANALYST: frozenset({Capability.VIEW_AGGREGATES}),
-    Role.OVERSIGHT: frozenset({Capability.VIEW_AGGREGATES}),
-    Role.SUPPORT_ORGANISATION: frozenset(),
+    Role.CALL_HANDLER: frozenset(
+        {Capability.VIEW_CASES, Capability.RECORD_REPORTS, Capability.INTERVIEW}
+    ),
+    Role.OFFICER: frozenset(
+        {Capability.VIEW_CASES, Capability.RECORD_REPORTS, Capability.WORK_CASES}
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            Capability.VIEW_CASES,
+            Capability.RECORD_REPORTS,
+            Capability.WORK_CASES,
+            Capability.VIEW_COMPLIANCE,
+            Capability.SERVICE_RECOVERY,
+            Capability.VIEW_AGGREGATES,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.MANAGE_SURVEYS, Capability.VIEW_RESPONSES}
+    ),
+    Role.OVERSIGHT: frozenset({Capability.VIEW_AGGREGATES, Capability.SET_TARGETS}),
+    Role.SUPPORT_ORGANISATION: frozenset({Capability.RECEIVE_REFERRALS}),
     Role.ADMINISTRATOR: frozenset(
         {
             Capability.VIEW_CASES,
             Capability.VIEW_AGGREGATES,
+            Capability.VIEW_COMPLIANCE,
+            Capability.VIEW_RULE_SETS,
+            Capability.MANAGE_API_TOKENS,
+            Capability.MANAGE_SURVEYS,
             Capability.VIEW_AUDIT_LOG,
             Capability.MANAGE_SITE,
         }

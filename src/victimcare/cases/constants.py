@@ -66,15 +66,27 @@ class Disability(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
-    """What can happen on a case. Later features (the Victims' Code clock) add kinds."""
+    """What can happen on a case. The Victims' Code clock reacts to these."""
 
     REPORT_RECORDED = "report_recorded", _("Report recorded")
     OFFICER_ASSIGNED = "officer_assigned", _("Officer assigned")
     CONTACT_MADE = "contact_made", _("Victim contacted")
     VISIT_OFFERED = "visit_offered", _("Visit offered")
+    VISIT_ACCEPTED = "visit_accepted", _("Visit accepted")
+    VISIT_DECLINED = "visit_declined", _("Visit declined")
     VISIT_DONE = "visit_done", _("Visit done")
+    VISIT_MISSED = "visit_missed", _("Visit missed")
     NEEDS_ASSESSED = "needs_assessed", _("Needs assessment done")
     REFERRAL_SENT = "referral_sent", _("Referred to support")
+    REFERRAL_DECLINED = "referral_declined", _("Referral declined by the victim")
+    WRITTEN_INFORMATION_SENT = "written_information_sent", _("Written information sent")
     DECISION = "decision", _("Decision recorded")
+    SUSPECT_IDENTIFIED = "suspect_identified", _("Suspect identified")
+    VPS_OFFERED = "vps_offered", _("Victim Personal Statement offered")
+    CASE_CLOSED = "case_closed", _("Case closed")
+    CARE_CARD_SENT = "care_card_sent", _("Victim Care Card sent")
+    MESSAGE_FROM_VICTIM = "message_from_victim", _("Message from the victim")
+    MESSAGE_TO_VICTIM = "message_to_victim", _("Message to the victim")
+    CONTACT_PREFERENCES_CHANGED = "contact_preferences_changed", _("Contact preferences changed")
     STATUS_CHANGED = "status_changed", _("Status changed")
     NOTE = "note", _("Internal note")

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.accounts.services import audit_record_create
 from victimcare.cases.selectors import case_events, case_get, case_victims
+from victimcare.core.registry import CASE_PANELS, panels_render
 
 
 @capability_required(Capability.VIEW_CASES)
@@ -20,5 +21,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "cases/case_detail.html",
-        {"case": case, "victims": victims, "events": case_events(case=case)},
+        {
+            "case": case,
+            "victims": victims,
+            "events": case_events(case=case),
+            "panels": panels_render(CASE_PANELS, request, case),
+        },
     )

@@ -2,7 +2,10 @@
 
 from ninja import NinjaAPI
 
+from victimcare.care.api import router as care_router
 from victimcare.forces.api import router as forces_router
+from victimcare.intake.api import router as intake_router
+from victimcare.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="victimcare API",
@@ -11,3 +14,6 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("", forces_router)
+api.add_router("", intake_router)
+api.add_router("", care_router)
+api.add_router("", surveys_router)

@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "victimcare.forces",
     "victimcare.accounts",
     "victimcare.cases",
+    "victimcare.notifications",
+    "victimcare.intake",
+    "victimcare.portal",
+    "victimcare.care",
+    "victimcare.surveys",
     "victimcare.demo",
 ]
 

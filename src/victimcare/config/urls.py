@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("victimcare.core.urls")),
     path("", include("victimcare.accounts.urls")),
     path("", include("victimcare.cases.urls")),
+    path("", include("victimcare.intake.urls")),
+    path("", include("victimcare.portal.urls")),
+    path("", include("victimcare.care.urls")),
+    path("", include("victimcare.surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from victimcare.accounts.permissions import Capability, has_capability
+from victimcare.core.registry import NAV_ITEMS
 from victimcare.demo.selectors import demo_world_get
 
 
@@ -11,6 +12,7 @@ def site(request):
     navigation = []
     if user.is_authenticated:
         navigation.append(("core:staff-home", "Home"))
+        navigation.extend((item.url_name, item.label) for item in NAV_ITEMS if item.visible(user))
         if has_capability(user, Capability.VIEW_AUDIT_LOG):
             navigation.append(("accounts:audit-log", "Audit log"))
         if has_capability(user, Capability.MANAGE_SITE):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from victimcare.accounts.constants import Role
 from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
 from victimcare.cases.selectors import case_counts, case_list
+from victimcare.core.registry import HOME_PANELS, panels_render
 
 
 @require_GET
@@ -33,6 +34,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         context["forces"] = forces_in_scope(user)
     if user.role == Role.SUPPORT_ORGANISATION:
         context["organisation"] = user.support_organisation
+    context["panels"] = panels_render(HOME_PANELS, request)
     return render(request, "core/staff_home.html", context)
 
 

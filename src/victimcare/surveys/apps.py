@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "victimcare.surveys"
+    verbose_name = "Victim satisfaction surveys"
