@@ -213,6 +213,49 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    setup_django()
+    from victimcare.accounts.models import ServiceToken
+    from victimcare.accounts.services import (
+        StaffError,
+        service_token_create,
+        service_token_revoke,
+    )
+    from victimcare.forces.models import Force
+
+    if args.action == "list":
+        tokens = ServiceToken.objects.select_related("force").order_by("force__code", "name")
+        if args.force:
+            tokens = tokens.filter(force__code__iexact=args.force)
+        for token in tokens:
+            state = "revoked" if token.revoked_at else "active"
+            used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+            print(f"{token.force.code}\t{token.name}\t{token.prefix}\t{state}\tlast used {used}")
+        return 0
+    if not args.force or not args.name:
+        raise CommandError(f"token {args.action} needs --force and --name")
+    force = Force.objects.filter(code__iexact=args.force).first()
+    if force is None:
+        raise CommandError(f"no force with code {args.force!r}")
+    if args.action == "create":
+        try:
+            token = service_token_create(force=force, name=args.name)
+        except StaffError as error:
+            raise CommandError(str(error)) from None
+        print(token)
+        print(
+            f"Token {args.name!r} for {force.name}. It is shown only now: store it in the "
+            "records system's secrets. Send it as 'Authorization: Bearer <token>'.",
+            file=sys.stderr,
+        )
+        return 0
+    revoked = service_token_revoke(force=force, name=args.name)
+    if not revoked:
+        raise CommandError(f"{force.code} has no active token named {args.name!r}")
+    print(f"Revoked token {args.name!r} of {force.name}")
+    return 0
+
+
 def cmd_estimate(args: argparse.Namespace) -> int:
     from victimcare.estimation.cli import main as estimate_main
 
@@ -351,6 +394,19 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument(
         "--oversees", default="", help="for oversight users: force codes, comma-separated"
     )
+
+    token = add(
+        "token",
+        cmd_token,
+        "create, list or revoke records-system API tokens (one force each)",
+        epilog=(
+            "examples:\n  victimcare token create --force MPS --name rms\n"
+            "  victimcare token list --force MPS\n  victimcare token revoke --force MPS --name rms"
+        ),
+    )
+    token.add_argument("action", choices=["create", "list", "revoke"])
+    token.add_argument("--force", default="", help="force code, e.g. MPS")
+    token.add_argument("--name", default="", help="what uses the token, e.g. rms")
 
     estimate = add(
         "estimate",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
+from victimcare.accounts.models import AuditRecord, ServiceToken, SupportOrganisation, User
 
 
 @admin.register(User)
@@ -64,3 +64,22 @@ class AuditRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ServiceToken)
+class ServiceTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with `victimcare token create`; here they can be seen and revoked."""
+
+    list_display = ["force", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["force"]
+    readonly_fields = ["force", "name", "prefix", "secret_hash", "created_at", "created_by"]
+    fields = [*readonly_fields, "last_used_at", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request)
+        if request.user.is_superuser:
+            return tokens
+        return tokens.filter(force_id=request.user.force_id)

@@ -83,3 +83,31 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit records cannot be deleted")
+
+
+class ServiceToken(models.Model):
+    """A records system's key to the API for one force. Only a hash of the secret is kept."""
+
+    force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="tokens")
+    name = models.CharField(max_length=80, help_text=_("What uses it, e.g. rms"))
+    prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["force__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="service_token_name_unique_while_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force_id}/{self.name} ({self.prefix})"

@@ -78,3 +78,68 @@ def audit_record_create(*, user: User, victim, page: str, action: str = AuditAct
         action=action,
         page=page[:200],
     )
+
+
+TOKEN_PREFIX = "vc"  # noqa: S105 (a label, not a secret)
+
+
+def _token_hash(secret: str) -> str:
+    import hashlib
+
+    # Tokens carry 256 bits of randomness, so a plain SHA-256 is enough (no stretching).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def service_token_create(*, force: Force, name: str, created_by: User | None = None) -> str:
+    """Create a token for a records system and return it. It is shown once, stored hashed."""
+    import secrets
+
+    from victimcare.accounts.models import ServiceToken
+
+    name = name.strip()
+    if not name:
+        raise StaffError("A token needs a name saying what uses it")
+    if ServiceToken.objects.filter(force=force, name=name, revoked_at__isnull=True).exists():
+        raise StaffError(
+            f"{force.code} already has an active token named {name!r}; revoke it first"
+        )
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    ServiceToken.objects.create(
+        force=force,
+        name=name,
+        prefix=prefix,
+        secret_hash=_token_hash(secret),
+        created_at=timezone.now(),
+        created_by=created_by,
+    )
+    return f"{TOKEN_PREFIX}_{prefix}_{secret}"
+
+
+def service_token_check(token: str):
+    """The active ServiceToken a presented token belongs to, or None."""
+    import hmac
+
+    from victimcare.accounts.models import ServiceToken
+
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    found = ServiceToken.objects.select_related("force").filter(prefix=parts[1]).first()
+    if found is None or found.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(found.secret_hash, _token_hash(parts[2])):
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+        ServiceToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found
+
+
+def service_token_revoke(*, force: Force, name: str) -> int:
+    from victimcare.accounts.models import ServiceToken
+
+    return ServiceToken.objects.filter(force=force, name=name, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -21,6 +22,22 @@ from victimcare.forces.models import Area, CrimeType, Force
 
 class CaseError(ValueError):
     """A case cannot be recorded as asked; the message says why."""
+
+
+# Services of other apps that react to every new case event (the Victims' Code clock,
+# notifications). Registered in their AppConfig.ready(); called inside the same
+# transaction as the event, so an event and its consequences land together or not at all.
+EVENT_LISTENERS: list[Callable[[CaseEvent], None]] = []
+
+
+def case_event_listener_register(listener: Callable[[CaseEvent], None]) -> None:
+    if listener not in EVENT_LISTENERS:
+        EVENT_LISTENERS.append(listener)
+
+
+def _event_announce(event: CaseEvent) -> None:
+    for listener in EVENT_LISTENERS:
+        listener(event)
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,7 @@ def case_create(
     )
     details.full_clean(exclude=["victim"])
     details.save()
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=EventKind.REPORT_RECORDED,
         at=reported_at,
@@ -129,12 +146,14 @@ def case_create(
         detail={"channel": channel},
         victim_text="Your report was recorded.",
     )
+    _event_announce(event)
     return case
 
 
 _EQUALITY_FIELDS = {"age_band", "sex", "ethnicity", "disability"}
 
 
+@transaction.atomic
 def case_event_record(
     *,
     case: Case,
@@ -160,4 +179,5 @@ def case_event_record(
     )
     event.full_clean()
     event.save()
+    _event_announce(event)
     return event
