@@ -72,3 +72,20 @@ def test_every_subcommand_has_help_text():
     subparsers = next(a for a in parser._actions if a.dest == "command")
     for name in SUBCOMMANDS:
         assert subparsers.choices[name].description
+
+
+def test_estimate_is_reached_through_the_victimcare_command(capsys):
+    """`victimcare estimate` forwards every argument, --help included, to the estimator."""
+    data = "tests/estimation/data/apistrat.csv"
+    args = ["estimate", data, "--y", "api00", "--stat", "mean", "--strata", "stype"]
+    code = main([*args, "--weight", "pw", "--fpc", "fpc", "--format", "json"])
+    assert code == 0
+    import json
+
+    (estimate,) = json.loads(capsys.readouterr().out)["estimates"]
+    assert estimate["estimate"] == pytest.approx(662.2873632, rel=1e-9)
+    assert estimate["se"] == pytest.approx(9.408940803, rel=1e-7)
+    with pytest.raises(SystemExit) as exit_:
+        main(["estimate", "--help"])
+    assert exit_.value.code == 0
+    assert "--lonely-psu" in capsys.readouterr().out

@@ -1,0 +1,229 @@
+"""``victimcare estimate FILE``: design-based estimates from a CSV or Parquet file.
+
+Runnable alone as ``python -m victimcare.estimation.cli FILE ...``; the top-level
+``victimcare`` command forwards ``victimcare estimate ...`` here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .design import Design
+from .errors import DesignError
+from .intervals import PROPORTION_METHODS
+from .io import read_table
+from .results import Estimates
+
+__all__ = ["build_parser", "main"]
+
+EPILOG = """\
+Examples (R's api data, as in the survey package):
+
+  # stratified sample: mean API score with a 95% t interval on the design df
+  victimcare estimate apistrat.csv --y api00 --stat mean \\
+      --strata stype --weight pw --fpc fpc
+
+  # one-stage cluster sample, proportion of schools meeting their target (a 0/1
+  # column "met"), by school type, with the default logit interval
+  victimcare estimate apiclus1.csv --y met --stat proportion --by stype \\
+      --psu dnum --weight pw --fpc fpc --ci logit --format json
+
+  # two-stage cluster sample, weights derived from the fpc of each stage (as R does)
+  victimcare estimate apiclus2.csv --y api00 --stat mean \\
+      --psu dnum,snum --fpc fpc1,fpc2
+
+Notes:
+  * Without --weight, weights come from --fpc (population size / sample size per
+    stage), as R's svydesign does; without either, every row weighs 1.
+  * Missing values in --y are left out as R's na.rm=TRUE does; a note says how many
+    (on stderr, and in the JSON "notes" list). They still count towards PSUs and df.
+  * --fpc holds population sizes (all >= 1) or sampling fractions (all <= 1),
+    constant within each stratum (R's convention).
+  * Exit status: 0 on success, 2 on bad input (one line on stderr, no traceback).
+"""
+
+DESCRIPTION = """\
+Design-based survey estimates (mean, total or proportion, overall or by domain) with
+Taylor-linearised standard errors, design degrees of freedom and design effects,
+matching R's survey package (svymean, svytotal, svyciprop, svyby)."""
+
+
+def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
+    """The argument parser of ``victimcare estimate``."""
+    p = argparse.ArgumentParser(
+        prog=prog,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", metavar="FILE", help="CSV (header row, NA for missing) or Parquet file")
+    p.add_argument(
+        "--y",
+        required=True,
+        metavar="COL",
+        help="the variable to estimate (0/1 for --stat proportion)",
+    )
+    p.add_argument(
+        "--stat",
+        required=True,
+        choices=["mean", "total", "proportion"],
+        help="what to estimate: weighted mean, population total, or proportion of 1s",
+    )
+    p.add_argument(
+        "--by",
+        metavar="COL[,COL...]",
+        help="domain columns: one estimate per combination of their values",
+    )
+    p.add_argument("--weight", metavar="COL", help="sampling weight column (positive numbers)")
+    p.add_argument("--strata", metavar="COL", help="stratum column")
+    p.add_argument(
+        "--psu",
+        metavar="COL[,COL]",
+        help="cluster (PSU) column; two columns for a two-stage design (PSU,SSU)",
+    )
+    p.add_argument(
+        "--fpc",
+        metavar="COL[,COL]",
+        help="finite population correction: population size or sampling fraction, "
+        "one column per stage",
+    )
+    p.add_argument(
+        "--nest", action="store_true", help="PSU ids are unique only within strata (R's nest=TRUE)"
+    )
+    p.add_argument(
+        "--lonely-psu",
+        default="fail",
+        choices=["fail", "certainty", "remove", "adjust", "average"],
+        help="what a stratum with a single PSU does (R's survey.lonely.psu; default: fail)",
+    )
+    p.add_argument(
+        "--ci",
+        choices=list(PROPORTION_METHODS),
+        help="interval method for proportions (default logit, as R's svyciprop); "
+        "means and totals always use wald",
+    )
+    p.add_argument(
+        "--level",
+        type=float,
+        default=0.95,
+        metavar="LEVEL",
+        help="confidence level, between 0 and 1 (default 0.95)",
+    )
+    p.add_argument(
+        "--df",
+        choices=["design", "inf"],
+        default="design",
+        help="Student t with the design degrees of freedom (default) or the normal",
+    )
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="output format (default: table)",
+    )
+    return p
+
+
+def _split(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _num(v: float | None, digits: int = 6) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "NA"
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.{digits}g}"
+
+
+def _by_text(by: dict[str, Any]) -> dict[str, str]:
+    return {k: _label(v) for k, v in by.items()}
+
+
+def _label(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def render(result: Estimates, fmt: str) -> str:
+    """The estimates in the chosen output format."""
+    rows = []
+    for e in result:
+        d = e.as_dict()
+        d["by"] = _by_text(d["by"])
+        rows.append(d)
+    fields = ["n", "estimate", "se", "ci_low", "ci_high", "df", "deff"]
+    if fmt == "json":
+        return json.dumps({"estimates": rows, "notes": list(result.notes)}, indent=2)
+    by_cols = list(result.by)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(by_cols + fields)
+        for d in rows:
+            w.writerow(
+                [d["by"][c] for c in by_cols] + ["" if d[f] is None else d[f] for f in fields]
+            )
+        return buf.getvalue().rstrip("\n")
+    header = by_cols + fields
+    body = [[d["by"][c] for c in by_cols] + [_num(d[f]) for f in fields] for d in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *body, strict=False)]
+    lines = ["  ".join(str(h).rjust(wd) for h, wd in zip(header, widths, strict=True))]
+    lines += ["  ".join(str(x).rjust(wd) for x, wd in zip(r, widths, strict=True)) for r in body]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> int:
+    """Run the command; returns the exit status (2 on bad input)."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    try:
+        if not 0 < args.level < 1:
+            raise DesignError(f"--level must be between 0 and 1, not {args.level:g}")
+        if args.ci and args.stat != "proportion" and args.ci != "wald":
+            raise DesignError(f"--ci {args.ci} applies to --stat proportion only")
+        data = read_table(args.file)
+        design = Design(
+            data,
+            weight=args.weight,
+            strata=args.strata,
+            psu=_split(args.psu) or None,
+            fpc=_split(args.fpc) or None,
+            nest=args.nest,
+            lonely_psu=args.lonely_psu,
+        )
+        result = design.estimates(
+            args.stat,
+            args.y,
+            by=_split(args.by) or None,
+            ci=args.ci if args.stat == "proportion" else None,
+            level=args.level,
+            df=args.df,
+        )
+    except DesignError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    for note in result.notes:
+        print(f"{prog}: note: {note}", file=sys.stderr)
+    print(render(result, args.format))
+    return 0
+
+
+def _entry(argv: Sequence[str] | None = None) -> int:
+    return main(
+        list(argv) if argv is not None else None, prog="python -m victimcare.estimation.cli"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(_entry())

@@ -1,0 +1,238 @@
+"""``victimcare estimate``: outputs, notes on missing values, one-line errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from victimcare.estimation.cli import build_parser, main
+
+from .conftest import DATA
+
+STRAT = str(DATA / "apistrat.csv")
+CLUS1 = str(DATA / "apiclus1.csv")
+CLUS2 = str(DATA / "apiclus2.csv")
+
+
+def run_json(capsys, *args: str) -> dict:
+    assert main([*args, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_json_matches_r(capsys):
+    out = run_json(
+        capsys,
+        CLUS1,
+        "--y",
+        "api00",
+        "--stat",
+        "mean",
+        "--by",
+        "stype",
+        "--psu",
+        "dnum",
+        "--weight",
+        "pw",
+        "--fpc",
+        "fpc",
+    )
+    rows = out["estimates"]
+    assert [r["by"] for r in rows] == [{"stype": "E"}, {"stype": "H"}, {"stype": "M"}]
+    assert [r["estimate"] for r in rows] == pytest.approx([648.8680556, 618.5714286, 631.44])
+    assert [r["se"] for r in rows] == pytest.approx([22.36240889, 38.02024936, 31.60946523])
+    assert [r["df"] for r in rows] == [14, 7, 11]
+    assert set(rows[0]) == {"by", "n", "estimate", "se", "ci_low", "ci_high", "df", "deff"}
+    assert out["notes"] == []
+
+
+def test_whole_sample_has_empty_by_and_weights_from_fpc(capsys):
+    out = run_json(
+        capsys, CLUS2, "--y", "api00", "--stat", "mean", "--psu", "dnum,snum", "--fpc", "fpc1,fpc2"
+    )
+    (row,) = out["estimates"]
+    assert row["by"] == {}
+    assert (row["estimate"], row["se"]) == pytest.approx((670.8118081, 30.09902738))
+
+
+def test_missing_values_are_left_out_with_a_note(capsys):
+    assert (
+        main(
+            [
+                STRAT,
+                "--y",
+                "acs.core",
+                "--stat",
+                "total",
+                "--strata",
+                "stype",
+                "--weight",
+                "pw",
+                "--fpc",
+                "fpc",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert any("na.rm=TRUE" in n for n in out["notes"])
+    assert "note:" in captured.err and "left out" in captured.err
+
+
+def test_proportion_interval_methods_and_normal(capsys, bad_file):
+    rows = {}
+    for method in ("logit", "xlogit", "beta", "wilson", "wald"):
+        out = run_json(
+            capsys,
+            bad_file,
+            "--y",
+            "met",
+            "--stat",
+            "proportion",
+            "--strata",
+            "stype",
+            "--weight",
+            "pw",
+            "--fpc",
+            "fpc",
+            "--ci",
+            method,
+            "--df",
+            "inf",
+        )
+        rows[method] = out["estimates"][0]
+    assert rows["wald"]["ci_low"] < rows["logit"]["ci_low"]
+    assert len({r["estimate"] for r in rows.values()}) == 1
+
+
+def test_table_and_csv_formats(capsys):
+    args = [
+        STRAT,
+        "--y",
+        "api00",
+        "--stat",
+        "mean",
+        "--by",
+        "stype,sch.wide",
+        "--strata",
+        "stype",
+        "--weight",
+        "pw",
+    ]
+    assert main([*args, "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "stype,sch.wide,n,estimate,se,ci_low,ci_high,df,deff"
+    assert len(lines) == 7
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    assert "estimate" in table.splitlines()[0] and "E" in table
+
+
+BAD = [
+    (["--y", "nope", "--stat", "mean"], "y column 'nope' not found"),
+    (
+        ["--y", "api00", "--stat", "mean", "--weight", "stype"],
+        "weight column 'stype' must be numeric",
+    ),
+    (["--y", "api00", "--stat", "proportion"], "must be 0/1 for a proportion; rows 1, 2, 3"),
+    (["--y", "sch.wide", "--stat", "proportion"], "'sch.wide' must be numeric"),
+    (
+        ["--y", "api00", "--stat", "mean", "--weight", "neg"],
+        "must be positive and finite; rows 1, 3",
+    ),
+    (
+        ["--y", "api00", "--stat", "mean", "--psu", "dnum", "--strata", "stype"],
+        "appear(s) in more than one stratum",
+    ),
+    (["--y", "api00", "--stat", "mean", "--fpc", "small"], "is smaller than the sample"),
+    (["--y", "api00", "--stat", "mean", "--ci", "beta"], "applies to --stat proportion only"),
+    (["--y", "api00", "--stat", "mean", "--level", "95"], "--level must be between 0 and 1"),
+]
+
+
+@pytest.fixture
+def bad_file(tmp_path):
+    src = (DATA / "apistrat.csv").read_text().splitlines()
+    header = src[0] + ',"neg","small","met"'
+    rows = []
+    for i, line in enumerate(src[1:]):
+        neg = "-1" if i in (0, 2) else "1"
+        rows.append(f"{line},{neg},10,{i % 2}")
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(("args", "message"), BAD, ids=[b[1][:30] for b in BAD])
+def test_bad_input_is_one_line_and_exit_2(capsys, bad_file, args, message):
+    assert main([bad_file, *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("victimcare estimate: error: ")
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_missing_file(capsys):
+    assert main(["/no/such/file.csv", "--y", "a", "--stat", "mean"]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_help_explains_every_option_with_examples():
+    text = build_parser("victimcare estimate").format_help()
+    for opt in (
+        "--y",
+        "--stat",
+        "--by",
+        "--weight",
+        "--strata",
+        "--psu",
+        "--fpc",
+        "--ci",
+        "--level",
+        "--df",
+        "--format",
+    ):
+        assert opt in text
+    assert "Examples" in text and "victimcare estimate apistrat.csv" in text
+
+
+def test_runs_as_a_module():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "victimcare.estimation.cli",
+            STRAT,
+            "--y",
+            "api00",
+            "--stat",
+            "mean",
+            "--strata",
+            "stype",
+            "--weight",
+            "pw",
+            "--fpc",
+            "fpc",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["estimates"][0]["estimate"] == pytest.approx(662.2873632)
+    bad = subprocess.run(
+        [sys.executable, "-m", "victimcare.estimation.cli", STRAT, "--y", "zzz", "--stat", "mean"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
