@@ -140,7 +140,9 @@ class VictimPersonalDetails(models.Model):
     )
     times_to_avoid = models.CharField(max_length=200, blank=True)
     phone_is_safe = models.BooleanField(
-        null=True, help_text=_("Victim says it is safe to contact them on this number")
+        null=True,
+        blank=True,
+        help_text=_("Victim says it is safe to contact them on this number"),
     )
 
     class Meta:

@@ -1,0 +1,305 @@
+import math
+import re
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.factories import LONDON, case_make, force_make
+from victimcare.accounts.constants import Role
+from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
+from victimcare.accounts.services import audit_record_create
+from victimcare.cases.models import (
+    Case,
+    CaseEvent,
+    ReferenceSequence,
+    Victim,
+    VictimPersonalDetails,
+)
+from victimcare.cases.services import VictimDetails, case_create
+from victimcare.demo.calibration import calibration
+from victimcare.demo.models import DemoWorld
+from victimcare.demo.services import (
+    DEMO_STAFF_EMAIL_DOMAIN,
+    DemoWorldError,
+    demo_logins,
+    demo_world_build,
+)
+from victimcare.forces.models import Area, CrimeType, Force
+
+pytestmark = pytest.mark.django_db
+
+# A reduced world keeps the tests fast: about this many cases in each force.
+CASES_PER_FORCE = 150
+
+
+def build(seed: int = 7, **kwargs):
+    kwargs.setdefault("cases_per_force", CASES_PER_FORCE)
+    return demo_world_build(scale=kwargs.pop("scale", "small"), seed=seed, **kwargs)
+
+
+def snapshot() -> list[tuple]:
+    """What a victim and an analyst would see of every case, in reference order."""
+    return list(
+        VictimPersonalDetails.objects.order_by("victim__case__reference").values_list(
+            "victim__case__reference",
+            "victim__case__reported_at",
+            "victim__case__area__name",
+            "victim__case__crime_type__code",
+            "victim__case__channel",
+            "victim__case__status",
+            "victim__case__officer_in_charge__username",
+            "victim__pseudonym",
+            "victim__ethnicity",
+            "given_name",
+            "family_name",
+            "email",
+            "phone",
+            "address",
+        )
+    )
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        Case.objects.count(),
+        Victim.objects.count(),
+        VictimPersonalDetails.objects.count(),
+        CaseEvent.objects.count(),
+        User.objects.count(),
+        DemoWorld.objects.count(),
+    )
+
+
+def test_builds_a_small_world_for_the_met_gmp_and_wmp():
+    result = build()
+    assert result.created
+    assert result.cases == Case.objects.count() > 0
+    assert "Synthetic demo world (small, seed 7)" in result.summary
+    assert "in 3 forces" in result.summary
+    assert "made up" in result.summary
+    assert set(Case.objects.values_list("force__code", flat=True)) == {"MPS", "GMP", "WMP"}
+    assert Force.objects.count() == 43  # reference data loaded on the way
+    world = DemoWorld.objects.get()
+    assert (world.scale, world.seed, world.cases) == ("small", 7, result.cases)
+    assert world.seconds > 0
+    assert Victim.objects.count() == VictimPersonalDetails.objects.count() == result.cases
+    # Every case has its report recorded, and follow-ups exist.
+    assert CaseEvent.objects.filter(kind="report_recorded").count() == result.cases
+    kinds = set(CaseEvent.objects.values_list("kind", flat=True))
+    assert {"officer_assigned", "contact_made", "visit_offered", "decision"} <= kinds
+
+
+def test_the_same_seed_builds_the_same_world():
+    build(seed=7)
+    first = snapshot()
+    first_staff = list(User.objects.order_by("username").values_list("username", "last_name"))
+    build(seed=7, reset=True)
+    assert snapshot() == first
+    assert (
+        list(User.objects.order_by("username").values_list("username", "last_name")) == first_staff
+    )
+
+
+def test_another_seed_builds_another_world():
+    build(seed=7)
+    first = snapshot()
+    build(seed=8, reset=True)
+    assert snapshot() != first
+
+
+def test_a_second_build_does_nothing():
+    first = build()
+    before = counts()
+    second = build()
+    assert not second.created
+    assert second.cases == first.cases
+    assert "already loaded" in second.summary
+    assert counts() == before
+
+
+def test_a_different_world_needs_reset():
+    build(seed=7)
+    before = counts()
+    with pytest.raises(DemoWorldError, match="--reset"):
+        build(seed=8)
+    with pytest.raises(DemoWorldError, match="--reset"):
+        build(seed=7, scale="london")
+    assert counts() == before
+
+
+def test_reset_replaces_the_world_and_only_the_world():
+    build(seed=7)
+    staff = User.objects.filter(email__endswith=f"@{DEMO_STAFF_EMAIL_DOMAIN}").count()
+    someone_else = User.objects.create_user(
+        username="real.person", password="x", role=Role.ANALYST, force=force_make("MPS")
+    )
+    # An audit record (append-only by design) about a synthetic victim goes with it.
+    audit_record_create(
+        user=User.objects.get(username="mps.officer"), victim=Victim.objects.first(), page="/x"
+    )
+    result = build(seed=8, reset=True)
+    assert result.created
+    world = DemoWorld.objects.get()
+    assert world.seed == 8
+    assert Case.objects.count() == result.cases
+    assert Victim.objects.count() == result.cases
+    assert not AuditRecord.objects.exists()
+    assert User.objects.filter(email__endswith=f"@{DEMO_STAFF_EMAIL_DOMAIN}").count() == staff
+    assert User.objects.filter(pk=someone_else.pk).exists()
+    assert SupportOrganisation.objects.filter(name="Victim Support (synthetic)").count() == 1
+
+
+def test_a_half_built_world_is_rebuilt():
+    build(seed=7)
+    DemoWorld.objects.update(seconds=0)  # as if the build had stopped half-way
+    result = build(seed=7)
+    assert result.created
+    assert Case.objects.count() == result.cases
+    assert DemoWorld.objects.get().seconds > 0
+
+
+def test_refuses_a_database_with_other_cases():
+    case_make()
+    with pytest.raises(DemoWorldError, match="not demonstration data"):
+        build()
+    assert not DemoWorld.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("scale", "seed", "message"),
+    [
+        ("small", -1, "seed"),
+        ("tiny", 1, "unknown scale 'tiny'"),
+        ("small", 2**31, "seed"),
+    ],
+)
+def test_rejects_bad_arguments(scale, seed, message):
+    with pytest.raises(DemoWorldError, match=message):
+        demo_world_build(scale=scale, seed=seed)
+    assert not DemoWorld.objects.exists()
+    assert not Case.objects.exists()
+
+
+def test_reporting_channels_follow_the_calibration():
+    """Channels are drawn from the configured mix for each crime type: each channel's count
+    is within four standard errors of what the mix predicts."""
+    build(cases_per_force=300)
+    expected = Counter()
+    observed = Counter()
+    cases = list(Case.objects.values_list("crime_type__code", "channel"))
+    for crime_code, channel in cases:
+        for name, share in calibration().channels(crime_code).shares().items():
+            expected[name] += share
+        observed[channel] += 1
+    total = len(cases)
+    for channel, mean in expected.items():
+        standard_error = math.sqrt(mean * (1 - mean / total))
+        assert abs(observed[channel] - mean) < 4 * standard_error, channel
+    # Overall, about a quarter online and nearly half by phone.
+    assert 0.18 < observed["online"] / total < 0.32
+    assert 0.38 < observed["phone"] / total < 0.55
+
+
+def test_contact_details_can_never_reach_a_real_person():
+    build()
+    details = VictimPersonalDetails.objects.all()
+    for email, phone in details.values_list("email", "phone"):
+        assert email == "" or re.fullmatch(r"[a-z]+\.[a-z]+\d+@example\.(com|org)", email)
+        assert phone == "" or re.fullmatch(r"07700 900\d{3}", phone)
+    assert details.exclude(email="").exists() and details.exclude(phone="").exists()
+    staff_emails = User.objects.values_list("email", flat=True)
+    assert all(email.endswith(f"@{DEMO_STAFF_EMAIL_DOMAIN}") for email in staff_emails)
+
+
+def test_times_are_in_the_world_year_and_in_order():
+    build()
+    first = datetime(2025, 10, 1, tzinfo=LONDON)
+    end = datetime(2026, 10, 1, tzinfo=LONDON)
+    for reported, occurred in Case.objects.values_list("reported_at", "occurred_at"):
+        assert reported.tzinfo is not None
+        assert first <= reported < end
+        assert occurred is None or occurred < reported
+    for at, reported in CaseEvent.objects.values_list("at", "case__reported_at"):
+        assert reported <= at < end
+
+
+def test_references_are_in_reporting_order_and_later_cases_continue_them():
+    build()
+    met = Force.objects.get(code="MPS")
+    references = list(
+        Case.objects.filter(force=met, reported_at__year=2026)
+        .order_by("reported_at", "pk")
+        .values_list("reference", flat=True)
+    )
+    assert references == sorted(references)
+    sequence = ReferenceSequence.objects.get(force=met, year=2026)
+    assert references[-1] == f"MPS-26-{sequence.last_number:06d}"
+    case = case_create(
+        force=met,
+        area=Area.objects.get(force=met, code="hackney"),
+        crime_type=CrimeType.objects.get(code="domestic-burglary"),
+        channel="online",
+        reported_at=datetime(2026, 10, 2, 9, 0, tzinfo=UTC),
+        victim=VictimDetails(given_name="Ada", family_name="Testperson", phone_is_safe=True),
+    )
+    assert case.reference == f"MPS-26-{sequence.last_number + 1:06d}"
+
+
+def test_victims_have_equality_data_and_some_are_enhanced():
+    build(cases_per_force=300)
+    victims = Victim.objects.all()
+    total = victims.count()
+    enhanced = sum(victim.is_enhanced for victim in victims)
+    assert 0.06 < enhanced / total < 0.22
+    met = Counter(victims.filter(case__force__code="MPS").values_list("ethnicity", flat=True))
+    assert met["prefer_not_to_say"] > 0 and met[""] > 0
+    # London is more ethnically diverse than England and Wales as a whole.
+    assert met["white"] / sum(met.values()) < 0.7
+
+
+def test_demo_staff_and_what_they_may_see():
+    build()
+    officer = User.objects.get(username="mps.officer")
+    assert officer.role == Role.OFFICER and officer.force.code == "MPS"
+    assert officer.collar_number and "(synthetic)" in officer.contact_route
+    assert Case.objects.filter(officer_in_charge=officer).exists()
+    assert set(
+        User.objects.get(username="mopac.oversight").oversees.values_list("code", flat=True)
+    ) == {"MPS"}
+    assert set(
+        User.objects.get(username="hmicfrs.oversight").oversees.values_list("code", flat=True)
+    ) == {"MPS", "GMP", "WMP"}
+    admin = User.objects.get(username="mps.admin")
+    assert admin.is_staff and admin.has_perm("forces.change_area")
+    assert not admin.has_perm("accounts.delete_auditrecord")
+    partner = User.objects.get(username="victimsupport.partner")
+    assert set(partner.support_organisation.forces.values_list("code", flat=True)) == {
+        "MPS",
+        "GMP",
+        "WMP",
+    }
+    assert officer.check_password("victimcare-demo")
+
+
+def test_demo_logins_list_every_role():
+    assert demo_logins() == []
+    build()
+    logins = demo_logins()
+    assert {login.role for login in logins} == set(Role.values)
+    usernames = [login.username for login in logins]
+    assert {"mps.officer", "mopac.oversight", "hmicfrs.oversight", "gmp.officer"} <= set(usernames)
+    by_name = {login.username: login for login in logins}
+    assert by_name["mps.officer"].description.startswith(
+        "officer, Metropolitan Police Service: cases in the Met, with victims' details (audited)"
+    )
+    assert "all 3 forces" in by_name["hmicfrs.oversight"].description
+    assert all("{" not in login.description for login in logins)
+
+
+def test_progress_goes_to_stderr(capsys):
+    build(progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Generating cases: Metropolitan Police Service" in captured.err
+    assert "100%" in captured.err
