@@ -1,0 +1,95 @@
+"""Signing in as each demo role shows only what that role may see."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from victimcare.accounts.constants import Role
+from victimcare.cases.models import Case
+from victimcare.demo.services import demo_logins, demo_world_build
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE = re.compile(r"\b(MPS|GMP|WMP)-\d\d-\d{6}\b")
+
+
+@pytest.fixture
+def demo_world():
+    demo_world_build(scale="small", seed=3, cases_per_force=40)
+
+
+def sign_in(client, username):
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": username, "password": settings.DEMO_PASSWORD}
+    )
+    assert response.status_code == 302, f"{username} could not sign in"
+
+
+def home_as(client, username):
+    sign_in(client, username)
+    return client.get(reverse("core:staff-home")).content.decode()
+
+
+def forces_of_references(page):
+    return {match.group(1) for match in REFERENCE.finditer(page)}
+
+
+@pytest.mark.parametrize(
+    ("username", "reference_forces"),
+    [
+        ("mps.callhandler", {"MPS"}),
+        ("mps.officer", {"MPS"}),
+        ("mps.supervisor", {"MPS"}),
+        ("mps.admin", {"MPS"}),
+        ("gmp.officer", {"GMP"}),
+        ("wmp.officer", {"WMP"}),
+        ("mps.analyst", set()),
+        ("mopac.oversight", set()),
+        ("hmicfrs.oversight", set()),
+        ("victimsupport.partner", set()),
+    ],
+)
+def test_each_demo_login_sees_case_references_of_its_own_force_only(
+    client, demo_world, username, reference_forces
+):
+    assert forces_of_references(home_as(client, username)) == reference_forces
+
+
+@pytest.mark.parametrize(
+    ("username", "shown", "hidden"),
+    [
+        ("mps.analyst", {"Metropolitan Police Service"}, {"Greater Manchester Police"}),
+        ("mopac.oversight", {"Metropolitan Police Service"}, {"Greater Manchester Police"}),
+        (
+            "hmicfrs.oversight",
+            {"Metropolitan Police Service", "Greater Manchester Police", "West Midlands Police"},
+            set(),
+        ),
+    ],
+)
+def test_aggregate_roles_see_counts_for_the_forces_in_their_scope(
+    client, demo_world, username, shown, hidden
+):
+    page = home_as(client, username)
+    table = page[page.index("Recorded cases by crime group") :]
+    for name in shown:
+        assert name in table
+    for name in hidden:
+        assert name not in table
+
+
+@pytest.mark.parametrize("username", ["mps.analyst", "mopac.oversight", "victimsupport.partner"])
+def test_roles_without_case_access_cannot_open_a_case(client, demo_world, username):
+    case = Case.objects.filter(force__code="MPS").first()
+    home_as(client, username)
+    assert client.get(case.get_absolute_url()).status_code == 403
+
+
+def test_every_demo_login_can_sign_in(client, demo_world):
+    logins = demo_logins()
+    assert {login.role for login in logins} == set(Role.values)
+    for login in logins:
+        client.logout()
+        sign_in(client, login.username)
