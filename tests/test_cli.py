@@ -8,7 +8,17 @@ import pytest
 
 from victimcare.cli import build_parser, main
 
-SUBCOMMANDS = ["demo", "serve", "worker", "seed", "migrate", "createstaff", "estimate"]
+SUBCOMMANDS = [
+    "demo",
+    "serve",
+    "worker",
+    "seed",
+    "migrate",
+    "createstaff",
+    "token",
+    "estimate",
+    "survey",
+]
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -262,6 +262,129 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return estimate_main(args.rest, prog=f"{PROG} estimate")
 
 
+def cmd_survey(args: argparse.Namespace) -> int:
+    setup_django()
+    from victimcare.surveys.commands import run
+
+    return run(args, CommandError)
+
+
+def _oversight_forces(codes: str) -> list:
+    from victimcare.forces.models import Force
+
+    forces = []
+    for code in (c.strip() for c in codes.split(",") if c.strip()):
+        force = Force.objects.filter(code__iexact=code).first()
+        if force is None:
+            raise CommandError(f"no force with code {code!r}")
+        forces.append(force)
+    return forces
+
+
+def _oversight_quarter(text: str):
+    from victimcare.oversight.periods import PeriodError, Quarter
+
+    try:
+        return Quarter.parse(text)
+    except PeriodError as error:
+        raise CommandError(str(error)) from None
+
+
+def cmd_report_pack(args: argparse.Namespace) -> int:
+    setup_django()
+    from pathlib import Path
+
+    from victimcare.oversight.report import report_pack_pdf
+
+    quarter = _oversight_quarter(args.period)
+    forces = _oversight_forces(args.force)
+    if len(forces) != 1:
+        raise CommandError("--force needs exactly one force code")
+    force = forces[0]
+    pdf = report_pack_pdf(force=force, quarter=quarter)
+    Path(args.out).write_bytes(pdf)
+    print(f"Wrote the {force.code} report pack for {quarter.label} to {args.out}")
+    return 0
+
+
+def cmd_open_data(args: argparse.Namespace) -> int:
+    setup_django()
+    from pathlib import Path
+
+    from victimcare.forces.models import Force
+    from victimcare.oversight.constants import OGL_NOTICE
+    from victimcare.oversight.opendata import dictionary_csv, open_data_csv
+
+    if args.threshold < 1:
+        raise CommandError("--threshold must be at least 1")
+    quarter = _oversight_quarter(args.period)
+    forces = _oversight_forces(args.force) if args.force else list(Force.objects.order_by("code"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = out / f"victim-satisfaction-{quarter.code}.csv"
+    data.write_text(open_data_csv(forces=forces, quarter=quarter, threshold=args.threshold))
+    (out / "data-dictionary.csv").write_text(dictionary_csv(threshold=args.threshold))
+    (out / "LICENCE.txt").write_text(OGL_NOTICE + "\n")
+    print(f"Wrote {data}, data-dictionary.csv and LICENCE.txt to {out}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Bulk import of cases from a records system's CSV export (see intake/importer.py)."""
+    from pathlib import Path
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise CommandError(f"no such file: {args.file}")
+    if args.batch_size < 1:
+        raise CommandError("--batch-size must be 1 or more")
+    setup_django()
+    import time
+
+    from victimcare.forces.models import Force
+    from victimcare.intake.importer import ImportError_, ImportSummary, cases_import_file
+
+    force = Force.objects.filter(code__iexact=args.force).first()
+    if force is None:
+        raise CommandError(f"no force with code {args.force!r}")
+    rejects = Path(args.rejects) if args.rejects else source.with_name(source.stem + ".rejects.csv")
+    started = time.monotonic()
+    live = sys.stderr.isatty()
+    summary = ImportSummary(rejects_path=str(rejects))
+
+    def progress(done: ImportSummary) -> None:
+        rate = done.read / max(time.monotonic() - started, 1e-6)
+        line = f"{done.line()}  ({rate:,.0f} rows/s)"
+        if live:
+            print(f"\r{line}", end="", file=sys.stderr, flush=True)
+        elif done.batches % 20 == 0:
+            print(line, file=sys.stderr, flush=True)
+
+    try:
+        cases_import_file(
+            path=source,
+            force=force,
+            rejects_path=rejects,
+            system=args.system,
+            batch_size=args.batch_size,
+            clock=not args.no_clock,
+            progress=None if args.quiet else progress,
+            summary=summary,
+        )
+    except ImportError_ as error:
+        raise CommandError(str(error)) from None
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; committed so far: {summary.line()}", file=sys.stderr)
+        raise
+    if live and not args.quiet:
+        print(file=sys.stderr)
+    elapsed = time.monotonic() - started
+    print(f"{summary.line()} in {elapsed:,.1f}s; rejects in {rejects}")
+    for note in summary.notes:
+        print(f"note: {note}")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     setup_django(check_database=False)
     from django.core.management import execute_from_command_line
@@ -416,14 +539,97 @@ def build_parser() -> argparse.ArgumentParser:
     )
     estimate.add_argument("rest", nargs=argparse.REMAINDER)
 
+    survey = add(
+        "survey",
+        cmd_survey,
+        "victim satisfaction survey: draw samples, invite, export to and import from "
+        "agencies, write microdata",
+        epilog=(
+            "examples:\n  victimcare survey sample --force MPS --month 2026-09\n"
+            "  victimcare survey import results.csv\n"
+            "  victimcare survey microdata --force MPS --from 2026-01 --to 2026-12 --out mps.csv"
+        ),
+    )
+    from victimcare.surveys.commands import add_arguments as add_survey_arguments
+
+    add_survey_arguments(survey)
+
+    pack = add(
+        "report-pack",
+        cmd_report_pack,
+        "the Police and Crime Committee report pack (PDF) for a force and quarter",
+        epilog="example:\n  victimcare report-pack --force MPS --period 2026Q3 --out pack.pdf",
+    )
+    pack.add_argument("--force", required=True, help="force code, e.g. MPS")
+    pack.add_argument("--period", required=True, help="quarter, e.g. 2026Q3")
+    pack.add_argument("--out", required=True, help="PDF file to write")
+
+    open_data = add(
+        "open-data",
+        cmd_open_data,
+        "quarterly satisfaction aggregates as open data (CSV, data dictionary, licence), "
+        "small cells suppressed",
+        epilog="example:\n  victimcare open-data --period 2026Q3 --out open-data/",
+    )
+    open_data.add_argument("--period", required=True, help="quarter, e.g. 2026Q3")
+    open_data.add_argument("--out", required=True, help="folder to write the files into")
+    open_data.add_argument(
+        "--force", default="", help="force codes, comma-separated (default: every force)"
+    )
+    open_data.add_argument(
+        "--threshold",
+        type=int,
+        default=30,
+        help="suppress cells with fewer responses than this (%(default)s)",
+    )
+
+    import_parser = add(
+        "import",
+        cmd_import,
+        "bulk-import cases from a records system's CSV export (safe to re-run)",
+        epilog=(
+            "Columns: crime_reference, reported_at, crime_type, area, given_name, family_name\n"
+            "(required); occurred_at, summary, date_of_birth, email, phone, phone_is_safe,\n"
+            "address, postcode, preferred_contact, times_to_avoid, status (optional).\n"
+            "Rows already imported (same crime_reference) are skipped; rejected rows go\n"
+            "to FILE.rejects.csv with the reason.\n"
+            "example:\n  victimcare import cases history.csv --force MPS"
+        ),
+    )
+    import_parser.add_argument("what", choices=["cases"], help="what to import")
+    import_parser.add_argument("file", metavar="FILE.csv", help="UTF-8 CSV with a header line")
+    import_parser.add_argument("--force", required=True, help="force code, e.g. MPS")
+    import_parser.add_argument(
+        "--system", default="rms", help="the records system the references belong to (%(default)s)"
+    )
+    import_parser.add_argument("--rejects", default="", help="where to write rejected rows")
+    import_parser.add_argument(
+        "--batch-size", type=non_negative_int, default=5000, help="rows a transaction (%(default)s)"
+    )
+    import_parser.add_argument(
+        "--no-clock", action="store_true", help="do not start Victims' Code clocks for the cases"
+    )
+    import_parser.add_argument("--quiet", action="store_true", help="no progress line")
+
     manage = add("manage", cmd_manage, "run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
+# Subcommands whose arguments belong to another parser, passed on untouched (argparse's
+# REMAINDER would swallow neither a leading --help nor options).
+PASSTHROUGH = {"estimate": cmd_estimate, "manage": cmd_manage}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in PASSTHROUGH:
+        try:
+            return PASSTHROUGH[arguments[0]](argparse.Namespace(rest=arguments[1:])) or 0
+        except CommandError as error:
+            return fail(str(error))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0

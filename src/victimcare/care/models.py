@@ -1,1 +1,340 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from victimcare.care.constants import (
+    Need,
+    ObligationStatus,
+    ReferralConsent,
+    ReferralStatus,
+    SafeRoute,
+    VisitStatus,
+)
+
+
+class RuleSet(models.Model):
+    """A named set of Victims' Code rules: vc2015, vc2020, tvc (Total Victim Care)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=160)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleSetVersion(models.Model):
+    """One version of a rule set. Never changed: a changed rule set is a new version."""
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    checksum = models.CharField(max_length=64, help_text=_("SHA-256 of the rule set's JSON"))
+    definition = models.JSONField()
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["rule_set__code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "version"], name="rule_set_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_set.code} v{self.version}"
+
+
+class Rule(models.Model):
+    """One obligation rule of a rule-set version: what starts the clock, the deadline,
+    who it applies to, what meets it and what cancels it (all in ``definition``)."""
+
+    version = models.ForeignKey(RuleSetVersion, on_delete=models.PROTECT, related_name="rules")
+    code = models.SlugField(max_length=40)
+    title = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    definition = models.JSONField()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="rule_code_unique_in_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.version})"
+
+
+class ForceCarePolicy(models.Model):
+    """The rule set a force runs. Cases take its newest version when their clock starts."""
+
+    force = models.OneToOneField("forces.Force", on_delete=models.CASCADE, related_name="+")
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "force care policies"
+
+    def __str__(self) -> str:
+        return f"{self.force_id}: {self.rule_set_id}"
+
+
+class CaseClock(models.Model):
+    """Which rule-set version a case is clocked under, and since when."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    rule_set_version = models.ForeignKey(RuleSetVersion, on_delete=models.PROTECT, related_name="+")
+    clocked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id} under {self.rule_set_version_id}"
+
+
+class CalendarDay(models.Model):
+    """The England and Wales working-day calendar, for set-based deadline arithmetic:
+    ``working_index`` counts the working days up to and including ``day``."""
+
+    day = models.DateField(primary_key=True)
+    is_working = models.BooleanField()
+    working_index = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["working_index"],
+                condition=models.Q(is_working=True),
+                name="calendar_working_index_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} ({'working' if self.is_working else 'not working'})"
+
+
+class Obligation(models.Model):
+    """Something a victim is owed under the case's rule set, with its deadline and state."""
+
+    # Obligations are derived data, recomputable from the event log at any time, and a
+    # national table holds millions of rows: so no per-row foreign-key triggers (Django
+    # still cascades deletes; the rebuild removes any orphan) and no index of their own on
+    # keys that a composite index below starts with or whose targets are never deleted
+    # alone (rules; append-only events).
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    victim = models.ForeignKey(
+        "cases.Victim",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    rule = models.ForeignKey(
+        Rule, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    code = models.SlugField(max_length=40, db_index=False)
+    trigger_event = models.ForeignKey(
+        "cases.CaseEvent",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    occurrence = models.PositiveSmallIntegerField(default=1)
+    triggered_at = models.DateTimeField(help_text=_("When the clock started"))
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=ObligationStatus.choices, default=ObligationStatus.OPEN
+    )
+    met_at = models.DateTimeField(null=True, blank=True)
+    met_by_event = models.ForeignKey(
+        "cases.CaseEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    breached_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set when the deadline passed unmet; kept if met late")
+    )
+    # The case's officer in charge, copied so that a worklist is one index range.
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["victim", "code", "trigger_event", "occurrence"],
+                name="obligation_unique_occurrence",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["case", "due_at"]),
+            models.Index(fields=["officer", "status", "due_at"]),
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["triggered_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} on {self.case_id}: {self.status}"
+
+    @property
+    def met_on_time(self) -> bool:
+        return self.met_at is not None and self.met_at <= self.due_at
+
+
+class BreachAlert(models.Model):
+    """Raised once when an obligation's deadline passes unmet."""
+
+    obligation = models.OneToOneField(Obligation, on_delete=models.CASCADE, related_name="alert")
+    force = models.ForeignKey("forces.Force", on_delete=models.CASCADE, related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["force", "-raised_at"])]
+
+    def __str__(self) -> str:
+        return f"Breach of {self.obligation_id}"
+
+
+class EventReceipt(models.Model):
+    """A caller's idempotency key for a recorded event, so a retried request is not
+    recorded twice."""
+
+    force = models.ForeignKey("forces.Force", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    event = models.OneToOneField("cases.CaseEvent", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "key"], name="event_receipt_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force_id}/{self.key}"
+
+
+class NeedsAssessment(models.Model):
+    """A structured assessment of what a victim needs, with their referral consent."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    victim = models.ForeignKey(
+        "cases.Victim", on_delete=models.CASCADE, related_name="needs_assessments"
+    )
+    assessed_at = models.DateTimeField()
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    needs = models.JSONField(default=list, help_text=_("Codes from Need"))
+    language = models.CharField(max_length=80, blank=True)
+    notes = models.TextField(blank=True)
+    referral_consent = models.CharField(max_length=8, choices=ReferralConsent.choices)
+    share_contact_details = models.BooleanField(default=False)
+    share_needs = models.BooleanField(default=False)
+    share_summary = models.BooleanField(default=False)
+    safe_route = models.CharField(max_length=8, choices=SafeRoute.choices, blank=True)
+    safe_route_confirmed = models.BooleanField(
+        default=False, help_text=_("The victim confirmed this route is safe to use")
+    )
+    event = models.OneToOneField("cases.CaseEvent", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Needs assessment of victim {self.victim_id}"
+
+    def need_labels(self) -> list[str]:
+        return [str(Need(code).label) for code in self.needs if code in Need.values]
+
+
+class Referral(models.Model):
+    """A referral to a support organisation, carrying only what the victim agreed to share."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    victim = models.ForeignKey("cases.Victim", on_delete=models.CASCADE, related_name="referrals")
+    organisation = models.ForeignKey(
+        "accounts.SupportOrganisation", on_delete=models.PROTECT, related_name="referrals"
+    )
+    assessment = models.ForeignKey(
+        NeedsAssessment, on_delete=models.PROTECT, related_name="referrals"
+    )
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shared = models.JSONField(help_text=_("Exactly what the organisation receives"))
+    status = models.CharField(
+        max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    status_changed_at = models.DateTimeField()
+    event = models.OneToOneField("cases.CaseEvent", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            # The same victim of the same crime is referred once.
+            models.UniqueConstraint(fields=["victim"], name="referral_once_per_victim")
+        ]
+        indexes = [models.Index(fields=["organisation", "status", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"Referral of victim {self.victim_id} to {self.organisation_id}"
+
+
+class VisitSlot(models.Model):
+    """A time an officer can visit victims in an area."""
+
+    force = models.ForeignKey("forces.Force", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey("forces.Area", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["area", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Visit(models.Model):
+    """A visit offered to a victim, and what became of it."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    victim = models.OneToOneField("cases.Victim", on_delete=models.CASCADE, related_name="visit")
+    status = models.CharField(max_length=12, choices=VisitStatus.choices)
+    offered_at = models.DateTimeField()
+    slot = models.ForeignKey(
+        VisitSlot, null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
+    )
+    status_changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-offered_at"]
+
+    def __str__(self) -> str:
+        return f"Visit for victim {self.victim_id}: {self.status}"

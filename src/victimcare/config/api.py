@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from victimcare.care.api import router as care_router
 from victimcare.forces.api import router as forces_router
 from victimcare.intake.api import router as intake_router
+from victimcare.oversight.api import router as oversight_router
 from victimcare.surveys.api import router as surveys_router
 
 api = NinjaAPI(
@@ -17,3 +18,4 @@ api.add_router("", forces_router)
 api.add_router("", intake_router)
 api.add_router("", care_router)
 api.add_router("", surveys_router)
+api.add_router("", oversight_router)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "victimcare.portal",
     "victimcare.care",
     "victimcare.surveys",
+    "victimcare.oversight",
     "victimcare.demo",
 ]
 
@@ -156,3 +157,41 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("VICTIMCARE_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Notifications, reporting and Track my case (apps: notifications, intake, portal) ----
+# Every value comes from the environment; see SETTINGS_DOC in config/env.py and README.md.
+PUBLIC_URL = env_str("VICTIMCARE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}
+_SMS_BACKENDS = {
+    "console": "victimcare.notifications.backends.ConsoleSmsClient",
+    "file": "victimcare.notifications.backends.FileSmsClient",
+    "memory": "victimcare.notifications.backends.MemorySmsClient",
+}
+
+
+def _backend_choice(name: str, table: dict[str, str], default: str) -> str:
+    from victimcare.config.env import SettingsError
+
+    choice = env_str(name, default).strip().lower() or default
+    if choice not in table:
+        raise SettingsError(f"{name} must be one of {', '.join(table)} (got {choice!r})")
+    return table[choice]
+
+
+EMAIL_BACKEND = _backend_choice("VICTIMCARE_EMAIL_BACKEND", _EMAIL_BACKENDS, "file")
+EMAIL_FILE_PATH = VAR_DIR / "email"
+EMAIL_HOST = env_str("VICTIMCARE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("VICTIMCARE_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("VICTIMCARE_EMAIL_FROM", "victimcare@localhost")
+NOTIFICATIONS_SMS_BACKEND = _backend_choice("VICTIMCARE_SMS_BACKEND", _SMS_BACKENDS, "file")
+NOTIFICATIONS_SMS_DIR = VAR_DIR / "sms"
+NOTIFICATIONS_LETTER_DIR = VAR_DIR / "letters"
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("VICTIMCARE_NOTIFICATION_ATTEMPTS", 5)
+TRACK_CODE_MINUTES = env_int("VICTIMCARE_TRACK_CODE_MINUTES", 10)
+TRACK_SESSION_MINUTES = env_int("VICTIMCARE_TRACK_SESSION_MINUTES", 30)
+REPORT_DRAFT_DAYS = 7
+# --- end of notifications, reporting and Track my case -----------------------------------

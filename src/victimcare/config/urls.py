@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("victimcare.portal.urls")),
     path("", include("victimcare.care.urls")),
     path("", include("victimcare.surveys.urls")),
+    path("", include("victimcare.oversight.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

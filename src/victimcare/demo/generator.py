@@ -61,6 +61,12 @@ STATUS_TEXT = {
     CaseStatus.UNDER_INVESTIGATION: "Your case is being investigated.",
     CaseStatus.SUSPECT_IDENTIFIED: "A suspect has been identified.",
 }
+# The decision each final status records, in the Victims' Code clock's terms.
+DECISION_OUTCOME = {
+    CaseStatus.CHARGED: "charge",
+    CaseStatus.NOT_INVESTIGATED: "not_investigated",
+    CaseStatus.CLOSED: "no_further_action",
+}
 # How long after the report a decision is made (days, uniformly spread).
 DECISION_DAYS = {
     CaseStatus.NOT_INVESTIGATED: (1, 10),
@@ -344,6 +350,38 @@ class ForceCases:
             return PREFER_NOT_TO_SAY
         return choice.pick(self.rng)
 
+    def _care_events(self, case: Case, officer: Officer, add) -> None:
+        """What the officer does for the victim in the first days: written information,
+        a needs assessment, a referral to support (or the victim declines one)."""
+        rng, follow_up, reported = self.rng, self.calibration.follow_up, case.reported_at
+        if rng.random() < follow_up["written_information"]:
+            add(
+                EventKind.WRITTEN_INFORMATION_SENT,
+                reported + timedelta(minutes=rng.randrange(120, 8 * 24 * 60)),
+                by=officer.user_id,
+                victim_text="We sent you written information about your rights and what happens next.",
+            )
+        if rng.random() < follow_up["needs_assessed"]:
+            add(
+                EventKind.NEEDS_ASSESSED,
+                reported + timedelta(minutes=rng.randrange(240, 9 * 24 * 60)),
+                by=officer.user_id,
+            )
+        draw = rng.random()
+        if draw < follow_up["referral_sent"]:
+            add(
+                EventKind.REFERRAL_SENT,
+                reported + timedelta(minutes=rng.randrange(120, 4 * 24 * 60)),
+                by=officer.user_id,
+                victim_text="We passed your details to a support organisation, as you agreed.",
+            )
+        elif draw < follow_up["referral_sent"] + follow_up["referral_declined"]:
+            add(
+                EventKind.REFERRAL_DECLINED,
+                reported + timedelta(minutes=rng.randrange(120, 4 * 24 * 60)),
+                by=officer.user_id,
+            )
+
     def _events(
         self, case: Case, officer: Officer | None, details: VictimPersonalDetails
     ) -> list[CaseEvent]:
@@ -404,10 +442,14 @@ class ForceCases:
                             by=officer.user_id,
                             victim_text=f"{officer.display_name} visited you.",
                         )
+        if officer is not None:
+            self._care_events(case, officer, add)
         status = case.status
         if status in STATUS_TEXT:
             add(
-                EventKind.STATUS_CHANGED,
+                EventKind.SUSPECT_IDENTIFIED
+                if status == CaseStatus.SUSPECT_IDENTIFIED
+                else EventKind.STATUS_CHANGED,
                 last + timedelta(hours=rng.randrange(1, 72)),
                 by=officer.user_id if officer else None,
                 detail={"status": status},
@@ -415,14 +457,30 @@ class ForceCases:
             )
         elif status in DECISION_TEXT:
             low, high = DECISION_DAYS[status]
+            decided = max(
+                case.reported_at + timedelta(hours=rng.randrange(24 * low, 24 * high)),
+                last + timedelta(minutes=rng.randrange(30, 48 * 60)),
+            )
             add(
                 EventKind.DECISION,
-                max(
-                    case.reported_at + timedelta(hours=rng.randrange(24 * low, 24 * high)),
-                    last + timedelta(minutes=rng.randrange(30, 48 * 60)),
-                ),
+                decided,
                 by=officer.user_id if officer else None,
-                detail={"outcome": status},
+                detail={"outcome": DECISION_OUTCOME[status]},
                 victim_text=DECISION_TEXT[status],
             )
+            if officer is not None and rng.random() < follow_up["decision_contact"]:
+                covers = {"charge": ["vps_offer"], "no_further_action": ["vrr_information"]}
+                add(
+                    EventKind.CONTACT_MADE,
+                    decided + timedelta(minutes=rng.randrange(60, 7 * 24 * 60)),
+                    by=officer.user_id,
+                    detail={"covers": covers.get(DECISION_OUTCOME[status], [])},
+                    victim_text=f"{officer.display_name} explained the decision to you.",
+                )
+            if status == CaseStatus.CLOSED:
+                add(
+                    EventKind.CASE_CLOSED,
+                    decided + timedelta(minutes=rng.randrange(5, 120)),
+                    by=officer.user_id if officer else None,
+                )
         return events

@@ -117,6 +117,7 @@ def demo_world_build(
         scale=scale, seed=seed, built_at=timezone.now(), cases=0, seconds=0
     )
     forces = _forces(force_codes)
+    _care_policies_set(forces)
     crime_types = _crime_types()
     pools = PeoplePools.from_faker(seed)
     streams = _force_streams(
@@ -146,7 +147,9 @@ def demo_world_build(
         if batch:
             total += _cases_store(batch, stream, writers)
             report.tenths(total, expected, "cases")
+    report.tenths(total, expected, "cases", final=True)
     report.step(f"Stored {total:,} cases with their victims and events.")
+    _world_extend(seed=seed, report=report)
     seconds = max(time.perf_counter() - started, 0.001)
     DemoWorld.objects.filter(pk=world.pk).update(
         cases=total, seconds=seconds, built_at=timezone.now()
@@ -434,11 +437,40 @@ def _cases_store(batch: list[CaseRows], stream: ForceCases, writers: _Writers) -
 # --- deleting ----------------------------------------------------------------------------
 
 
+# Total Victim Care is the Met's promise (a visit offered to every victim); the other demo
+# forces run the 2020 Victims' Code.
+CARE_RULE_SETS = {"MPS": "tvc"}
+
+
+def _care_policies_set(forces: list[Force]) -> None:
+    """Each demo force's Victims' Code rule set, chosen before any case is clocked."""
+    from victimcare.care.services import care_policy_set
+
+    for force in forces:
+        care_policy_set(force=force, rule_set_code=CARE_RULE_SETS.get(force.code, "vc2020"))
+
+
+def _world_extend(*, seed: int, report: _Progress) -> None:
+    """What other apps add to the stored cases: every Victims' Code obligation clocked
+    from the case logs, then a year of simulated survey fieldwork."""
+    from victimcare.care.services import obligations_rebuild
+    from victimcare.surveys.demo import demo_fieldwork_build
+
+    report.step("Clocking every Victims' Code obligation from the case logs ...")
+    obligations = obligations_rebuild(cases=Case.objects.all(), now=timezone.now())
+    report.step(f"  {obligations:,} obligations clocked.")
+    report.step("Simulating a year of survey fieldwork ...")
+    report.step(demo_fieldwork_build(seed=seed, progress=report.enabled))
+
+
 def _world_delete(report: _Progress) -> None:
     """Delete the demo world: every case (this is a demo database), its victims and events,
     audit records about those victims, reference sequences and the demo staff."""
+    from victimcare.surveys.demo import demo_fieldwork_delete
+
     # Marked unfinished first: if deleting stops half-way, the next run knows to rebuild.
     DemoWorld.objects.update(cases=0, seconds=0)
+    demo_fieldwork_delete()
     try:
         with transaction.atomic():
             _audit_records_of_demo_victims_delete()
@@ -502,12 +534,13 @@ class _Progress:
         if self.enabled:
             print(text, file=sys.stderr, flush=True)
 
-    def tenths(self, done: int, expected: float, what: str) -> None:
-        """Report each tenth of ``expected`` that ``done`` has passed."""
+    def tenths(self, done: int, expected: float, what: str, *, final: bool = False) -> None:
+        """Report the furthest tenth of ``expected`` that ``done`` has passed (all of it
+        when ``final``: the expected count is only an estimate)."""
         if expected <= 0:
             return
         tenth = self.next_tenth.get(what, 1)
-        while tenth <= 10 and done >= expected * tenth / 10:
-            self.step(f"  {tenth * 10}%: {done:,} of about {round(expected):,} {what}")
-            tenth += 1
-        self.next_tenth[what] = tenth
+        passed = 10 if final else min(10, int(done * 10 // expected))
+        if passed >= tenth:
+            self.step(f"  {passed * 10}%: {done:,} of about {round(expected):,} {what}")
+            self.next_tenth[what] = passed + 1

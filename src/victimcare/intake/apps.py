@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class IntakeConfig(AppConfig):
     name = "victimcare.intake"
     verbose_name = "Reporting channels"
+
+    def ready(self) -> None:
+        from victimcare.accounts.permissions import Capability, has_capability
+        from victimcare.core.registry import NavItem, Panel, case_panel_register, nav_item_register
+        from victimcare.intake.panels import care_card_panel
+
+        nav_item_register(
+            NavItem(
+                "intake:staff-report",
+                "Record a report",
+                visible=lambda user: has_capability(user, Capability.RECORD_REPORTS),
+                order=20,
+            )
+        )
+        case_panel_register(
+            Panel("intake/panels/care_card_panel.html", context=care_card_panel, order=20)
+        )

@@ -1,1 +1,68 @@
-from django.db import models  # noqa: F401
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportDraft(models.Model):
+    """An online report in progress, saved at every step so nothing typed is lost.
+
+    Found only by the hash of its resume token: the token itself is in the victim's
+    session and resume link, never in the database. Expires after 7 days.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    force = models.ForeignKey(
+        "forces.Force", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    last_step = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    submitted_case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Report draft {self.pk}"
+
+
+class ExternalReference(models.Model):
+    """A case's identifier in another system (a records system's own crime reference)."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="external_references"
+    )
+    force = models.ForeignKey("forces.Force", on_delete=models.CASCADE, related_name="+")
+    system = models.CharField(max_length=40, help_text=_("Which system, e.g. rms"))
+    external_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "system", "external_id"], name="external_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.external_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """An API request already handled: a retry with the same key gets the same case."""
+
+    force = models.ForeignKey("forces.Force", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["force", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force_id}:{self.key}"

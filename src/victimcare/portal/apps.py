@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "victimcare.portal"
     verbose_name = "Victim portal (Track my case)"
+
+    def ready(self) -> None:
+        from victimcare.core.registry import Panel, case_panel_register, home_panel_register
+        from victimcare.portal.panels import awaiting_reply_panel, messages_panel
+
+        case_panel_register(
+            Panel("portal/panels/messages_panel.html", context=messages_panel, order=30)
+        )
+        home_panel_register(
+            Panel("portal/panels/awaiting_reply_panel.html", context=awaiting_reply_panel, order=30)
+        )

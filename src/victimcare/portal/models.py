@@ -1,1 +1,60 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+
+from victimcare.portal.constants import MessageDirection
+
+
+class AccessCode(models.Model):
+    """A one-time Track my case sign-in code. Only a keyed hash of the code is kept."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    victim = models.ForeignKey("cases.Victim", on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Access code {self.pk} for case {self.case_id}"
+
+
+class SignInAttempt(models.Model):
+    """One counted attempt (a code requested or a wrong code) for rate limiting.
+
+    ``scope`` is a hash of the reference or of the client address, never the value itself.
+    """
+
+    scope = models.CharField(max_length=80)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} at {self.at:%H:%M:%S}"
+
+
+class VictimMessage(models.Model):
+    """A message between a victim and the officer on their case."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="victim_messages")
+    victim = models.ForeignKey(
+        "cases.Victim", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    direction = models.CharField(max_length=12, choices=MessageDirection.choices)
+    body = models.TextField()
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} on case {self.case_id}"

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from victimcare.portal import views
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("track/", views.start, name="start"),
+    path("track/code/", views.code, name="code"),
+    path("track/link/", views.link, name="link"),
+    path("track/case/", views.case, name="case"),
+    path("track/messages/", views.message_send, name="message-send"),
+    path("track/contact/", views.contact, name="contact"),
+    path("track/care-card/", views.care_card, name="care-card"),
+    path("track/sign-out/", views.sign_out, name="sign-out"),
+    path("cases/<str:reference>/messages/", views.message_reply, name="message-reply"),
+]

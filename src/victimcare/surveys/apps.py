@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class SurveysConfig(AppConfig):
     name = "victimcare.surveys"
     verbose_name = "Victim satisfaction surveys"
+
+    def ready(self) -> None:
+        from victimcare.accounts.permissions import Capability, has_capability
+        from victimcare.core.registry import (
+            NavItem,
+            Panel,
+            case_panel_register,
+            home_panel_register,
+            nav_item_register,
+        )
+        from victimcare.surveys import panels
+
+        for url_name, label, capability, order in (
+            ("surveys:index", "Surveys", Capability.MANAGE_SURVEYS, 60),
+            ("surveys:responses", "Survey responses", Capability.VIEW_RESPONSES, 61),
+            ("surveys:interviews", "Interviews", Capability.INTERVIEW, 62),
+            ("surveys:recovery", "Call-backs", Capability.SERVICE_RECOVERY, 63),
+        ):
+            nav_item_register(
+                NavItem(
+                    url_name,
+                    label,
+                    visible=lambda user, cap=capability: has_capability(user, cap),
+                    order=order,
+                )
+            )
+        case_panel_register(Panel("surveys/panels/case_flags.html", panels.case_flags, order=80))
+        home_panel_register(Panel("surveys/panels/home.html", panels.home, order=40))

@@ -1,5 +1,37 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from victimcare.surveys import views, web
 
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    # The victim's web survey: public, opened by a single-use link.
+    path("survey/thank-you/", web.web_done, name="web-done"),
+    path("survey/<str:token>/", web.web_start, name="web-start"),
+    path("survey/<str:token>/opt-out/", web.web_opt_out, name="web-opt-out"),
+    path("survey/<str:token>/check/", web.web_check, name="web-check"),
+    path("survey/<str:token>/<slug:code>/", web.web_question, name="web-question"),
+    # Staff: samples and fieldwork.
+    path("surveys/", views.survey_index, name="index"),
+    path("surveys/samples/new/", views.sample_new, name="sample-new"),
+    path("surveys/samples/<int:pk>/", views.sample_detail, name="sample-detail"),
+    path("surveys/samples/<int:pk>/invite/", views.sample_invite, name="sample-invite"),
+    path(
+        "surveys/samples/<int:pk>/invitations.csv",
+        views.invitations_export,
+        name="invitations-export",
+    ),
+    path("surveys/samples/<int:pk>/agency.csv", views.agency_export, name="agency-export"),
+    path("surveys/samples/<int:pk>/import/", views.agency_import_view, name="agency-import"),
+    # Analysts: pseudonymised responses.
+    path("surveys/responses/", views.response_list, name="responses"),
+    path("surveys/responses/microdata.csv", views.microdata_csv, name="microdata"),
+    # Interviewers: the telephone (CATI) screen.
+    path("surveys/interviews/", views.interview_list, name="interviews"),
+    path("surveys/interviews/<str:serial>/", views.interview, name="interview"),
+    # Supervisors: service recovery call-backs.
+    path("surveys/call-backs/", views.recovery_list, name="recovery"),
+    path("surveys/call-backs/<int:pk>/", views.recovery_detail, name="recovery-task"),
+    # Officers: keep a victim out of surveys (from the case page).
+    path("cases/<str:reference>/survey-flags/", views.victim_flag, name="victim-flag"),
+]

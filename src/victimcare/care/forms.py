@@ -1,0 +1,228 @@
+"""Forms of the care pages. Error messages say how to put the answer right."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from victimcare.care.constants import Need, ReferralConsent, ReferralStatus, SafeRoute
+from victimcare.care.deadlines import LONDON
+
+
+class VictimChoiceMixin:
+    """A victim field when a case has several victims; hidden when it has one."""
+
+    def add_victim_field(self, victims):
+        self.victims = list(victims)
+        choices = [
+            (str(v.pk), _("Victim %(n)s") % {"n": i}) for i, v in enumerate(self.victims, start=1)
+        ]
+        self.fields["victim"] = forms.ChoiceField(
+            label=_("Which victim"),
+            choices=choices,
+            initial=choices[0][0] if choices else None,
+            error_messages={"required": _("Choose which victim this is about")},
+        )
+
+    def chosen_victim(self):
+        wanted = self.cleaned_data.get("victim")
+        return next((v for v in self.victims if str(v.pk) == wanted), None)
+
+
+class ContactForm(forms.Form):
+    victim_text = forms.CharField(
+        label=_("Update for the victim"),
+        help_text=_(
+            "The victim sees this in Track my case. Say what happened and what happens next, "
+            "in plain words."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        error_messages={
+            "required": _(
+                "Enter the update the victim will see, for example what was decided and why"
+            ),
+            "max_length": _("The update must be 2,000 characters or fewer"),
+        },
+    )
+    covers_vrr = forms.BooleanField(
+        required=False, label=_("I explained the Victims' Right to Review")
+    )
+    covers_vps = forms.BooleanField(
+        required=False, label=_("I offered a Victim Personal Statement")
+    )
+    covers_written = forms.BooleanField(
+        required=False, label=_("I gave the written information about the Victims' Code")
+    )
+
+    def covers(self) -> list[str]:
+        picked = {
+            "covers_vrr": "vrr_information",
+            "covers_vps": "vps_offer",
+            "covers_written": "written_information",
+        }
+        return [code for name, code in picked.items() if self.cleaned_data.get(name)]
+
+
+class NeedsAssessmentForm(VictimChoiceMixin, forms.Form):
+    needs = forms.MultipleChoiceField(
+        label=_("What does the victim need?"),
+        help_text=_("Select all that apply."),
+        choices=Need.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    language = forms.CharField(
+        label=_("Language needed"),
+        help_text=_("For example, Polish or British Sign Language."),
+        required=False,
+        max_length=80,
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    referral_consent = forms.ChoiceField(
+        label=_("Does the victim want to be referred to a support service?"),
+        choices=ReferralConsent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the victim wants to be referred to support")},
+    )
+    share_contact_details = forms.BooleanField(
+        required=False, label=_("Name and the safe contact route below")
+    )
+    share_needs = forms.BooleanField(required=False, label=_("The needs recorded here"))
+    share_summary = forms.BooleanField(required=False, label=_("What happened, in brief"))
+    safe_route = forms.ChoiceField(
+        label=_("Safe way for a support service to contact the victim"),
+        choices=[("", _("None agreed"))] + list(SafeRoute.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    safe_route_confirmed = forms.BooleanField(
+        required=False,
+        label=_("The victim confirmed this route is safe to use (needed for domestic abuse)"),
+    )
+
+    def __init__(self, *args, victims, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_victim_field(victims)
+
+    def clean(self):
+        data = super().clean()
+        if Need.LANGUAGE in data.get("needs", []) and not data.get("language", "").strip():
+            self.add_error("language", _("Enter the language the victim needs"))
+        if data.get("share_contact_details") and not data.get("safe_route"):
+            self.add_error(
+                "safe_route",
+                _("Choose a safe way to contact the victim, or do not share contact details"),
+            )
+        return data
+
+
+class ReferralForm(VictimChoiceMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Support organisation"),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the support organisation to refer the victim to")},
+    )
+
+    def __init__(self, *args, victims, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.add_victim_field(victims)
+
+
+class VisitForm(VictimChoiceMixin, forms.Form):
+    ACTIONS = [
+        ("offer", _("Offered a visit")),
+        ("book", _("Booked a visit (victim accepted)")),
+        ("decline", _("The victim declined a visit")),
+        ("done", _("Visit done")),
+        ("missed", _("Visit missed")),
+    ]
+    action = forms.ChoiceField(
+        label=_("What happened?"),
+        choices=ACTIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happened with the visit")},
+    )
+    slot = forms.ChoiceField(
+        label=_("Visit time"),
+        help_text=_("Needed when booking a visit."),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, victims, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slots = list(slots)
+        self.fields["slot"].choices = [
+            (str(s.pk), timezone.localtime(s.starts_at, LONDON).strftime("%A %-d %B %Y, %H:%M"))
+            for s in self.slots
+        ]
+        self.add_victim_field(victims)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "book" and not data.get("slot"):
+            self.add_error("slot", _("Choose a visit time to book, or record the offer only"))
+        return data
+
+    def chosen_slot(self):
+        wanted = self.cleaned_data.get("slot")
+        return next((s for s in self.slots if str(s.pk) == wanted), None)
+
+
+class ReferralStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What has your organisation done?"),
+        choices=[c for c in ReferralStatus.choices if c[0] != ReferralStatus.SENT],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what your organisation has done")},
+    )
+
+
+class ComplianceFilterForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"),
+        help_text=_("For example, 1/4/2026"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": _("Enter the start date as a real date, like 1/4/2026")},
+    )
+    end = forms.DateField(
+        label=_("To"),
+        help_text=_("For example, 31/3/2027"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": _("Enter the end date as a real date, like 31/3/2027")},
+    )
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    officer = forms.ChoiceField(label=_("Officer"), required=False)
+
+    def __init__(self, *args, areas, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("All areas"))] + [(str(a.pk), a.name) for a in areas]
+        self.fields["officer"].choices = [("", _("All officers"))] + [
+            (str(o.pk), str(o)) for o in officers
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end date must be the same as or after the start date"))
+        return data
+
+    def period(self, today: date) -> tuple[date, date]:
+        end = self.cleaned_data.get("end") or today
+        start = self.cleaned_data.get("start") or date(end.year - 1, end.month, 1)
+        return start, end

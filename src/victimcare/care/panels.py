@@ -1,0 +1,35 @@
+"""The care app's navigation items and page panels (registered in CareConfig.ready)."""
+
+from __future__ import annotations
+
+from victimcare.accounts.permissions import Capability, has_capability
+from victimcare.core.registry import NavItem, Panel, case_panel_register, nav_item_register
+
+
+def _case_obligations(request, case):
+    from victimcare.care.selectors import case_obligations
+
+    if not has_capability(request.user, Capability.VIEW_CASES):
+        return None
+    return {
+        "case": case,
+        "obligations": case_obligations(case=case),
+        "may_work": has_capability(request.user, Capability.WORK_CASES),
+    }
+
+
+def register() -> None:
+    def can(capability):
+        return lambda user: has_capability(user, capability)
+
+    nav_item_register(NavItem("care:worklist", "Worklist", can(Capability.WORK_CASES), order=20))
+    nav_item_register(
+        NavItem("care:compliance", "Compliance", can(Capability.VIEW_COMPLIANCE), order=30)
+    )
+    nav_item_register(
+        NavItem("care:referral-inbox", "Referrals", can(Capability.RECEIVE_REFERRALS), order=35)
+    )
+    nav_item_register(
+        NavItem("care:rule-sets", "Rule sets", can(Capability.VIEW_RULE_SETS), order=40)
+    )
+    case_panel_register(Panel("care/panel_case_obligations.html", _case_obligations, order=20))

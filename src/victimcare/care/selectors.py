@@ -1,0 +1,256 @@
+"""Every read of the care app that other code uses, already scoped to the user."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from victimcare.accounts.permissions import Capability, has_capability
+from victimcare.care.constants import OUTSTANDING, ObligationStatus, VisitStatus
+from victimcare.care.deadlines import LONDON
+from victimcare.care.models import (
+    CaseClock,
+    NeedsAssessment,
+    Obligation,
+    Referral,
+    RuleSet,
+    RuleSetVersion,
+    Visit,
+    VisitSlot,
+)
+from victimcare.cases.models import Case, Victim
+
+
+def case_obligations(*, case: Case) -> QuerySet[Obligation]:
+    """A case's obligations, soonest deadline first (the caller has checked the case)."""
+    return Obligation.objects.filter(case=case).select_related("rule").order_by("due_at", "id")
+
+
+def case_clock(*, case: Case) -> CaseClock | None:
+    return CaseClock.objects.select_related("rule_set_version__rule_set").filter(case=case).first()
+
+
+def worklist(*, user) -> QuerySet[Obligation]:
+    """The officer's outstanding obligations, by deadline (overdue ones come first)."""
+    if not has_capability(user, Capability.WORK_CASES):
+        return Obligation.objects.none()
+    return (
+        Obligation.objects.filter(
+            officer=user, status__in=OUTSTANDING, case__force_id=user.force_id
+        )
+        .select_related("case", "rule")
+        .order_by("due_at", "id")
+    )
+
+
+def obligation_get(*, user, pk: int) -> Obligation:
+    """One outstanding-or-not obligation of the user's force; 404 otherwise."""
+    if not has_capability(user, Capability.WORK_CASES) or user.force_id is None:
+        raise Http404("No such obligation")
+    found = (
+        Obligation.objects.select_related("case", "case__crime_type", "rule", "victim")
+        .filter(pk=pk, case__force_id=user.force_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such obligation")
+    return found
+
+
+def case_victims_for_care(*, case: Case) -> QuerySet[Victim]:
+    return Victim.objects.filter(case=case).select_related("personal_details").order_by("id")
+
+
+def needs_assessment_latest(*, victim: Victim) -> NeedsAssessment | None:
+    return NeedsAssessment.objects.filter(victim=victim).order_by("-assessed_at", "-id").first()
+
+
+def visit_for_victim(*, victim: Victim) -> Visit | None:
+    return Visit.objects.select_related("slot").filter(victim=victim).first()
+
+
+def visit_slots_available(*, victim: Victim, now: datetime | None = None) -> list[VisitSlot]:
+    """Future slots in the victim's area with room left (for Track my case and staff)."""
+    now = now or timezone.now()
+    case = victim.case
+    return list(
+        VisitSlot.objects.filter(area_id=case.area_id, starts_at__gt=now)
+        .annotate(
+            taken=Count("visits", filter=Q(visits__status=VisitStatus.ACCEPTED)),
+        )
+        .filter(taken__lt=F("capacity"))
+        .order_by("starts_at")[:20]
+    )
+
+
+def support_organisations_for(*, case: Case):
+    from victimcare.accounts.models import SupportOrganisation
+
+    return SupportOrganisation.objects.filter(forces=case.force_id).order_by("name")
+
+
+def referral_inbox(*, user) -> QuerySet[Referral]:
+    """Referrals sent to the user's own support organisation, newest first."""
+    if (
+        not has_capability(user, Capability.RECEIVE_REFERRALS)
+        or user.support_organisation_id is None
+    ):
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(organisation_id=user.support_organisation_id)
+        .select_related("case__force")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def referral_get(*, user, pk: int) -> Referral:
+    found = referral_inbox(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such referral")
+    return found
+
+
+def rule_sets(*, user) -> list[RuleSet]:
+    if not has_capability(user, Capability.VIEW_RULE_SETS):
+        return []
+    return list(RuleSet.objects.prefetch_related("versions").order_by("code"))
+
+
+def rule_set_version_get(*, user, code: str, version: int) -> RuleSetVersion:
+    if not has_capability(user, Capability.VIEW_RULE_SETS):
+        raise Http404("No such rule set")
+    found = (
+        RuleSetVersion.objects.select_related("rule_set")
+        .prefetch_related("rules")
+        .filter(rule_set__code=code, version=version)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such rule set")
+    return found
+
+
+# --- compliance --------------------------------------------------------------------------
+
+
+@dataclass
+class ComplianceFilter:
+    force_id: int
+    start: date
+    end: date  # inclusive
+    area_id: int | None = None
+    officer_id: int | None = None
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=LONDON)
+
+    @property
+    def end_at(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON)
+
+
+@dataclass
+class ComplianceRow:
+    code: str
+    title: str
+    due: int = 0
+    met_on_time: int = 0
+    met_late: int = 0
+    breached: int = 0
+    open: int = 0
+
+    @property
+    def share_on_time(self) -> float | None:
+        decided = self.due - self.open
+        return None if decided <= 0 else self.met_on_time / decided
+
+
+@dataclass
+class Compliance:
+    rows: list[ComplianceRow] = field(default_factory=list)
+    breaches: list[Obligation] = field(default_factory=list)
+    trend: list[dict] = field(default_factory=list)
+    visits: dict = field(default_factory=dict)
+
+
+def _scoped(filters: ComplianceFilter) -> QuerySet[Obligation]:
+    rows = Obligation.objects.filter(case__force_id=filters.force_id)
+    if filters.area_id:
+        rows = rows.filter(case__area_id=filters.area_id)
+    if filters.officer_id:
+        rows = rows.filter(officer_id=filters.officer_id)
+    return rows
+
+
+def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> Compliance:
+    """Share of each obligation met on time among those whose clock started in the period
+    (still-open ones are counted but left out of the share); breaches with their cases; a
+    month-by-month trend. Cancelled obligations are left out unless already breached."""
+    if not has_capability(user, Capability.VIEW_COMPLIANCE) or filters.force_id != user.force_id:
+        return Compliance()
+    counted = _scoped(filters).filter(
+        triggered_at__gte=filters.start_at, triggered_at__lt=filters.end_at
+    )
+    counted = counted.exclude(status=ObligationStatus.CANCELLED, breached_at__isnull=True)
+    on_time = Q(status=ObligationStatus.MET, met_at__lte=F("due_at"))
+    late = Q(status=ObligationStatus.MET, met_at__gt=F("due_at"))
+    breached = Q(breached_at__isnull=False)
+    aggregates = dict(
+        due=Count("id"),
+        met_on_time=Count("id", filter=on_time),
+        met_late=Count("id", filter=late),
+        breached=Count("id", filter=breached),
+        open=Count("id", filter=Q(status=ObligationStatus.OPEN)),
+    )
+    titles = dict(counted.values_list("code", "rule__title").distinct())
+    result = Compliance()
+    for row in counted.values("code").annotate(**aggregates).order_by("code"):
+        result.rows.append(ComplianceRow(title=titles.get(row["code"], row["code"]), **row))
+    result.breaches = list(
+        counted.filter(breached)
+        .select_related("case", "rule", "officer")
+        .order_by("-due_at", "-id")[:breach_limit]
+    )
+    months: dict[str, dict] = {}
+    for row in counted.values_list("triggered_at", "due_at", "status", "met_at").iterator():
+        triggered_at, due_at, status, met_at = row
+        month = timezone.localtime(triggered_at, LONDON).strftime("%Y-%m")
+        entry = months.setdefault(month, {"month": month, "due": 0, "met_on_time": 0})
+        if status == ObligationStatus.OPEN:
+            continue
+        entry["due"] += 1
+        if status == ObligationStatus.MET and met_at <= due_at:
+            entry["met_on_time"] += 1
+    for month in sorted(months):
+        entry = months[month]
+        entry["share"] = entry["met_on_time"] / entry["due"] if entry["due"] else None
+        entry["label"] = _month_label(month)
+        result.trend.append(entry)
+    visits = Visit.objects.filter(
+        case__force_id=filters.force_id,
+        offered_at__gte=filters.start_at,
+        offered_at__lt=filters.end_at,
+    )
+    if filters.area_id:
+        visits = visits.filter(case__area_id=filters.area_id)
+    if filters.officer_id:
+        visits = visits.filter(case__officer_in_charge_id=filters.officer_id)
+    result.visits = visits.aggregate(
+        offered=Count("id"),
+        accepted=Count(
+            "id", filter=Q(status__in=[VisitStatus.ACCEPTED, VisitStatus.DONE, VisitStatus.MISSED])
+        ),
+        done=Count("id", filter=Q(status=VisitStatus.DONE)),
+    )
+    return result
+
+
+def _month_label(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return f"{calendar.month_name[number]} {year}"

@@ -1,0 +1,414 @@
+"""Care pages: the officer worklist and its one-step actions, needs assessments,
+referrals, visits, the support organisation's inbox, compliance and the rule sets."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from victimcare.accounts.constants import Role
+from victimcare.accounts.models import User
+from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.accounts.services import audit_record_create
+from victimcare.care import selectors
+from victimcare.care.deadlines import LONDON
+from victimcare.care.forms import (
+    ComplianceFilterForm,
+    ContactForm,
+    NeedsAssessmentForm,
+    ReferralForm,
+    ReferralStatusForm,
+    VisitForm,
+)
+from victimcare.care.services import (
+    CareError,
+    contact_record,
+    needs_assessment_record,
+    referral_send,
+    referral_status_change,
+    visit_decline,
+    visit_offer,
+    visit_outcome_record,
+    visit_slot_book,
+    written_information_record,
+)
+from victimcare.cases.selectors import case_get
+from victimcare.forces.models import Area
+
+# Which page records what meets each obligation.
+ACTION_FOR_CODE = {
+    "written_information": ("care:written-information", "Record written information sent"),
+    "support_referral": ("care:referral", "Send the referral"),
+    "needs_assessment": ("care:needs-assessment", "Record the needs assessment"),
+    "visit_offer": ("care:visit", "Offer or book a visit"),
+    "decision_update": ("care:contact", "Log a contact"),
+    "no_suspect_update": ("care:contact", "Log a contact"),
+    "not_investigated_notice": ("care:contact", "Log a contact"),
+    "vrr_information": ("care:contact", "Log a contact"),
+    "vps_offer": ("care:contact", "Log a contact"),
+}
+
+
+def _next(request: HttpRequest) -> str:
+    """'worklist' when the action was started from the worklist."""
+    wanted = request.POST.get("next") or request.GET.get("next")
+    return "worklist" if wanted == "worklist" else ""
+
+
+def _back(request: HttpRequest, case) -> str:
+    """Back to the worklist when the action came from it, else to the case."""
+    if _next(request):
+        return reverse("care:worklist")
+    return case.get_absolute_url()
+
+
+def _form_error(form, error: CareError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error))
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    rows = selectors.worklist(user=request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    items = []
+    for obligation in page.object_list:
+        url_name, label = ACTION_FOR_CODE.get(obligation.code, ("care:contact", "Log a contact"))
+        items.append(
+            {
+                "obligation": obligation,
+                "overdue": obligation.due_at < now,
+                "action_url": reverse(url_name, kwargs={"reference": obligation.case.reference}),
+                "action_label": label,
+                "inline": obligation.code == "written_information",
+            }
+        )
+    return render(request, "care/worklist.html", {"page": page, "items": items})
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_get(user=request.user, reference=reference)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_record(
+                case=case,
+                by=request.user,
+                victim_text=form.cleaned_data["victim_text"],
+                covers=form.covers(),
+            )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Contact logged. The victim will see your update."))
+            return redirect(_back(request, case))
+    return render(
+        request, "care/contact.html", {"next": _next(request), "case": case, "form": form}
+    )
+
+
+@capability_required(Capability.WORK_CASES)
+@require_POST
+def written_information(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_get(user=request.user, reference=reference)
+    try:
+        written_information_record(case=case, by=request.user)
+    except CareError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Written information recorded as sent."))
+    return redirect(_back(request, case))
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def needs_assessment(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_get(user=request.user, reference=reference)
+    victims = list(selectors.case_victims_for_care(case=case))
+    form = NeedsAssessmentForm(request.POST or None, victims=victims)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            needs_assessment_record(
+                case=case,
+                victim=form.chosen_victim(),
+                by=request.user,
+                needs=data["needs"],
+                referral_consent=data["referral_consent"],
+                language=data["language"],
+                notes=data["notes"],
+                share_contact_details=data["share_contact_details"],
+                share_needs=data["share_needs"],
+                share_summary=data["share_summary"],
+                safe_route=data["safe_route"],
+                safe_route_confirmed=data["safe_route_confirmed"],
+            )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Needs assessment recorded."))
+            return redirect(_back(request, case))
+    return render(
+        request,
+        "care/needs_assessment.html",
+        {"next": _next(request), "case": case, "form": form, "several_victims": len(victims) > 1},
+    )
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_get(user=request.user, reference=reference)
+    victims = list(selectors.case_victims_for_care(case=case))
+    organisations = selectors.support_organisations_for(case=case)
+    form = ReferralForm(request.POST or None, victims=victims, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        victim = form.chosen_victim()
+        try:
+            referral_send(
+                case=case,
+                victim=victim,
+                organisation=form.cleaned_data["organisation"],
+                by=request.user,
+            )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Referral sent."))
+            return redirect(_back(request, case))
+    previews = []
+    for victim in victims:
+        assessment = selectors.needs_assessment_latest(victim=victim)
+        if assessment is not None and assessment.share_contact_details:
+            audit_record_create(user=request.user, victim=victim, page=request.path)
+        previews.append({"victim": victim, "assessment": assessment})
+    return render(
+        request,
+        "care/referral.html",
+        {
+            "next": _next(request),
+            "case": case,
+            "form": form,
+            "previews": previews,
+            "several_victims": len(victims) > 1,
+            "has_organisations": organisations.exists(),
+        },
+    )
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def visit(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_get(user=request.user, reference=reference)
+    victims = list(selectors.case_victims_for_care(case=case))
+    slots = selectors.visit_slots_available(victim=victims[0]) if victims else []
+    form = VisitForm(request.POST or None, victims=victims, slots=slots)
+    if request.method == "POST" and form.is_valid():
+        victim = form.chosen_victim()
+        action = form.cleaned_data["action"]
+        try:
+            if action == "offer":
+                visit_offer(case=case, victim=victim, by=request.user)
+            elif action == "book":
+                visit_slot_book(victim=victim, slot=form.chosen_slot(), by=request.user)
+            elif action == "decline":
+                visit_decline(victim=victim, by=request.user)
+            else:
+                visit_outcome_record(
+                    case=case, victim=victim, by=request.user, done=action == "done"
+                )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect(_back(request, case))
+    visits = [(v, selectors.visit_for_victim(victim=v)) for v in victims]
+    return render(
+        request,
+        "care/visit.html",
+        {
+            "next": _next(request),
+            "case": case,
+            "form": form,
+            "visits": visits,
+            "several_victims": len(victims) > 1,
+        },
+    )
+
+
+# --- support organisations ---------------------------------------------------------------
+
+
+@capability_required(Capability.RECEIVE_REFERRALS)
+@never_cache
+@require_GET
+def referral_inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.referral_inbox(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "care/referral_inbox.html", {"page": page})
+
+
+@capability_required(Capability.RECEIVE_REFERRALS)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.referral_get(user=request.user, pk=pk)
+    form = ReferralStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_status_change(referral=found, status=form.cleaned_data["status"])
+        except CareError as error:
+            form.add_error("status", str(error))
+        else:
+            messages.success(request, _("Referral updated."))
+            return redirect("care:referral-detail", pk=found.pk)
+    if "name" in found.shared:
+        audit_record_create(user=request.user, victim=found.victim, page=request.path)
+    return render(request, "care/referral_detail.html", {"referral": found, "form": form})
+
+
+# --- supervisors -------------------------------------------------------------------------
+
+
+def _compliance_filters(request: HttpRequest):
+    user = request.user
+    areas = Area.objects.filter(force_id=user.force_id).order_by("name")
+    officers = User.objects.filter(
+        force_id=user.force_id, role__in=[Role.OFFICER, Role.SUPERVISOR]
+    ).order_by("last_name", "first_name")
+    form = ComplianceFilterForm(request.GET or None, areas=areas, officers=officers)
+    today = timezone.localdate(timezone=LONDON)
+    if form.is_bound and form.is_valid():
+        start, end = form.period(today)
+        area = form.cleaned_data.get("area") or None
+        officer = form.cleaned_data.get("officer") or None
+    else:
+        start, end = today.replace(year=today.year - 1, day=1), today
+        area = officer = None
+    filters = selectors.ComplianceFilter(
+        force_id=user.force_id,
+        start=start,
+        end=end,
+        area_id=int(area) if area else None,
+        officer_id=int(officer) if officer else None,
+    )
+    return form, filters
+
+
+@capability_required(Capability.VIEW_COMPLIANCE)
+@never_cache
+@require_GET
+def compliance(request: HttpRequest) -> HttpResponse:
+    form, filters = _compliance_filters(request)
+    result = selectors.compliance(user=request.user, filters=filters)
+    return render(
+        request,
+        "care/compliance.html",
+        {
+            "form": form,
+            "filters": filters,
+            "result": result,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@capability_required(Capability.VIEW_COMPLIANCE)
+@never_cache
+@require_GET
+def compliance_csv(request: HttpRequest) -> HttpResponse:
+    form, filters = _compliance_filters(request)
+    result = selectors.compliance(user=request.user, filters=filters, breach_limit=100_000)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="compliance-{filters.start}-{filters.end}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "section",
+            "obligation",
+            "title",
+            "due",
+            "met_on_time",
+            "met_late",
+            "breached",
+            "open",
+            "share_met_on_time",
+        ]
+    )
+    for row in result.rows:
+        share = "" if row.share_on_time is None else f"{row.share_on_time:.4f}"
+        writer.writerow(
+            [
+                "summary",
+                row.code,
+                row.title,
+                row.due,
+                row.met_on_time,
+                row.met_late,
+                row.breached,
+                row.open,
+                share,
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["section", "month", "due", "met_on_time", "share_met_on_time"])
+    for entry in result.trend:
+        share = "" if entry["share"] is None else f"{entry['share']:.4f}"
+        writer.writerow(["trend", entry["month"], entry["due"], entry["met_on_time"], share])
+    writer.writerow([])
+    writer.writerow(["section", "case", "obligation", "due_at", "status", "met_at", "officer"])
+    for o in result.breaches:
+        writer.writerow(
+            [
+                "breach",
+                o.case.reference,
+                o.code,
+                timezone.localtime(o.due_at, LONDON).isoformat(),
+                o.status,
+                timezone.localtime(o.met_at, LONDON).isoformat() if o.met_at else "",
+                o.officer_id or "",
+            ]
+        )
+    return response
+
+
+@capability_required(Capability.VIEW_RULE_SETS)
+@require_GET
+def rule_sets(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "care/rule_sets.html", {"rule_sets": selectors.rule_sets(user=request.user)}
+    )
+
+
+@capability_required(Capability.VIEW_RULE_SETS)
+@require_GET
+def rule_set_detail(request: HttpRequest, code: str, version: int) -> HttpResponse:
+    found = selectors.rule_set_version_get(user=request.user, code=code, version=version)
+    rules = []
+    for rule in found.rules.all():
+        definition = rule.definition
+        rules.append({"rule": rule, "d": definition})
+    if not rules:
+        raise Http404("No such rule set")
+    return render(request, "care/rule_set_detail.html", {"version": found, "rules": rules})

@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class StaffChannel(models.TextChoices):
+    """The channels staff record reports from (online and records-system reports record themselves)."""
+
+    PHONE = "phone", _("Phone")
+    FRONT_COUNTER = "front_counter", _("Front counter")
+    OFFICER = "officer", _("Officer visit")
+
+
+class ImportOutcome(models.TextChoices):
+    IMPORTED = "imported", _("Imported")
+    REJECTED = "rejected", _("Rejected")
+    ALREADY_PRESENT = "already_present", _("Already present")
+
+
+# Support available to every victim, whether or not they report (shown on the Victim Care Card).
+SUPPORT_CONTACTS = [
+    (_("Victim Support (free, confidential, whether or not you reported)"), "08 08 16 89 111"),
+    (_("National Domestic Abuse Helpline (24 hours)"), "0808 2000 247"),
+    (_("Samaritans (24 hours, if you need to talk)"), "116 123"),
+]
+
+DRAFT_TOKEN_BYTES = 32

@@ -1,0 +1,465 @@
+"""The questions of a crime report, one form per step.
+
+The same forms serve the online report (one step per page), staff entry (every step on
+one page) and, through ``answers_validate``, the records-system API, so a report is held
+to the same rules whichever way it arrives. Each form reads and writes the flat
+``answers`` dict kept in a ReportDraft (strings only; dates as ISO text).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from victimcare.cases.constants import AgeBand, ContactMethod, Disability, Ethnicity, Sex
+from victimcare.forces.models import Area, CrimeType, Force
+from victimcare.intake.constants import YesNo
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{8,20}$")
+POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
+TIME_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+
+
+def _radios(choices, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **kwargs)
+
+
+class DateParts:
+    """A GOV.UK date input: three number boxes (day, month, year) making one date."""
+
+    def __init__(self, name, label, hint="", required=True, past_only=True, earliest=1900):
+        self.name, self.label, self.hint = name, label, hint
+        self.required, self.past_only, self.earliest = required, past_only, earliest
+
+    def fields(self) -> dict[str, forms.Field]:
+        def box(part, max_length):
+            return forms.CharField(label=part, required=False, max_length=max_length, strip=True)
+
+        return {
+            f"{self.name}_day": box(_("Day"), 2),
+            f"{self.name}_month": box(_("Month"), 2),
+            f"{self.name}_year": box(_("Year"), 4),
+        }
+
+    def clean(self, form: forms.Form) -> None:
+        data = form.cleaned_data
+        parts = [data.get(f"{self.name}_{p}", "") or "" for p in ("day", "month", "year")]
+        first = f"{self.name}_day"
+        if not any(parts):
+            if self.required:
+                form.add_error(first, _("Enter the date, for example 27 3 2026"))
+            data[self.name] = ""
+            return
+        if not all(parts):
+            missing = [
+                str(n)
+                for n, p in zip((_("day"), _("month"), _("year")), parts, strict=True)
+                if not p
+            ]
+            form.add_error(
+                first, _("The date must include a %(part)s") % {"part": " and ".join(missing)}
+            )
+            return
+        try:
+            day, month, year = (int(p) for p in parts)
+            value = date(year, month, day)
+        except ValueError:
+            form.add_error(first, _("Enter a real date, for example 27 3 2026"))
+            return
+        if year < self.earliest:
+            form.add_error(first, _("The year must be %(year)s or later") % {"year": self.earliest})
+            return
+        if self.past_only and value > timezone.localdate():
+            form.add_error(first, _("The date must be today or in the past"))
+            return
+        data[self.name] = value.isoformat()
+
+    def data_from(self, answers: dict) -> dict:
+        value = answers.get(self.name) or ""
+        if not value:
+            return {}
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            return {}
+        return {
+            f"{self.name}_day": str(parsed.day),
+            f"{self.name}_month": str(parsed.month),
+            f"{self.name}_year": str(parsed.year),
+        }
+
+
+class StepForm(forms.Form):
+    """A step of the report. Subclasses list the answer keys they own."""
+
+    answer_keys: tuple[str, ...] = ()
+    date_groups: tuple[DateParts, ...] = ()
+    title = ""
+    # When a step asks one question, its label is the page's heading.
+    heading_field: str | None = None
+
+    def __init__(self, *args, force: Force | None = None, **kwargs):
+        self.force = force
+        super().__init__(*args, **kwargs)
+        for group in self.date_groups:
+            for name, field in group.fields().items():
+                self.fields[name] = field
+        self.order_fields(self.field_order_list())
+
+    def field_order_list(self) -> list[str]:
+        return list(self.fields)
+
+    @classmethod
+    def data_from(cls, answers: dict) -> dict:
+        """Form data (as if posted) from saved answers."""
+        data = {key: answers[key] for key in cls.answer_keys if answers.get(key) not in (None, "")}
+        for group in cls.date_groups:
+            data.update(group.data_from(answers))
+        return data
+
+    def clean(self):
+        cleaned = super().clean()
+        for group in self.date_groups:
+            group.clean(self)
+        return cleaned
+
+    def answers(self) -> dict:
+        """The answers this step contributes (after is_valid())."""
+        return {key: self.cleaned_data.get(key) or "" for key in self.answer_keys}
+
+
+class ForceForm(StepForm):
+    title = _("Which police force area did the crime happen in?")
+    answer_keys = ("force",)
+    heading_field = "force"
+    force = _radios(
+        (),
+        label=_("Which police force area did the crime happen in?"),
+        error_messages={"required": _("Select the police force area")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["force"].choices = [(f.code, f.name) for f in Force.objects.order_by("name")]
+
+
+class CrimeTypeForm(StepForm):
+    title = _("What happened?")
+    answer_keys = ("crime_type",)
+    heading_field = "crime_type"
+    crime_type = _radios(
+        (),
+        label=_("What happened?"),
+        help_text=_("Choose the one that fits best. The officer will check it with you."),
+        error_messages={"required": _("Select what happened")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["crime_type"].choices = [
+            (c.code, c.plain_name or c.name) for c in CrimeType.objects.order_by("name")
+        ]
+
+
+class SummaryForm(StepForm):
+    title = _("Tell us what happened")
+    answer_keys = ("summary",)
+    heading_field = "summary"
+    summary = forms.CharField(
+        label=_("Tell us what happened"),
+        help_text=_(
+            "Include what was taken or damaged and anything you noticed about the people involved."
+        ),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": _("Enter what happened"),
+            "max_length": _("What happened must be 5,000 characters or fewer"),
+        },
+    )
+
+
+class WhereForm(StepForm):
+    title = _("Where did it happen?")
+    answer_keys = ("area",)
+    heading_field = "area"
+    area = forms.ChoiceField(
+        label=_("Where did it happen?"),
+        help_text=_("Choose the borough or area. If you are not sure, choose the nearest."),
+        choices=(),
+        error_messages={
+            "required": _("Select the borough or area where it happened"),
+            "invalid_choice": _("Select a borough or area from the list"),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = Area.objects.filter(force=self.force).order_by("name") if self.force else []
+        self.fields["area"].choices = [("", _("Choose an area"))] + [
+            (a.code, a.name) for a in areas
+        ]
+
+
+class WhenForm(StepForm):
+    title = _("When did it happen?")
+    answer_keys = ("occurred_on", "occurred_time")
+    date_groups = (
+        DateParts(
+            "occurred_on",
+            _("Date"),
+            hint=_("For example, 27 3 2026. If it happened over several days, give the first."),
+        ),
+    )
+    occurred_time = forms.CharField(
+        label=_("Time (optional)"),
+        help_text=_("Use the 24-hour clock, for example 14:30. Leave blank if you do not know."),
+        required=False,
+        max_length=5,
+    )
+
+    def clean_occurred_time(self):
+        value = self.cleaned_data.get("occurred_time", "").strip()
+        if not value:
+            return ""
+        match = TIME_PATTERN.match(value)
+        if not match:
+            raise forms.ValidationError(_("Enter a time like 14:30"))
+        return time(int(match.group(1)), int(match.group(2))).strftime("%H:%M")
+
+    def answers(self) -> dict:
+        return {
+            "occurred_on": self.cleaned_data.get("occurred_on", ""),
+            "occurred_time": self.cleaned_data.get("occurred_time", ""),
+        }
+
+
+class AboutYouForm(StepForm):
+    title = _("Your details")
+    answer_keys = ("given_name", "family_name", "date_of_birth")
+    date_groups = (
+        DateParts(
+            "date_of_birth",
+            _("Date of birth (optional)"),
+            hint=_("For example, 31 3 1980"),
+            required=False,
+        ),
+    )
+    given_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        error_messages={
+            "required": _("Enter your first name"),
+            "max_length": _("First name must be 100 characters or fewer"),
+        },
+    )
+    family_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        error_messages={
+            "required": _("Enter your last name"),
+            "max_length": _("Last name must be 100 characters or fewer"),
+        },
+    )
+
+    def answers(self) -> dict:
+        data = super().answers()
+        data["date_of_birth"] = self.cleaned_data.get("date_of_birth", "")
+        return data
+
+
+class ContactForm(StepForm):
+    title = _("How should we contact you?")
+    answer_keys = (
+        "preferred_contact",
+        "email",
+        "phone",
+        "phone_is_safe",
+        "address",
+        "postcode",
+        "times_to_avoid",
+    )
+    preferred_contact = _radios(
+        ContactMethod.choices,
+        label=_("How would you like us to contact you?"),
+        error_messages={"required": _("Select how you would like us to contact you")},
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": _("Enter an email address in the correct format, like name@example.com")
+        },
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=32,
+        help_text=_("A UK mobile number if you want text messages, like 07700 900 982"),
+    )
+    phone_is_safe = _radios(
+        YesNo.choices,
+        label=_("Is it safe for us to contact you on this number?"),
+        required=False,
+        help_text=_("Tell us if someone else might see your messages or answer your phone."),
+    )
+    address = forms.CharField(
+        label=_("Address (optional unless you want letters)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=10)
+    times_to_avoid = forms.CharField(
+        label=_("Times we should not contact you (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_("For example, weekdays before 6pm"),
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "").strip()
+        if phone and not PHONE_PATTERN.match(phone):
+            raise forms.ValidationError(
+                _("Enter a phone number, like 07700 900 982 or +44 7700 900 982")
+            )
+        return phone
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data.get("postcode", "").strip().upper()
+        if postcode and not POSTCODE_PATTERN.match(postcode):
+            raise forms.ValidationError(_("Enter a real postcode, like SW1A 2AA"))
+        return postcode
+
+    def clean(self):
+        cleaned = super().clean()
+        preferred = cleaned.get("preferred_contact")
+        if (
+            preferred == ContactMethod.EMAIL
+            and not cleaned.get("email")
+            and "email" not in self.errors
+        ):
+            self.add_error(
+                "email", _("Enter your email address, or choose another way to be contacted")
+            )
+        if (
+            preferred in (ContactMethod.SMS, ContactMethod.PHONE)
+            and not cleaned.get("phone")
+            and "phone" not in self.errors
+        ):
+            self.add_error(
+                "phone", _("Enter your phone number, or choose another way to be contacted")
+            )
+        if preferred == ContactMethod.LETTER:
+            if not cleaned.get("address"):
+                self.add_error(
+                    "address", _("Enter your address, or choose another way to be contacted")
+                )
+            if not cleaned.get("postcode") and "postcode" not in self.errors:
+                self.add_error("postcode", _("Enter your postcode"))
+        if cleaned.get("phone") and not cleaned.get("phone_is_safe"):
+            self.add_error(
+                "phone_is_safe", _("Select yes if it is safe to contact you on this number")
+            )
+        if (
+            preferred in (ContactMethod.SMS, ContactMethod.PHONE)
+            and cleaned.get("phone_is_safe") == YesNo.NO
+        ):
+            self.add_error(
+                "preferred_contact",
+                _("You told us this number is not safe: choose email or letter instead"),
+            )
+        return cleaned
+
+
+class VisitForm(StepForm):
+    title = _("Would you like a visit from a police officer?")
+    answer_keys = ("wants_visit",)
+    heading_field = "wants_visit"
+    wants_visit = _radios(
+        YesNo.choices,
+        label=_("Would you like a visit from a police officer?"),
+        help_text=_(
+            "Every victim is offered a visit. An officer will contact you to arrange a time."
+        ),
+        error_messages={"required": _("Select yes if you would like a visit")},
+    )
+
+
+def _optional(choices, label):
+    return _radios(choices, label=label, required=False)
+
+
+class EqualityForm(StepForm):
+    title = _("Equality questions (optional)")
+    answer_keys = ("age_band", "sex", "ethnicity", "disability")
+    age_band = _optional(AgeBand.choices, _("Your age"))
+    sex = _optional(Sex.choices, _("Your sex"))
+    ethnicity = _optional(Ethnicity.choices, _("Your ethnic group"))
+    disability = _optional(
+        Disability.choices,
+        _(
+            "Do you have a physical or mental health condition or illness lasting 12 months or more?"
+        ),
+    )
+
+
+# slug, form. The online report asks them in this order; staff entry shows them together.
+STEPS: list[tuple[str, type[StepForm]]] = [
+    ("force", ForceForm),
+    ("what", CrimeTypeForm),
+    ("details", SummaryForm),
+    ("where", WhereForm),
+    ("when", WhenForm),
+    ("about-you", AboutYouForm),
+    ("contact", ContactForm),
+    ("visit", VisitForm),
+    ("equality", EqualityForm),
+]
+STEP_FORMS = dict(STEPS)
+QUESTION_STEPS = [(slug, form) for slug, form in STEPS if slug != "force"]
+
+
+def _answer_key(field_name: str) -> str:
+    for suffix in ("_day", "_month", "_year"):
+        if field_name.endswith(suffix):
+            return field_name[: -len(suffix)]
+    return field_name
+
+
+def answers_validate(*, force: Force, answers: dict) -> tuple[dict, dict[str, list[str]]]:
+    """Check a whole report's answers with the same rules as the web form.
+
+    Returns the cleaned answers and the errors by answer key (empty when valid).
+    """
+    cleaned: dict = {"force": force.code}
+    errors: dict[str, list[str]] = {}
+    for _slug, form_class in QUESTION_STEPS:
+        form = form_class(data=form_class.data_from(answers), force=force)
+        if form.is_valid():
+            cleaned.update(form.answers())
+        else:
+            for field_name, messages in form.errors.items():
+                key = _answer_key(field_name) if field_name != "__all__" else "report"
+                errors.setdefault(key, []).extend(str(m) for m in messages)
+    return cleaned, errors
+
+
+class StaffChannelForm(forms.Form):
+    channel = forms.ChoiceField(
+        choices=(),
+        widget=forms.RadioSelect,
+        label=_("How was the crime reported?"),
+        error_messages={"required": _("Select how the crime was reported")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from victimcare.intake.constants import StaffChannel
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = StaffChannel.choices

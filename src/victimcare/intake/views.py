@@ -1,0 +1,320 @@
+"""Online reporting (one question per page, saved at every step), staff entry, and the
+Victim Care Card. Thin: forms validate, services write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.cases.selectors import case_get
+from victimcare.intake import selectors, services
+from victimcare.intake.care_card import care_card_facts, care_card_pdf, pdf_available
+from victimcare.intake.forms import (
+    QUESTION_STEPS,
+    STEP_FORMS,
+    STEPS,
+    StaffChannelForm,
+    answers_validate,
+)
+
+DRAFT_SESSION_KEY = "intake_draft_token"
+CASE_SESSION_KEY = "intake_case_id"
+
+
+def _draft(request: HttpRequest):
+    return services.draft_get(token=request.session.get(DRAFT_SESSION_KEY, ""))
+
+
+def _steps_for(draft) -> list[str]:
+    slugs = [slug for slug, _form in STEPS]
+    if draft.answers.get("_preset") or selectors.reporting_forces().count() <= 1:
+        slugs.remove("force")
+    return slugs
+
+
+def _ended(request: HttpRequest) -> HttpResponse:
+    messages.info(
+        request,
+        _(
+            "Your reporting session has ended. If you saved a link to your report, use it to carry on."
+        ),
+    )
+    return redirect("intake:report-start")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_start(request: HttpRequest) -> HttpResponse:
+    """The start page. ``?force=MPS`` picks the force; otherwise the first step asks."""
+    forces = selectors.reporting_forces()
+    preset = selectors.force_by_code(request.GET.get("force") or request.POST.get("force", ""))
+    if preset is None and forces.count() == 1:
+        preset = forces.first()
+    if request.method == "POST":
+        draft, token = services.draft_start(force=preset)
+        if preset is not None:
+            services.draft_save(draft=draft, step="", answers={"_preset": "1"})
+        request.session[DRAFT_SESSION_KEY] = token
+        request.session.pop(CASE_SESSION_KEY, None)
+        return redirect("intake:report-step", step=_steps_for(draft)[0])
+    return render(request, "intake/report_start.html", {"preset": preset})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_step(request: HttpRequest, step: str) -> HttpResponse:
+    if step not in STEP_FORMS:
+        raise Http404
+    draft = _draft(request)
+    if draft is None or draft.submitted_case_id:
+        return _ended(request)
+    slugs = _steps_for(draft)
+    if step not in slugs:
+        return redirect("intake:report-step", step=slugs[0])
+    form_class = STEP_FORMS[step]
+    returning = request.GET.get("change") == "1" or request.POST.get("change") == "1"
+    if request.method == "POST":
+        form = form_class(data=request.POST, force=draft.force)
+        if form.is_valid():
+            services.draft_save(draft=draft, step=step, answers=form.answers())
+            position = slugs.index(step)
+            if returning or position + 1 >= len(slugs):
+                return redirect("intake:report-check")
+            return redirect("intake:report-step", step=slugs[position + 1])
+    else:
+        data = form_class.data_from(draft.answers)
+        form = form_class(initial=data, force=draft.force)
+    position = slugs.index(step)
+    back = (
+        reverse("intake:report-check")
+        if returning
+        else reverse("intake:report-step", kwargs={"step": slugs[position - 1]})
+        if position
+        else reverse("intake:report-start")
+    )
+    return render(
+        request,
+        "intake/report_step.html",
+        {
+            "form": form,
+            "step": step,
+            "number": position + 1,
+            "total": len(slugs),
+            "back": back,
+            "returning": returning,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def report_saved(request: HttpRequest) -> HttpResponse:
+    """The link to come back to an unfinished report within 7 days."""
+    token = request.session.get(DRAFT_SESSION_KEY, "")
+    draft = services.draft_get(token=token)
+    if draft is None or draft.submitted_case_id:
+        return _ended(request)
+    link = request.build_absolute_uri(reverse("intake:report-resume")) + f"?token={token}"
+    return render(request, "intake/report_saved.html", {"link": link, "draft": draft})
+
+
+@never_cache
+@require_GET
+def report_resume(request: HttpRequest) -> HttpResponse:
+    """Carry on with a saved report. The token comes in the query string (kept out of access
+    logs) and moves straight into the session."""
+    token = request.GET.get("token", "")
+    draft = services.draft_get(token=token)
+    if draft is None:
+        return render(request, "intake/report_resume_invalid.html", status=200)
+    if draft.submitted_case_id:
+        request.session[CASE_SESSION_KEY] = draft.submitted_case_id
+        return redirect("intake:report-confirmation")
+    request.session[DRAFT_SESSION_KEY] = token
+    slugs = _steps_for(draft)
+    if draft.last_step in slugs:
+        index = slugs.index(draft.last_step) + 1
+        if index >= len(slugs):
+            return redirect("intake:report-check")
+        return redirect("intake:report-step", step=slugs[index])
+    return redirect("intake:report-step", step=slugs[0])
+
+
+def _summary_rows(draft) -> list[dict]:
+    rows = []
+    slugs = _steps_for(draft)
+    for slug, form_class in STEPS:
+        if slug not in slugs:
+            continue
+        form = form_class(data=form_class.data_from(draft.answers), force=draft.force)
+        form.is_valid()
+        cleaned = getattr(form, "cleaned_data", {})
+        for name, field in form.fields.items():
+            if name.endswith(("_month", "_year")):
+                continue
+            if name.endswith("_day"):
+                key = name[: -len("_day")]
+                group = next(g for g in form.date_groups if g.name == key)
+                label, value = group.label, draft.answers.get(key, "")
+            else:
+                label, value = field.label, cleaned.get(name, draft.answers.get(name, ""))
+                choices = dict(getattr(field, "choices", []) or [])
+                value = choices.get(value, value) if choices else value
+            rows.append(
+                {
+                    "label": label,
+                    "value": value,
+                    "href": reverse("intake:report-step", kwargs={"step": slug}) + "?change=1",
+                    "anchor": form[name].auto_id,
+                }
+            )
+    return rows
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_check(request: HttpRequest) -> HttpResponse:
+    draft = _draft(request)
+    if draft is None or draft.submitted_case_id:
+        return _ended(request)
+    errors = {}
+    if draft.force is None:
+        errors = {"force": [_("Select the police force area")]}
+    else:
+        _cleaned, errors = answers_validate(force=draft.force, answers=draft.answers)
+    if request.method == "POST" and not errors:
+        case = services.draft_submit(draft_id=draft.pk)
+        request.session.pop(DRAFT_SESSION_KEY, None)
+        request.session[CASE_SESSION_KEY] = case.pk
+        return redirect("intake:report-confirmation")
+    error_links = []
+    for key, messages_ in errors.items():
+        slug = next((s for s, f in STEPS if key in f.answer_keys), _steps_for(draft)[0])
+        for message in messages_:
+            error_links.append(
+                (reverse("intake:report-step", kwargs={"step": slug}) + "?change=1", message)
+            )
+    return render(
+        request,
+        "intake/report_check.html",
+        {"rows": _summary_rows(draft), "error_links": error_links, "draft": draft},
+    )
+
+
+def _victim_case(request: HttpRequest):
+    return selectors.case_for_victim_session(case_id=request.session.get(CASE_SESSION_KEY))
+
+
+@never_cache
+@require_GET
+def report_confirmation(request: HttpRequest) -> HttpResponse:
+    case = _victim_case(request)
+    if case is None:
+        return redirect("intake:report-start")
+    return render(
+        request,
+        "intake/report_confirmation.html",
+        {"case": case, "card": care_card_facts(case=case), "pdf": pdf_available()},
+    )
+
+
+def _card_page(request: HttpRequest, case, back: str, pdf_url: str) -> HttpResponse:
+    return render(
+        request,
+        "intake/care_card.html",
+        {
+            "card": care_card_facts(case=case),
+            "back": back,
+            "pdf_url": pdf_url if pdf_available() else "",
+        },
+    )
+
+
+def _card_pdf(case) -> HttpResponse:
+    if not pdf_available():
+        raise Http404("PDF cards need WeasyPrint")
+    response = HttpResponse(care_card_pdf(case=case), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="victim-care-card-{case.reference}.pdf"'
+    return response
+
+
+@never_cache
+@require_GET
+def report_care_card(request: HttpRequest) -> HttpResponse:
+    case = _victim_case(request)
+    if case is None:
+        return redirect("intake:report-start")
+    return _card_page(
+        request, case, reverse("intake:report-confirmation"), reverse("intake:report-care-card-pdf")
+    )
+
+
+@never_cache
+@require_GET
+def report_care_card_pdf(request: HttpRequest) -> HttpResponse:
+    case = _victim_case(request)
+    if case is None:
+        return redirect("intake:report-start")
+    return _card_pdf(case)
+
+
+@capability_required(Capability.VIEW_CASES)
+@never_cache
+@require_GET
+def care_card(request: HttpRequest, reference: str) -> HttpResponse:
+    case = case_get(user=request.user, reference=reference)
+    return _card_page(
+        request,
+        case,
+        case.get_absolute_url(),
+        reverse("intake:care-card-pdf", kwargs={"reference": case.reference}),
+    )
+
+
+@capability_required(Capability.VIEW_CASES)
+@never_cache
+@require_GET
+def care_card_pdf_view(request: HttpRequest, reference: str) -> HttpResponse:
+    return _card_pdf(case_get(user=request.user, reference=reference))
+
+
+@capability_required(Capability.RECORD_REPORTS)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def staff_report(request: HttpRequest) -> HttpResponse:
+    """A report taken by phone, at the front counter or on an officer's visit."""
+    force = request.user.force
+    data = request.POST if request.method == "POST" else None
+    channel_form = StaffChannelForm(data=data, prefix="report")
+    forms_ = [
+        form_class(data=data, force=force, prefix=slug) for slug, form_class in QUESTION_STEPS
+    ]
+    if request.method == "POST" and channel_form.is_valid() and all(f.is_valid() for f in forms_):
+        answers = {}
+        for form in forms_:
+            answers.update(form.answers())
+        try:
+            case = services.report_record(
+                force=force,
+                answers=answers,
+                channel=channel_form.cleaned_data["channel"],
+                recorded_by=request.user,
+            )
+        except services.ReportInvalid as error:  # pragma: no cover (the forms check the same rules)
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Report recorded. Crime reference %(ref)s") % {"ref": case.reference}
+            )
+            return redirect(case.get_absolute_url())
+    return render(
+        request,
+        "intake/staff_report.html",
+        {"channel_form": channel_form, "forms": forms_, "all_forms": [channel_form, *forms_]},
+    )

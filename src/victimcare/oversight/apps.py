@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class OversightConfig(AppConfig):
+    name = "victimcare.oversight"
+    verbose_name = "Oversight: dashboards, peers, targets, report packs"
+
+    def ready(self) -> None:
+        from victimcare.accounts.permissions import Capability, has_capability
+        from victimcare.core.registry import NavItem, nav_item_register
+
+        nav_item_register(
+            NavItem(
+                "oversight:index",
+                "Satisfaction",
+                visible=lambda user: has_capability(user, Capability.VIEW_AGGREGATES),
+                order=70,
+            )
+        )

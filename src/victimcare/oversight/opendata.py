@@ -1,0 +1,208 @@
+"""Open data: quarterly satisfaction aggregates as CSV, with a data dictionary and the
+Open Government Licence notice.
+
+Cells (a force's measure overall, or within one group of a breakdown) with fewer than
+``threshold`` responses are suppressed, and further cells are suppressed so that none
+can be worked out from the totals (``suppression``): every breakdown's groups add up to
+the force's total, and the forces add up to the all-forces total when there is one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from victimcare.forces.models import Force
+from victimcare.oversight import figures, selectors
+from victimcare.oversight.constants import (
+    DEFAULT_SUPPRESSION_THRESHOLD,
+    OGL_NOTICE,
+    SYNTHETIC_NOTICE,
+)
+from victimcare.oversight.periods import Quarter
+from victimcare.oversight.suppression import PRIMARY, Line, suppress
+
+ALL = "all"
+ALL_FORCES = "ALL"
+COLUMNS = (
+    "quarter",
+    "force_code",
+    "force_name",
+    "measure",
+    "breakdown",
+    "group",
+    "responses",
+    "percent_satisfied",
+    "ci_low",
+    "ci_high",
+    "status",
+    "source",
+)
+DICTIONARY = (
+    ("quarter", "Calendar quarter of the reports surveyed, e.g. 2026Q3 (July to September 2026)."),
+    ("force_code", "Police force code; ALL for every force in the file together."),
+    ("force_name", "Police force name."),
+    (
+        "measure",
+        "Stage of the victim's experience: ease_of_contact, actions_taken, "
+        "kept_informed, treatment or whole_experience.",
+    ),
+    (
+        "breakdown",
+        "How victims are divided: all (no division), area, crime_group, "
+        "report_channel, ethnicity, age_band, sex or disability.",
+    ),
+    (
+        "group",
+        "The group within the breakdown (all when breakdown is all; blank values "
+        "mean not recorded).",
+    ),
+    ("responses", "Number of survey responses with an answer to the measure (unweighted)."),
+    (
+        "percent_satisfied",
+        "Weighted percentage completely, very or fairly satisfied (design-based estimate).",
+    ),
+    (
+        "ci_low",
+        "Lower end of the 95% confidence interval (logit method, design degrees "
+        "of freedom), percent.",
+    ),
+    ("ci_high", "Upper end of the 95% confidence interval, percent."),
+    (
+        "status",
+        "published; suppressed (fewer than the threshold of responses); or "
+        "suppressed to protect another cell (secondary suppression).",
+    ),
+    ("source", "Where the figures come from; 'Demonstration data: synthetic' for the demo world."),
+)
+
+
+def _estimates(frame: figures.Frame, by: list[str], measure: str):
+    try:
+        return frame.design.proportion(figures.sat(measure), by=by)
+    except Exception:  # noqa: BLE001 - no responses: an empty table
+        return ()
+
+
+def open_data_rows(
+    *, forces: Sequence[Force], quarter: Quarter, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+) -> list[dict[str, Any]]:
+    """The rows of the open-data file, suppression applied."""
+    from victimcare.demo.selectors import demo_world_get
+
+    source = SYNTHETIC_NOTICE if demo_world_get() is not None else "User Satisfaction Survey"
+    cols = selectors.responses_frame(
+        forces=forces, period_from=quarter.first_month, period_to=quarter.last_month
+    )
+    frame = figures.Frame(cols)
+    names = {f.code: f.name for f in forces}
+    cells: dict[tuple, dict[str, Any]] = {}
+    lines: list[Line] = []
+    national = len(forces) > 1
+    for measure in figures.STAGES:
+        for e in _estimates(frame, ["force"], measure):
+            cells[(e.by["force"], measure, ALL, ALL)] = _cell(e)
+        if national:
+            overall = _estimates(frame, ["quarter"], measure)
+            for e in overall:
+                cells[(ALL_FORCES, measure, ALL, ALL)] = _cell(e)
+            members = tuple(
+                k for k in cells if k[1] == measure and k[2] == ALL and k[0] != ALL_FORCES
+            )
+            if (ALL_FORCES, measure, ALL, ALL) in cells:
+                lines.append(Line(members, (ALL_FORCES, measure, ALL, ALL)))
+        for column, _title in figures.BREAKDOWNS:
+            groups: dict[str, list[tuple]] = {}
+            for e in _estimates(frame, ["force", column], measure):
+                key = (e.by["force"], measure, column, str(e.by[column]))
+                cells[key] = _cell(e)
+                groups.setdefault(e.by["force"], []).append(key)
+            for force_code, members in groups.items():
+                lines.append(Line(tuple(members), (force_code, measure, ALL, ALL)))
+    counts = {key: cell["n"] for key, cell in cells.items()}
+    marks = suppress(counts, lines, threshold=threshold)
+    rows = []
+    for key in sorted(
+        cells,
+        key=lambda k: (
+            k[0] == ALL_FORCES,
+            k[0],
+            figures.STAGES.index(k[1]),
+            k[2] != ALL,
+            k[2],
+            k[3],
+        ),
+    ):
+        force_code, measure, breakdown, group = key
+        cell = cells[key]
+        mark = marks.get(key)
+        row = {
+            "quarter": quarter.code,
+            "force_code": force_code,
+            "force_name": names.get(force_code, "All forces in this file"),
+            "measure": measure,
+            "breakdown": breakdown,
+            "group": group,
+            "source": source,
+        }
+        if mark:
+            row.update(
+                responses="",
+                percent_satisfied="",
+                ci_low="",
+                ci_high="",
+                status=f"suppressed (fewer than {threshold} responses)"
+                if mark == PRIMARY
+                else "suppressed to protect another cell",
+            )
+        else:
+            row.update(
+                responses=cell["n"],
+                percent_satisfied=_pct(cell["estimate"]),
+                ci_low=_pct(cell["ci_low"]),
+                ci_high=_pct(cell["ci_high"]),
+                status="published",
+            )
+        rows.append(row)
+    return rows
+
+
+def _cell(e) -> dict[str, Any]:
+    return {"n": int(e.n), "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high}
+
+
+def _pct(v: float) -> str:
+    return "" if v is None or v != v else f"{v * 100:.1f}"
+
+
+def rows_csv(rows: Iterable[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def open_data_csv(
+    *, forces: Sequence[Force], quarter: Quarter, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+) -> str:
+    return rows_csv(open_data_rows(forces=forces, quarter=quarter, threshold=threshold))
+
+
+def dictionary_csv(threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["field", "meaning"])
+    writer.writerows(DICTIONARY)
+    writer.writerow(
+        [
+            "suppression",
+            f"Cells with fewer than {threshold} responses are "
+            "suppressed, and further cells so that none can be worked out from "
+            "the totals.",
+        ]
+    )
+    writer.writerow(["licence", OGL_NOTICE])
+    return buf.getvalue()

@@ -1,0 +1,570 @@
+"""Every read oversight makes, scoped to what the user may see: aggregates only.
+
+``responses_frame`` reads the surveys app's responses into columns (the same variables
+and design weights as ``victimcare survey microdata --weighting design``); the figures
+built on it are cached per scope and period, keyed by a stamp of the responses (and
+referrals) underneath, so that a page is computed once per change of the data.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from datetime import time as dtime
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.http import Http404
+
+from victimcare.accounts.models import User
+from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
+from victimcare.forces.models import Area, Force
+from victimcare.oversight import figures
+from victimcare.oversight.models import FiguresCache, Target
+from victimcare.oversight.periods import Quarter, month_shift, months_between, twelve_months_to
+
+# Bump when the figures' definitions change, so that cached figures are recomputed.
+FIGURES_VERSION = "6"
+DASHBOARD_MONTHS = 24
+LONDON_TZ = "Europe/London"
+
+
+# --- scope -------------------------------------------------------------------------------
+
+
+def oversight_forces(*, user: User):
+    """The forces whose aggregates the user may see (none without VIEW_AGGREGATES)."""
+    if not has_capability(user, Capability.VIEW_AGGREGATES):
+        return Force.objects.none()
+    return forces_in_scope(user).select_related("peer_group").order_by("name")
+
+
+def oversight_force_get(*, user: User, code: str) -> Force:
+    """A force in the user's scope; a 404 whether missing or out of scope."""
+    force = oversight_forces(user=user).filter(code__iexact=code).first()
+    if force is None:
+        raise Http404("No such force in your scope")
+    return force
+
+
+def force_area_get(*, force: Force, area_id: int | None) -> Area | None:
+    if area_id is None:
+        return None
+    area = Area.objects.filter(force=force, pk=area_id).first()
+    if area is None:
+        raise Http404("No such area in this force")
+    return area
+
+
+def peer_forces(*, force: Force, scope: str = "peers") -> list[Force]:
+    """The forces a league table compares ``force`` with (itself included)."""
+    forces = Force.objects.select_related("peer_group").order_by("name")
+    if scope == "peers" and force.peer_group_id:
+        return list(forces.filter(peer_group_id=force.peer_group_id))
+    return list(forces)
+
+
+def latest_quarter(*, forces: Iterable[Force]) -> Quarter | None:
+    """The latest quarter with responses for these forces."""
+    from victimcare.surveys.models import Response
+
+    last = Response.objects.filter(force__in=list(forces)).aggregate(m=Max("month"))["m"]
+    return Quarter.containing(last) if last else None
+
+
+# --- responses ---------------------------------------------------------------------------
+
+FRAME_TEXT = (
+    "force",
+    "area",
+    "crime_group",
+    "month",
+    "report_channel",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "disability",
+)
+STAGE_FIELDS = {
+    "ease_of_contact": "ease_of_contact",
+    "actions_taken": "actions_taken",
+    "kept_informed": "kept_informed_answer",
+    "treatment": "treatment",
+    "whole_experience": "whole_experience",
+}
+
+
+def _responses(forces: Iterable[Force], period_from: date, period_to: date):
+    from victimcare.surveys.models import Response
+
+    return Response.objects.filter(
+        force__in=[f.pk if isinstance(f, Force) else f for f in forces],
+        month__gte=date(period_from.year, period_from.month, 1),
+        month__lte=date(period_to.year, period_to.month, 1),
+    )
+
+
+def responses_frame(
+    *,
+    forces: Iterable[Force],
+    period_from: date,
+    period_to: date,
+    satisfied: str | None = None,
+) -> dict[str, np.ndarray]:
+    """The responses of ``forces`` for the months ``period_from`` to ``period_to`` as
+    columns: design variables (``stratum``, ``N``, design weight ``w`` = N_h / m_h),
+    domains, care markers (``kept_informed``, ``visited`` from the survey; ``referred``
+    from the Victims' Code records: a referral sent before the interview) and
+    ``sat_<stage>`` (1 satisfied, 0 not, NaN without an answer). Pseudonymised
+    aggregates' raw material: no identifiers leave this function."""
+    from victimcare.care.models import Referral
+    from victimcare.surveys.constants import DEFAULT_SATISFIED, NO_ANSWER, SATISFIED_DEFINITIONS
+
+    definition = SATISFIED_DEFINITIONS[satisfied or DEFAULT_SATISFIED]
+    referred = Referral.objects.filter(
+        victim__pseudonym=OuterRef("respondent"), sent_at__lt=OuterRef("completed_at")
+    )
+    rows = list(
+        _responses(forces, period_from, period_to)
+        .annotate(referred=Exists(referred))
+        .order_by()
+        .values_list(
+            "stratum_id",
+            "stratum__population",
+            "sample_id",
+            "stratum__key",
+            "force__code",
+            "area__name",
+            "crime_group",
+            "month",
+            "report_channel",
+            "age_band",
+            "sex",
+            "ethnicity",
+            "disability",
+            "kept_informed",
+            "visited",
+            "referred",
+            *STAGE_FIELDS.values(),
+        )
+    )
+    n = len(rows)
+    cols: dict[str, np.ndarray] = {}
+    if n == 0:
+        empty_text = np.array([], dtype=str)
+        cols = {name: empty_text for name in FRAME_TEXT}
+        for name in (
+            "stratum",
+            "N",
+            "w",
+            "bme",
+            "disabled",
+            "kept_informed",
+            "visited",
+            "referred",
+            *(f"sat_{s}" for s in STAGE_FIELDS),
+        ):
+            cols[name] = np.array([], dtype=float)
+        return cols
+    unpacked = list(zip(*rows, strict=True))
+    stratum = np.asarray(unpacked[0], dtype=np.int64)
+    population = np.asarray(unpacked[1], dtype=float)
+    _, inverse, counts = np.unique(stratum, return_inverse=True, return_counts=True)
+    cols["w"] = population / counts[inverse]
+    variance_stratum, variance_population = _lonely_strata_collapse(
+        stratum, population, np.asarray(unpacked[2], dtype=np.int64), unpacked[3]
+    )
+    cols["stratum"] = variance_stratum
+    cols["N"] = variance_population
+    unpacked = unpacked[:2] + unpacked[4:]
+    for i, name in enumerate(FRAME_TEXT, start=2):
+        values = unpacked[i]
+        if name == "month":
+            values = [f"{m:%Y-%m}" for m in values]
+        cols[name] = np.asarray(values, dtype=str)
+    eth = cols["ethnicity"]
+    cols["bme"] = np.where(
+        (eth == "") | (eth == "prefer_not_to_say"), np.nan, (eth != "white").astype(float)
+    )
+    dis = cols["disability"]
+    cols["disabled"] = np.where(dis == "yes", 1.0, np.where(dis == "no", 0.0, np.nan))
+    for i, name in enumerate(("kept_informed", "visited", "referred"), start=11):
+        cols[name] = np.asarray(unpacked[i], dtype=float)
+    no_answer = [str(a) for a in NO_ANSWER] + [""]
+    good = [str(a) for a in definition]
+    for i, stage in enumerate(STAGE_FIELDS, start=14):
+        answers = np.asarray(unpacked[i], dtype=str)
+        cols[f"sat_{stage}"] = np.where(
+            np.isin(answers, no_answer), np.nan, np.isin(answers, good).astype(float)
+        )
+    return cols
+
+
+def _lonely_strata_collapse(
+    stratum: np.ndarray, population: np.ndarray, sample: np.ndarray, keys: tuple
+) -> tuple[np.ndarray, np.ndarray]:
+    """The variance strata and their populations, as ``victimcare survey microdata``
+    writes them (surveys.selectors._lonely_strata_collapse): a stratum with a single
+    respondent joins the smallest other stratum of its month's sample with two or more
+    (ties by key), or, if none has, all of that sample's lonely strata join together;
+    the joined stratum's N is the sum. Weights stay those of each respondent's own
+    stratum."""
+    ids, first, counts = np.unique(stratum, return_index=True, return_counts=True)
+    info = {
+        int(pk): (int(sample[i]), str(keys[i]), float(population[i]), int(m))
+        for pk, i, m in zip(ids, first, counts, strict=True)
+    }
+    by_sample: dict[int, list[int]] = {}
+    for pk, (sample_id, _key, _pop, _m) in info.items():
+        by_sample.setdefault(sample_id, []).append(pk)
+    group_of: dict[int, int] = {}
+    group_population: dict[int, float] = {}
+    for members in by_sample.values():
+        lonely = [pk for pk in members if info[pk][3] < 2]
+        groups = {pk: [pk] for pk in members if info[pk][3] >= 2}
+        if lonely:
+            if groups:
+                host = min(groups, key=lambda pk: (info[pk][3], info[pk][1]))
+                groups[host].extend(lonely)
+            else:
+                groups = {lonely[0]: lonely}
+        for head, joined in groups.items():
+            group_population[head] = sum(info[pk][2] for pk in joined)
+            for pk in joined:
+                group_of[pk] = head
+    heads = np.array([group_of[int(pk)] for pk in ids], dtype=np.int64)
+    position = np.searchsorted(ids, stratum)
+    variance_stratum = heads[position]
+    variance_population = np.array([group_population[int(h)] for h in heads])[position]
+    return variance_stratum, variance_population
+
+
+def responses_stamp(*, forces: Iterable[Force], period_from: date, period_to: date) -> str:
+    """What the cached figures depend on: the responses' count, last id and last
+    completion, and the last referral of the forces' victims."""
+    from victimcare.care.models import Referral
+
+    forces = list(forces)
+    agg = _responses(forces, period_from, period_to).aggregate(
+        n=Count("id"), last=Max("id"), done=Max("completed_at")
+    )
+    referral = Referral.objects.filter(case__force__in=forces).aggregate(last=Max("id"))["last"]
+    done = agg["done"].isoformat() if agg["done"] else "-"
+    return f"v{FIGURES_VERSION}:{agg['n']}:{agg['last'] or 0}:{done}:{referral or 0}"
+
+
+def _cached(key: str, stamp: str, compute: Callable[[], dict]) -> dict:
+    from victimcare.oversight.services import figures_cache_store
+
+    hit = FiguresCache.objects.filter(key=key).values_list("stamp", "payload").first()
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    started = time.perf_counter()
+    payload = compute()
+    figures_cache_store(
+        key=key, stamp=stamp, payload=payload, seconds=time.perf_counter() - started
+    )
+    return payload
+
+
+def choice_labels() -> dict[str, dict[str, str]]:
+    """Display labels of coded columns."""
+    from victimcare.cases.constants import AgeBand, Channel, Disability, Ethnicity, Sex
+    from victimcare.forces.constants import SurveyGroup
+
+    def of(choices) -> dict[str, str]:
+        return {str(value): str(label) for value, label in choices.choices}
+
+    return {
+        "crime_group": of(SurveyGroup),
+        "report_channel": of(Channel),
+        "ethnicity": of(Ethnicity),
+        "age_band": of(AgeBand),
+        "sex": of(Sex),
+        "disability": {**of(Disability), "yes": "Disabled", "no": "Not disabled"},
+    }
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def dashboard_window(quarter: Quarter) -> tuple[date, date]:
+    return month_shift(quarter.last_month, -(DASHBOARD_MONTHS - 1)), quarter.last_month
+
+
+def dashboard(
+    *, force: Force, quarter: Quarter, area: Area | None = None, use_cache: bool = True
+) -> dict[str, Any]:
+    """The satisfaction dashboard of a force (or one of its areas) for a quarter. The
+    caller has checked the force is in the user's scope."""
+    first, last = dashboard_window(quarter)
+    key = f"dashboard|{force.code}|{area.pk if area else '-'}|{quarter.code}"
+    stamp = responses_stamp(forces=[force], period_from=first, period_to=last)
+
+    def compute() -> dict:
+        frame = figures.Frame(responses_frame(forces=[force], period_from=first, period_to=last))
+        out = figures.dashboard_figures(
+            frame,
+            quarter=quarter,
+            scope_label=area.name if area else force.name,
+            area=area.name if area else None,
+            labels=choice_labels(),
+            chart_prefix=f"dash-{force.code.lower()}",
+        )
+        out["compliance"] = compliance_rates(
+            force=force,
+            area=area,
+            first=month_shift(quarter.last_month, -11),
+            last=quarter.last_month,
+        )
+        return out
+
+    return _cached(key, stamp, compute) if use_cache else compute()
+
+
+def league(
+    *,
+    force: Force,
+    quarter: Quarter,
+    measure: str = "whole_experience",
+    scope: str = "peers",
+    use_cache: bool = True,
+) -> dict[str, Any]:
+    """The league table of ``force``'s peer group (or all forces) for the 12 months to
+    the end of ``quarter``: published aggregates of the peers, nothing more."""
+    forces = peer_forces(force=force, scope=scope)
+    months = twelve_months_to(quarter.last_month)
+    first, last = month_shift(quarter.last_month, -11), quarter.last_month
+    group = force.peer_group.name if scope == "peers" and force.peer_group else "All forces"
+    key = f"league|{scope}|{force.peer_group_id if scope == 'peers' else '-'}|{quarter.code}|{measure}"
+    stamp = responses_stamp(forces=forces, period_from=first, period_to=last)
+
+    def compute() -> dict:
+        frame = figures.Frame(responses_frame(forces=forces, period_from=first, period_to=last))
+        return figures.league_figures(
+            frame,
+            measure=measure,
+            months=months,
+            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
+            names={f.code: f.name for f in forces},
+            group_label=group,
+            chart_prefix=f"league-{scope}",
+        )
+
+    payload = _cached(key, stamp, compute) if use_cache else compute()
+    payload = dict(payload)
+    payload["rows"] = [dict(r, highlight=r["code"] == force.code) for r in payload["rows"]]
+    return payload
+
+
+def drivers(*, force: Force, quarter: Quarter, use_cache: bool = True) -> dict[str, Any]:
+    """Drivers of whole-experience satisfaction in ``force`` over the 12 months to the
+    end of ``quarter``, and where it trails its peer group."""
+    forces = peer_forces(force=force, scope="peers")
+    months = twelve_months_to(quarter.last_month)
+    first, last = month_shift(quarter.last_month, -11), quarter.last_month
+    key = f"drivers|{force.code}|{quarter.code}"
+    stamp = responses_stamp(forces=forces, period_from=first, period_to=last)
+
+    def compute() -> dict:
+        frame = figures.Frame(responses_frame(forces=forces, period_from=first, period_to=last))
+        return figures.drivers_figures(
+            frame,
+            force=force.code,
+            months=months,
+            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
+            force_name=force.name,
+            chart_prefix=f"drivers-{force.code.lower()}",
+        )
+
+    return _cached(key, stamp, compute) if use_cache else compute()
+
+
+# --- targets -----------------------------------------------------------------------------
+
+
+def targets_for_force(*, force: Force) -> list[Target]:
+    return list(
+        Target.objects.filter(force=force, retired_at__isnull=True)
+        .select_related("area", "created_by")
+        .prefetch_related("versions__changed_by")
+        .order_by("deadline", "id")
+    )
+
+
+def target_get(*, user: User, pk: int) -> Target:
+    target = (
+        Target.objects.filter(pk=pk, force__in=oversight_forces(user=user))
+        .select_related("force", "area")
+        .first()
+    )
+    if target is None:
+        raise Http404("No such target")
+    return target
+
+
+def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
+    """A target's quarterly trajectory from its baseline to ``quarter`` and its status
+    by the rules in ``target_rules``."""
+    from victimcare.oversight import charts, target_rules
+
+    baseline = Quarter.parse(target.baseline_quarter)
+    last = max(quarter, baseline)
+    quarters = figures.quarters_between(baseline, last)
+    first_month, last_month = baseline.first_month, last.last_month
+    key = f"target|{target.pk}|v{target.version}|{last.code}"
+    stamp = responses_stamp(forces=[target.force], period_from=first_month, period_to=last_month)
+
+    def compute() -> dict:
+        frame = figures.Frame(
+            responses_frame(forces=[target.force], period_from=first_month, period_to=last_month)
+        )
+        group = tuple(target.group.split(":", 1)) if target.group else None
+        return {
+            "series": figures.series_figures(
+                frame,
+                measure=target.measure,
+                kind=target.kind,
+                quarters=quarters,
+                area=target.area.name if target.area_id else None,
+                group=group,
+            )
+        }
+
+    series = _cached(key, stamp, compute)["series"]
+    goal = target.value / 100
+    base = (series[0]["estimate"] or {}).get("estimate") if series else None
+    latest = next(
+        (s for s in reversed(series) if s["estimate"] and s["estimate"]["estimate"] is not None),
+        None,
+    )
+    baseline_on = baseline.end
+    path = [
+        target_rules.trajectory_at(
+            baseline=base,
+            baseline_on=baseline_on,
+            target=goal,
+            deadline=target.deadline,
+            on=date.fromisoformat(s["end"]),
+        )
+        if base is not None
+        else goal
+        for s in series
+    ]
+    est = latest["estimate"] if latest else {}
+    judgement = target_rules.target_judge(
+        kind=target.kind,
+        target=goal,
+        estimate=est.get("estimate"),
+        ci_low=est.get("ci_low"),
+        ci_high=est.get("ci_high"),
+        baseline=base,
+        baseline_on=baseline_on,
+        deadline=target.deadline,
+        on=date.fromisoformat(latest["end"]) if latest else baseline_on,
+    )
+    scale_label = "% satisfied" if target.kind == "level" else "Gap in points (white minus BME)"
+    points = [figures._point(s["label"], s["estimate"]) for s in series]  # noqa: SLF001
+    chart = charts.trend_chart(
+        f"target-{target.pk}",
+        points,
+        target=goal,
+        trajectory=path,
+        axis_label=scale_label,
+        zero_line=target.kind == "gap",
+        title=f"Progress towards the target: {target_describe(target)}",
+        desc="Quarterly estimates with 95% confidence intervals as a band, the target as "
+        "a solid line and the trajectory from the baseline to the target as a dashed line. "
+        + "; ".join(
+            f"{s['label']}: "
+            + (
+                "no estimate"
+                if not s["estimate"] or s["estimate"]["estimate"] is None
+                else f"{s['estimate']['estimate'] * 100:.1f}"
+            )
+            for s in series
+        ),
+    ).svg
+    return {
+        "series": [dict(s, trajectory=p) for s, p in zip(series, path, strict=True)],
+        "latest": latest,
+        "baseline": base,
+        "status": judgement.status,
+        "status_label": judgement.label,
+        "rule": judgement.rule,
+        "rules": target_rules.RULES[target.kind],
+        "chart": chart,
+    }
+
+
+def target_describe(target: Target) -> str:
+    from victimcare.oversight.constants import Measure, VictimGroup
+
+    measure = Measure(target.measure).label
+    if target.scope == "area" and target.area_id:
+        where = f"{target.area.name}"
+    elif target.scope == "group" and target.group:
+        where = str(VictimGroup(target.group).label)
+    else:
+        where = target.force.name
+    if target.kind == "gap":
+        what = f"white-BME gap in {str(measure).lower()} satisfaction under {target.value:g} points"
+    else:
+        what = f"{str(measure).lower()} satisfaction of at least {target.value:g}%"
+    return f"{where}: {what} by {target.deadline:%d %B %Y}"
+
+
+# --- Victims' Code compliance ------------------------------------------------------------
+
+
+def compliance_rates(
+    *, force: Force, first: date, last: date, area: Area | None = None
+) -> list[dict[str, Any]]:
+    """Share of each Victims' Code obligation met on time among those falling due in the
+    months ``first`` to ``last`` (counts of records, not a sample: no interval). Same
+    definition as the care app's compliance page; cancelled obligations are left out
+    unless they had already been breached."""
+    from zoneinfo import ZoneInfo
+
+    from victimcare.care.constants import ObligationStatus
+    from victimcare.care.models import Obligation
+
+    tz = ZoneInfo(LONDON_TZ)
+    start = datetime.combine(date(first.year, first.month, 1), dtime.min, tzinfo=tz)
+    end = datetime.combine(month_shift(last, 1), dtime.min, tzinfo=tz)
+    rows = Obligation.objects.filter(case__force=force, due_at__gte=start, due_at__lt=end)
+    if area is not None:
+        rows = rows.filter(case__area=area)
+    rows = rows.exclude(status=ObligationStatus.CANCELLED, breached_at__isnull=True)
+    on_time = Q(status=ObligationStatus.MET, met_at__lte=F("due_at"))
+    out = []
+    for row in (
+        rows.values("code", "rule__title")
+        .annotate(
+            due=Count("id"),
+            on_time=Count("id", filter=on_time),
+            open=Count("id", filter=Q(status=ObligationStatus.OPEN)),
+            breached=Count("id", filter=Q(breached_at__isnull=False)),
+        )
+        .order_by("code")
+    ):
+        decided = row["due"] - row["open"]
+        out.append(
+            {
+                "code": row["code"],
+                "title": row["rule__title"] or row["code"],
+                "due": row["due"],
+                "decided": decided,
+                "on_time": row["on_time"],
+                "breached": row["breached"],
+                "share": row["on_time"] / decided if decided > 0 else None,
+            }
+        )
+    return out
+
+
+def months_label(first: date, last: date) -> str:
+    keys = months_between(first, last)
+    return f"{keys[0]} to {keys[-1]}"

@@ -1,0 +1,251 @@
+"""Oversight pages: thin views over the selectors (aggregates only, scoped by force)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from victimcare.accounts.permissions import Capability, capability_required, has_capability
+from victimcare.oversight import selectors, services
+from victimcare.oversight.constants import Measure
+from victimcare.oversight.forms import TargetForm
+from victimcare.oversight.periods import PeriodError, Quarter
+
+
+def _quarter(request, force) -> Quarter:
+    text = request.GET.get("quarter", "")
+    if text:
+        try:
+            return Quarter.parse(text)
+        except PeriodError:
+            pass
+    from django.utils import timezone
+
+    return selectors.latest_quarter(forces=[force]) or Quarter.containing(timezone.localdate())
+
+
+def _quarter_choices(current: Quarter) -> list[Quarter]:
+    return [current.shift(k) for k in range(-7, 2)]
+
+
+def _context(request, force, quarter, **extra) -> dict:
+    return {
+        "force": force,
+        "quarter": quarter,
+        "quarters": _quarter_choices(quarter),
+        "may_set_targets": has_capability(request.user, Capability.SET_TARGETS),
+        **extra,
+    }
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+def index(request):
+    forces = list(selectors.oversight_forces(user=request.user))
+    return render(request, "oversight/index.html", {"forces": forces})
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+def dashboard(request, code: str):
+    force = selectors.oversight_force_get(user=request.user, code=code)
+    quarter = _quarter(request, force)
+    area_id = request.GET.get("area") or None
+    try:
+        area = selectors.force_area_get(force=force, area_id=int(area_id) if area_id else None)
+    except ValueError:
+        raise Http404("No such area") from None
+    figures = selectors.dashboard(force=force, quarter=quarter, area=area)
+    areas = force.areas.order_by("name")
+    return render(
+        request,
+        "oversight/dashboard.html",
+        _context(
+            request,
+            force,
+            quarter,
+            area=area,
+            areas=areas,
+            fig=figures,
+        ),
+    )
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+def league(request, code: str):
+    force = selectors.oversight_force_get(user=request.user, code=code)
+    quarter = _quarter(request, force)
+    measure = request.GET.get("measure", Measure.WHOLE_EXPERIENCE)
+    if measure not in Measure.values:
+        measure = Measure.WHOLE_EXPERIENCE
+    scope = "all" if request.GET.get("scope") == "all" else "peers"
+    table = selectors.league(force=force, quarter=quarter, measure=measure, scope=scope)
+    return render(
+        request,
+        "oversight/league.html",
+        _context(
+            request,
+            force,
+            quarter,
+            table=table,
+            measure=measure,
+            scope=scope,
+            measures=Measure.choices,
+        ),
+    )
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+def drivers(request, code: str):
+    force = selectors.oversight_force_get(user=request.user, code=code)
+    quarter = _quarter(request, force)
+    result = selectors.drivers(force=force, quarter=quarter)
+    return render(
+        request,
+        "oversight/drivers.html",
+        _context(
+            request,
+            force,
+            quarter,
+            drivers=result,
+        ),
+    )
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+def targets(request, code: str):
+    force = selectors.oversight_force_get(user=request.user, code=code)
+    quarter = _quarter(request, force)
+    rows = [
+        {
+            "target": t,
+            "describe": selectors.target_describe(t),
+            "progress": selectors.target_progress(target=t, quarter=quarter),
+        }
+        for t in selectors.targets_for_force(force=force)
+    ]
+    return render(
+        request,
+        "oversight/targets.html",
+        _context(
+            request,
+            force,
+            quarter,
+            rows=rows,
+        ),
+    )
+
+
+@capability_required(Capability.SET_TARGETS)
+@require_http_methods(["GET", "POST"])
+def target_create(request, code: str):
+    force = selectors.oversight_force_get(user=request.user, code=code)
+    form = TargetForm(request.POST or None, force=force)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.target_create(
+                user=request.user,
+                force=force,
+                measure=data["measure"],
+                kind=data["kind"],
+                value=data["value"],
+                deadline=data["deadline"],
+                baseline_quarter=data["baseline_quarter"],
+                scope=data["scope"],
+                area=data["area"],
+                group=data["group"],
+                reason=data["reason"],
+            )
+        except services.ValidationError as problem:
+            for field, errors in problem.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Target set"))
+            return redirect("oversight:targets", code=force.code)
+    return render(
+        request,
+        "oversight/target_form.html",
+        {
+            "force": force,
+            "form": form,
+            "target": None,
+        },
+    )
+
+
+@capability_required(Capability.SET_TARGETS)
+@require_http_methods(["GET", "POST"])
+def target_edit(request, pk: int):
+    target = selectors.target_get(user=request.user, pk=pk)
+    initial = {
+        "measure": target.measure,
+        "kind": target.kind,
+        "value": target.value,
+        "scope": target.scope,
+        "area": target.area_id,
+        "group": target.group,
+        "deadline": target.deadline,
+        "baseline_quarter": target.baseline_quarter,
+    }
+    form = TargetForm(request.POST or None, initial=initial, force=target.force)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            services.target_update(user=request.user, target=target, reason=reason, **data)
+        except services.ValidationError as problem:
+            for field, errors in problem.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Target changed"))
+            return redirect("oversight:targets", code=target.force.code)
+    return render(
+        request,
+        "oversight/target_form.html",
+        {
+            "force": target.force,
+            "form": form,
+            "target": target,
+            "versions": target.versions.select_related("changed_by").order_by("-version"),
+        },
+    )
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+def report_pack(request, code: str):
+    from victimcare.oversight.report import report_pack_pdf
+
+    force = selectors.oversight_force_get(user=request.user, code=code)
+    quarter = _quarter(request, force)
+    pdf = report_pack_pdf(force=force, quarter=quarter)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{force.code}-{quarter.code}-report-pack.pdf"'
+    )
+    return response
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+def open_data(request, code: str):
+    from victimcare.oversight.opendata import open_data_csv
+
+    force = selectors.oversight_force_get(user=request.user, code=code)
+    quarter = _quarter(request, force)
+    response = HttpResponse(
+        open_data_csv(forces=[force], quarter=quarter), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{force.code}-{quarter.code}-satisfaction.csv"'
+    )
+    return response
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+def open_data_dictionary(request):
+    from victimcare.oversight.opendata import dictionary_csv
+
+    response = HttpResponse(dictionary_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="data-dictionary.csv"'
+    return response

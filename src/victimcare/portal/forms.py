@@ -1,0 +1,118 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from victimcare.cases.constants import ContactMethod
+from victimcare.intake.constants import YesNo
+from victimcare.intake.forms import PHONE_PATTERN
+from victimcare.portal.constants import MESSAGE_MAX_LENGTH
+
+
+class ReferenceForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Crime reference"),
+        help_text=_("It is on your Victim Care Card, for example MPS-26-000123"),
+        max_length=40,
+        error_messages={"required": _("Enter your crime reference")},
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        help_text=_("The 6-digit code we sent you. It lasts 10 minutes."),
+        max_length=12,
+        error_messages={"required": _("Enter the code we sent you")},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("The code is 6 numbers, like 123456"))
+        return code
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("Enter your message"),
+            "max_length": _("Your message must be 2,000 characters or fewer"),
+        },
+    )
+
+
+class ReplyForm(MessageForm):
+    pass
+
+
+class ContactPreferencesForm(forms.Form):
+    preferred_contact = forms.ChoiceField(
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        label=_("How would you like us to contact you?"),
+        error_messages={"required": _("Select how you would like us to contact you")},
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": _("Enter an email address in the correct format, like name@example.com")
+        },
+    )
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=32)
+    phone_is_safe = forms.ChoiceField(
+        choices=YesNo.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label=_("Is it safe for us to contact you on this number?"),
+    )
+    times_to_avoid = forms.CharField(
+        label=_("Times we should not contact you (optional)"), required=False, max_length=200
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "").strip()
+        if phone and not PHONE_PATTERN.match(phone):
+            raise forms.ValidationError(_("Enter a phone number, like 07700 900 982"))
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        preferred = cleaned.get("preferred_contact")
+        if (
+            preferred == ContactMethod.EMAIL
+            and not cleaned.get("email")
+            and "email" not in self.errors
+        ):
+            self.add_error(
+                "email", _("Enter your email address, or choose another way to be contacted")
+            )
+        if (
+            preferred in (ContactMethod.SMS, ContactMethod.PHONE)
+            and not cleaned.get("phone")
+            and "phone" not in self.errors
+        ):
+            self.add_error(
+                "phone", _("Enter your phone number, or choose another way to be contacted")
+            )
+        if cleaned.get("phone") and not cleaned.get("phone_is_safe"):
+            self.add_error(
+                "phone_is_safe", _("Select yes if it is safe to contact you on this number")
+            )
+        if (
+            preferred in (ContactMethod.SMS, ContactMethod.PHONE)
+            and cleaned.get("phone_is_safe") == YesNo.NO
+        ):
+            self.add_error(
+                "preferred_contact",
+                _("You told us this number is not safe: choose email or letter instead"),
+            )
+        return cleaned
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["phone_is_safe"] = {"yes": True, "no": False}.get(data.get("phone_is_safe") or "")
+        return data

@@ -1,0 +1,235 @@
+"""Track my case: a victim signs in with their reference and a one-time code (or a signed
+link), sees their timeline, messages the officer and changes contact preferences. Also the
+officer's reply. Responses never reveal whether a reference exists."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.cases.selectors import case_get
+from victimcare.intake.care_card import care_card_facts
+from victimcare.portal import selectors, services
+from victimcare.portal.forms import (
+    CodeForm,
+    ContactPreferencesForm,
+    MessageForm,
+    ReferenceForm,
+    ReplyForm,
+)
+
+PENDING_KEY = "portal_pending_reference"
+VICTIM_KEY = "portal_victim_id"
+SEEN_KEY = "portal_last_seen"
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _sign_in(request: HttpRequest, victim) -> None:
+    request.session.cycle_key()  # a fresh session id on sign-in
+    request.session.pop(PENDING_KEY, None)
+    request.session[VICTIM_KEY] = victim.pk
+    request.session[SEEN_KEY] = timezone.now().timestamp()
+
+
+def _signed_in_victim(request: HttpRequest):
+    """The signed-in victim, or None once the session is idle past its limit."""
+    seen = request.session.get(SEEN_KEY)
+    now = timezone.now().timestamp()
+    if seen is None or now - seen > settings.TRACK_SESSION_MINUTES * 60:
+        request.session.pop(VICTIM_KEY, None)
+        request.session.pop(SEEN_KEY, None)
+        return None
+    victim = selectors.victim_for_session(victim_id=request.session.get(VICTIM_KEY))
+    if victim is not None:
+        request.session[SEEN_KEY] = now
+    return victim
+
+
+def _signed_out(request: HttpRequest) -> HttpResponse:
+    messages.info(
+        request, _("Sign in to see your case. For your security, sessions end after a while.")
+    )
+    return redirect("portal:start")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    form = ReferenceForm(data=request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        reference = services.normalise_reference(form.cleaned_data["reference"])
+        try:
+            services.access_code_request(reference=reference, address=_client_address(request))
+        except services.TrackThrottled:
+            form.add_error("reference", _("Too many attempts. Wait 15 minutes, then try again."))
+            status = 429
+        else:
+            request.session[PENDING_KEY] = reference
+            return redirect("portal:code")
+    return render(request, "portal/start.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def code(request: HttpRequest) -> HttpResponse:
+    reference = request.session.get(PENDING_KEY)
+    if not reference:
+        return redirect("portal:start")
+    form = CodeForm(data=request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            victim = services.access_code_check(
+                reference=reference,
+                code=form.cleaned_data["code"],
+                address=_client_address(request),
+            )
+        except services.TrackThrottled:
+            form.add_error(
+                "code", _("Too many attempts. Wait 15 minutes, then ask for a new code.")
+            )
+            status = 429
+        else:
+            if victim is not None:
+                _sign_in(request, victim)
+                return redirect("portal:case")
+            form.add_error(
+                "code", _("The code is wrong or has expired. Check it, or ask for a new code.")
+            )
+    return render(request, "portal/code.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_GET
+def link(request: HttpRequest) -> HttpResponse:
+    """A signed link from a message. The token is in the query string, kept out of access logs."""
+    victim = services.track_link_check(token=request.GET.get("token", "")[:500])
+    if victim is None:
+        messages.info(
+            request, _("That link has expired. Sign in with your crime reference instead.")
+        )
+        return redirect("portal:start")
+    _sign_in(request, victim)
+    return redirect("portal:case")
+
+
+@never_cache
+@require_GET
+def case(request: HttpRequest) -> HttpResponse:
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    return _case_page(request, victim, MessageForm())
+
+
+def _case_page(request, victim, form, status=200) -> HttpResponse:
+    case_ = victim.case
+    return render(
+        request,
+        "portal/case.html",
+        {
+            "case": case_,
+            "officer": case_.officer_in_charge,
+            "timeline": selectors.victim_timeline(case=case_),
+            "messages_": selectors.case_messages(case=case_),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_POST
+def message_send(request: HttpRequest) -> HttpResponse:
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    form = MessageForm(data=request.POST)
+    if form.is_valid():
+        try:
+            services.victim_message_send(victim=victim, body=form.cleaned_data["body"])
+        except services.PortalError as error:
+            form.add_error("body", str(error))
+        else:
+            messages.success(request, _("Message sent to the officer."))
+            return redirect("portal:case")
+    return _case_page(request, victim, form, status=200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    details = victim.personal_details
+    initial = {
+        "preferred_contact": details.preferred_contact,
+        "email": details.email,
+        "phone": details.phone,
+        "phone_is_safe": {True: "yes", False: "no"}.get(details.phone_is_safe, ""),
+        "times_to_avoid": details.times_to_avoid,
+    }
+    form = ContactPreferencesForm(data=request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_preferences_change(victim=victim, changes=form.changes())
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your contact preferences are saved."))
+            return redirect("portal:case")
+    return render(request, "portal/contact.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def care_card(request: HttpRequest) -> HttpResponse:
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    return render(
+        request,
+        "intake/care_card.html",
+        {"card": care_card_facts(case=victim.case), "back": reverse("portal:case"), "pdf_url": ""},
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    for key in (VICTIM_KEY, SEEN_KEY, PENDING_KEY):
+        request.session.pop(key, None)
+    messages.success(request, _("You have signed out of Track my case."))
+    return redirect("portal:start")
+
+
+@capability_required(Capability.WORK_CASES)
+@require_POST
+def message_reply(request: HttpRequest, reference: str) -> HttpResponse:
+    """The officer replies to the victim from the case page."""
+    case_ = case_get(user=request.user, reference=reference)
+    form = ReplyForm(data=request.POST)
+    if form.is_valid():
+        try:
+            services.officer_reply_send(
+                case=case_, user=request.user, body=form.cleaned_data["body"]
+            )
+        except services.PortalError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Reply sent to the victim."))
+    else:
+        messages.error(request, " ".join(form.errors.get("body", [])))
+    return redirect(case_.get_absolute_url() + "#victim-messages")

@@ -1,0 +1,343 @@
+"""`victimcare survey ...`: the survey's command-line actions (wired up in victimcare/cli.py).
+
+Each function takes the parsed arguments once Django is set up and raises the CLI's
+CommandError with a one-line message when it cannot go on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from victimcare.surveys.constants import (
+    DEFAULT_CRIME_GROUPS,
+    DEFAULT_EXPIRY_DAYS,
+    DEFAULT_MINIMUM_AGE,
+    DEFAULT_REMINDER_DAYS,
+    DEFAULT_SATISFIED,
+    SATISFIED_DEFINITIONS,
+    Allocation,
+    Mode,
+)
+
+WEIGHTING_CHOICES = ("design", "nonresponse", "raked")
+
+
+def add_arguments(survey: argparse.ArgumentParser) -> None:
+    """The `survey` subcommand's actions and their options."""
+    actions = survey.add_subparsers(dest="survey_action", metavar="ACTION", required=True)
+    formatter = argparse.RawDescriptionHelpFormatter
+
+    sample = actions.add_parser(
+        "sample",
+        help="build the sampling frame for a force's month of reports and draw the sample",
+        description=(
+            "Build the sampling frame (eligible victims of the surveyed crime groups reported "
+            "in the month, exclusions counted by reason), allocate interviews to strata and "
+            "draw a simple random sample in each stratum from a recorded seed."
+        ),
+        epilog="example:\n  victimcare survey sample --force MPS --month 2026-09 --target 400",
+        formatter_class=formatter,
+    )
+    sample.add_argument("--force", required=True, help="force code, e.g. MPS")
+    sample.add_argument("--month", required=True, help="month of reports, YYYY-MM")
+    sample.add_argument(
+        "--fieldwork", default="", help="fieldwork date (default: end of month + window minimum)"
+    )
+    sample.add_argument("--target", type=int, default=400, help="interviews wanted (%(default)s)")
+    sample.add_argument("--allocation", choices=Allocation.values, default=Allocation.PROPORTIONAL)
+    sample.add_argument("--minimum", type=int, default=0, help="minimum interviews per stratum")
+    sample.add_argument(
+        "--response-rate", type=float, default=0.5, help="expected response rate (%(default)s)"
+    )
+    sample.add_argument("--mode", choices=Mode.values, default=Mode.WEB)
+    sample.add_argument(
+        "--strata",
+        default="area,crime_group",
+        help="what strata are made of within the force: area, crime_group, both, or '' (force)",
+    )
+    sample.add_argument(
+        "--groups", default=",".join(DEFAULT_CRIME_GROUPS), help="crime groups surveyed"
+    )
+    sample.add_argument("--window", default="6-12", help="weeks before fieldwork (%(default)s)")
+    sample.add_argument("--min-age", type=int, default=DEFAULT_MINIMUM_AGE)
+    sample.add_argument("--reminder-days", type=int, default=DEFAULT_REMINDER_DAYS)
+    sample.add_argument("--expiry-days", type=int, default=DEFAULT_EXPIRY_DAYS)
+    sample.add_argument("--seed", type=int, default=None, help="seed of the draw (default: random)")
+    sample.add_argument(
+        "--preview", action="store_true", help="show the frame and allocation; draw nothing"
+    )
+
+    invite = actions.add_parser(
+        "invite",
+        help="invite a month's web sample, send due reminders and close expired links",
+        formatter_class=formatter,
+        epilog="example:\n  victimcare survey invite --force MPS --month 2026-09",
+    )
+    invite.add_argument("--force", required=True)
+    invite.add_argument("--month", default="", help="month of reports whose sample to invite")
+
+    export = actions.add_parser(
+        "export",
+        help="export a month's agency sample as CSV (personal data: audited to --user)",
+        formatter_class=formatter,
+        epilog=(
+            "example:\n  victimcare survey export --force MPS --month 2026-09 "
+            "--user mps.analyst --out agency.csv"
+        ),
+    )
+    export.add_argument("--force", required=True)
+    export.add_argument("--month", required=True)
+    export.add_argument("--user", required=True, help="staff member the export is audited to")
+    export.add_argument("--out", required=True, help="CSV file to write")
+
+    importer = actions.add_parser(
+        "import",
+        help="import an agency's results CSV, listing rejected rows with reasons",
+        formatter_class=formatter,
+        epilog="example:\n  victimcare survey import results.csv",
+    )
+    importer.add_argument("file", help="CSV file from the agency")
+    importer.add_argument("--force", default="", help="accept only this force's serials")
+    importer.add_argument(
+        "--strict", action="store_true", help="import nothing if any row is rejected"
+    )
+
+    microdata = actions.add_parser(
+        "microdata",
+        help="write pseudonymised response microdata with design variables for estimation",
+        formatter_class=formatter,
+        epilog=(
+            "example:\n  victimcare survey microdata --force MPS --from 2026-01 --to 2026-12 "
+            "--out mps.csv\n  victimcare estimate mps.csv --y sat_whole_experience "
+            "--stat proportion --strata stratum --weight w --fpc N"
+        ),
+    )
+    microdata.add_argument("--force", required=True, help="force code(s), comma-separated")
+    microdata.add_argument("--from", dest="first", required=True, help="first month, YYYY-MM")
+    microdata.add_argument("--to", dest="last", required=True, help="last month, YYYY-MM")
+    microdata.add_argument("--out", required=True, help="CSV file to write ('-' for stdout)")
+    microdata.add_argument("--weighting", choices=WEIGHTING_CHOICES, default="design")
+    microdata.add_argument(
+        "--satisfied",
+        choices=list(SATISFIED_DEFINITIONS),
+        default=DEFAULT_SATISFIED,
+        help="answers counted as satisfied: top3 (completely, very, fairly) or top2",
+    )
+
+
+def _force(code: str, error):
+    from victimcare.forces.models import Force
+
+    force = Force.objects.filter(code__iexact=code.strip()).first()
+    if force is None:
+        raise error(f"no force with code {code!r}")
+    return force
+
+
+def _month(text: str, error):
+    from victimcare.surveys.sampling import SamplingError, month_parse
+
+    try:
+        return month_parse(text)
+    except SamplingError as problem:
+        raise error(str(problem)) from None
+
+
+def run(args: argparse.Namespace, error) -> int:
+    """Dispatch `victimcare survey ACTION`; ``error`` is the CLI's CommandError."""
+    handler = {
+        "sample": _sample,
+        "invite": _invite,
+        "export": _export,
+        "import": _import,
+        "microdata": _microdata,
+    }[args.survey_action]
+    return handler(args, error)
+
+
+def _sample(args, error) -> int:
+    from datetime import date
+
+    from victimcare.surveys.sampling import (
+        FrameSettings,
+        SamplingError,
+        allocate,
+        sampling_frame_build,
+    )
+    from victimcare.surveys.services import Design, sample_draw
+
+    force = _force(args.force, error)
+    month = _month(args.month, error)
+    try:
+        low, high = (int(part) for part in args.window.split("-"))
+        settings = FrameSettings(
+            crime_groups=tuple(g.strip() for g in args.groups.split(",") if g.strip()),
+            window_weeks=(low, high),
+            minimum_age=args.min_age,
+            strata_by=tuple(s.strip() for s in args.strata.split(",") if s.strip()),
+        )
+        fieldwork_on = date.fromisoformat(args.fieldwork) if args.fieldwork else None
+    except (ValueError, SamplingError) as problem:
+        raise error(f"bad frame settings: {problem}") from None
+    design = Design(
+        target_interviews=args.target,
+        allocation=args.allocation,
+        minimum_per_stratum=args.minimum,
+        expected_response_rate=args.response_rate,
+        mode=args.mode,
+        reminder_after_days=args.reminder_days,
+        expires_after_days=args.expiry_days,
+    )
+    frame = sampling_frame_build(
+        force=force, month=month, fieldwork_on=fieldwork_on, settings=settings
+    )
+    print(
+        f"{force.code} reports in {month:%B %Y}, fieldwork {frame.fieldwork_on:%Y-%m-%d}: "
+        f"{frame.in_scope} in scope, {frame.eligible} eligible"
+    )
+    for reason, count in sorted(frame.exclusions.items()):
+        print(f"  excluded, {reason}: {count}")
+    if args.preview:
+        try:
+            plan = allocate(
+                {key: s.population for key, s in frame.strata.items()},
+                target=design.target_interviews,
+                rule=design.allocation,
+                response_rate=design.expected_response_rate,
+                minimum=design.minimum_per_stratum,
+            )
+        except SamplingError as problem:
+            raise error(str(problem)) from None
+        print("stratum\tN\ttarget\tn")
+        for key, stratum in frame.strata.items():
+            print(f"{key}\t{stratum.population}\t{plan[key][0]}\t{plan[key][1]}")
+        return 0
+    try:
+        sample = sample_draw(force=force, month=month, design=design, seed=args.seed, frame=frame)
+    except SamplingError as problem:
+        raise error(str(problem)) from None
+    strata = list(sample.strata.order_by("key"))
+    print(
+        f"Drew {sum(s.drawn for s in strata)} victims in {len(strata)} strata "
+        f"(sample {sample.pk}, seed {sample.seed}, {sample.get_allocation_display().lower()})"
+    )
+    print("stratum\tN\texcluded\ttarget\tn")
+    for stratum in strata:
+        print(
+            f"{stratum.key}\t{stratum.population}\t{sum(stratum.exclusions.values())}\t"
+            f"{stratum.target}\t{stratum.drawn}"
+        )
+    return 0
+
+
+def _invite(args, error) -> int:
+    from victimcare.surveys.models import Sample
+    from victimcare.surveys.services import fieldwork_update, invitations_send
+
+    force = _force(args.force, error)
+    invited = 0
+    if args.month:
+        month = _month(args.month, error)
+        sample = Sample.objects.filter(force=force, month=month).first()
+        if sample is None:
+            raise error(f"{force.code} has no sample for {month:%B %Y}")
+        invited = invitations_send(sample=sample)
+    result = fieldwork_update(force=force)
+    print(
+        f"Invited {invited}; reminded {result['reminded']}; closed {result['expired']} expired "
+        "links. Invitations are recorded for sending (see the sample's invitations export)."
+    )
+    return 0
+
+
+def _export(args, error) -> int:
+    from victimcare.accounts.constants import AuditAction
+    from victimcare.accounts.models import User
+    from victimcare.accounts.permissions import Capability, has_capability
+    from victimcare.accounts.services import audit_record_create
+    from victimcare.surveys.models import Sample
+    from victimcare.surveys.selectors import agency_export_rows
+    from victimcare.surveys.services import AGENCY_EXPORT_COLUMNS
+
+    force = _force(args.force, error)
+    month = _month(args.month, error)
+    user = User.objects.filter(username=args.user).first()
+    if (
+        user is None
+        or user.force_id != force.pk
+        or not has_capability(user, Capability.MANAGE_SURVEYS)
+    ):
+        raise error(f"{args.user!r} is not a staff member of {force.code} who manages surveys")
+    sample = Sample.objects.filter(force=force, month=month).first()
+    if sample is None:
+        raise error(f"{force.code} has no sample for {month:%B %Y}")
+    rows = agency_export_rows(sample=sample)
+    with Path(args.out).open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=AGENCY_EXPORT_COLUMNS)
+        writer.writeheader()
+        for victim, row in rows:
+            writer.writerow(row)
+            audit_record_create(
+                user=user, victim=victim, page="victimcare survey export", action=AuditAction.EXPORT
+            )
+    print(f"Wrote {len(rows)} agency rows to {args.out} (audited to {user.username})")
+    return 0
+
+
+def _import(args, error) -> int:
+    from victimcare.surveys.services import agency_import
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"cannot read {path}: {problem}") from None
+    forces = [_force(args.force, error)] if args.force else None
+    result = agency_import(text=text, forces=forces, strict=args.strict)
+    for line, serial, reasons in result.rejected:
+        print(f"line {line} {serial or '-'}: rejected: {'; '.join(reasons)}", file=sys.stderr)
+    if not result.applied:
+        raise error(f"{len(result.rejected)} row(s) rejected; nothing imported")
+    print(f"Imported {result.imported} row(s); rejected {len(result.rejected)}")
+    return 1 if result.rejected else 0
+
+
+def _microdata(args, error) -> int:
+    from victimcare.surveys.selectors import microdata_rows
+    from victimcare.surveys.weighting import RakingError
+
+    forces = [_force(code, error) for code in args.force.split(",") if code.strip()]
+    first, last = _month(args.first, error), _month(args.last, error)
+    if last < first:
+        raise error("--to is before --from")
+    try:
+        rows = microdata_rows(
+            forces=forces,
+            first_month=first,
+            last_month=last,
+            weighting=args.weighting,
+            satisfied=args.satisfied,
+        )
+    except RakingError as problem:
+        raise error(f"cannot rake: {problem}") from None
+    out = sys.stdout if args.out == "-" else Path(args.out).open("w", newline="", encoding="utf-8")
+    try:
+        microdata_write(rows, out)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.out != "-":
+        print(f"Wrote {len(rows)} responses to {args.out}", file=sys.stderr)
+    return 0
+
+
+def microdata_write(rows: list[dict], file) -> None:
+    from victimcare.surveys.selectors import MICRODATA_COLUMNS
+
+    writer = csv.DictWriter(file, fieldnames=MICRODATA_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})

@@ -1,0 +1,86 @@
+"""Who may use the care app's routes (merged into tests/accounts/test_access.py)."""
+
+from tests.access_rules import ANON, CASE_ROLES, FORBIDDEN, NOT_FOUND, OK, roles
+from victimcare.accounts.constants import Role
+
+WORKERS = {Role.OFFICER, Role.SUPERVISOR}
+COMPLIANCE = {Role.SUPERVISOR, Role.ADMINISTRATOR}
+RULES = {Role.ADMINISTRATOR}
+PARTNERS = {Role.SUPPORT_ORGANISATION}
+
+
+def _api(allowed: set, yes, no=403) -> dict:
+    return {ANON: 401, **{r: yes if r in allowed else no for r in Role.values}}
+
+
+ROUTES = {
+    "care:worklist": ("get", None, roles(WORKERS, OK, FORBIDDEN)),
+    "care:contact": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
+    "care:contact@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
+    "care:written-information": ("post", "own-case", roles(WORKERS, 302, FORBIDDEN)),
+    "care:written-information@other-force": (
+        "post",
+        "other-case",
+        roles(WORKERS, NOT_FOUND, FORBIDDEN),
+    ),
+    "care:needs-assessment": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
+    "care:needs-assessment@other-force": (
+        "get",
+        "other-case",
+        roles(WORKERS, NOT_FOUND, FORBIDDEN),
+    ),
+    "care:referral": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
+    "care:referral@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
+    "care:visit": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
+    "care:visit@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
+    "care:referral-inbox": ("get", None, roles(PARTNERS, OK, FORBIDDEN)),
+    "care:referral-detail": (
+        "get",
+        lambda world: {"pk": world["own-referral"].pk},
+        roles(PARTNERS, OK, FORBIDDEN),
+    ),
+    # A referral to another organisation is as missing as one that does not exist.
+    "care:referral-detail@other-organisation": (
+        "get",
+        lambda world: {"pk": world["other-referral"].pk},
+        roles(PARTNERS, NOT_FOUND, FORBIDDEN),
+    ),
+    "care:compliance": ("get", None, roles(COMPLIANCE, OK, FORBIDDEN)),
+    "care:compliance-csv": ("get", None, roles(COMPLIANCE, OK, FORBIDDEN)),
+    "care:rule-sets": ("get", None, roles(RULES, OK, FORBIDDEN)),
+    "care:rule-set-detail": (
+        "get",
+        lambda world: {"code": "tvc", "version": 1},
+        roles(RULES, OK, FORBIDDEN),
+    ),
+    "api-v1:case-obligations": ("get", "own-case", _api(CASE_ROLES, OK)),
+    "api-v1:case-obligations@other-force": ("get", "other-case", _api(CASE_ROLES, NOT_FOUND)),
+    # An empty body is refused before anything else (400) for any signed-in caller.
+    "api-v1:case-events": ("post", "own-case", {ANON: 401, **dict.fromkeys(Role.values, 400)}),
+}
+
+
+def world_extend(world) -> None:
+    from victimcare.accounts.models import SupportOrganisation
+    from victimcare.care.services import needs_assessment_record, referral_send
+    from victimcare.cases.models import Victim
+
+    ours, _ = SupportOrganisation.objects.get_or_create(name="Victim Support (test)")
+    theirs, _ = SupportOrganisation.objects.get_or_create(name="Another charity (test)")
+    for organisation in (ours, theirs):
+        organisation.forces.add(world["force"], world["other-force"])
+    for key, case, organisation in (
+        ("own-referral", world["own-case"], ours),
+        ("other-referral", world["other-case"], theirs),
+    ):
+        victim = Victim.objects.get(case=case)
+        needs_assessment_record(
+            case=case,
+            victim=victim,
+            by=None,
+            needs=["emotional"],
+            referral_consent="yes",
+            share_contact_details=True,
+            safe_route="phone",
+        )
+        world[key] = referral_send(case=case, victim=victim, organisation=organisation, by=None)

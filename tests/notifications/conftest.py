@@ -1,0 +1,1 @@
+from tests.notifications.fixtures import notifications_in_memory  # noqa: F401

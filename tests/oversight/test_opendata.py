@@ -1,0 +1,49 @@
+"""Open data: quarterly aggregates with no cell under the threshold and none that can be
+worked out from the totals; a data dictionary and the Open Government Licence."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.oversight.factories import QUARTER, responses_make
+from tests.oversight.test_suppression import _solvable
+from victimcare.oversight.opendata import ALL, ALL_FORCES, dictionary_csv, open_data_csv
+from victimcare.oversight.suppression import Line
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_published_cell_is_under_the_threshold_and_none_is_recoverable():
+    forces = responses_make(per_month=25, months=3, seed=11)
+    text = open_data_csv(forces=forces, quarter=QUARTER, threshold=30)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and {r["quarter"] for r in rows} == {QUARTER.code}
+    published = [r for r in rows if r["status"] == "published"]
+    suppressed = [r for r in rows if r["status"] != "published"]
+    assert all(int(r["responses"]) == 0 or int(r["responses"]) >= 30 for r in published)
+    assert suppressed, "with about 25 responses a month some groups are small"
+    assert all(r["responses"] == r["percent_satisfied"] == "" for r in suppressed)
+    # Rebuild the table's additive structure and check no hidden cell is determined.
+    key = lambda r: (r["force_code"], r["measure"], r["breakdown"], r["group"])  # noqa: E731
+    counts = {key(r): int(r["responses"] or 0) for r in rows}
+    lines = []
+    for force, measure, breakdown, _group in counts:
+        if breakdown != ALL and force != ALL_FORCES:
+            members = tuple(k for k in counts if k[:3] == (force, measure, breakdown))
+            lines.append(Line(members, (force, measure, ALL, ALL)))
+    for measure in {k[1] for k in counts}:
+        members = tuple(k for k in counts if k[1] == measure and k[2] == ALL and k[0] != ALL_FORCES)
+        lines.append(Line(members, (ALL_FORCES, measure, ALL, ALL)))
+    hidden = {key(r) for r in suppressed}
+    assert not _solvable(counts, list(set(lines)), hidden)
+    assert {r["breakdown"] for r in rows} >= {"all", "area", "ethnicity", "disability"}
+
+
+def test_the_dictionary_describes_every_column_and_carries_the_licence():
+    text = dictionary_csv()
+    fields = {row["field"] for row in csv.DictReader(io.StringIO(text))}
+    assert {"quarter", "responses", "percent_satisfied", "status", "source"} <= fields
+    assert "Open Government Licence v3.0" in text

@@ -1,0 +1,64 @@
+"""The report pack: the dashboard's own figures, small groups suppressed because the pack
+leaves the force, and the synthetic-data notice on every page when the demo is loaded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.utils import timezone
+from weasyprint import HTML
+
+from tests.oversight.factories import QUARTER, responses_make
+from victimcare.demo.models import DemoWorld
+from victimcare.oversight import selectors
+from victimcare.oversight.report import report_pack_context, report_pack_html, report_pack_pdf
+from victimcare.oversight.templatetags.oversight_format import pct
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mps():
+    return responses_make(per_month=12, months=24, seed=8)[0]
+
+
+def test_the_pack_shows_the_dashboards_figures(mps):
+    fig = selectors.dashboard(force=mps, quarter=QUARTER)
+    html = report_pack_html(force=mps, quarter=QUARTER)
+    headline = fig["headline"]["quarter"]
+    assert f'id="pack-headline">{pct(headline["estimate"])}<' in html
+    assert f"{pct(headline['ci_low'])} to {pct(headline['ci_high'])}" in html
+    for stage in fig["stages"]:
+        assert pct(stage["quarter"]["estimate"]) in html
+
+
+def test_small_groups_are_suppressed_so_that_none_can_be_worked_out(mps):
+    fig = report_pack_context(force=mps, quarter=QUARTER, threshold=30)["fig"]
+    hidden = 0
+    for b in fig["breakdowns"]:
+        shown = [r for r in b["rows"] if not r["suppressed"]]
+        assert all(r["estimate"]["n"] >= 30 for r in shown)
+        assert sum(r["suppressed"] for r in b["rows"]) != 1
+        hidden += len(b["rows"]) - len(shown)
+    assert hidden > 0
+    html = report_pack_html(force=mps, quarter=QUARTER)
+    assert "[c]" in html
+
+
+def test_the_pdf_says_synthetic_on_every_page_when_the_demo_is_loaded(mps):
+    DemoWorld.objects.create(scale="small", seed=1, built_at=timezone.now())
+    html = report_pack_html(force=mps, quarter=QUARTER)
+    assert re.search(r"@top-center \{ content: \"Demonstration data: synthetic\"", html)
+    document = HTML(string=html).render()
+    assert len(document.pages) >= 6
+    for page in document.pages:
+        assert "Demonstration data: synthetic" in list(_texts(page._page_box))
+    assert report_pack_pdf(force=mps, quarter=QUARTER).startswith(b"%PDF-")
+
+
+def _texts(box):
+    if getattr(box, "text", None):
+        yield box.text
+    for child in getattr(box, "children", None) or []:
+        yield from _texts(child)

@@ -1,0 +1,172 @@
+"""Who may use each survey route (merged into tests/accounts/test_access.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.access_rules import ANON, FORBIDDEN, LOGIN, NOT_FOUND, OK, every, roles
+from tests.factories import LONDON, case_make
+from victimcare.accounts.constants import Role
+from victimcare.surveys.constants import Mode
+from victimcare.surveys.services import invitations_send, response_record
+from victimcare.surveys.tokens import token_for
+
+MANAGE = {Role.ANALYST, Role.ADMINISTRATOR}
+ANALYST = {Role.ANALYST}
+INTERVIEWER = {Role.CALL_HANDLER}
+SUPERVISOR = {Role.SUPERVISOR}
+WORKERS = {Role.OFFICER, Role.SUPERVISOR}
+PUBLIC = {ANON: OK, **every(OK)}
+REDIRECT = 302
+
+
+def scoped(allowed: set, yes=OK) -> dict:
+    return roles(allowed, yes, FORBIDDEN)
+
+
+def other_force(allowed: set) -> dict:
+    return roles(allowed, NOT_FOUND, FORBIDDEN)
+
+
+def world_extend(world) -> None:
+    """Survey objects are built on first use, so other apps' route tests never pay for them."""
+    built: dict = {}
+
+    def surveys() -> dict:
+        if not built:
+            _build(world, built)
+        return built
+
+    world["surveys"] = surveys
+
+
+def _build(world, built: dict) -> None:
+    """A web sample (September) and a telephone sample (August) in each force; the
+    telephone respondent was dissatisfied, so a call-back is open."""
+    from tests.surveys.factories import census_design
+    from victimcare.surveys.services import sample_draw
+
+    for key in ("force", "other-force"):
+        force = world[key]
+        web = sample_draw(
+            force=force, month=datetime(2026, 9, 1).date(), design=census_design(), seed=1
+        )
+        invitations_send(sample=web)
+        case_make(force=force, reported_at=datetime(2026, 8, 12, 10, 0, tzinfo=LONDON))
+        phone = sample_draw(
+            force=force,
+            month=datetime(2026, 8, 1).date(),
+            design=census_design(mode=Mode.TELEPHONE),
+            seed=1,
+        )
+        interviewee = phone.members.get()
+        response = response_record(
+            member=interviewee,
+            answers={
+                "ease_of_contact": "neither",
+                "actions_taken": "very_dissatisfied",
+                "kept_informed": "very_dissatisfied",
+                "treatment": "fairly_satisfied",
+                "whole_experience": "very_dissatisfied",
+                "comments": "Nobody rang me back.",
+                "agrees_to_contact": "yes",
+            },
+            mode=Mode.TELEPHONE,
+        )
+        suffix = "" if key == "force" else "-other"
+        built[f"sample{suffix}"] = web
+        built[f"token{suffix}"] = token_for(web.members.get().token_salt)
+        built[f"interview{suffix}"] = interviewee
+        built[f"recovery{suffix}"] = response.recovery
+
+
+def _token(world):
+    return {"token": world["surveys"]()["token"]}
+
+
+def _pk(name):
+    return lambda world: {"pk": world["surveys"]()[name].pk}
+
+
+def _serial(name):
+    return lambda world: {"serial": world["surveys"]()[name].serial}
+
+
+ROUTES = {
+    "surveys:web-done": ("get", None, PUBLIC),
+    "surveys:web-start": ("get", _token, PUBLIC),
+    # Unknown, used or expired: the same plain page for everyone.
+    "surveys:web-start@unknown": (
+        "get",
+        lambda w: {"token": "x" * 43},
+        {ANON: NOT_FOUND, **every(NOT_FOUND)},
+    ),
+    "surveys:web-question": (
+        "get",
+        lambda w: {**_token(w), "code": "ease_of_contact"},
+        PUBLIC,
+    ),
+    # Nothing answered yet: sent to the first question.
+    "surveys:web-check": ("get", _token, {ANON: REDIRECT, **every(REDIRECT)}),
+    "surveys:web-opt-out": ("post", _token, PUBLIC),
+    "surveys:index": ("get", None, scoped(MANAGE)),
+    "surveys:sample-new": ("get", None, scoped(MANAGE)),
+    "surveys:sample-detail": ("get", _pk("sample"), scoped(MANAGE)),
+    "surveys:sample-detail@other-force": (
+        "get",
+        _pk("sample-other"),
+        other_force(MANAGE),
+    ),
+    "surveys:sample-invite": (
+        "post",
+        _pk("sample"),
+        scoped(MANAGE, REDIRECT),
+    ),
+    "surveys:invitations-export": ("get", _pk("sample"), scoped(MANAGE)),
+    "surveys:invitations-export@other-force": (
+        "get",
+        _pk("sample-other"),
+        other_force(MANAGE),
+    ),
+    "surveys:agency-export": ("get", _pk("sample"), scoped(MANAGE)),
+    "surveys:agency-export@other-force": (
+        "get",
+        _pk("sample-other"),
+        other_force(MANAGE),
+    ),
+    "surveys:agency-import": ("get", _pk("sample"), scoped(MANAGE)),
+    "surveys:responses": ("get", None, scoped(ANALYST)),
+    "surveys:microdata": ("get", None, scoped(ANALYST)),
+    "surveys:interviews": ("get", None, scoped(INTERVIEWER)),
+    "surveys:interview": (
+        "get",
+        _serial("interview"),
+        scoped(INTERVIEWER),
+    ),
+    "surveys:interview@other-force": (
+        "get",
+        _serial("interview-other"),
+        other_force(INTERVIEWER),
+    ),
+    "surveys:recovery": ("get", None, scoped(SUPERVISOR)),
+    "surveys:recovery-task": ("get", _pk("recovery"), scoped(SUPERVISOR)),
+    "surveys:recovery-task@other-force": (
+        "get",
+        _pk("recovery-other"),
+        other_force(SUPERVISOR),
+    ),
+    # An empty form: back to the case page with a message.
+    "surveys:victim-flag": (
+        "post",
+        lambda w: {"reference": w["own-case"].reference},
+        scoped(WORKERS, REDIRECT),
+    ),
+    "surveys:victim-flag@other-force": (
+        "post",
+        lambda w: {"reference": w["other-case"].reference},
+        other_force(WORKERS),
+    ),
+}
+assert all(
+    expected[ANON] in (LOGIN, OK, NOT_FOUND, REDIRECT) for _m, _t, expected in ROUTES.values()
+)
