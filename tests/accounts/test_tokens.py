@@ -19,7 +19,7 @@ def test_a_token_is_stored_only_as_a_hash_and_checks_back_to_its_force():
     force = force_make("MPS")
     token = service_token_create(force=force, name="rms")
     stored = ServiceToken.objects.get()
-    assert token.split("_")[2] not in stored.secret_hash
+    assert token.split("_", 2)[2] not in stored.secret_hash
     assert service_token_check(token).force == force
 
 
@@ -53,7 +53,7 @@ def test_the_cli_prints_a_token_once(capsys):
     assert service_token_check(out) is not None
     assert main(["token", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "rms" in listing and out.split("_")[2] not in listing
+    assert "rms" in listing and out.split("_", 2)[2] not in listing
 
 
 def test_the_cli_refuses_an_unknown_force(capsys):
