@@ -18,7 +18,22 @@ BOUNDED = settings(
 )
 
 
-def test_no_generated_request_causes_a_server_error():
+@pytest.fixture
+def connections_kept_open():
+    """Calling the WSGI app directly fires request_started/finished, whose handler would
+    close the test's database connection mid-transaction; Django's test client disconnects
+    it for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_no_generated_request_causes_a_server_error(connections_kept_open):
     from victimcare.config.wsgi import application
 
     token = service_token_create(force=reporting_world(), name="schemathesis")

@@ -116,7 +116,7 @@ class GoodRow:
     date_of_birth: date | None
     email: str
     phone: str
-    phone_is_safe: bool
+    phone_is_safe: bool | None
     address: str
     postcode: str
     preferred_contact: str
@@ -234,7 +234,7 @@ class RowChecker:
             date_of_birth=date_of_birth,
             email=email,
             phone=phone,
-            phone_is_safe=safe_text not in ("no", "false", "0"),
+            phone_is_safe=None if not phone or not safe_text else safe_text in ("yes", "true", "1"),
             address=address,
             postcode=postcode.upper(),
             preferred_contact=preferred,

@@ -35,7 +35,10 @@ class ExternalReference(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="external_references"
     )
-    force = models.ForeignKey("forces.Force", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (force, system, external_id) index serves it.
+    force = models.ForeignKey(
+        "forces.Force", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     system = models.CharField(max_length=40, help_text=_("Which system, e.g. rms"))
     external_id = models.CharField(max_length=100)
 

@@ -153,11 +153,8 @@ def report_build(*, force: Force, answers: dict) -> Report:
         postcode=cleaned.get("postcode", ""),
         preferred_contact=cleaned["preferred_contact"],
         times_to_avoid=cleaned.get("times_to_avoid", ""),
-        # With no number the question does not arise; cases.VictimPersonalDetails does not yet
-        # accept a blank answer (phone_is_safe lacks blank=True), so record it as not unsafe.
-        phone_is_safe={"yes": True, "no": False}.get(cleaned.get("phone_is_safe", ""))
-        if cleaned.get("phone")
-        else True,
+        # Blank (None) when no number was given: the question did not arise.
+        phone_is_safe={"yes": True, "no": False}.get(cleaned.get("phone_is_safe", "")),
         equality={
             k: cleaned[k] for k in ("age_band", "sex", "ethnicity", "disability") if cleaned.get(k)
         },
@@ -184,7 +181,8 @@ def report_record(
     reported_at: datetime | None = None,
     send_care_card: bool = True,
 ) -> Case:
-    """Record a report from any channel: the case, the visit offer, the Victim Care Card."""
+    """Record a report from any channel: the case now; the visit answer and the Victim Care
+    Card by a background task queued in the same transaction."""
     report = report_build(force=force, answers=answers)
     reported_at = reported_at or timezone.now()
     case = case_create(
@@ -198,40 +196,18 @@ def report_record(
         victim=report.victim,
         recorded_by=recorded_by,
     )
-    if report.wants_visit is not None:
-        # Total Victim Care: every victim is offered a visit; the report records the answer.
-        case_event_record(
-            case=case,
-            kind=EventKind.VISIT_OFFERED,
-            at=reported_at,
-            by=recorded_by,
-            detail={"channel": channel},
-        )
-        if report.wants_visit:
-            case_event_record(
-                case=case,
-                kind=EventKind.VISIT_ACCEPTED,
-                at=reported_at,
-                by=recorded_by,
-                victim_text=_(
-                    "You asked for a visit from an officer. We will contact you to arrange it."
-                ),
-            )
-        else:
-            case_event_record(
-                case=case,
-                kind=EventKind.VISIT_DECLINED,
-                at=reported_at,
-                by=recorded_by,
-                victim_text=_(
-                    "You told us you do not want a visit. You can ask for one at any time."
-                ),
-            )
     logger.info("report recorded: case %s via %s", case.reference, channel)
-    if send_care_card:
-        from victimcare.intake.tasks import care_card_send_task
+    from victimcare.intake.tasks import report_follow_up_task
 
-        care_card_send_task.enqueue(case.pk)
+    # The visit answer and the Victim Care Card follow in the background: queued in this
+    # transaction (so they happen exactly when the case exists) but done outside it, which
+    # keeps the force's reference sequence locked for as short a time as possible.
+    report_follow_up_task.enqueue(
+        case.pk,
+        {True: "yes", False: "no", None: ""}[report.wants_visit],
+        getattr(recorded_by, "pk", None),
+        send_care_card,
+    )
     return case
 
 
@@ -331,6 +307,48 @@ def external_reference_add(*, case: Case, system: str, external_id: str) -> Exte
 
 
 # --- Victim Care Card ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_follow_up(
+    *, case: Case, wants_visit: str, recorded_by=None, send_care_card: bool = True
+) -> None:
+    """After a report: record the answer to the visit offer, then send the Victim Care Card."""
+    if (
+        wants_visit in ("yes", "no")
+        and not case.events.filter(kind=EventKind.VISIT_OFFERED).exists()
+    ):
+        # Total Victim Care: every victim is offered a visit; the report records the answer.
+        at = case.reported_at
+        case_event_record(
+            case=case,
+            kind=EventKind.VISIT_OFFERED,
+            at=at,
+            by=recorded_by,
+            detail={"channel": case.channel},
+        )
+        if wants_visit == "yes":
+            case_event_record(
+                case=case,
+                kind=EventKind.VISIT_ACCEPTED,
+                at=at,
+                by=recorded_by,
+                victim_text=_(
+                    "You asked for a visit from an officer. We will contact you to arrange it."
+                ),
+            )
+        else:
+            case_event_record(
+                case=case,
+                kind=EventKind.VISIT_DECLINED,
+                at=at,
+                by=recorded_by,
+                victim_text=_(
+                    "You told us you do not want a visit. You can ask for one at any time."
+                ),
+            )
+    if send_care_card:
+        care_card_send(case=case)
 
 
 @transaction.atomic

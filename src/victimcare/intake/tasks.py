@@ -4,15 +4,23 @@ from django_tasks import task
 
 
 @task()
-def care_card_send_task(case_id: int) -> int:
-    """Send a new case's Victim Care Card. Queued in the report's own transaction, so the
-    card goes out exactly when the case exists, without holding up the report."""
+def report_follow_up_task(
+    case_id: int, wants_visit: str, recorded_by_id: int | None, send_care_card: bool
+) -> bool:
+    """Record the visit answer and send the Victim Care Card of a new case."""
+    from victimcare.accounts.models import User
     from victimcare.cases.models import Case
-    from victimcare.intake.services import care_card_send
+    from victimcare.intake.services import report_follow_up
 
     case = (
         Case.objects.select_related("force", "crime_type", "officer_in_charge")
         .filter(pk=case_id)
         .first()
     )
-    return care_card_send(case=case) if case is not None else 0
+    if case is None:
+        return False
+    recorded_by = User.objects.filter(pk=recorded_by_id).first() if recorded_by_id else None
+    report_follow_up(
+        case=case, wants_visit=wants_visit, recorded_by=recorded_by, send_care_card=send_care_card
+    )
+    return True
