@@ -16,6 +16,7 @@ SUBCOMMANDS = [
     "migrate",
     "createstaff",
     "token",
+    "care",
     "estimate",
     "survey",
 ]

@@ -256,6 +256,25 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_care(args: argparse.Namespace) -> int:
+    setup_django()
+    from victimcare.care.services import obligations_mark_breached, obligations_rebuild
+    from victimcare.cases.models import Case
+
+    if args.action == "breaches":
+        marked = obligations_mark_breached()
+        print(f"{marked:,} obligations newly marked breached (alerts raised for each)")
+        return 0
+    cases = Case.objects.all()
+    if args.force:
+        cases = cases.filter(force__code__iexact=args.force)
+        if not cases.exists():
+            raise CommandError(f"no cases in a force with code {args.force!r}")
+    written = obligations_rebuild(cases=cases)
+    print(f"{written:,} obligations recomputed from the case logs")
+    return 0
+
+
 def cmd_estimate(args: argparse.Namespace) -> int:
     from victimcare.estimation.cli import main as estimate_main
 
@@ -530,6 +549,19 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("action", choices=["create", "list", "revoke"])
     token.add_argument("--force", default="", help="force code, e.g. MPS")
     token.add_argument("--name", default="", help="what uses the token, e.g. rms")
+
+    care = add(
+        "care",
+        cmd_care,
+        "Victims' Code clock: mark overdue obligations breached, or rebuild them from the logs",
+        epilog=(
+            "Run `victimcare care breaches` every few minutes (cron, or a scheduler), or\n"
+            "enqueue care.tasks.obligations_mark_breached_task for `victimcare worker`.\n"
+            "examples:\n  victimcare care breaches\n  victimcare care rebuild --force MPS"
+        ),
+    )
+    care.add_argument("action", choices=["breaches", "rebuild"])
+    care.add_argument("--force", default="", help="with rebuild: only this force's cases")
 
     estimate = add(
         "estimate",
