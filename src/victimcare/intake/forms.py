@@ -338,42 +338,14 @@ class ContactForm(StepForm):
 
     def clean(self):
         cleaned = super().clean()
-        preferred = cleaned.get("preferred_contact")
-        if (
-            preferred == ContactMethod.EMAIL
-            and not cleaned.get("email")
-            and "email" not in self.errors
-        ):
-            self.add_error(
-                "email", _("Enter your email address, or choose another way to be contacted")
-            )
-        if (
-            preferred in (ContactMethod.SMS, ContactMethod.PHONE)
-            and not cleaned.get("phone")
-            and "phone" not in self.errors
-        ):
-            self.add_error(
-                "phone", _("Enter your phone number, or choose another way to be contacted")
-            )
-        if preferred == ContactMethod.LETTER:
+        contact_route_check(self, cleaned)
+        if cleaned.get("preferred_contact") == ContactMethod.LETTER:
             if not cleaned.get("address"):
                 self.add_error(
                     "address", _("Enter your address, or choose another way to be contacted")
                 )
             if not cleaned.get("postcode") and "postcode" not in self.errors:
                 self.add_error("postcode", _("Enter your postcode"))
-        if cleaned.get("phone") and not cleaned.get("phone_is_safe"):
-            self.add_error(
-                "phone_is_safe", _("Select yes if it is safe to contact you on this number")
-            )
-        if (
-            preferred in (ContactMethod.SMS, ContactMethod.PHONE)
-            and cleaned.get("phone_is_safe") == YesNo.NO
-        ):
-            self.add_error(
-                "preferred_contact",
-                _("You told us this number is not safe: choose email or letter instead"),
-            )
         return cleaned
 
 
@@ -463,3 +435,29 @@ class StaffChannelForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = StaffChannel.choices
+
+
+def contact_route_check(form: forms.Form, cleaned: dict) -> None:
+    """What every form taking a victim's contact details checks: the preferred route has
+    what it needs, phone safety is answered, and a number marked unsafe is not the route."""
+    preferred = cleaned.get("preferred_contact")
+    if preferred == ContactMethod.EMAIL and not cleaned.get("email") and "email" not in form.errors:
+        form.add_error(
+            "email", _("Enter your email address, or choose another way to be contacted")
+        )
+    if (
+        preferred in (ContactMethod.SMS, ContactMethod.PHONE)
+        and not cleaned.get("phone")
+        and "phone" not in form.errors
+    ):
+        form.add_error("phone", _("Enter your phone number, or choose another way to be contacted"))
+    if cleaned.get("phone") and not cleaned.get("phone_is_safe"):
+        form.add_error("phone_is_safe", _("Select yes if it is safe to contact you on this number"))
+    if (
+        preferred in (ContactMethod.SMS, ContactMethod.PHONE)
+        and cleaned.get("phone_is_safe") == YesNo.NO
+    ):
+        form.add_error(
+            "preferred_contact",
+            _("You told us this number is not safe: choose email or letter instead"),
+        )

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from victimcare.cases.constants import ContactMethod
 from victimcare.intake.constants import YesNo
-from victimcare.intake.forms import PHONE_PATTERN
+from victimcare.intake.forms import PHONE_PATTERN, contact_route_check
 from victimcare.portal.constants import MESSAGE_MAX_LENGTH
 
 
@@ -81,35 +81,7 @@ class ContactPreferencesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        preferred = cleaned.get("preferred_contact")
-        if (
-            preferred == ContactMethod.EMAIL
-            and not cleaned.get("email")
-            and "email" not in self.errors
-        ):
-            self.add_error(
-                "email", _("Enter your email address, or choose another way to be contacted")
-            )
-        if (
-            preferred in (ContactMethod.SMS, ContactMethod.PHONE)
-            and not cleaned.get("phone")
-            and "phone" not in self.errors
-        ):
-            self.add_error(
-                "phone", _("Enter your phone number, or choose another way to be contacted")
-            )
-        if cleaned.get("phone") and not cleaned.get("phone_is_safe"):
-            self.add_error(
-                "phone_is_safe", _("Select yes if it is safe to contact you on this number")
-            )
-        if (
-            preferred in (ContactMethod.SMS, ContactMethod.PHONE)
-            and cleaned.get("phone_is_safe") == YesNo.NO
-        ):
-            self.add_error(
-                "preferred_contact",
-                _("You told us this number is not safe: choose email or letter instead"),
-            )
+        contact_route_check(self, cleaned)
         return cleaned
 
     def changes(self) -> dict:
