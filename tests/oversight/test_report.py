@@ -62,3 +62,17 @@ def _texts(box):
         yield box.text
     for child in getattr(box, "children", None) or []:
         yield from _texts(child)
+
+
+@pytest.mark.parametrize("threshold", [1, 30, 10_000])
+def test_a_white_bme_gap_resting_on_few_responses_is_not_published(mps, threshold):
+    fig = report_pack_context(force=mps, quarter=QUARTER, threshold=threshold)["fig"]
+    dashboard = selectors.dashboard(force=mps, quarter=QUARTER)
+    for shown, full in zip(fig["gap"], dashboard["gap"], strict=True):
+        few = min(full["n_white"], full["n_bme"]) < threshold
+        if few:
+            assert shown["gap"] is None
+        else:
+            assert shown["gap"] == full["gap"]
+    if threshold == 10_000:
+        assert all(g["gap"] is None for g in fig["gap"])

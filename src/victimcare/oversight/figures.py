@@ -304,7 +304,14 @@ def dashboard_figures(
             {"column": column, "title": title, "rows": rows, "chart_key": f"breakdown-{column}"}
         )
     out["breakdowns"] = breakdowns
-    # White-BME gap in each of the last eight quarters (white minus BME).
+    # White-BME gap in each of the last eight quarters (white minus BME), with the number
+    # of responses behind each side, so that exports can suppress gaps resting on few.
+    groups = _safe(design.proportion, sat(WHOLE), by=["scope", "quarter", "bme"])
+
+    def group_n(q: str, bme: int) -> int:
+        found = _safe(groups.get, 1, q, bme) if groups is not None else None
+        return int(found.n) if found is not None else 0
+
     gaps = []
     for q in quarters:
         c = _safe(
@@ -315,7 +322,15 @@ def dashboard_figures(
             (1, q, 1),
             kind="gap",
         )
-        gaps.append({"quarter": q, "label": Quarter.parse(q).label, "gap": comparison_dict(c)})
+        gaps.append(
+            {
+                "quarter": q,
+                "label": Quarter.parse(q).label,
+                "gap": comparison_dict(c),
+                "n_white": group_n(q, 0),
+                "n_bme": group_n(q, 1),
+            }
+        )
     out["gap"] = gaps
     # Care and satisfaction together.
     care = []

@@ -40,6 +40,13 @@ def _suppressed(fig: dict[str, Any], threshold: int) -> dict[str, Any]:
         counts["__total__"] = counts["yes"] + counts["no"]
         marks = suppress(counts, [Line(("yes", "no"), "__total__")], threshold=threshold)
         c["suppressed"] = bool(marks.keys() & {"yes", "no"})
+    # A gap resting on fewer than ``threshold`` responses on either side is not published
+    # (a difference of two small groups could point at individuals).
+    for g in fig["gap"]:
+        small = min(g.get("n_white", 0), g.get("n_bme", 0)) < threshold
+        g["suppressed"] = small and g["gap"] is not None
+        if g["suppressed"]:
+            g["gap"] = None
     shown = dict(
         fig,
         breakdowns=[
