@@ -76,3 +76,25 @@ def test_a_white_bme_gap_resting_on_few_responses_is_not_published(mps, threshol
             assert shown["gap"] == full["gap"]
     if threshold == 10_000:
         assert all(g["gap"] is None for g in fig["gap"])
+
+
+@pytest.mark.parametrize(("threshold", "suppressed"), [(1, False), (10_000, True)])
+def test_a_target_series_resting_on_few_responses_is_not_drawn(mps, threshold, suppressed):
+    from datetime import date
+
+    from tests.factories import staff_make
+    from victimcare.accounts.constants import Role
+    from victimcare.oversight.services import target_create
+
+    target_create(
+        user=staff_make(Role.OVERSIGHT, force=mps),
+        force=mps,
+        measure="whole_experience",
+        kind="level",
+        value=80.0,
+        deadline=date(2027, 3, 31),
+        baseline_quarter="2026q1",
+    )
+    (row,) = report_pack_context(force=mps, quarter=QUARTER, threshold=threshold)["targets"]
+    assert row["suppressed"] is suppressed
+    assert (row["progress"]["chart"] is None) is suppressed

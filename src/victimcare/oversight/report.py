@@ -59,6 +59,22 @@ def _suppressed(fig: dict[str, Any], threshold: int) -> dict[str, Any]:
     return fig
 
 
+def _target_row(*, target, quarter: Quarter, threshold: int) -> dict[str, Any]:
+    """A target as it may leave the force: its quarterly series is not drawn when any
+    quarter rests on fewer than ``threshold`` responses (a small area or group)."""
+    progress = selectors.target_progress(target=target, quarter=quarter)
+    counts = [(s["estimate"] or {}).get("n") for s in progress["series"]]
+    suppressed = any(n is not None and n < threshold for n in counts)
+    if suppressed:
+        progress = dict(progress, chart=None)
+    return {
+        "target": target,
+        "describe": selectors.target_describe(target),
+        "progress": progress,
+        "suppressed": suppressed,
+    }
+
+
 def report_pack_context(
     *, force: Force, quarter: Quarter, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
 ) -> dict[str, Any]:
@@ -71,11 +87,7 @@ def report_pack_context(
         "peers": selectors.league(force=force, quarter=quarter, scope="peers"),
         "drivers": selectors.drivers(force=force, quarter=quarter),
         "targets": [
-            {
-                "target": t,
-                "describe": selectors.target_describe(t),
-                "progress": selectors.target_progress(target=t, quarter=quarter),
-            }
+            _target_row(target=t, quarter=quarter, threshold=threshold)
             for t in selectors.targets_for_force(force=force)
         ],
         "synthetic": demo_world_get() is not None,
