@@ -48,13 +48,16 @@ test: install-test ## Run every test: SQLite, then PostgreSQL (skipped with a re
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+# Tests run on every core (pytest-xdist); each worker has its own test database.
+PYTEST_WORKERS ?= auto
+
 test-sqlite: $(VENV)/.installed-test
-	$(PYTEST) -q -p no:cacheprovider
+	$(PYTEST) -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 
 # The estimation library never touches Django's database, so the PostgreSQL pass leaves it out.
 test-postgres: $(VENV)/.installed-test
 	@if $(PY) scripts/postgres_ready.py "$(POSTGRES_URL)"; then \
-		DATABASE_URL="$(POSTGRES_URL)" $(PYTEST) -q -p no:cacheprovider --ignore=tests/estimation -m "not browser"; \
+		DATABASE_URL="$(POSTGRES_URL)" $(PYTEST) -q -p no:cacheprovider -n $(PYTEST_WORKERS) --ignore=tests/estimation -m "not browser"; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required in CI but does not answer at $(POSTGRES_URL)"; exit 1; \
 	else echo "SKIPPED PostgreSQL tests: no server answers at $(POSTGRES_URL) (set POSTGRES_URL to point at one)"; fi
 
