@@ -334,7 +334,7 @@ def cmd_open_data(args: argparse.Namespace) -> int:
     from victimcare.oversight.constants import OGL_NOTICE
     from victimcare.oversight.opendata import dictionary_csv, open_data_csv
 
-    if args.threshold < 1:
+    if args.threshold is not None and args.threshold < 1:
         raise CommandError("--threshold must be at least 1")
     quarter = _oversight_quarter(args.period)
     forces = _oversight_forces(args.force) if args.force else list(Force.objects.order_by("code"))
@@ -611,8 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
     open_data.add_argument(
         "--threshold",
         type=int,
-        default=30,
-        help="suppress cells with fewer responses than this (%(default)s)",
+        default=None,
+        help="suppress cells with fewer responses than this "
+        "(default: VICTIMCARE_OPEN_DATA_THRESHOLD, else 30)",
     )
 
     import_parser = add(

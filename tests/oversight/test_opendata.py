@@ -47,3 +47,11 @@ def test_the_dictionary_describes_every_column_and_carries_the_licence():
     fields = {row["field"] for row in csv.DictReader(io.StringIO(text))}
     assert {"quarter", "responses", "percent_satisfied", "status", "source"} <= fields
     assert "Open Government Licence v3.0" in text
+
+
+def test_the_threshold_comes_from_the_setting_unless_given(settings):
+    from victimcare.oversight.opendata import dictionary_csv
+
+    settings.OPEN_DATA_THRESHOLD = 50
+    assert "fewer than 50 responses" in dictionary_csv()
+    assert "fewer than 12 responses" in dictionary_csv(threshold=12)

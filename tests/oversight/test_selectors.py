@@ -133,3 +133,30 @@ def test_compliance_rates_count_obligations_met_on_time(django_user_model):
     mps = responses_make(per_month=5, months=1)[0]
     rows = selectors.compliance_rates(force=mps, first=QUARTER.first_month, last=QUARTER.last_month)
     assert rows == []
+
+
+def test_referred_comes_from_a_referral_in_the_case_log_before_the_interview():
+    """'Referred' is read from the Victims' Code record: a referral_sent event on the
+    respondent's case before the interview; a later referral does not count."""
+    from datetime import date, timedelta
+
+    from tests.factories import case_make
+    from tests.oversight.factories import responses_make
+    from victimcare.cases.constants import EventKind
+    from victimcare.cases.models import Victim
+    from victimcare.cases.services import case_event_record
+    from victimcare.oversight.selectors import responses_frame
+    from victimcare.surveys.models import Response
+
+    force = responses_make(per_month=3, months=3, seed=5)[0]
+    before, after = Response.objects.filter(force=force).order_by("id")[:2]
+    for response, offset in ((before, -timedelta(days=3)), (after, timedelta(days=3))):
+        case = case_make(force=force, reported_at=response.completed_at - timedelta(days=60))
+        Victim.objects.filter(case=case).update(pseudonym=response.respondent)
+        case_event_record(
+            case=case, kind=EventKind.REFERRAL_SENT, at=response.completed_at + offset
+        )
+    frame = responses_frame(
+        forces=[force], period_from=date(2000, 1, 1), period_to=date(2100, 12, 1)
+    )
+    assert frame["referred"].sum() == 1

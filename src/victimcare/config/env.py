@@ -31,6 +31,8 @@ SETTINGS_DOC: dict[str, str] = {
     "locked out. Default: 5.",
     "VICTIMCARE_LOCKOUT_MINUTES": "How long a sign-in lockout lasts. Default: 15.",
     "VICTIMCARE_LOG_LEVEL": "Logging level. Default: INFO.",
+    "VICTIMCARE_OPEN_DATA_THRESHOLD": "Cells of open data and report packs resting on fewer "
+    "responses than this are suppressed. Default: 30.",
     # Notifications, reporting and Track my case.
     "VICTIMCARE_PUBLIC_URL": "Address of the site as victims reach it, for links in messages. "
     "Default: http://127.0.0.1:8000.",

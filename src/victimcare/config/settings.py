@@ -148,6 +148,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SERVICE_NAME = env_str("VICTIMCARE_SERVICE_NAME", "Report and track a crime")
 DEMO_PASSWORD = env_str("VICTIMCARE_DEMO_PASSWORD", "victimcare-demo")
+OPEN_DATA_THRESHOLD = env_int("VICTIMCARE_OPEN_DATA_THRESHOLD", 30)
 
 # Logs carry ids and references, never victims' personal data.
 LOGGING = {

@@ -2,6 +2,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_SUPPRESSION_THRESHOLD = 30
+
+
+def suppression_threshold(threshold: int | None = None) -> int:
+    """The threshold given, else the VICTIMCARE_OPEN_DATA_THRESHOLD setting (default 30)."""
+    if threshold is not None:
+        return threshold
+    from django.conf import settings
+
+    return getattr(settings, "OPEN_DATA_THRESHOLD", DEFAULT_SUPPRESSION_THRESHOLD)
+
+
 OGL_NOTICE = (
     "Contains public sector information licensed under the Open Government Licence v3.0: "
     "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"

@@ -17,9 +17,9 @@ from typing import Any
 from victimcare.forces.models import Force
 from victimcare.oversight import figures, selectors
 from victimcare.oversight.constants import (
-    DEFAULT_SUPPRESSION_THRESHOLD,
     OGL_NOTICE,
     SYNTHETIC_NOTICE,
+    suppression_threshold,
 )
 from victimcare.oversight.periods import Quarter
 from victimcare.oversight.suppression import PRIMARY, Line, suppress
@@ -87,10 +87,12 @@ def _estimates(frame: figures.Frame, by: list[str], measure: str):
 
 
 def open_data_rows(
-    *, forces: Sequence[Force], quarter: Quarter, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+    *, forces: Sequence[Force], quarter: Quarter, threshold: int | None = None
 ) -> list[dict[str, Any]]:
     """The rows of the open-data file, suppression applied."""
     from victimcare.demo.selectors import demo_world_get
+
+    threshold = suppression_threshold(threshold)
 
     source = SYNTHETIC_NOTICE if demo_world_get() is not None else "User Satisfaction Survey"
     cols = selectors.responses_frame(
@@ -186,12 +188,13 @@ def rows_csv(rows: Iterable[dict[str, Any]]) -> str:
 
 
 def open_data_csv(
-    *, forces: Sequence[Force], quarter: Quarter, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+    *, forces: Sequence[Force], quarter: Quarter, threshold: int | None = None
 ) -> str:
     return rows_csv(open_data_rows(forces=forces, quarter=quarter, threshold=threshold))
 
 
-def dictionary_csv(threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> str:
+def dictionary_csv(threshold: int | None = None) -> str:
+    threshold = suppression_threshold(threshold)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["field", "meaning"])

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from victimcare.forces.models import Force
 from victimcare.oversight import figures, selectors
-from victimcare.oversight.constants import DEFAULT_SUPPRESSION_THRESHOLD, SYNTHETIC_NOTICE
+from victimcare.oversight.constants import SYNTHETIC_NOTICE, suppression_threshold
 from victimcare.oversight.periods import Quarter
 from victimcare.oversight.suppression import Line, suppress
 
@@ -76,9 +76,11 @@ def _target_row(*, target, quarter: Quarter, threshold: int) -> dict[str, Any]:
 
 
 def report_pack_context(
-    *, force: Force, quarter: Quarter, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+    *, force: Force, quarter: Quarter, threshold: int | None = None
 ) -> dict[str, Any]:
     from victimcare.demo.selectors import demo_world_get
+
+    threshold = suppression_threshold(threshold)
 
     return {
         "force": force,

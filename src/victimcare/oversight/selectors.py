@@ -26,7 +26,7 @@ from victimcare.oversight.models import FiguresCache, Target
 from victimcare.oversight.periods import Quarter, month_shift, months_between, twelve_months_to
 
 # Bump when the figures' definitions change, so that cached figures are recomputed.
-FIGURES_VERSION = "7"
+FIGURES_VERSION = "8"
 DASHBOARD_MONTHS = 24
 LONDON_TZ = "Europe/London"
 
@@ -119,12 +119,17 @@ def responses_frame(
     from the Victims' Code records: a referral sent before the interview) and
     ``sat_<stage>`` (1 satisfied, 0 not, NaN without an answer). Pseudonymised
     aggregates' raw material: no identifiers leave this function."""
-    from victimcare.care.models import Referral
+    from victimcare.cases.constants import EventKind
+    from victimcare.cases.models import CaseEvent
     from victimcare.surveys.constants import DEFAULT_SATISFIED, NO_ANSWER, SATISFIED_DEFINITIONS
 
     definition = SATISFIED_DEFINITIONS[satisfied or DEFAULT_SATISFIED]
-    referred = Referral.objects.filter(
-        victim__pseudonym=OuterRef("respondent"), sent_at__lt=OuterRef("completed_at")
+    # A referral is in the case's log whichever way it was made (the care pages, a records
+    # system through the API, or a backfill), so the log is what counts.
+    referred = CaseEvent.objects.filter(
+        case__victims__pseudonym=OuterRef("respondent"),
+        kind=EventKind.REFERRAL_SENT,
+        at__lt=OuterRef("completed_at"),
     )
     rows = list(
         _responses(forces, period_from, period_to)
@@ -244,13 +249,16 @@ def _lonely_strata_collapse(
 def responses_stamp(*, forces: Iterable[Force], period_from: date, period_to: date) -> str:
     """What the cached figures depend on: the responses' count, last id and last
     completion, and the last referral of the forces' victims."""
-    from victimcare.care.models import Referral
+    from victimcare.cases.constants import EventKind
+    from victimcare.cases.models import CaseEvent
 
     forces = list(forces)
     agg = _responses(forces, period_from, period_to).aggregate(
         n=Count("id"), last=Max("id"), done=Max("completed_at")
     )
-    referral = Referral.objects.filter(case__force__in=forces).aggregate(last=Max("id"))["last"]
+    referral = CaseEvent.objects.filter(
+        case__force__in=forces, kind=EventKind.REFERRAL_SENT
+    ).aggregate(last=Max("id"))["last"]
     done = agg["done"].isoformat() if agg["done"] else "-"
     return f"v{FIGURES_VERSION}:{agg['n']}:{agg['last'] or 0}:{done}:{referral or 0}"
 
