@@ -6,7 +6,10 @@ import sys
 
 import pytest
 
+from tests.factories import PASSWORD, force_make
+from victimcare.accounts.models import User
 from victimcare.cli import build_parser, main
+from victimcare.forces.models import Team
 
 SUBCOMMANDS = [
     "demo",
@@ -100,3 +103,50 @@ def test_estimate_is_reached_through_the_victimcare_command(capsys):
         main(["estimate", "--help"])
     assert exit_.value.code == 0
     assert "--lonely-psu" in capsys.readouterr().out
+
+
+def test_createstaff_help_describes_the_team_option(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["createstaff", "--help"])
+    assert exit_.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--team CODE" in out
+    assert "code of a team in the staff member's force" in out
+
+
+@pytest.fixture
+def teams(db, monkeypatch):
+    monkeypatch.setenv("VICTIMCARE_STAFF_PASSWORD", PASSWORD)
+    mps, gmp = force_make("MPS"), force_make("GMP")
+    return (
+        Team.objects.create(force=mps, code="hackney-response", name="Hackney response team"),
+        Team.objects.create(force=gmp, code="salford-response", name="Salford response team"),
+    )
+
+
+def test_createstaff_puts_the_new_officer_in_the_team(teams, capsys):
+    own, _ = teams
+    args = ["createstaff", "--username", "jo.bloggs", "--role", "officer", "--force", "MPS"]
+    assert main([*args, "--team", "HACKNEY-RESPONSE"]) == 0
+    assert "Created officer jo.bloggs in Hackney response team, MPS Police" in (
+        capsys.readouterr().out
+    )
+    assert User.objects.get(username="jo.bloggs").team == own
+
+
+@pytest.mark.parametrize(
+    ("team", "message"),
+    [
+        ("no-such-team", "--team: MPS has no team with code 'no-such-team'"),
+        # Another force's team is as unknown as one that does not exist.
+        ("salford-response", "--team: MPS has no team with code 'salford-response'"),
+    ],
+)
+def test_createstaff_with_an_unknown_team_is_one_clear_line(teams, team, message, capsys):
+    args = ["createstaff", "--username", "jo.bloggs", "--role", "officer", "--force", "MPS"]
+    assert main([*args, "--team", team]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "its teams include: hackney-response" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not User.objects.filter(username="jo.bloggs").exists()

@@ -182,6 +182,17 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
         if overseen is None:
             raise CommandError(f"--oversees: no force with code {code.strip()!r}")
         oversees.append(overseen)
+    team = None
+    if args.team:
+        from victimcare.forces.models import Team
+
+        team = Team.objects.filter(force=force, code__iexact=args.team.strip()).first()
+        if team is None:
+            known = ", ".join(Team.objects.filter(force=force).values_list("code", flat=True)[:10])
+            raise CommandError(
+                f"--team: {force.code} has no team with code {args.team.strip()!r}"
+                + (f" (its teams include: {known})" if known else " (it has no teams yet)")
+            )
     password = os.environ.get("VICTIMCARE_STAFF_PASSWORD") or ""
     if not password:
         if not sys.stdin.isatty():
@@ -205,11 +216,13 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
             last_name=args.last_name,
             email=args.email,
             oversees=oversees or None,
+            team=team,
         )
     except (StaffError, ValidationError) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         raise CommandError(message) from None
-    print(f"Created {user.get_role_display().lower()} {user.username} in {force.name}")
+    where = f"{team.name}, {force.name}" if team else force.name
+    print(f"Created {user.get_role_display().lower()} {user.username} in {where}")
     return 0
 
 
@@ -372,6 +385,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     summary = ImportSummary(rejects_path=str(rejects))
 
     def progress(done: ImportSummary) -> None:
+        if done.to_clock:  # the rows are in; the care clock is being started
+            line = f"{done.line()}; clocks started {done.clocked:,} of {done.to_clock:,}"
+            if live:
+                print(f"\r{line}", end="", file=sys.stderr, flush=True)
+            elif done.clocked in (0, done.to_clock):
+                print(line, file=sys.stderr, flush=True)
+            return
         rate = done.read / max(time.monotonic() - started, 1e-6)
         line = f"{done.line()}  ({rate:,.0f} rows/s)"
         if live:
@@ -399,6 +419,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     elapsed = time.monotonic() - started
     print(f"{summary.line()} in {elapsed:,.1f}s; rejects in {rejects}")
+    if summary.to_clock:
+        print(
+            f"Victims' Code clocks started for {summary.clocked:,} cases "
+            f"(of the {elapsed:,.1f}s, {summary.clock_seconds:,.1f}s)"
+        )
     for note in summary.notes:
         print(f"note: {note}")
     return 0
@@ -536,6 +561,13 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument(
         "--oversees", default="", help="for oversight users: force codes, comma-separated"
     )
+    staff.add_argument(
+        "--team",
+        default="",
+        metavar="CODE",
+        help="code of a team in the staff member's force (see the administration site), "
+        "e.g. hackney-response; compliance can be read by team",
+    )
 
     token = add(
         "token",
@@ -637,7 +669,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     import_parser.add_argument("--rejects", default="", help="where to write rejected rows")
     import_parser.add_argument(
-        "--batch-size", type=non_negative_int, default=5000, help="rows a transaction (%(default)s)"
+        "--batch-size",
+        type=non_negative_int,
+        default=20_000,
+        help="rows a transaction (%(default)s)",
     )
     import_parser.add_argument(
         "--no-clock", action="store_true", help="do not start Victims' Code clocks for the cases"

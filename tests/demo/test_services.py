@@ -1,6 +1,7 @@
 import math
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ from tests.factories import LONDON, case_make, force_make
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
 from victimcare.accounts.services import audit_record_create
+from victimcare.care.selectors import ComplianceFilter, compliance
 from victimcare.cases.models import (
     Case,
     CaseEvent,
@@ -25,7 +27,7 @@ from victimcare.demo.services import (
     demo_logins,
     demo_world_build,
 )
-from victimcare.forces.models import Area, CrimeType, Force
+from victimcare.forces.models import Area, CrimeType, Force, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +305,59 @@ def test_progress_goes_to_stderr(capsys):
     assert captured.out == ""
     assert "Generating cases: Metropolitan Police Service" in captured.err
     assert "100%" in captured.err
+
+
+def team_members() -> list[tuple[str, str | None]]:
+    return list(User.objects.order_by("username").values_list("username", "team__code"))
+
+
+def test_officers_are_dealt_into_teams_of_their_area():
+    build()
+    officers = User.objects.filter(role=Role.OFFICER).select_related("team")
+    assert officers.exists()
+    for officer in officers:
+        assert officer.team is not None and officer.team.force_id == officer.force_id
+    # Each area of the demo forces has two teams (it has at least two officers), and every
+    # team has officers in charge.
+    for force in Force.objects.filter(code__in=["MPS", "GMP", "WMP"]):
+        areas = Area.objects.filter(force=force)
+        teams = Team.objects.filter(force=force)
+        assert teams.count() == 2 * areas.count()
+        assert not teams.filter(staff__isnull=True).exists()
+        assert {team.area_id for team in teams} == {area.pk for area in areas}
+    officer = User.objects.get(username="mps.officer")
+    assert (officer.team.code, officer.team.name) == ("hackney-response", "Hackney response team")
+    assert set(
+        Team.objects.get(force=officer.force, code="hackney-investigation").staff.values_list(
+            "role", flat=True
+        )
+    ) == {Role.OFFICER}
+    # The supervisor's compliance page has something to show for the officer's team.
+    world = calibration()
+    filters = ComplianceFilter(
+        force_id=officer.force_id,
+        start=world.first_day,
+        end=world.last_day,
+        team_id=officer.team_id,
+    )
+    supervisor = User.objects.get(username="mps.supervisor")
+    everyone = compliance(user=supervisor, filters=replace(filters, team_id=None))
+    team = compliance(user=supervisor, filters=filters)
+    assert 0 < sum(row.due for row in team.rows) < sum(row.due for row in everyone.rows)
+
+
+def test_teams_are_the_same_for_the_same_seed_and_a_reset_keeps_real_staffs_teams():
+    build(seed=7)
+    first = team_members()
+    kept = Team.objects.get(force__code="GMP", code="manchester-response")
+    real = User.objects.create_user(
+        username="real.person", password="x", role=Role.OFFICER, force=kept.force, team=kept
+    )
+    build(seed=7, reset=True)
+    assert [row for row in team_members() if row[0] != real.username] == first
+    assert Team.objects.filter(pk=kept.pk).exists()  # someone real is still in it
+    # A world without Greater Manchester leaves none of its (empty) demo teams behind.
+    real.delete()
+    build(seed=7, scale="london", reset=True)
+    assert not Team.objects.filter(force__code="GMP").exists()
+    assert Team.objects.filter(force__code="MPS").exists()

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from victimcare.accounts.models import AuditRecord, ServiceToken, SupportOrganisation, User
+from victimcare.forces.models import Team
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "force", "is_active"]
-    list_filter = ["role", "force", "is_active"]
+    list_display = ["username", "first_name", "last_name", "role", "force", "team", "is_active"]
+    list_filter = ["role", "force", ("team", admin.RelatedOnlyFieldListFilter), "is_active"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (
@@ -16,6 +17,7 @@ class UserAdmin(DjangoUserAdmin):
                 "fields": (
                     "role",
                     "force",
+                    "team",
                     "oversees",
                     "support_organisation",
                     "collar_number",
@@ -26,14 +28,20 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        ("Role and force", {"fields": ("role", "force")}),
+        ("Role and force", {"fields": ("role", "force", "team")}),
     )
 
     def get_queryset(self, request):
-        users = super().get_queryset(request).select_related("force")
+        users = super().get_queryset(request).select_related("force", "team")
         if request.user.is_superuser:
             return users
         return users.filter(force_id=request.user.force_id)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the teams of the administrator's own force can be chosen.
+        if db_field.name == "team" and not request.user.is_superuser:
+            kwargs["queryset"] = Team.objects.filter(force_id=request.user.force_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(SupportOrganisation)

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,14 @@ class User(AbstractUser):
         related_name="overseen_by",
         help_text=_("Forces an oversight user may see aggregates for"),
     )
+    team = models.ForeignKey(
+        "forces.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+        help_text=_("The officer's team in their force, for compliance by team"),
+    )
     support_organisation = models.ForeignKey(
         SupportOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
@@ -47,6 +56,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.team_id is not None and self.team.force_id != self.force_id:
+            raise ValidationError({"team": _("Choose a team of the staff member's own force")})
 
 
 class AuditRecordQuerySet(models.QuerySet):

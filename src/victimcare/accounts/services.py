@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from victimcare.accounts.constants import AuditAction, Role
 from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
-from victimcare.forces.models import Force
+from victimcare.forces.models import Force, Team
 
 
 class StaffError(ValueError):
@@ -26,20 +26,25 @@ def staff_create(
     support_organisation: SupportOrganisation | None = None,
     collar_number: str = "",
     contact_route: str = "",
+    team: Team | None = None,
 ) -> User:
-    """Create a staff member in one force (oversight users may oversee several)."""
+    """Create a staff member in one force (oversight users may oversee several), in one of
+    its teams if ``team`` is given."""
     if role not in Role.values:
         raise StaffError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}")
     if force is None:
         raise StaffError("Every staff member belongs to a force")
     if role == Role.SUPPORT_ORGANISATION and support_organisation is None:
         raise StaffError("A support organisation user needs their organisation")
+    if team is not None and team.force_id != force.pk:
+        raise StaffError(f"Team {team.code!r} is not a team of {force.code}")
     if User.objects.filter(username__iexact=username).exists():
         raise StaffError(f"A staff member with username {username!r} already exists")
     user = User(
         username=username,
         role=role,
         force=force,
+        team=team,
         first_name=first_name,
         last_name=last_name,
         email=email,

@@ -206,11 +206,17 @@ class ComplianceFilterForm(forms.Form):
         error_messages={"invalid": _("Enter the end date as a real date, like 31/3/2027")},
     )
     area = forms.ChoiceField(label=_("Area"), required=False)
+    team = forms.ChoiceField(
+        label=_("Team"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of your force's teams from the list")},
+    )
     officer = forms.ChoiceField(label=_("Officer"), required=False)
 
-    def __init__(self, *args, areas, officers, **kwargs):
+    def __init__(self, *args, areas, officers, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("All areas"))] + [(str(a.pk), a.name) for a in areas]
+        self.fields["team"].choices = [("", _("All teams"))] + [(str(t.pk), t.name) for t in teams]
         self.fields["officer"].choices = [("", _("All officers"))] + [
             (str(o.pk), str(o)) for o in officers
         ]

@@ -295,21 +295,24 @@ def _compliance_filters(request: HttpRequest):
     officers = User.objects.filter(
         force_id=user.force_id, role__in=[Role.OFFICER, Role.SUPERVISOR]
     ).order_by("last_name", "first_name")
-    form = ComplianceFilterForm(request.GET or None, areas=areas, officers=officers)
+    teams = selectors.compliance_teams(user=user)
+    form = ComplianceFilterForm(request.GET or None, areas=areas, officers=officers, teams=teams)
     today = timezone.localdate(timezone=LONDON)
     if form.is_bound and form.is_valid():
         start, end = form.period(today)
         area = form.cleaned_data.get("area") or None
+        team = form.cleaned_data.get("team") or None
         officer = form.cleaned_data.get("officer") or None
     else:
         start, end = today.replace(year=today.year - 1, day=1), today
-        area = officer = None
+        area = team = officer = None
     filters = selectors.ComplianceFilter(
         force_id=user.force_id,
         start=start,
         end=end,
         area_id=int(area) if area else None,
         officer_id=int(officer) if officer else None,
+        team_id=int(team) if team else None,
     )
     return form, filters
 

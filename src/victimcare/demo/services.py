@@ -34,7 +34,7 @@ from victimcare.demo.calibration import Calibration, calibration
 from victimcare.demo.generator import AreaPlan, CaseRows, ForceCases, Officer, PeoplePools
 from victimcare.demo.models import DemoWorld
 from victimcare.demo.storage import RowWriter, database_tune_for_bulk_load, sequences_reset
-from victimcare.forces.models import Area, CrimeType, Force
+from victimcare.forces.models import Area, CrimeType, Force, Team
 from victimcare.forces.services import area_code, reference_data, reference_data_load
 
 # Demo staff are known by this (reserved, RFC 2606) email domain, so a reset removes
@@ -331,6 +331,7 @@ def _staff_create(
         for total in [sum(plan.weight for plan in stream.area_plans)]
         for plan in stream.area_plans
     }
+    teams = _teams_create(world_calibration, streams=streams, pool_sizes=pool_sizes)
     collar_numbers = {
         stream.force.code: iter(
             rng.sample(
@@ -372,6 +373,9 @@ def _staff_create(
         user = person(account["username"], force, account["role"])
         if account["role"] == Role.SUPPORT_ORGANISATION:
             user.support_organisation = organisation
+        plan = plans.get((force.code, account.get("area")))
+        if account["role"] == Role.OFFICER and plan is not None and teams[plan]:
+            user.team = teams[plan][0]
         user.full_clean()
         user.save()
         if account["role"] == Role.OVERSIGHT:
@@ -381,19 +385,71 @@ def _staff_create(
             )
         if account["role"] == Role.ADMINISTRATOR:
             _grant_admin_permissions(user)
-        if account["role"] == Role.OFFICER and (force.code, account.get("area")) in plans:
-            plans[force.code, account["area"]].officers.append(_officer(user))
+        if account["role"] == Role.OFFICER and plan is not None:
+            plan.officers.append(_officer(user))
 
     for stream in streams:
         force = stream.force
         officers: list[tuple[AreaPlan, User]] = []
         for plan in stream.area_plans:
-            for _ in range(pool_sizes[plan]):
+            for number in range(pool_sizes[plan]):
                 username = f"{force.code.lower()}.oic{len(officers) + 1:04d}"
-                officers.append((plan, person(username, force, Role.OFFICER)))
+                user = person(username, force, Role.OFFICER)
+                if teams[plan]:
+                    # Dealt out in turn, after the named demo officer (if any) in the first.
+                    user.team = teams[plan][(number + 1) % len(teams[plan])]
+                officers.append((plan, user))
         User.objects.bulk_create([user for _, user in officers])
         for plan, user in officers:
             plan.officers.append(_officer(user))
+
+
+def _team_specs(world_calibration: Calibration) -> list[dict]:
+    return list(world_calibration.officers.get("teams_per_area", []))
+
+
+def _teams_create(
+    world_calibration: Calibration, *, streams: list[ForceCases], pool_sizes: dict
+) -> dict[AreaPlan, list[Team]]:
+    """Each area's demo teams (fewer than listed if it has fewer officers), in list order.
+
+    Teams already there with the same code are reused, so a rebuild never clashes with one
+    that someone has put real staff into."""
+    specs = _team_specs(world_calibration)
+    forces = [stream.force for stream in streams]
+    existing = {(team.force_id, team.code): team for team in Team.objects.filter(force__in=forces)}
+    wanted: dict[AreaPlan, list[tuple[int, str]]] = {}
+    new: list[Team] = []
+    for stream in streams:
+        for plan in stream.area_plans:
+            keys = []
+            for spec in specs[: pool_sizes[plan]]:
+                code = f"{plan.area.code}-{spec['code']}"
+                key = (stream.force.pk, code)
+                if key not in existing:
+                    team = Team(
+                        force=stream.force,
+                        area=plan.area,
+                        code=code,
+                        name=spec["name"].format(area=plan.area.name),
+                    )
+                    existing[key] = team
+                    new.append(team)
+                keys.append(key)
+            wanted[plan] = keys
+    Team.objects.bulk_create(new)
+    return {plan: [existing[key] for key in keys] for plan, keys in wanted.items()}
+
+
+def _demo_teams_delete() -> None:
+    """Delete the teams the demo world makes that no staff are left in."""
+    suffixes = [f"-{spec['code']}" for spec in _team_specs(calibration())]
+    if not suffixes:
+        return
+    shaped = Q()
+    for suffix in suffixes:
+        shaped |= Q(code__endswith=suffix)
+    Team.objects.filter(shaped, staff__isnull=True).delete()
 
 
 def _officer(user: User) -> Officer:
@@ -490,6 +546,7 @@ def _world_delete(report: _Progress) -> None:
         with transaction.atomic():
             ReferenceSequence.objects.all().delete()
             User.objects.filter(email__iendswith=f"@{DEMO_STAFF_EMAIL_DOMAIN}").delete()
+            _demo_teams_delete()
             SupportOrganisation.objects.filter(
                 name=calibration().support_organisation, staff__isnull=True
             ).delete()

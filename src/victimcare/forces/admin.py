@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from victimcare.forces.models import Area, CrimeType, Force, PeerGroup
+from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, Team
 
 
 @admin.register(PeerGroup)
@@ -20,6 +20,29 @@ class AreaAdmin(admin.ModelAdmin):
     list_display = ["name", "force", "kind"]
     list_filter = ["force", "kind"]
     search_fields = ["name"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "force", "area"]
+    list_filter = ["force"]
+    search_fields = ["name", "code"]
+    list_select_related = ["force", "area"]
+
+    def get_queryset(self, request):
+        teams = super().get_queryset(request)
+        if request.user.is_superuser:
+            return teams
+        return teams.filter(force_id=request.user.force_id)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # An administrator makes teams in their own force, in its own areas.
+        if not request.user.is_superuser:
+            if db_field.name == "force":
+                kwargs["queryset"] = Force.objects.filter(pk=request.user.force_id)
+            elif db_field.name == "area":
+                kwargs["queryset"] = Area.objects.filter(force_id=request.user.force_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(CrimeType)

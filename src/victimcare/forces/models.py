@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,38 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Team(models.Model):
+    """A team of officers in a force (a response or investigation team, usually within one
+    area). Supervisors read compliance by team: an obligation belongs to its officer's team."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="teams")
+    area = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams",
+        help_text=_("The area the team works in, if it works in one"),
+    )
+    code = models.SlugField(max_length=80, help_text=_("Short code, unique within the force"))
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["force__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "code"], name="team_code_unique_in_force")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.area_id is not None and self.force_id is not None:
+            if self.area.force_id != self.force_id:
+                raise ValidationError({"area": _("Choose an area of the team's own force")})
 
 
 class CrimeType(models.Model):
