@@ -384,19 +384,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     live = sys.stderr.isatty()
     summary = ImportSummary(rejects_path=str(rejects))
 
+    printed = [0.0]  # when a progress line last went to a log (not a terminal)
+
     def progress(done: ImportSummary) -> None:
         if done.to_clock:  # the rows are in; the care clock is being started
             line = f"{done.line()}; clocks started {done.clocked:,} of {done.to_clock:,}"
-            if live:
-                print(f"\r{line}", end="", file=sys.stderr, flush=True)
-            elif done.clocked in (0, done.to_clock):
-                print(line, file=sys.stderr, flush=True)
-            return
-        rate = done.read / max(time.monotonic() - started, 1e-6)
-        line = f"{done.line()}  ({rate:,.0f} rows/s)"
+        else:
+            rate = done.read / max(time.monotonic() - started, 1e-6)
+            line = f"{done.line()}  ({rate:,.0f} rows/s)"
         if live:
             print(f"\r{line}", end="", file=sys.stderr, flush=True)
-        elif done.batches % 20 == 0:
+        elif time.monotonic() - printed[0] >= 10:
+            printed[0] = time.monotonic()
             print(line, file=sys.stderr, flush=True)
 
     try:
@@ -421,8 +420,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{summary.line()} in {elapsed:,.1f}s; rejects in {rejects}")
     if summary.to_clock:
         print(
-            f"Victims' Code clocks started for {summary.clocked:,} cases "
-            f"(of the {elapsed:,.1f}s, {summary.clock_seconds:,.1f}s)"
+            f"Victims' Code clocks started for {summary.clocked:,} cases in "
+            f"{summary.clock_seconds:,.1f}s, once the rows were in"
         )
     for note in summary.notes:
         print(f"note: {note}")
@@ -671,7 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_parser.add_argument(
         "--batch-size",
         type=non_negative_int,
-        default=20_000,
+        default=100_000,
         help="rows a transaction (%(default)s)",
     )
     import_parser.add_argument(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tests.care.factories import care_case_make, london
 from tests.factories import area_make, crime_type_make, force_make
@@ -152,3 +153,171 @@ def test_bulk_inserted_cases_are_clocked_by_the_rebuild():
     visit = Obligation.objects.get(victim=victim, code="visit_offer")
     assert visit.status == "met"
     assert Obligation.objects.get(victim=victim, code="written_information").status == "breached"
+
+
+pg_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the set-based rebuild is PostgreSQL's"
+)
+
+
+def odd_events_add(cases, seed: int) -> None:
+    """Second victims, events meant for one victim, and details the clock ignores."""
+    rng = random.Random(seed)
+    for case in cases[::2]:
+        first = Victim.objects.filter(case=case).first()
+        second = Victim.objects.create(case=case, intimidated=rng.random() < 0.5)
+        at = case.reported_at
+        for detail in (
+            {"victim_id": second.pk},
+            {"victim_id": first.pk, "covers": ["written_information"]},
+            {"victim_id": float(second.pk)},  # not an integer: meant for every victim
+            {"victim_id": "someone"},
+            {"outcome": 5},
+            {"outcome": "nfa"},
+            {"covers": "vps_offer"},  # not a list: covers nothing
+        ):
+            at = min(at + timedelta(hours=rng.randint(0, 24 * 10)), NOW)
+            kind = rng.choice([EventKind.CONTACT_MADE, EventKind.DECISION, EventKind.CASE_CLOSED])
+            case_event_record(case=case, kind=kind, at=at, detail=detail)
+
+
+@pg_only
+@pytest.mark.parametrize("bulk_rows, large_scope", [(None, None), (1, 0)])
+def test_the_set_based_rebuild_agrees_on_victims_and_odd_details(
+    monkeypatch, bulk_rows, large_scope
+):
+    # (1, 0): the bulk-load and hash-join-only settings of large rebuilds, on a small world.
+    if bulk_rows is not None:
+        monkeypatch.setattr(rebuild, "BULK_ROWS", bulk_rows)
+        monkeypatch.setattr(rebuild, "LARGE_SCOPE", large_scope)
+    odd_events_add(random_world(seed=4, cases=30), seed=4)
+    with transaction.atomic():
+        rebuild._rebuild_python(cases=None, now=NOW)
+    expected = snapshot()
+    assert len({row[0] for row in expected}) > Case.objects.count()  # second victims too
+    Obligation.objects.all().delete()
+    with transaction.atomic():
+        rebuild._rebuild_postgresql(cases=None, now=NOW)
+    assert snapshot() == expected
+    with transaction.atomic():
+        assert rebuild._rebuild_postgresql(cases=None, now=NOW) == 0
+
+
+def schema(table: str) -> set:
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = %s::regclass
+            UNION ALL
+            SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+            WHERE indrelid = %s::regclass
+            """,
+            [table, table],
+        )
+        return set(cur.fetchall())
+
+
+def bulk_world(seed: int, cases: int = 30) -> None:
+    """Cases, victims and events written in bulk: no clocks, no obligations yet."""
+    rng = random.Random(seed)
+    forces = [force_make("MPS"), force_make("GMP")]
+    for force, code in zip(forces, ["tvc", "vc2020"], strict=True):
+        care_policy_set(force=force, rule_set_code=code)
+    types = [crime_type_make("domestic-burglary"), crime_type_make("common-assault")]
+    events = []
+    for number in range(cases):
+        force = rng.choice(forces)
+        reported = NOW - timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1440))
+        case = Case.objects.create(
+            reference=f"B-{number}",
+            force=force,
+            area=area_make(force),
+            crime_type=rng.choice(types),
+            reported_at=reported,
+            channel="phone",
+        )
+        Victim.objects.create(case=case, vulnerable=rng.random() < 0.3)
+        at = reported
+        events.append(CaseEvent(case=case, kind=EventKind.REPORT_RECORDED, at=at, recorded_at=at))
+        for _ in range(rng.randint(0, 7)):
+            at = min(at + timedelta(hours=rng.randint(0, 24 * 20)), NOW)
+            kind = rng.choice(KINDS)
+            detail = {}
+            if kind == EventKind.DECISION:
+                detail["outcome"] = rng.choice(OUTCOMES)
+            if kind == EventKind.CONTACT_MADE:
+                detail["covers"] = rng.choice(COVERS)
+            events.append(CaseEvent(case=case, kind=kind, at=at, recorded_at=at, detail=detail))
+    CaseEvent.objects.bulk_create(events)
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)  # no trigger events pending from the world's writes
+def test_a_bulk_loaded_first_clocking_gives_what_the_clock_gives_and_keeps_the_schema(
+    monkeypatch,
+):
+    monkeypatch.setattr(rebuild, "BULK_ROWS", 1)
+    bulk_world(seed=5)
+    tables = ("care_obligation", "care_caseclock", "care_breachalert")
+    before = {table: schema(table) for table in tables}
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        written = rebuild._rebuild_postgresql(cases=None, now=NOW)
+    ddl = [
+        q["sql"].split(" CONSTRAINT ")[1].split()[0]
+        for q in queries
+        if "ADD CONSTRAINT" in q["sql"]
+    ]
+    assert ddl == [
+        '"care_obligation_pkey"',  # the table was empty: its primary key was dropped too
+        '"obligation_unique_occurrence"',
+        '"care_breachalert_obligation_id_c9f80e5a_fk_care_obligation_id"',
+        '"care_caseclock_case_id_1e03b5ef_fk_cases_case_id"',
+        '"care_caseclock_rule_set_version_id_bc6df31b_fk_care_rule"',
+    ]
+    # The foreign keys and indexes dropped for the load are back, exactly as they were.
+    assert {table: schema(table) for table in before} == before
+    assert written == Obligation.objects.count() > 100
+    assert CaseClock.objects.count() == Case.objects.count()
+    got = snapshot()
+    Obligation.objects.all().delete()
+    with transaction.atomic():
+        rebuild._rebuild_python(cases=None, now=NOW)
+    assert got == snapshot()
+
+
+@pg_only
+def test_the_rebuild_puts_the_planner_settings_back():
+    random_world(seed=6, cases=5)
+    names = (
+        "jit",
+        "work_mem",
+        "enable_nestloop",
+        "enable_mergejoin",
+        "synchronous_commit",
+        "random_page_cost",
+    )
+
+    def settings():
+        with connection.cursor() as cur:
+            cur.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in names))
+            return cur.fetchone()
+
+    with transaction.atomic():
+        before = settings()
+        obligations_rebuild(now=NOW)
+        assert settings() == before
+
+
+def test_a_rebuild_of_some_cases_leaves_the_others_alone():
+    made = random_world(seed=7, cases=6)
+    obligations_rebuild(now=NOW)
+    kept, cleared = made[0], made[1]
+    Obligation.objects.filter(case=cleared).delete()
+    stored = sorted(Obligation.objects.filter(case=kept).values_list("id", "status"))
+    assert stored
+    obligations_rebuild(cases=Case.objects.filter(pk=kept.pk), now=NOW)
+    assert sorted(Obligation.objects.filter(case=kept).values_list("id", "status")) == stored
+    assert not Obligation.objects.filter(case=cleared).exists()
+    obligations_rebuild(cases=Case.objects.filter(pk=cleared.pk), now=NOW)
+    assert Obligation.objects.filter(case=cleared).exists()

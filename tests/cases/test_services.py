@@ -69,3 +69,29 @@ def test_case_events_are_append_only():
 def test_unknown_event_kinds_are_refused():
     with pytest.raises(CaseError, match="Unknown event type"):
         case_event_record(case=case_make(), kind="teleported", at=timezone.now())
+
+
+def test_reference_allocation_is_one_statement_that_starts_and_advances_a_sequence():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from victimcare.cases.models import ReferenceSequence
+    from victimcare.cases.services import reference_allocate
+
+    force = force_make("MPS")
+    at = datetime(2027, 3, 1, 9, 0, tzinfo=LONDON)
+    with CaptureQueriesContext(connection) as queries:
+        first = reference_allocate(force=force, at=at)
+    assert len(queries) == 1
+    assert first == "MPS-27-000001"
+    assert reference_allocate(force=force, at=at) == "MPS-27-000002"
+    assert ReferenceSequence.objects.get(force=force, year=2027).last_number == 2
+
+
+def test_a_case_can_take_a_reference_allocated_before_its_transaction():
+    from victimcare.cases.services import reference_allocate
+
+    force = force_make("MPS")
+    reference = reference_allocate(force=force, at=timezone.now())
+    assert case_make(force=force, reference=reference).reference == reference
+    assert case_make(force=force).reference != reference

@@ -89,25 +89,106 @@ def test_a_file_without_the_required_columns_is_refused():
         run(reporting_world(), "ref,when\nx,y\n")
 
 
+def assert_whole_rows(count):
+    assert (
+        Case.objects.count()
+        == Victim.objects.count()
+        == VictimPersonalDetails.objects.count()
+        == CaseEvent.objects.count()
+        == ExternalReference.objects.count()
+        == count
+    )
+
+
+GOOD = [f"R-{i},2025-03-01T10:00:00,domestic-burglary,hackney,A,B,,,,letter," for i in range(9)]
+
+
 def test_a_failing_batch_leaves_earlier_batches_committed_and_no_half_rows(monkeypatch):
+    """The second batch's inserts all run, then Ctrl-C comes before its commit."""
     force = reporting_world()
     from victimcare.intake import importer
 
     calls = {"n": 0}
-    real = importer.BatchWriter.write
+    real = importer.BatchWriter.prepare
 
-    def write_then_fail(self, rows):
+    def prepare_then_fail(self, rows):
+        case_ids, insert = real(self, rows)
         calls["n"] += 1
-        if calls["n"] == 2:
-            real(self, rows)
-            raise KeyboardInterrupt  # Ctrl-C in the middle of the second batch
-        return real(self, rows)
+        if calls["n"] != 2:
+            return case_ids, insert
 
-    monkeypatch.setattr(importer.BatchWriter, "write", write_then_fail)
-    good = [f"R-{i},2025-03-01T10:00:00,domestic-burglary,hackney,A,B,,,,letter," for i in range(6)]
+        def insert_then_fail():
+            insert()
+            raise KeyboardInterrupt  # Ctrl-C in the middle of the second batch
+
+        return case_ids, insert_then_fail
+
+    monkeypatch.setattr(importer.BatchWriter, "prepare", prepare_then_fail)
+    summary = importer.ImportSummary()
+    rejects = io.StringIO()
     with pytest.raises(KeyboardInterrupt):
-        run(force, HEADER + "\n".join(good) + "\n", batch_size=3)
-    assert Case.objects.count() == Victim.objects.count() == ExternalReference.objects.count() == 3
+        cases_import(
+            source=io.StringIO(HEADER + "\n".join(GOOD) + "\n"),
+            force=force,
+            rejects=rejects,
+            batch_size=3,
+            clock=False,
+            summary=summary,
+        )
+    assert_whole_rows(3)
+    assert summary.imported == 3
+    # Run again: the first batch is skipped, the rest imported once.
+    summary, _ = run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=3)
+    assert (summary.imported, summary.already_present) == (6, 3)
+    assert_whole_rows(9)
+
+
+def test_ctrl_c_while_checking_the_next_batch_lets_the_batch_in_hand_land_whole(monkeypatch):
+    """Batches are written while the next one is checked: an interrupt then still
+    leaves only whole batches, and the summary counts exactly what was committed."""
+    force = reporting_world()
+    from victimcare.intake import importer
+
+    real = importer.RowChecker.check
+
+    def check(self, row):
+        if row[0] == "R-7":
+            raise KeyboardInterrupt
+        return real(self, row)
+
+    monkeypatch.setattr(importer.RowChecker, "check", check)
+    summary = importer.ImportSummary()
+    with pytest.raises(KeyboardInterrupt):
+        cases_import(
+            source=io.StringIO(HEADER + "\n".join(GOOD) + "\n"),
+            force=force,
+            rejects=io.StringIO(),
+            batch_size=3,
+            clock=False,
+            summary=summary,
+        )
+    assert_whole_rows(6)
+    assert summary.imported == 6
+
+
+def test_a_batch_the_database_refuses_is_rolled_back_whole(monkeypatch):
+    force = reporting_world()
+    from django.db import IntegrityError
+
+    from victimcare.intake import importer
+
+    calls = {"n": 0}
+    real = importer.BatchWriter.present
+
+    def present_misses_the_second_batch(self, external_ids):
+        calls["n"] += 1
+        return {} if calls["n"] == 2 else real(self, external_ids)
+
+    run(force, HEADER + "\n".join(GOOD[3:6]) + "\n")
+    monkeypatch.setattr(importer.BatchWriter, "present", present_misses_the_second_batch)
+    with pytest.raises(IntegrityError):  # the unique (force, system, external_id) index
+        run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=3)
+    assert_whole_rows(6)
 
 
 def test_the_cli_prints_a_summary_and_writes_the_rejects_file(tmp_path, capsys):
@@ -117,5 +198,218 @@ def test_the_cli_prints_a_summary_and_writes_the_rejects_file(tmp_path, capsys):
     assert main(["import", "cases", str(source), "--force", "MPS", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "read 10 / imported 3 / rejected 6 / already present 1" in out
+    assert "Victims' Code clocks started for 3 cases" in out
     assert (tmp_path / "history.rejects.csv").read_text().count("\n") == 7
     assert main(["import", "cases", str(tmp_path / "missing.csv"), "--force", "MPS"]) == 2
+
+
+# --- date-times ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-01-15T10:30:00",  # winter: London is UTC
+        "2025-07-15T10:30:00",  # summer: UTC+1
+        "2025-07-15 00:30:00",  # ... across midnight
+        "2025-01-01T00:00:00",  # ... and the new year
+        "2025-03-30T00:59:59",  # the last second before the clocks go forward
+        "2025-03-30T01:30:00",  # a time that never happened in London
+        "2025-03-30T02:00:00",
+        "2025-10-26T00:59:59",
+        "2025-10-26T01:30:00",  # a time that happened twice
+        "2025-10-26T02:00:00",
+        "2025-07-15T10:30:00+00:00",
+        "2025-07-15T10:30:00Z",
+        "2025-07-15T10:30:00.250000",
+        "2025-07-15T10:30",
+        "2025-07-15",
+        "1900-01-01T00:00:00",
+        "2200-12-31T23:59:59",
+    ],
+)
+def test_the_fast_path_for_date_times_agrees_with_the_general_one(text):
+    """Plain 'YYYY-MM-DDTHH:MM:SS' London times take a cached per-hour offset; anything
+    else goes through datetime.fromisoformat. Both must give the same instant."""
+    from datetime import UTC
+
+    from victimcare.intake.importer import LONDON, Instants, _aware
+
+    value = _aware(text)
+    expected = (
+        value.astimezone(UTC).replace(tzinfo=None).isoformat(" "),
+        value.astimezone(LONDON).year,
+    )
+    instants = Instants()
+    assert instants.utc(text) == expected
+    assert instants.utc(text) == expected  # and again, from the cache
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-02-30T10:00:00",
+        "2025-01-01T24:00:00",
+        "2025-01-01T10:60:00",
+        "2025-01-01T10:00:60",
+        "1899-12-31T23:59:59",
+        "2201-01-01T00:00:00",
+        "2025-01-01T1O:00:00",
+        "yesterday",
+    ],
+)
+def test_a_date_time_that_is_not_one_is_refused(text):
+    from victimcare.intake.importer import Instants
+
+    with pytest.raises(ValueError):
+        Instants().utc(text)
+
+
+def test_times_are_read_as_london_time_and_stored_in_utc():
+    force = reporting_world()
+    run(
+        force,
+        HEADER
+        + "S-1,2025-07-01T10:00:00,domestic-burglary,hackney,A,B,,,,letter,\n"
+        + "W-1,2025-01-01T10:00:00,domestic-burglary,hackney,A,B,,,,letter,\n",
+    )
+    from datetime import UTC, datetime
+
+    summer = ExternalReference.objects.get(external_id="S-1").case
+    winter = ExternalReference.objects.get(external_id="W-1").case
+    assert summer.reported_at == datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
+    assert winter.reported_at == datetime(2025, 1, 1, 10, 0, tzinfo=UTC)
+    assert summer.events.get().at == summer.reported_at
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_kept_as_written():
+    """PostgreSQL's COPY text format must escape these; SQLite takes them as they are."""
+    force = reporting_world()
+    summary_text = 'Door forced\twith a bar.\nTook C:\\laptop and a "bag"'
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER.strip().split(","))
+    writer.writerow(
+        [
+            "T-1",
+            "2025-03-01T10:00:00",
+            "domestic-burglary",
+            "hackney",
+            "A\\B",
+            "C",
+            "",
+            "",
+            "",
+            "letter",
+            summary_text,
+        ]
+    )
+    summary, rejects = run(force, out.getvalue())
+    assert summary.imported == 1, rejects
+    case = ExternalReference.objects.get(external_id="T-1").case
+    assert case.summary == summary_text
+    assert case.victims.get().personal_details.given_name == "A\\B"
+
+
+# --- batches, chunks and the worker thread -----------------------------------------------
+
+
+def test_a_batch_of_several_chunks_commits_or_rolls_back_whole(monkeypatch):
+    """A batch (one transaction) is checked and written a chunk at a time."""
+    force = reporting_world()
+    from victimcare.intake import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    real = importer.RowChecker.check
+
+    def check(self, row):
+        if row[0] == "R-7":  # the second chunk of the second batch
+            raise KeyboardInterrupt
+        return real(self, row)
+
+    monkeypatch.setattr(importer.RowChecker, "check", check)
+    summary = importer.ImportSummary()
+    with pytest.raises(KeyboardInterrupt):
+        cases_import(
+            source=io.StringIO(HEADER + "\n".join(GOOD) + "\n"),
+            force=force,
+            rejects=io.StringIO(),
+            batch_size=4,
+            clock=False,
+            summary=summary,
+        )
+    assert_whole_rows(4)
+    assert (summary.imported, summary.batches) == (4, 1)
+
+
+@pytest.fixture(scope="module")
+def migrated_rows_put_back(django_db_blocker):
+    """The flush after a transactional test empties every table, the rows the care
+    migration writes (rule sets, the working-day calendar) included, and the tests after
+    it expect them. Write them back as that migration does, once the flush is done (a
+    module fixture is torn down after the test's own teardown)."""
+    yield
+    from victimcare.care.services import calendar_fill, rule_sets_load
+
+    with django_db_blocker.unblock():
+        rule_sets_load()
+        calendar_fill()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_batches_commit_as_they_go(migrated_rows_put_back):
+    """The way the command runs: each batch its own transaction (committed by the worker
+    thread), references allocated as live reports allocate them."""
+    force = reporting_world()
+    summary, _ = run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=2)
+    assert (summary.imported, summary.batches) == (9, 5)
+    assert_whole_rows(9)
+    assert sorted(Case.objects.values_list("reference", flat=True)) == [
+        f"MPS-25-{n:06d}" for n in range(1, 10)
+    ]
+    summary, _ = run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=2)
+    assert (summary.imported, summary.already_present) == (0, 9)
+    from django.db import connection
+
+    assert not connection.in_atomic_block and connection.get_autocommit()
+
+
+# --- the care clock -----------------------------------------------------------------------
+
+
+def clocked_cases():
+    from victimcare.care.models import CaseClock
+
+    return set(CaseClock.objects.values_list("case_id", flat=True))
+
+
+def test_with_the_clock_on_every_imported_case_is_clocked_after_the_rows(monkeypatch):
+    force = reporting_world()
+    from victimcare.intake import importer
+
+    monkeypatch.setattr(importer, "CLOCK_CHUNK", 2)
+    summary = cases_import(
+        source=io.StringIO(HEADER + "\n".join(GOOD[:5]) + "\n"),
+        force=force,
+        rejects=io.StringIO(),
+        batch_size=2,
+    )
+    assert (summary.imported, summary.to_clock, summary.clocked) == (5, 5, 5)
+    assert clocked_cases() == set(Case.objects.values_list("id", flat=True))
+    from victimcare.care.models import Obligation
+
+    assert Obligation.objects.filter(case__in=Case.objects.all()).exists()
+
+
+def test_a_rerun_clocks_the_cases_an_interrupted_run_left_unclocked():
+    force = reporting_world()
+    text = HEADER + "\n".join(GOOD[:4]) + "\n"
+    # As if the first run had stopped after the rows, before the clock.
+    cases_import(source=io.StringIO(text), force=force, rejects=io.StringIO(), clock=False)
+    assert clocked_cases() == set()
+    summary = cases_import(source=io.StringIO(text), force=force, rejects=io.StringIO())
+    assert (summary.imported, summary.already_present, summary.clocked) == (0, 4, 4)
+    assert clocked_cases() == set(Case.objects.values_list("id", flat=True))
+    # Once clocked, a re-run leaves them be.
+    summary = cases_import(source=io.StringIO(text), force=force, rejects=io.StringIO())
+    assert (summary.to_clock, summary.clocked) == (0, 0)

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from tests.intake.factories import answers_make, reporting_world
 from victimcare.cases.constants import EventKind
+from victimcare.intake import services
 from victimcare.intake.models import ReportDraft
 from victimcare.intake.services import (
     ReportInvalid,
@@ -83,3 +85,60 @@ def test_a_draft_is_found_only_by_its_token_and_expires_after_seven_days():
     assert draft_get(token=token) is None
     draft_start()
     assert not ReportDraft.objects.filter(pk=draft.pk).exists()  # purged
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL's row locks"
+)
+def test_a_report_in_flight_does_not_hold_up_the_next_one_and_references_stay_distinct(
+    monkeypatch,
+):
+    """The reference is allocated in its own short transaction, before the report's own:
+    while one report's transaction is still open, another report completes."""
+    import threading
+
+    from django.db import connections
+
+    from tests.intake.factories import api_body
+    from victimcare.cases.models import Case
+    from victimcare.intake.api import ReportIn, _answers
+
+    force = reporting_world()
+    payload = ReportIn(**api_body())
+    answers = _answers(payload)
+    second_done, first_in_transaction = threading.Event(), threading.Event()
+    waited: list[bool] = []
+    original = services.external_reference_add
+
+    def slow_external_reference_add(**kwargs):
+        # Runs inside the first report's transaction, after its case is written.
+        first_in_transaction.set()
+        waited.append(second_done.wait(timeout=10))
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "external_reference_add", slow_external_reference_add)
+
+    def report(key: str, external=None) -> None:
+        try:
+            services.api_report_record(
+                force=force,
+                answers=answers,
+                channel="records_system",
+                idempotency_key=key,
+                payload={**payload.dict(), "key": key},
+                external=external,
+            )
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=report, args=("first", ("rms", "CRIS-1")))
+    first.start()
+    assert first_in_transaction.wait(timeout=30)
+    second = threading.Thread(target=lambda: (report("second"), second_done.set()))
+    second.start()
+    second.join(timeout=30)
+    first.join(timeout=30)
+    assert waited == [True], "the second report waited for the first one's transaction"
+    references = list(Case.objects.values_list("reference", flat=True))
+    assert sorted(references) == ["MPS-26-000001", "MPS-26-000002"]

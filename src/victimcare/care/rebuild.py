@@ -1,26 +1,30 @@
 """Bulk clocking: every obligation of many cases recomputed from the event log.
 
-On PostgreSQL the whole rebuild is a few set-based statements over temporary tables: the
-rules become two small tables (triggers and meeting/cancelling matches), deadlines come
-from joining the ``care_calendarday`` working-day table (never a per-row Python call),
-and the result is upserted with one INSERT ... ON CONFLICT and one anti-join DELETE.
-Elsewhere (SQLite, the embedded demo) the cases are replayed in chunks through
-``clock.obligations_compute``. Both follow the semantics documented in ``clock``; the
-tests check that they agree.
+On PostgreSQL the whole rebuild is a few set-based statements over temporary tables (see
+``_rebuild_postgresql``): the rules become a small table of event matches per rule-set
+version, crime type and victim kind, one hash join over the events finds what each event
+means for each victim, deadlines are arithmetic and array look-ups in the working-day
+table of ``deadlines`` (never a per-row Python call or time-zone conversion), and only
+the differences from the stored rows are written; a first clocking of many cases is
+bulk-loaded. Elsewhere (SQLite, the embedded demo) the cases are replayed in chunks
+through ``clock.obligations_compute``. Both follow the semantics documented in ``clock``;
+the tests check that they agree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from victimcare.care.clock import RECURRING_LIMIT, EventFact, VictimFact, obligations_compute
 from victimcare.care.constants import DECISION_OUTCOME_ALIASES, RulePattern
+from victimcare.care.deadlines import LONDON, end_of_london_day, working_day_table
 from victimcare.care.models import CaseClock, Obligation, RuleSetVersion
 from victimcare.cases.models import Case, CaseEvent, Victim
-from victimcare.forces.models import Force
+from victimcare.forces.models import CrimeType, Force
 
 CHUNK = 2000
 KEY_FIELDS = ("victim_id", "code", "trigger_event_id", "occurrence")
@@ -43,9 +47,9 @@ def obligations_rebuild_all(*, cases=None, now: datetime) -> int:
 
     calendar_fill()
     with transaction.atomic():
-        _clocks_start(cases=cases, now=now)
         if connection.vendor == "postgresql":
             return _rebuild_postgresql(cases=cases, now=now)
+        _clocks_start(cases=cases, now=now)
         return _rebuild_python(cases=cases, now=now)
 
 
@@ -66,39 +70,23 @@ def _case_ids_sql(cases) -> tuple[str, list]:
 
 
 def _clocks_start(*, cases, now: datetime) -> None:
+    """Clock the cases in scope that have no clock (the set-based rebuild does its own)."""
+    from django.db.models import Exists, OuterRef
+
     versions = _version_by_force()
     if not versions:
         return
-    if connection.vendor != "postgresql":
-        from django.db.models import Exists, OuterRef
-
-        queryset = (cases if cases is not None else Case.objects.all()).order_by()
-        missing = queryset.filter(
-            ~Exists(CaseClock.objects.filter(case_id=OuterRef("pk")))
-        ).values_list("id", "force_id")
-        CaseClock.objects.bulk_create(
-            (
-                CaseClock(case_id=case_id, rule_set_version_id=versions[force_id], clocked_at=now)
-                for case_id, force_id in missing.iterator()
-            ),
-            batch_size=2000,
-        )
-        return
-    scope_sql, params = _case_ids_sql(cases)
-    values = ", ".join(["(%s, %s)"] * len(versions))
-    flat = [x for pair in versions.items() for x in pair]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO care_caseclock (case_id, rule_set_version_id, clocked_at)
-            SELECT c.id, m.version_id, %s
-            FROM cases_case c
-            JOIN (VALUES {values}) AS m(force_id, version_id) ON m.force_id = c.force_id
-            WHERE c.id IN ({scope_sql})
-              AND NOT EXISTS (SELECT 1 FROM care_caseclock cc WHERE cc.case_id = c.id)
-            """,  # noqa: S608 (placeholders only)
-            [now, *flat, *params],
-        )
+    queryset = (cases if cases is not None else Case.objects.all()).order_by()
+    missing = queryset.filter(
+        ~Exists(CaseClock.objects.filter(case_id=OuterRef("pk")))
+    ).values_list("id", "force_id")
+    CaseClock.objects.bulk_create(
+        (
+            CaseClock(case_id=case_id, rule_set_version_id=versions[force_id], clocked_at=now)
+            for case_id, force_id in missing.iterator()
+        ),
+        batch_size=2000,
+    )
 
 
 # --- the case-by-case replay ------------------------------------------------------------
@@ -194,43 +182,49 @@ def _rebuild_python(*, cases, now: datetime) -> int:
 
 # --- the set-based rebuild on PostgreSQL ------------------------------------------------
 
-
-def _rule_rows(version_ids) -> tuple[list, list]:
-    from victimcare.care.services import rules_for_version
-
-    rules, matches = [], []
-    for version in RuleSetVersion.objects.filter(pk__in=version_ids):
-        for spec in rules_for_version(version.pk, version.checksum):
-            rules.append(
-                (
-                    spec.id,
-                    version.pk,
-                    spec.code,
-                    spec.trigger.event,
-                    sorted(spec.trigger.outcomes) if spec.trigger.outcomes else None,
-                    spec.pattern,
-                    spec.working_days or 0,
-                    spec.enhanced_working_days or spec.working_days or 0,
-                    spec.every_days or 0,
-                    spec.victims,
-                    sorted(spec.crime_types) if spec.crime_types is not None else None,
-                    sorted(spec.except_crime_types),
-                )
-            )
-            for role, entries in (("met", spec.met_by), ("cancel", spec.cancelled_by)):
-                for position, match in enumerate(entries):
-                    matches.append(
-                        (
-                            spec.id,
-                            role,
-                            position,
-                            match.event,
-                            sorted(match.outcomes) if match.outcomes else None,
-                            match.covers,
-                            match.reason,
-                        )
-                    )
-    return rules, matches
+# Roles of a rule entry. Within one instant a trigger comes first: an obligation is met or
+# cancelled by an event at or after its start, the same instant included.
+TRIGGER, MET, CANCEL = 0, 1, 2
+# From this many cases in scope the planner may use hash joins only: over whole tables its
+# row estimates for these joins are poor, and one nested loop there costs minutes.
+LARGE_SCOPE = 20_000
+# Writing at least this many new rows into a table, and more than it already holds, goes
+# the bulk-load way (see ``_bulk_insert``).
+BULK_ROWS = 200_000
+# The temporary tables of one rebuild (dropped at commit, and at the start of the next
+# rebuild in the same transaction).
+TEMP_TABLES = (
+    "rb_case",
+    "rb_key",
+    "rb_entry",
+    "rb_trigger",
+    "rb_vic",
+    "rb_rec",
+    "rb_last_met",
+    "rb_hit",
+    "rb_ob",
+    "rb_first",
+    "rb_later",
+    "rb_diff",
+)
+SMALL_TABLES = {
+    "rb_key": "key_id int, version_id bigint, crime_type_id bigint, enhanced bool",
+    # ``flag``: a trigger signature of ``each`` rules (every trigger counts), or a meeting
+    # or cancelling match of a recurring rule.
+    "rb_entry": "key_id int, kind text, rule_id bigint, sig_id int, role smallint,"
+    " position smallint, outcomes text[], covers bool, code text, flag bool",
+    "rb_trigger": "key_id int, sig_id int, rule_id bigint, pattern text, every int, wd int",
+}
+# Planner settings for the rebuild's statements, put back as they were afterwards.
+SETTINGS = {
+    "jit": "off",  # compiling these large plans costs seconds and saves less
+    "work_mem": "1GB",  # hash tables and sorts of millions of rows stay in memory
+    "maintenance_work_mem": "1GB",  # index builds after a bulk insert
+    "synchronous_commit": "off",  # a rebuild lost in a crash is run again
+    # A few cases' rows are looked up by index (their pages are in memory, as a rebuild
+    # reads them anyway); not a scan of every stored obligation.
+    "random_page_cost": "1.1",
+}
 
 
 def _outcome_sql(column: str) -> str:
@@ -240,243 +234,578 @@ def _outcome_sql(column: str) -> str:
     return f"CASE {column} {whens} ELSE {column} END"
 
 
-END_OF_DAY_SQL = "(({day}) + time '23:59:59') AT TIME ZONE 'Europe/London'"
-LONDON_DAY_SQL = "(({at}) AT TIME ZONE 'Europe/London')::date"
+@lru_cache(maxsize=1)
+def _calendar() -> dict[str, str]:
+    """The working-day calendar as SQL array literals, so that a deadline is array look-ups
+    and arithmetic on epoch seconds instead of a time-zone conversion per row (which costs
+    about a microsecond each, several times per obligation). Days are numbered from the
+    table's first day (0); SQL arrays count from 1.
+
+    - ``next_midnight[d + 1]``: epoch seconds of midnight in London starting day d + 1, so
+      an instant in UTC day d is on London day d, or d + 1 from that moment (London is
+      never behind UTC);
+    - ``end_of_day[d + 1]``: epoch seconds of 23:59:59 in London on day d;
+    - ``working_index[d + 1]``: working days up to and including day d;
+    - ``working_day[k]``: the k-th working day."""
+    table = working_day_table()
+    count = len(table.is_working)
+    days = [table.first + timedelta(days=i) for i in range(count + 1)]
+    midnights = [
+        int(datetime.combine(day, datetime.min.time(), tzinfo=LONDON).timestamp()) for day in days
+    ]
+    ends = [int(end_of_london_day(day).timestamp()) for day in days[:count]]
+
+    def literal(values, kind: str) -> str:
+        return "'{" + ",".join(str(int(v)) for v in values) + "}'::" + kind + "[]"
+
+    return {
+        "base": str(table.first.toordinal() - date(1970, 1, 1).toordinal()),
+        "next_midnight": literal(midnights[1:], "int8"),
+        "end_of_day": literal(ends, "int8"),
+        "working_index": literal(table.working_index.tolist(), "int4"),
+        "working_day": literal((table.working_ordinals - table.base).tolist(), "int4"),
+    }
+
+
+def _day_sql(at: str) -> str:
+    """The London calendar day (numbered as in ``_calendar``) of the instant ``at``."""
+    cal = _calendar()
+    utc_day = f"(floor(date_part('epoch', {at}) / 86400)::int - {cal['base']})"
+    return (
+        f"({utc_day} + (date_part('epoch', {at}) >= ({cal['next_midnight']})[{utc_day} + 1])::int)"
+    )
+
+
+def _end_of_day_sql(day: str) -> str:
+    """23:59:59 in London on ``day`` (numbered as in ``_calendar``), as a timestamptz."""
+    return f"to_timestamp(({_calendar()['end_of_day']})[({day}) + 1])"
+
+
+def _working_days_later_sql(day: str, n: str) -> str:
+    """The ``n``-th working day after ``day`` (``add_working_days``)."""
+    cal = _calendar()
+    return f"({cal['working_day']})[({cal['working_index']})[({day}) + 1] + ({n})]"
+
+
+# What ``EventFact.from_row`` reads from an event's detail, in SQL (event ``e``, rule
+# entry ``x``, victim ``v``).
+OUTCOME_SQL = (
+    "CASE WHEN jsonb_typeof(e.detail->'outcome') = 'string' THEN "
+    + _outcome_sql("(e.detail->>'outcome')")
+    + " END"
+)
+COVERS_SQL = "(jsonb_typeof(e.detail->'covers') = 'array' AND e.detail->'covers' ? x.code)"
+VISIBLE_SQL = (
+    "(NOT e.detail ? 'victim_id' OR jsonb_typeof(e.detail->'victim_id') <> 'number'"
+    " OR e.detail->>'victim_id' !~ '^-?[0-9]{1,18}$'"
+    " OR (e.detail->>'victim_id')::bigint = v.victim_id)"
+)
+
+# The first meeting and cancelling event (``roles``) at or after each obligation's start,
+# one row per obligation.
+FIRST_SQL = f"""
+    SELECT oid,
+      max(event_id) FILTER (WHERE role = {MET}) AS met_event_id,
+      max(at) FILTER (WHERE role = {MET}) AS met_at,
+      max(event_id) FILTER (WHERE role = {CANCEL}) AS cancel_event_id,
+      max(at) FILTER (WHERE role = {CANCEL}) AS cancel_at,
+      max(position) FILTER (WHERE role = {CANCEL}) AS cancel_position
+    FROM (
+      SELECT DISTINCT ON (o.oid, h.role) o.oid, h.role, h.event_id, h.at, h.position
+      FROM {{obligations}} o
+      JOIN rb_hit h ON h.victim_id = o.victim_id AND h.rule_id = o.rule_id
+       AND h.role IN ({{roles}}) AND h.at >= o.start_at
+      ORDER BY o.oid, h.role, h.at, h.event_id, h.position
+    ) f
+    GROUP BY oid
+"""  # noqa: S608 (constants only)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _final_sql(tables: dict[str, list]) -> str:
+    """Every obligation with its state at %(now)s, in care_obligation's columns. A rule's
+    code and a cancelling match's reason are CASE expressions over the few rules in
+    scope: a join per row, even with a table of ten rows, costs more."""
+    codes = (
+        " ".join(f"WHEN {rule_id} THEN {_literal(code)}" for rule_id, code in tables["rb_rule"])
+        or "WHEN 0 THEN ''"
+    )  # (no rule applies: no rows, but valid SQL)
+    reasons = " ".join(
+        f"WHEN o.rule_id = {rule_id} AND o.cancel_position = {position} THEN {_literal(reason)}"
+        for rule_id, position, reason in tables["rb_reason"]
+    )
+    return f"""
+    SELECT o.case_id, o.victim_id, o.rule_id, CASE o.rule_id {codes} END AS code,
+      o.trigger_event_id, o.occurrence::smallint AS occurrence, o.start_at AS triggered_at,
+      o.due_at,
+      CASE WHEN o.is_met THEN 'met' WHEN o.cancel_event_id IS NOT NULL THEN 'cancelled'
+           WHEN o.due_at < %(now)s THEN 'breached' ELSE 'open' END AS status,
+      CASE WHEN o.is_met THEN o.met_at END AS met_at,
+      CASE WHEN o.is_met THEN o.met_event_id END AS met_by_event_id,
+      CASE WHEN NOT o.is_met THEN o.cancel_at END AS cancelled_at,
+      CASE WHEN o.is_met OR o.cancel_event_id IS NULL THEN '' {reasons} ELSE '' END
+        AS cancel_reason,
+      CASE WHEN o.is_met THEN CASE WHEN o.met_at > o.due_at THEN o.due_at END
+           WHEN o.cancel_event_id IS NOT NULL
+             THEN CASE WHEN o.cancel_at > o.due_at THEN o.due_at END
+           WHEN o.due_at < %(now)s THEN o.due_at END AS breached_at,
+      o.officer_id
+    FROM (
+      SELECT o.*, (o.met_event_id IS NOT NULL AND (o.cancel_event_id IS NULL
+              OR (o.met_at, o.met_event_id) <= (o.cancel_at, o.cancel_event_id))) AS is_met
+      FROM (
+        SELECT o.case_id, o.victim_id, o.rule_id, o.trigger_event_id, o.occurrence,
+               o.start_at, o.due_at, o.officer_id, f.met_event_id, f.met_at,
+               f.cancel_event_id, f.cancel_at, f.cancel_position
+        FROM rb_ob o LEFT JOIN rb_first f ON f.oid = o.oid
+        UNION ALL
+        SELECT o.case_id, o.victim_id, o.rule_id, o.trigger_event_id, o.occurrence,
+               o.start_at, o.due_at, o.officer_id, f.met_event_id, f.met_at,
+               o.cancel_event_id, o.cancel_at, o.cancel_position
+        FROM rb_later o LEFT JOIN rb_first f ON f.oid = o.oid
+      ) o
+    ) o
+    """  # noqa: S608 (numbers and escaped literals only)
+
+
+KEY_MATCH_SQL = " AND ".join(f"f.{name} = o.{name}" for name in KEY_FIELDS)
+COLUMNS = ("case_id", *KEY_FIELDS, *STATE_FIELDS)
+
+
+def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
+    """The rules for every (rule-set version, crime type, enhanced) key in scope, as rows
+    of the small tables the rebuild joins (``pairs``: the (version, crime type) pairs of
+    the cases in scope):
+
+    - ``rb_key`` (key_id, version_id, crime_type_id, enhanced);
+    - ``rb_entry``, what an event of a kind means under a key: a meeting or cancelling
+      match of a rule (rule_id, role, position), or a trigger "signature" shared by the
+      rules that start on the same events (sig_id): (key_id, kind, rule_id, sig_id, role,
+      position, outcomes, covers, code, flag: every trigger counts / a recurring rule);
+    - ``rb_trigger``, the rules each signature starts (key_id, sig_id, rule_id, pattern,
+      every days, working days);
+    and, for ``_final_sql``, the rules' codes (rule_id, code) and the reasons of their
+    cancelling matches (rule_id, position, reason)."""
+    from victimcare.care.services import rules_for_version
+
+    checksums = dict(
+        RuleSetVersion.objects.filter(pk__in={version for version, _ in pairs}).values_list(
+            "pk", "checksum"
+        )
+    )
+    tables = {name: [] for name in ("rb_key", "rb_entry", "rb_trigger")}
+    rules, reasons, signatures = {}, {}, {}
+    for version_id, crime_type_id in sorted(pairs):
+        specs = rules_for_version(version_id, checksums[version_id])
+        for enhanced in (False, True):
+            key_id = len(tables["rb_key"]) + 1
+            tables["rb_key"].append((key_id, version_id, crime_type_id, enhanced))
+            for spec in specs:
+                if not spec.applies(enhanced=enhanced, crime_type=crime_codes[crime_type_id]):
+                    continue
+                rules[spec.id] = (spec.id, spec.code)
+                trigger = spec.trigger
+                outcomes = sorted(trigger.outcomes) if trigger.outcomes else None
+                code = spec.code if trigger.covers else None
+                each = spec.pattern == RulePattern.EACH
+                signature = (key_id, trigger.event, tuple(outcomes or ()), trigger.covers, code)
+                signature += (each,)
+                if signature not in signatures:
+                    signatures[signature] = len(signatures) + 1
+                    tables["rb_entry"].append(
+                        (key_id, trigger.event, None, signatures[signature], TRIGGER, 0)
+                        + (outcomes, trigger.covers, code, each)
+                    )
+                working_days = None
+                if spec.pattern != RulePattern.RECURRING:
+                    working_days = spec.working_days_for(enhanced=enhanced)
+                tables["rb_trigger"].append(
+                    (key_id, signatures[signature], spec.id, spec.pattern)
+                    + (spec.every_days or 0, working_days)
+                )
+                recurring = spec.pattern == RulePattern.RECURRING
+                for role, matches in ((MET, spec.met_by), (CANCEL, spec.cancelled_by)):
+                    for position, match in enumerate(matches):
+                        if role == CANCEL:
+                            reasons[spec.id, position] = (spec.id, position, match.reason)
+                        tables["rb_entry"].append(
+                            (key_id, match.event, spec.id, None, role, position)
+                            + (sorted(match.outcomes) if match.outcomes else None,)
+                            + (match.covers, spec.code, recurring)
+                        )
+    tables["rb_rule"] = list(rules.values())
+    tables["rb_reason"] = list(reasons.values())
+    return tables
+
+
+def _settings_apply(cur, settings: dict[str, str]) -> dict[str, str]:
+    """Set ``settings`` for the rest of the transaction; returns the values they had."""
+    before = {}
+    for name, value in settings.items():
+        cur.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
+        before[name] = cur.fetchone()[0]
+    return before
+
+
+def _copy_rows(cur, table: str, rows: list) -> None:
+    if rows:
+        with cur.cursor.copy(f"COPY {table} FROM STDIN") as copy:  # noqa: S608
+            for row in rows:
+                copy.write_row(row)
+    cur.execute(f"ANALYZE {table}")
 
 
 def _rebuild_postgresql(*, cases, now: datetime) -> int:
-    scope_sql, params = _case_ids_sql(cases)
+    """Every obligation of the cases in scope, from their events, in a few statements:
+
+    1. ``rb_case``: the cases in scope and their rule-set version (a case without a clock
+       takes its force's current one; its clock is written at the end);
+    2. ``rb_vic``: their victims, each with the key of the rules that apply to them;
+    3. one hash join over the events finds every (victim, rule, event) where the event
+       triggers, meets or cancels the rule for that victim: the meeting and cancelling
+       ones go to ``rb_hit``, and the triggers become ``rb_ob``, occurrence 1 of every
+       obligation (the first trigger, or each trigger) with its deadline;
+    4. ``rb_first``: each obligation's first meeting and cancelling event at or after its
+       start (one hash join, one sort);
+    5. ``rb_later``: the later occurrences of recurring obligations, the same way;
+    6. the result is compared with the stored rows and only the differences are written
+       (a first clocking of many cases is bulk-loaded: ``_bulk_insert``).
+
+    The planner gets hash joins only for large scopes (``LARGE_SCOPE``), memory for them,
+    and no JIT; the settings are put back afterwards.
+    """
+    versions = _version_by_force()
+    if not versions:
+        return 0
     with connection.cursor() as cur:
-        cur.execute("SET LOCAL work_mem = '256MB'")
-        for name in (
-            "rb_case",
-            "rb_rule",
-            "rb_match",
-            "rb_ev",
-            "rb_victim",
-            "rb_trig",
-            "rb_ob",
-            "rb_met",
-            "rb_cancel",
-            "rb_final",
-        ):
-            cur.execute(f"DROP TABLE IF EXISTS {name}")
-        cur.execute(
-            f"""
-            CREATE TEMP TABLE rb_case ON COMMIT DROP AS
-            SELECT cc.case_id, cc.rule_set_version_id AS version_id,
-                   c.officer_in_charge_id AS officer_id, ct.code AS crime_code
-            FROM care_caseclock cc
-            JOIN cases_case c ON c.id = cc.case_id
-            JOIN forces_crimetype ct ON ct.id = c.crime_type_id
-            WHERE cc.case_id IN ({scope_sql})
-            """,  # noqa: S608
-            params,
+        # (On an error the caller's transaction or savepoint rolls back, and these with it.)
+        before = _settings_apply(cur, SETTINGS)
+        before |= _settings_apply(cur, {"enable_nestloop": "on", "enable_mergejoin": "on"})
+        written = _rebuild_statements(cur, cases=cases, now=now, versions=versions)
+        _settings_apply(cur, before)
+    return written
+
+
+def _rebuild_statements(cur, *, cases, now: datetime, versions: dict[int, int]) -> int:
+    for name in TEMP_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS {name}")
+    cur.execute("DROP SEQUENCE IF EXISTS rb_oid")
+    values = ", ".join(["(%s, %s)"] * len(versions))
+    flat = [x for pair in versions.items() for x in pair]
+    scope, params = "", []
+    if cases is not None:
+        scope_sql, params = _case_ids_sql(cases)
+        scope = f"WHERE c.id IN ({scope_sql})"
+    cur.execute(
+        f"""
+        CREATE TEMP TABLE rb_case ON COMMIT DROP AS
+        SELECT c.id AS case_id, c.crime_type_id, c.officer_in_charge_id AS officer_id,
+               COALESCE(cc.rule_set_version_id, m.version_id) AS version_id,
+               cc.case_id IS NULL AS unclocked
+        FROM cases_case c
+        JOIN (VALUES {values}) AS m(force_id, version_id) ON m.force_id = c.force_id
+        LEFT JOIN care_caseclock cc ON cc.case_id = c.id
+        {scope}
+        """,  # noqa: S608 (placeholders only)
+        [*flat, *params],
+    )
+    in_scope = cur.rowcount
+    cur.execute("ANALYZE rb_case")
+    large = in_scope >= LARGE_SCOPE
+    if large:
+        _settings_apply(cur, {"enable_nestloop": "off", "enable_mergejoin": "off"})
+    cur.execute("SELECT DISTINCT version_id, crime_type_id FROM rb_case")
+    tables = _entries(cur.fetchall(), dict(CrimeType.objects.values_list("id", "code")))
+    for table, columns in SMALL_TABLES.items():
+        cur.execute(f"CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP")
+        _copy_rows(cur, table, tables[table])
+    cur.execute(
+        """
+        CREATE TEMP TABLE rb_vic ON COMMIT DROP AS
+        SELECT v.id AS victim_id, v.case_id, k.key_id, c.officer_id
+        FROM cases_victim v
+        JOIN rb_case c ON c.case_id = v.case_id
+        JOIN rb_key k ON k.version_id = c.version_id AND k.crime_type_id = c.crime_type_id
+         AND k.enhanced = (v.most_serious_crime OR v.persistently_targeted OR v.vulnerable
+                           OR v.intimidated)
+        """
+    )
+    cur.execute("ANALYZE rb_vic")
+    # One pass over the events finds what each means for each victim's rules. Meeting and
+    # cancelling events go to ``rb_hit`` (and the last meeting event of each recurring
+    # obligation to ``rb_last_met``); triggers become occurrence 1 of each obligation in
+    # ``rb_ob`` (the first trigger of the rule for the victim, or, ``each``, every one),
+    # the recurring ones also in ``rb_rec``.
+    cur.execute(
+        """
+        CREATE TEMP TABLE rb_hit (victim_id bigint, rule_id bigint, role smallint,
+          at timestamptz, event_id bigint, position smallint) ON COMMIT DROP;
+        CREATE TEMP TABLE rb_last_met (victim_id bigint, rule_id bigint, at timestamptz)
+          ON COMMIT DROP;
+        CREATE TEMP TABLE rb_ob (oid bigint, case_id bigint, victim_id bigint, rule_id bigint,
+          trigger_event_id bigint, occurrence int, start_at timestamptz, due_at timestamptz,
+          officer_id bigint) ON COMMIT DROP;
+        CREATE TEMP TABLE rb_rec (oid bigint, case_id bigint, victim_id bigint,
+          rule_id bigint, trigger_event_id bigint, start_at timestamptz, officer_id bigint,
+          first_day int, every int) ON COMMIT DROP;
+        CREATE TEMP SEQUENCE rb_oid;
+        """
+    )
+    cur.execute(
+        f"""
+        WITH h AS MATERIALIZED (
+          SELECT v.victim_id, v.case_id, v.officer_id, v.key_id, x.rule_id, x.sig_id, x.role,
+                 x.flag, e.at, e.id AS event_id, x.position
+          FROM cases_caseevent e
+          JOIN rb_vic v ON v.case_id = e.case_id
+          JOIN rb_entry x ON x.key_id = v.key_id AND x.kind = e.kind
+          WHERE e.kind = ANY (%(kinds)s)
+            AND (x.outcomes IS NULL OR {OUTCOME_SQL} = ANY (x.outcomes))
+            AND (NOT x.covers OR {COVERS_SQL})
+            AND {VISIBLE_SQL}
+        ), hits AS (
+          INSERT INTO rb_hit
+          SELECT victim_id, rule_id, role, at, event_id, position FROM h WHERE role <> {TRIGGER}
+        ), last_met AS (
+          INSERT INTO rb_last_met
+          SELECT victim_id, rule_id, max(at) FROM h WHERE role = {MET} AND flag
+          GROUP BY victim_id, rule_id
+        ), ob AS (
+          SELECT nextval('rb_oid') AS oid, t.case_id, t.victim_id, r.rule_id,
+                 t.event_id AS trigger_event_id, t.at AS start_at,
+                 CASE WHEN r.pattern = '{RulePattern.RECURRING}'
+                   THEN {_end_of_day_sql("t.day + r.every")}
+                   ELSE {_end_of_day_sql(_working_days_later_sql("t.day", "r.wd"))}
+                 END AS due_at,
+                 t.officer_id, t.day, r.pattern, r.every
+          FROM (
+            SELECT t.*, {_day_sql("t.at")} AS day
+            FROM (
+              SELECT DISTINCT ON (h.victim_id, h.sig_id, CASE WHEN h.flag THEN h.event_id END)
+                     h.*
+              FROM h WHERE h.role = {TRIGGER}
+              ORDER BY h.victim_id, h.sig_id, CASE WHEN h.flag THEN h.event_id END,
+                       h.at, h.event_id
+            ) t
+          ) t
+          JOIN rb_trigger r ON r.key_id = t.key_id AND r.sig_id = t.sig_id
+        ), rec AS (
+          INSERT INTO rb_rec
+          SELECT oid, case_id, victim_id, rule_id, trigger_event_id, start_at, officer_id,
+                 day, every
+          FROM ob WHERE pattern = '{RulePattern.RECURRING}'
         )
-        cur.execute("CREATE INDEX ON rb_case (case_id)")
-        cur.execute("SELECT DISTINCT version_id FROM rb_case")
-        version_ids = [row[0] for row in cur.fetchall()]
-        if not version_ids:
-            return 0
-        rules, matches = _rule_rows(version_ids)
+        INSERT INTO rb_ob
+        SELECT oid, case_id, victim_id, rule_id, trigger_event_id, 1, start_at, due_at,
+               officer_id
+        FROM ob
+        """,  # noqa: S608
+        {"kinds": sorted({entry[1] for entry in tables["rb_entry"]})},
+    )
+    first_count = cur.rowcount
+    for table in ("rb_hit", "rb_ob", "rb_rec", "rb_last_met"):
+        cur.execute(f"ANALYZE {table}")
+    cur.execute(
+        "CREATE TEMP TABLE rb_first ON COMMIT DROP AS "
+        + FIRST_SQL.format(obligations="rb_ob", roles=f"{MET}, {CANCEL}")
+    )
+    later_count = _later_occurrences(cur, now=now)
+    if later_count:
+        cur.execute("ANALYZE rb_later")
         cur.execute(
-            """
-            CREATE TEMP TABLE rb_rule (rule_id int, version_id int, code text, trigger_kind text,
-              trigger_outcomes text[], pattern text, wd int, wd_enhanced int, every int,
-              victims text, crime_types text[], except_types text[]) ON COMMIT DROP
-            """
+            "INSERT INTO rb_first " + FIRST_SQL.format(obligations="rb_later", roles=str(MET))
         )
-        cur.executemany("INSERT INTO rb_rule VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", rules)
-        cur.execute(
-            """
-            CREATE TEMP TABLE rb_match (rule_id int, role text, position int, kind text,
-              outcomes text[], covers bool, reason text) ON COMMIT DROP
-            """
-        )
-        if matches:
-            cur.executemany("INSERT INTO rb_match VALUES (%s,%s,%s,%s,%s,%s,%s)", matches)
-        outcome = _outcome_sql("e.detail->>'outcome'")
-        cur.execute(
-            f"""
-            CREATE TEMP TABLE rb_ev ON COMMIT DROP AS
-            SELECT e.id, e.case_id, e.kind, e.at,
-                   {outcome} AS outcome,
-                   CASE WHEN jsonb_typeof(e.detail->'covers') = 'array'
-                        THEN e.detail->'covers' END AS covers,
-                   CASE WHEN jsonb_typeof(e.detail->'victim_id') = 'number'
-                        THEN (e.detail->>'victim_id')::bigint END AS victim_id
-            FROM cases_caseevent e JOIN rb_case c ON c.case_id = e.case_id
-            WHERE e.kind IN (SELECT trigger_kind FROM rb_rule UNION SELECT kind FROM rb_match)
-            """  # noqa: S608
-        )
-        cur.execute("CREATE INDEX ON rb_ev (case_id, kind, at)")
-        cur.execute("ANALYZE rb_ev")
-        cur.execute(
-            """
-            CREATE TEMP TABLE rb_victim ON COMMIT DROP AS
-            SELECT v.id AS victim_id, v.case_id,
-                   (v.most_serious_crime OR v.persistently_targeted OR v.vulnerable
-                    OR v.intimidated) AS enhanced
-            FROM cases_victim v JOIN rb_case c ON c.case_id = v.case_id
-            """
-        )
-        # One row per obligation's first (or, for 'each' rules, every) trigger.
-        cur.execute(
-            """
-            CREATE TEMP TABLE rb_trig ON COMMIT DROP AS
-            SELECT * FROM (
-              SELECT v.victim_id, v.case_id, v.enhanced, r.rule_id, r.code, r.pattern, r.wd,
-                     r.wd_enhanced, r.every, e.id AS trigger_event_id, e.at AS trigger_at,
-                     row_number() OVER (PARTITION BY v.victim_id, r.rule_id
-                                        ORDER BY e.at, e.id) AS rn
-              FROM rb_victim v
-              JOIN rb_case c ON c.case_id = v.case_id
-              JOIN rb_rule r ON r.version_id = c.version_id
-              JOIN rb_ev e ON e.case_id = v.case_id AND e.kind = r.trigger_kind
-              WHERE (r.trigger_outcomes IS NULL OR e.outcome = ANY (r.trigger_outcomes))
-                AND (e.victim_id IS NULL OR e.victim_id = v.victim_id)
-                AND (r.victims = 'all' OR (r.victims = 'enhanced') = v.enhanced)
-                AND (r.crime_types IS NULL OR c.crime_code = ANY (r.crime_types))
-                AND NOT (c.crime_code = ANY (r.except_types))
-            ) t WHERE pattern = 'each' OR rn = 1
-            """
-        )
-        trigger_day = LONDON_DAY_SQL.format(at="t.trigger_at")
-        now_day = LONDON_DAY_SQL.format(at="%(now)s::timestamptz")
-        # The first stop (cancelling event) of each recurring obligation bounds how many
-        # occurrences can exist, so a closed case does not generate a row per interval.
-        cur.execute(
-            f"""
-            CREATE TEMP TABLE rb_ob ON COMMIT DROP AS
-            WITH stops AS (
-              SELECT t.victim_id, t.rule_id, min(e.at) AS first_stop
-              FROM rb_trig t
-              JOIN rb_match m ON m.rule_id = t.rule_id AND m.role = 'cancel'
-              JOIN rb_ev e ON e.case_id = t.case_id AND e.kind = m.kind AND e.at >= t.trigger_at
-              WHERE t.pattern = 'recurring'
-                AND (e.victim_id IS NULL OR e.victim_id = t.victim_id)
-                AND (m.outcomes IS NULL OR e.outcome = ANY (m.outcomes))
-                AND (NOT m.covers OR e.covers ? t.code)
-              GROUP BY t.victim_id, t.rule_id
-            ),
-            working AS (
-              SELECT t.victim_id, t.case_id, t.rule_id, t.code, t.trigger_event_id,
-                     1 AS occurrence, t.trigger_at AS start_at,
-                     {END_OF_DAY_SQL.format(day="due.day")} AS due_at,
-                     NULL::timestamptz AS first_stop, NULL::timestamptz AS prev_due
-              FROM rb_trig t
-              JOIN care_calendarday d0 ON d0.day = {trigger_day}
-              JOIN care_calendarday due ON due.is_working AND due.working_index =
-                   d0.working_index + CASE WHEN t.enhanced THEN t.wd_enhanced ELSE t.wd END
-              WHERE t.pattern <> 'recurring'
-            ),
-            recurring AS (
-              SELECT t.victim_id, t.case_id, t.rule_id, t.code, t.trigger_event_id,
-                     k AS occurrence,
-                     CASE WHEN k = 1 THEN t.trigger_at ELSE
-                       {END_OF_DAY_SQL.format(day=f"{trigger_day} + t.every * (k - 1)")} END
-                       AS start_at,
-                     {END_OF_DAY_SQL.format(day=f"{trigger_day} + t.every * k")} AS due_at,
-                     s.first_stop,
-                     CASE WHEN k = 1 THEN NULL ELSE
-                       {END_OF_DAY_SQL.format(day=f"{trigger_day} + t.every * (k - 1)")} END
-                       AS prev_due
-              FROM rb_trig t
-              LEFT JOIN stops s ON s.victim_id = t.victim_id AND s.rule_id = t.rule_id
-              CROSS JOIN LATERAL generate_series(1, LEAST({RECURRING_LIMIT},
-                 GREATEST(0, (LEAST({now_day},
-                   COALESCE({LONDON_DAY_SQL.format(at="s.first_stop")}, {now_day}))
-                   - {trigger_day})) / t.every + 2)) AS k
-              WHERE t.pattern = 'recurring'
-            )
-            SELECT row_number() OVER () AS oid, * FROM (
-              SELECT * FROM working UNION ALL SELECT * FROM recurring
-            ) u
-            """,  # noqa: S608
-            {"now": now},
-        )
-        cur.execute("ANALYZE rb_ob")
-        for role, table in (("met", "rb_met"), ("cancel", "rb_cancel")):
+    cur.execute("ANALYZE rb_first")
+    written = _obligations_write(
+        cur, cases=cases, now=now, count=first_count + later_count, final=_final_sql(tables)
+    )
+    _clocks_write(cur, now=now)
+    cur.execute("DROP SEQUENCE rb_oid")
+    return written
+
+
+def _later_occurrences(cur, *, now: datetime) -> int:
+    """``rb_later``: occurrences 2, 3, ... of recurring obligations.
+
+    Occurrence k starts when k - 1 falls due and exists once k - 1 is met (a meeting event
+    came at or after its start) or overdue, unless the first cancelling event came at or
+    before that deadline. Occurrence 1's first cancelling event is that first stop, and it
+    is every later occurrence's cancelling event too (it comes after their starts)."""
+    now_day = _day_sql("%(now)s::timestamptz")
+    due_before_prev = _end_of_day_sql("o.first_day + o.every * (k - 2)")
+    start_prev = f"CASE WHEN k = 2 THEN o.start_at ELSE {due_before_prev} END"
+    due_prev = _end_of_day_sql("o.first_day + o.every * (k - 1)")
+    cur.execute(
+        f"""
+        CREATE TEMP TABLE rb_later ON COMMIT DROP AS
+        SELECT nextval('rb_oid') AS oid, o.case_id, o.victim_id, o.rule_id,
+               o.trigger_event_id, k AS occurrence, {due_prev} AS start_at,
+               {_end_of_day_sql("o.first_day + o.every * k")} AS due_at,
+               o.officer_id, s.cancel_event_id, s.cancel_at, s.cancel_position
+        FROM rb_rec o
+        LEFT JOIN rb_first s ON s.oid = o.oid
+        LEFT JOIN rb_last_met m ON m.victim_id = o.victim_id AND m.rule_id = o.rule_id
+        CROSS JOIN LATERAL generate_series(2, LEAST({RECURRING_LIMIT},
+           GREATEST(0, LEAST({now_day}, COALESCE({_day_sql("s.cancel_at")}, {now_day}))
+             - o.first_day)
+             / o.every + 2)) AS k
+        WHERE (m.at >= {start_prev} OR {due_prev} < %(now)s)
+          AND (s.cancel_at IS NULL OR s.cancel_at > {due_prev})
+        """,  # noqa: S608
+        {"now": now},
+    )
+    return cur.rowcount
+
+
+def _obligations_write(cur, *, cases, now: datetime, count: int, final: str) -> int:
+    """Write the difference between the computed obligations and the stored ones."""
+    columns = ", ".join(COLUMNS)
+    # (rb_case has one row per case: joining it keeps each stored row once, and lets the
+    # planner look a few cases' rows up by index.)
+    in_scope = "" if cases is None else "JOIN rb_case c ON c.case_id = o.case_id"
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM care_obligation o {in_scope})")  # noqa: S608
+    if not cur.fetchone()[0]:
+        # Nothing stored yet (a first clocking): every row is new.
+        insert = f"INSERT INTO care_obligation ({columns}) SELECT {columns} FROM ({final}) f"  # noqa: S608
+        if count >= BULK_ROWS and count >= _table_rows(cur, "care_obligation"):
+            cur.execute("SELECT NOT EXISTS (SELECT 1 FROM care_obligation)")
+            empty = cur.fetchone()[0]
+            return _bulk_insert(cur, "care_obligation", insert, {"now": now}, primary=empty)
+        cur.execute(insert + _UPSERT_SQL, {"now": now})  # noqa: S608
+        return cur.rowcount
+    state_old = ", ".join(f"o.{name}" for name in STATE_FIELDS)
+    state_new = ", ".join(f"f.{name}" for name in STATE_FIELDS)
+    cur.execute(
+        f"""
+        CREATE TEMP TABLE rb_diff ON COMMIT DROP AS
+        SELECT o.id, {", ".join(f"f.{name}" for name in COLUMNS)}
+        FROM (SELECT o.id, {", ".join(f"o.{name}" for name in (*KEY_FIELDS, *STATE_FIELDS))}
+              FROM care_obligation o {in_scope}) o
+        FULL JOIN ({final}) f ON {KEY_MATCH_SQL}
+        WHERE o.id IS NULL OR f.victim_id IS NULL
+           OR ({state_old}) IS DISTINCT FROM ({state_new})
+        """,  # noqa: S608
+        {"now": now},
+    )
+    cur.execute("ANALYZE rb_diff")
+    _settings_apply(cur, {"enable_nestloop": "on"})  # few rows now: by primary key
+    cur.execute(
+        f"""
+        UPDATE care_obligation o SET {", ".join(f"{name} = f.{name}" for name in STATE_FIELDS)}
+        FROM rb_diff f WHERE f.id = o.id AND f.victim_id IS NOT NULL
+        """  # noqa: S608
+    )
+    written = cur.rowcount
+    cur.execute(
+        "DELETE FROM care_obligation o USING rb_diff f WHERE f.id = o.id AND f.victim_id IS NULL"
+    )
+    cur.execute("SELECT count(*) FROM rb_diff WHERE id IS NULL")
+    inserts = cur.fetchone()[0]
+    insert = f"INSERT INTO care_obligation ({columns}) SELECT {columns} FROM rb_diff f WHERE f.id IS NULL"  # noqa: S608, E501
+    if inserts >= BULK_ROWS and inserts >= _table_rows(cur, "care_obligation"):
+        return written + _bulk_insert(cur, "care_obligation", insert, {})
+    cur.execute(insert + _UPSERT_SQL)
+    return written + cur.rowcount
+
+
+_UPSERT_SQL = (
+    " ON CONFLICT (victim_id, code, trigger_event_id, occurrence) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in STATE_FIELDS)
+)
+
+
+def _clocks_write(cur, *, now: datetime) -> None:
+    """The clocks of the cases in scope that had none, under the version they were given."""
+    cur.execute("SELECT count(*) FROM rb_case WHERE unclocked")
+    count = cur.fetchone()[0]
+    if not count:
+        return
+    insert = """
+        INSERT INTO care_caseclock (case_id, rule_set_version_id, clocked_at)
+        SELECT case_id, version_id, %(now)s FROM rb_case WHERE unclocked
+        ON CONFLICT (case_id) DO NOTHING
+    """
+    if count >= BULK_ROWS and count >= _table_rows(cur, "care_caseclock"):
+        _bulk_insert(cur, "care_caseclock", insert, {"now": now})
+    else:
+        cur.execute(insert, {"now": now})
+
+
+def _table_rows(cur, table: str) -> int:
+    cur.execute(
+        "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table]
+    )
+    return cur.fetchone()[0]
+
+
+def _bulk_insert(cur, table: str, insert: str, params: dict, *, primary: bool = False) -> int:
+    """Run ``insert`` (many rows) with the table's foreign keys and secondary indexes
+    dropped, then make them again from their definitions, as pg_restore does: building an
+    index from sorted rows costs a fraction of inserting millions of rows into it one by
+    one, and a foreign key is checked by one join instead of a query per row. With
+    ``primary`` (for an empty table) the primary key goes too, with the foreign keys of
+    other tables that reference it (they reference no row yet).
+
+    This holds an exclusive lock on ``table`` until the transaction ends (it is taken only
+    when the table at least doubles, as at a first clocking). If the lock or the DDL
+    cannot be had (another session using the table, trigger events pending in this
+    transaction), the rows are inserted the ordinary way."""
+    # (owner, name, constraint definition, index definition), in the order to drop them:
+    # other tables' foreign keys, the primary key, constraints, plain indexes.
+    cur.execute(
+        """
+        SELECT owner, name, constraint_def, index_def FROM (
+          SELECT 0 AS step, con.conrelid::regclass::text AS owner, con.conname AS name,
+                 pg_get_constraintdef(con.oid) AS constraint_def, NULL AS index_def
+          FROM pg_constraint con
+          WHERE %(primary)s AND con.confrelid = %(table)s::regclass
+            AND con.conrelid <> con.confrelid AND con.contype = 'f'
+          UNION ALL
+          SELECT CASE con.contype WHEN 'p' THEN 1 ELSE 2 END, NULL, con.conname,
+                 pg_get_constraintdef(con.oid), NULL
+          FROM pg_constraint con
+          WHERE con.conrelid = %(table)s::regclass
+            AND (con.contype IN ('f', 'u', 'x') OR (%(primary)s AND con.contype = 'p'))
+          UNION ALL
+          SELECT 3, NULL, i.indexrelid::regclass::text, NULL, pg_get_indexdef(i.indexrelid)
+          FROM pg_index i
+          WHERE i.indrelid = %(table)s::regclass AND NOT i.indisprimary
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
+        ) d ORDER BY step
+        """,
+        {"table": table, "primary": primary},
+    )
+    definitions = cur.fetchall()
+    quoted = connection.ops.quote_name
+    try:
+        with transaction.atomic():
+            lock = _settings_apply(cur, {"lock_timeout": "5s"})
+            cur.execute(f"LOCK TABLE {quoted(table)} IN ACCESS EXCLUSIVE MODE")
+            for owner, name, constraint, _ in definitions:
+                if constraint:
+                    cur.execute(
+                        f"ALTER TABLE {owner or quoted(table)} DROP CONSTRAINT {quoted(name)}"
+                    )
+                else:
+                    cur.execute(f"DROP INDEX {name}")
+            _settings_apply(cur, lock)
+    except DatabaseError:
+        cur.execute(insert, params)
+        return cur.rowcount
+    cur.execute(insert, params)
+    written = cur.rowcount
+    cur.execute(f"ANALYZE {quoted(table)}")  # as after any bulk load: fresh statistics
+    # The primary key and constraints, the indexes, then other tables' foreign keys.
+    for owner, name, constraint, index in sorted(definitions, key=lambda d: d[0] is not None):
+        if constraint:
             cur.execute(
-                f"""
-                CREATE TEMP TABLE {table} ON COMMIT DROP AS
-                SELECT DISTINCT ON (o.oid) o.oid, e.id AS event_id, e.at, m.reason
-                FROM rb_ob o
-                JOIN rb_match m ON m.rule_id = o.rule_id AND m.role = '{role}'
-                JOIN rb_ev e ON e.case_id = o.case_id AND e.kind = m.kind AND e.at >= o.start_at
-                WHERE (e.victim_id IS NULL OR e.victim_id = o.victim_id)
-                  AND (m.outcomes IS NULL OR e.outcome = ANY (m.outcomes))
-                  AND (NOT m.covers OR e.covers ? o.code)
-                ORDER BY o.oid, e.at, e.id, m.position
-                """  # noqa: S608
+                f"ALTER TABLE {owner or quoted(table)} ADD CONSTRAINT {quoted(name)} {constraint}"
             )
-            cur.execute(f"CREATE INDEX ON {table} (oid)")
-        # A later occurrence exists once the one before it is met or overdue, unless the
-        # first stop came at or before the one before it fell due.
-        cur.execute(
-            """
-            CREATE TEMP TABLE rb_final ON COMMIT DROP AS
-            SELECT o.case_id, o.victim_id, o.rule_id, o.code, o.trigger_event_id, o.occurrence,
-              o.start_at AS triggered_at, o.due_at,
-              CASE
-                WHEN mt.oid IS NOT NULL AND (cn.oid IS NULL
-                     OR (mt.at, mt.event_id) <= (cn.at, cn.event_id)) THEN 'met'
-                WHEN cn.oid IS NOT NULL THEN 'cancelled'
-                WHEN o.due_at < %(now)s THEN 'breached'
-                ELSE 'open' END AS status,
-              CASE WHEN mt.oid IS NOT NULL AND (cn.oid IS NULL
-                     OR (mt.at, mt.event_id) <= (cn.at, cn.event_id)) THEN mt.at END AS met_at,
-              CASE WHEN mt.oid IS NOT NULL AND (cn.oid IS NULL
-                     OR (mt.at, mt.event_id) <= (cn.at, cn.event_id)) THEN mt.event_id END
-                AS met_by_event_id,
-              CASE WHEN cn.oid IS NOT NULL AND NOT (mt.oid IS NOT NULL
-                     AND (mt.at, mt.event_id) <= (cn.at, cn.event_id)) THEN cn.at END
-                AS cancelled_at,
-              CASE WHEN cn.oid IS NOT NULL AND NOT (mt.oid IS NOT NULL
-                     AND (mt.at, mt.event_id) <= (cn.at, cn.event_id)) THEN cn.reason
-                ELSE '' END AS cancel_reason,
-              CASE
-                WHEN mt.oid IS NOT NULL AND (cn.oid IS NULL
-                     OR (mt.at, mt.event_id) <= (cn.at, cn.event_id))
-                  THEN CASE WHEN mt.at > o.due_at THEN o.due_at END
-                WHEN cn.oid IS NOT NULL THEN CASE WHEN cn.at > o.due_at THEN o.due_at END
-                WHEN o.due_at < %(now)s THEN o.due_at END AS breached_at,
-              c.officer_id
-            FROM rb_ob o
-            JOIN rb_case c ON c.case_id = o.case_id
-            LEFT JOIN rb_met mt ON mt.oid = o.oid
-            LEFT JOIN rb_cancel cn ON cn.oid = o.oid
-            LEFT JOIN rb_ob prev ON o.occurrence > 1 AND prev.victim_id = o.victim_id
-                 AND prev.rule_id = o.rule_id AND prev.trigger_event_id = o.trigger_event_id
-                 AND prev.occurrence = o.occurrence - 1
-            LEFT JOIN rb_met prev_met ON prev_met.oid = prev.oid
-            WHERE o.occurrence = 1 OR (
-                  (prev_met.oid IS NOT NULL OR o.prev_due < %(now)s)
-              AND (o.first_stop IS NULL OR o.first_stop > o.prev_due))
-            """,
-            {"now": now},
-        )
-        columns = ", ".join(("case_id", *KEY_FIELDS, *STATE_FIELDS))
-        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in STATE_FIELDS)
-        current = ", ".join(f"care_obligation.{name}" for name in STATE_FIELDS)
-        excluded = ", ".join(f"EXCLUDED.{name}" for name in STATE_FIELDS)
-        cur.execute(
-            f"""
-            INSERT INTO care_obligation ({columns})
-            SELECT {columns} FROM rb_final
-            ON CONFLICT (victim_id, code, trigger_event_id, occurrence) DO UPDATE SET {updates}
-            WHERE ({current}) IS DISTINCT FROM ({excluded})
-            """  # noqa: S608
-        )
-        written = cur.rowcount
-        cur.execute(
-            """
-            DELETE FROM care_obligation o USING rb_case c
-            WHERE o.case_id = c.case_id AND NOT EXISTS (
-              SELECT 1 FROM rb_final f WHERE f.victim_id = o.victim_id AND f.code = o.code
-                AND f.trigger_event_id = o.trigger_event_id AND f.occurrence = o.occurrence)
-            """
-        )
+        else:
+            cur.execute(index)
     return written
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from victimcare.care.clock import (
     EventFact,
@@ -46,7 +47,8 @@ from victimcare.care.models import (
 )
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case, CaseEvent, Victim
-from victimcare.cases.services import case_event_record
+from victimcare.cases.services import OpenedCase, case_event_record
+from victimcare.forces.models import CrimeType
 
 RULE_SET_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_RULE_SET = "vc2020"
@@ -146,22 +148,35 @@ def care_policy_set(*, force, rule_set_code: str) -> ForceCarePolicy:
 
 
 def rule_set_version_for_force(force_id: int) -> RuleSetVersion:
-    """The newest version of the force's rule set (``vc2020`` when it has chosen none)."""
-    policy = ForceCarePolicy.objects.filter(force_id=force_id).values("rule_set_id").first()
-    versions = RuleSetVersion.objects.order_by("-version")
-    if policy:
-        versions = versions.filter(rule_set_id=policy["rule_set_id"])
-    else:
-        versions = versions.filter(rule_set__code=DEFAULT_RULE_SET)
-    version = versions.first()
+    """The newest version of the force's rule set (``vc2020`` when it has chosen none).
+
+    One plain statement (it runs for every new case): the force's choice, falling back to
+    the default, in a subquery."""
+    version = _rule_set_version_newest(force_id)
     if version is None and not RuleSetVersion.objects.exists():
         # The rule sets ship as data with the package; a database emptied since its
         # migrations ran (a flushed test database, a restored dump) gets them back here.
         rule_sets_load()
-        version = versions.first()
+        version = _rule_set_version_newest(force_id)
     if version is None:
         raise CareError("No rule sets are loaded: run the care migrations")
     return version
+
+
+def _rule_set_version_newest(force_id: int) -> RuleSetVersion | None:
+    found = list(
+        RuleSetVersion.objects.raw(
+            f"""
+            SELECT * FROM {RuleSetVersion._meta.db_table}
+            WHERE rule_set_id = COALESCE(
+              (SELECT rule_set_id FROM {ForceCarePolicy._meta.db_table} WHERE force_id = %s),
+              (SELECT id FROM {RuleSet._meta.db_table} WHERE code = %s))
+            ORDER BY version DESC LIMIT 1
+            """,  # noqa: S608 (the models' own table names)
+            [force_id, DEFAULT_RULE_SET],
+        )
+    )
+    return found[0] if found else None
 
 
 _RULES_CACHE: dict[tuple[int, str], list[RuleSpec]] = {}
@@ -187,12 +202,42 @@ def case_clock_get_or_start(*, case_id: int, force_id: int) -> CaseClock:
             rule_set_version=rule_set_version_for_force(force_id),
             clocked_at=timezone.now(),
         )
+        clock.started_now = True
     return clock
 
 
-def case_event_apply(event: CaseEvent) -> None:
-    """The case-event listener: bring the case's obligations up to date with its log."""
+def case_event_apply(event: CaseEvent, opened: OpenedCase | None = None) -> None:
+    """The case-event listener: bring the case's obligations up to date with its log.
+
+    When the event opened the case, everything the clock needs is in memory (the case's
+    victims, and this event as its only one), so the clock starts without reading back."""
+    if opened is not None:
+        case_clock_start(case=event.case, victims=opened.victims, event=event)
+        return
     case_clock_replay(case_id=event.case_id, force_id=event.case.force_id)
+
+
+def case_clock_start(*, case: Case, victims, event: CaseEvent) -> None:
+    """Start the clock of a case just opened by ``event``: three statements in all."""
+    now = timezone.now()
+    version = rule_set_version_for_force(case.force_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {CaseClock._meta.db_table} (case_id, rule_set_version_id, clocked_at) "  # noqa: S608
+            "VALUES (%s, %s, %s)",
+            [case.pk, version.pk, connection.ops.adapt_datetimefield_value(now)],
+        )
+    _obligations_write(
+        case_id=case.pk,
+        force_id=case.force_id,
+        rules=rules_for_version(version.id, version.checksum),
+        victims=[VictimFact(id=v.pk, enhanced=v.is_enhanced) for v in victims],
+        crime_type=case.crime_type.code,
+        officer_id=case.officer_in_charge_id,
+        events=[EventFact.from_row(id=event.pk, kind=event.kind, at=event.at, detail=event.detail)],
+        stored={},
+        now=now,
+    )
 
 
 FIELDS_COMPARED = (
@@ -212,53 +257,124 @@ FIELDS_COMPARED = (
 def case_clock_replay(*, case_id: int, force_id: int, now: datetime | None = None) -> None:
     """Recompute a case's obligations from its whole event log and write the difference.
 
-    A handful of queries whatever happened: the clock, the victims, the events, the
-    obligations, then at most one insert, one update and one delete.
+    Three plain reads whatever happened (the case's clock and victims, its events, its
+    obligations), then at most one insert, one update and one delete. The reads are plain
+    SQL: this runs for every event recorded, and building ORM queries cost more than
+    running them.
     """
     now = now or timezone.now()
-    clock = case_clock_get_or_start(case_id=case_id, force_id=force_id)
-    version = clock.rule_set_version
-    rules = rules_for_version(version.id, version.checksum)
-    victim_rows = list(
-        Victim.objects.filter(case_id=case_id).values(
-            "id",
-            "most_serious_crime",
-            "persistently_targeted",
-            "vulnerable",
-            "intimidated",
-            "case__crime_type__code",
-            "case__officer_in_charge_id",
+    victim_rows = _replay_victims(case_id)
+    if not victim_rows or victim_rows[0][6] is None:
+        clock = case_clock_get_or_start(case_id=case_id, force_id=force_id)
+        version_id, checksum = clock.rule_set_version_id, clock.rule_set_version.checksum
+        started_now = getattr(clock, "started_now", False)
+        if not victim_rows:
+            return
+    else:
+        version_id, checksum, started_now = victim_rows[0][6], victim_rows[0][7], False
+    crime_type, officer_id = victim_rows[0][4], victim_rows[0][5]
+    victims = [VictimFact(id=row[0], enhanced=bool(row[1])) for row in victim_rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, kind, at, detail FROM {CaseEvent._meta.db_table} WHERE case_id = %s",  # noqa: S608
+            [case_id],
         )
+        events = [
+            EventFact.from_row(
+                id=row[0],
+                kind=row[1],
+                at=_db_datetime(row[2]),
+                detail=json.loads(row[3]) if isinstance(row[3], str | bytes) else row[3],
+            )
+            for row in cursor.fetchall()
+        ]
+    # A clock started just now has written nothing yet: no need to look.
+    stored = {} if started_now else _replay_stored(case_id)
+    _obligations_write(
+        case_id=case_id,
+        force_id=force_id,
+        rules=rules_for_version(version_id, checksum),
+        victims=victims,
+        crime_type=crime_type,
+        officer_id=officer_id,
+        events=events,
+        stored=stored,
+        now=now,
     )
-    if not victim_rows:
-        return
-    crime_type = victim_rows[0]["case__crime_type__code"]
-    officer_id = victim_rows[0]["case__officer_in_charge_id"]
-    victims = [
-        VictimFact(
-            id=row["id"],
-            enhanced=bool(
-                row["most_serious_crime"]
-                or row["persistently_targeted"]
-                or row["vulnerable"]
-                or row["intimidated"]
-            ),
+
+
+def _db_datetime(value):
+    """A datetime read with plain SQL, aware in UTC (SQLite gives text, PostgreSQL values)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(value if isinstance(value, str) else value.decode())
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def _replay_victims(case_id: int) -> list[tuple]:
+    """Per victim: id, enhanced, -, -, crime type code, officer, clock's version, checksum."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT v.id,
+                   (v.most_serious_crime OR v.persistently_targeted OR v.vulnerable
+                    OR v.intimidated),
+                   NULL, NULL, ct.code, c.officer_in_charge_id, cc.rule_set_version_id,
+                   rv.checksum
+            FROM {Victim._meta.db_table} v
+            JOIN {Case._meta.db_table} c ON c.id = v.case_id
+            JOIN {CrimeType._meta.db_table} ct ON ct.id = c.crime_type_id
+            LEFT JOIN {CaseClock._meta.db_table} cc ON cc.case_id = c.id
+            LEFT JOIN {RuleSetVersion._meta.db_table} rv ON rv.id = cc.rule_set_version_id
+            WHERE v.case_id = %s
+            ORDER BY v.id
+            """,  # noqa: S608 (the models' own table names)
+            [case_id],
         )
-        for row in victim_rows
-    ]
-    events = [
-        EventFact.from_row(**row)
-        for row in CaseEvent.objects.filter(case_id=case_id).values("id", "kind", "at", "detail")
-    ]
+        return cursor.fetchall()
+
+
+_STORED_COLUMNS = ("id", "victim_id", "code", "trigger_event_id", "occurrence", *FIELDS_COMPARED)
+_STORED_DATETIMES = frozenset({"triggered_at", "due_at", "met_at", "cancelled_at", "breached_at"})
+
+
+def _replay_stored(case_id: int) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(_STORED_COLUMNS)} FROM {Obligation._meta.db_table} "  # noqa: S608
+            "WHERE case_id = %s",
+            [case_id],
+        )
+        rows = cursor.fetchall()
+    stored = {}
+    for row in rows:
+        values = dict(zip(_STORED_COLUMNS, row, strict=True))
+        for name in _STORED_DATETIMES:
+            values[name] = _db_datetime(values[name])
+        obligation = Obligation(case_id=case_id, **values)
+        obligation._state.adding = False
+        obligation._state.db = connection.alias
+        stored[
+            (
+                obligation.victim_id,
+                obligation.code,
+                obligation.trigger_event_id,
+                obligation.occurrence,
+            )
+        ] = obligation
+    return stored
+
+
+def _obligations_write(
+    *, case_id, force_id, rules, victims, crime_type, officer_id, events, stored, now
+) -> None:
+    """Compute a case's obligations and write the difference from those ``stored``."""
     computed = {
         state.key: state
         for state in obligations_compute(
             rules=rules, victims=victims, crime_type=crime_type, events=events, now=now
         )
-    }
-    stored = {
-        (o.victim_id, o.code, o.trigger_event_id, o.occurrence): o
-        for o in Obligation.objects.filter(case_id=case_id)
     }
     to_create, to_update, newly_breached = [], [], []
     for key, state in computed.items():
@@ -297,11 +413,32 @@ def case_clock_replay(*, case_id: int, force_id: int, now: datetime | None = Non
     if to_create:
         Obligation.objects.bulk_create(to_create)
     if to_update:
-        Obligation.objects.bulk_update(to_update, FIELDS_COMPARED)
+        _obligations_update(to_update)
     if stored:
         Obligation.objects.filter(pk__in=[o.pk for o in stored.values()]).delete()
     if newly_breached:
         _alerts_raise(newly_breached, force_id=force_id, now=now)
+
+
+def _obligations_update(rows: list[Obligation]) -> None:
+    """Write the compared fields of changed obligations: one plain UPDATE per row."""
+    ops = connection.ops
+    assignments = ", ".join(f"{name} = %s" for name in FIELDS_COMPARED)
+    params = [
+        [
+            ops.adapt_datetimefield_value(getattr(row, name))
+            if name in _STORED_DATETIMES
+            else getattr(row, name)
+            for name in FIELDS_COMPARED
+        ]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Obligation._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608
+            params,
+        )
 
 
 def _alerts_raise(obligations, *, force_id: int, now: datetime) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from victimcare.cases.constants import EventKind
@@ -24,20 +24,32 @@ class CaseError(ValueError):
     """A case cannot be recorded as asked; the message says why."""
 
 
+@dataclass(frozen=True)
+class OpenedCase:
+    """Told to listeners with the event that opens a case: the case's victims, and that
+    this event is the case's only one (so a listener need not read either back)."""
+
+    victims: tuple[Victim, ...]
+
+
 # Services of other apps that react to every new case event (the Victims' Code clock,
 # notifications). Registered in their AppConfig.ready(); called inside the same
 # transaction as the event, so an event and its consequences land together or not at all.
-EVENT_LISTENERS: list[Callable[[CaseEvent], None]] = []
+# A listener is called as ``listener(event, opened)``, ``opened`` being None except for
+# the event that opens a case.
+EVENT_LISTENERS: list[Callable[[CaseEvent, OpenedCase | None], None]] = []
 
 
-def case_event_listener_register(listener: Callable[[CaseEvent], None]) -> None:
+def case_event_listener_register(
+    listener: Callable[[CaseEvent, OpenedCase | None], None],
+) -> None:
     if listener not in EVENT_LISTENERS:
         EVENT_LISTENERS.append(listener)
 
 
-def _event_announce(event: CaseEvent) -> None:
+def _event_announce(event: CaseEvent, opened: OpenedCase | None = None) -> None:
     for listener in EVENT_LISTENERS:
-        listener(event)
+        listener(event, opened)
 
 
 @dataclass(frozen=True)
@@ -67,15 +79,27 @@ def format_reference(*, force_code: str, year: int, number: int) -> str:
 
 
 def reference_allocate(*, force: Force, at: datetime) -> str:
-    """The next crime reference for a force, safe under concurrent requests."""
+    """The next crime reference for a force, safe under concurrent requests.
+
+    One statement (an upsert that returns the new number), so the force's sequence row is
+    locked only until the surrounding transaction ends. Callers that record reports under
+    load allocate the reference *before* opening their own transaction (see
+    ``intake.services.api_report_record``): the row lock then lasts one statement, and a
+    report that fails afterwards leaves a gap in the numbers, never a duplicate.
+    """
     year = timezone.localtime(at).year
-    with transaction.atomic():
-        sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(
-            force=force, year=year
+    table = ReferenceSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (force_id, year, last_number) VALUES (%s, %s, 1)
+            ON CONFLICT (force_id, year) DO UPDATE SET last_number = {table}.last_number + 1
+            RETURNING last_number
+            """,  # noqa: S608 (the table name is the model's own)
+            [force.pk, year],
         )
-        sequence.last_number += 1
-        sequence.save(update_fields=["last_number"])
-    return format_reference(force_code=force.code, year=year, number=sequence.last_number)
+        number = cursor.fetchone()[0]
+    return format_reference(force_code=force.code, year=year, number=number)
 
 
 @transaction.atomic
@@ -91,15 +115,20 @@ def case_create(
     occurred_at: datetime | None = None,
     recorded_by=None,
     officer_in_charge=None,
+    reference: str | None = None,
 ) -> Case:
-    """Record a reported crime with its victim and a 'report recorded' event."""
+    """Record a reported crime with its victim and a 'report recorded' event.
+
+    ``reference`` is one already allocated with ``reference_allocate`` (outside this
+    transaction); without it one is allocated here.
+    """
     if area.force_id != force.pk:
         raise CaseError(f"Area {area.name} is not in {force.name}")
     if timezone.is_naive(reported_at):
         raise CaseError("reported_at must carry a time zone")
     now = timezone.now()
     case = Case(
-        reference=reference_allocate(force=force, at=reported_at),
+        reference=reference or reference_allocate(force=force, at=reported_at),
         force=force,
         area=area,
         crime_type=crime_type,
@@ -110,8 +139,10 @@ def case_create(
         recorded_by=recorded_by,
         officer_in_charge=officer_in_charge,
     )
-    case.full_clean()
-    case.save()
+    # The related rows were passed in as objects, and the database enforces uniqueness:
+    # checking those again would cost a query each on every report.
+    case.full_clean(exclude=_CASE_RELATIONS, validate_unique=False, validate_constraints=False)
+    case.save(force_insert=True)
     victim_row = Victim(
         case=case,
         most_serious_crime=victim.most_serious_crime,
@@ -120,8 +151,8 @@ def case_create(
         intimidated=victim.intimidated,
         **{k: v for k, v in victim.equality.items() if k in _EQUALITY_FIELDS},
     )
-    victim_row.full_clean(exclude=["case"])
-    victim_row.save()
+    victim_row.full_clean(exclude=["case"], validate_unique=False)
+    victim_row.save(force_insert=True)
     details = VictimPersonalDetails(
         victim=victim_row,
         given_name=victim.given_name,
@@ -135,8 +166,8 @@ def case_create(
         times_to_avoid=victim.times_to_avoid,
         phone_is_safe=victim.phone_is_safe,
     )
-    details.full_clean(exclude=["victim"])
-    details.save()
+    details.full_clean(exclude=["victim"], validate_unique=False)
+    details.save(force_insert=True)
     event = CaseEvent.objects.create(
         case=case,
         kind=EventKind.REPORT_RECORDED,
@@ -146,11 +177,12 @@ def case_create(
         detail={"channel": channel},
         victim_text="Your report was recorded.",
     )
-    _event_announce(event)
+    _event_announce(event, OpenedCase(victims=(victim_row,)))
     return case
 
 
 _EQUALITY_FIELDS = {"age_band", "sex", "ethnicity", "disability"}
+_CASE_RELATIONS = ["force", "area", "crime_type", "recorded_by", "officer_in_charge"]
 
 
 @transaction.atomic
@@ -177,7 +209,8 @@ def case_event_record(
         detail=detail or {},
         victim_text=victim_text,
     )
-    event.full_clean()
-    event.save()
+    # The case and the recorder were passed in as objects: no query to check they exist.
+    event.full_clean(exclude=["case", "by"], validate_unique=False, validate_constraints=False)
+    event.save(force_insert=True)
     _event_announce(event)
     return event

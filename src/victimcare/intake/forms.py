@@ -160,8 +160,9 @@ class CrimeTypeForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.crime_types = {c.code: c for c in CrimeType.objects.order_by("name")}
         self.fields["crime_type"].choices = [
-            (c.code, c.plain_name or c.name) for c in CrimeType.objects.order_by("name")
+            (c.code, c.plain_name or c.name) for c in self.crime_types.values()
         ]
 
 
@@ -200,8 +201,9 @@ class WhereForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         areas = Area.objects.filter(force=self.force).order_by("name") if self.force else []
+        self.areas = {a.code: a for a in areas}
         self.fields["area"].choices = [("", _("Choose an area"))] + [
-            (a.code, a.name) for a in areas
+            (a.code, a.name) for a in self.areas.values()
         ]
 
 
@@ -404,10 +406,14 @@ def _answer_key(field_name: str) -> str:
     return field_name
 
 
-def answers_validate(*, force: Force, answers: dict) -> tuple[dict, dict[str, list[str]]]:
+def answers_validate(
+    *, force: Force, answers: dict, found: dict | None = None
+) -> tuple[dict, dict[str, list[str]]]:
     """Check a whole report's answers with the same rules as the web form.
 
-    Returns the cleaned answers and the errors by answer key (empty when valid).
+    Returns the cleaned answers and the errors by answer key (empty when valid). When
+    ``found`` is given, the Area and CrimeType chosen are put in it (so that recording the
+    report need not look them up again).
     """
     cleaned: dict = {"force": force.code}
     errors: dict[str, list[str]] = {}
@@ -415,6 +421,10 @@ def answers_validate(*, force: Force, answers: dict) -> tuple[dict, dict[str, li
         form = form_class(data=form_class.data_from(answers), force=force)
         if form.is_valid():
             cleaned.update(form.answers())
+            if found is not None and isinstance(form, WhereForm):
+                found["area"] = form.areas.get(form.cleaned_data.get("area"))
+            if found is not None and isinstance(form, CrimeTypeForm):
+                found["crime_type"] = form.crime_types.get(form.cleaned_data.get("crime_type"))
         else:
             for field_name, messages in form.errors.items():
                 key = _answer_key(field_name) if field_name != "__all__" else "report"

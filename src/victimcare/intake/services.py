@@ -11,13 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from victimcare.cases.constants import Channel, EventKind
 from victimcare.cases.models import Case
-from victimcare.cases.services import VictimDetails, case_create, case_event_record
+from victimcare.cases.services import (
+    VictimDetails,
+    case_create,
+    case_event_record,
+    reference_allocate,
+)
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake.constants import DRAFT_TOKEN_BYTES
 from victimcare.intake.forms import answers_validate
@@ -133,11 +138,12 @@ def _local(day: str, at: str) -> datetime:
 
 def report_build(*, force: Force, answers: dict) -> Report:
     """A checked report from answers; raises ReportInvalid saying what to fix."""
-    cleaned, errors = answers_validate(force=force, answers=answers)
+    found: dict = {}
+    cleaned, errors = answers_validate(force=force, answers=answers, found=found)
     if errors:
         raise ReportInvalid(errors)
-    area = Area.objects.get(force=force, code=cleaned["area"])
-    crime_type = CrimeType.objects.get(code=cleaned["crime_type"])
+    area = found.get("area") or Area.objects.get(force=force, code=cleaned["area"])
+    crime_type = found.get("crime_type") or CrimeType.objects.get(code=cleaned["crime_type"])
     occurred_at = None
     if cleaned.get("occurred_on"):
         occurred_at = _local(cleaned["occurred_on"], cleaned.get("occurred_time", ""))
@@ -180,10 +186,15 @@ def report_record(
     recorded_by=None,
     reported_at: datetime | None = None,
     send_care_card: bool = True,
+    report: Report | None = None,
+    reference: str | None = None,
 ) -> Case:
     """Record a report from any channel: the case now; the visit answer and the Victim Care
-    Card by a background task queued in the same transaction."""
-    report = report_build(force=force, answers=answers)
+    Card by a background task queued in the same transaction.
+
+    ``report`` is the answers already checked by ``report_build``; ``reference`` one already
+    allocated (see ``api_report_record``)."""
+    report = report or report_build(force=force, answers=answers)
     reported_at = reported_at or timezone.now()
     case = case_create(
         force=force,
@@ -195,6 +206,7 @@ def report_record(
         summary=report.summary,
         victim=report.victim,
         recorded_by=recorded_by,
+        reference=reference,
     )
     logger.info("report recorded: case %s via %s", case.reference, channel)
     from victimcare.intake.tasks import report_follow_up_task
@@ -234,12 +246,20 @@ def api_report_record(
     creates nothing; the same key with a different body raises IdempotencyConflict. Two
     concurrent requests with one key: the unique constraint lets one win, and the other's
     transaction (its case included) rolls back.
+
+    The answers are checked and the crime reference allocated before the transaction opens,
+    so the force's reference sequence is locked for one statement, not for the whole
+    report: concurrent reports do not queue behind each other. A report that fails after
+    that leaves a gap in the force's numbers.
     """
     fingerprint = request_fingerprint(payload)
     if idempotency_key:
         replay = _idempotent_replay(force=force, key=idempotency_key, fingerprint=fingerprint)
         if replay is not None:
             return replay, False
+    report = report_build(force=force, answers=answers)
+    reported_at = timezone.now()
+    reference = reference_allocate(force=force, at=reported_at)
     try:
         with transaction.atomic():
             if external is not None:
@@ -260,7 +280,13 @@ def api_report_record(
                         }
                     )
             case = report_record(
-                force=force, answers=answers, channel=channel, recorded_by=recorded_by
+                force=force,
+                answers=answers,
+                channel=channel,
+                recorded_by=recorded_by,
+                reported_at=reported_at,
+                report=report,
+                reference=reference,
             )
             if external is not None:
                 external_reference_add(case=case, system=external[0], external_id=external[1])
@@ -282,18 +308,21 @@ def api_report_record(
 
 
 def _idempotent_replay(*, force: Force, key: str, fingerprint: str) -> Case | None:
-    record = (
-        IdempotencyRecord.objects.select_related("case", "case__force")
-        .filter(force=force, key=key)
-        .first()
-    )
-    if record is None:
+    # Plain SQL: every records-system report asks this first.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT request_hash, case_id FROM {IdempotencyRecord._meta.db_table} "  # noqa: S608
+            'WHERE force_id = %s AND "key" = %s',
+            [force.pk, key],
+        )
+        found = cursor.fetchone()
+    if found is None:
         return None
-    if record.request_hash != fingerprint:
+    if found[0] != fingerprint:
         raise IdempotencyConflict(
             "This Idempotency-Key was used before with a different request body"
         )
-    return record.case
+    return Case.objects.select_related("force").get(pk=found[1])
 
 
 @transaction.atomic
