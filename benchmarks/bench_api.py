@@ -192,6 +192,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=32, help="load generator connections")
+    parser.add_argument("--server-threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--quick", action="store_true", help="50 a second for 10 s")
     args = parser.parse_args()
     if args.quick:
@@ -221,7 +222,16 @@ def main() -> int:
         )
         port = free_port()
         server = subprocess.Popen(
-            [*VICTIMCARE, "serve", "--port", str(port), "--workers", str(args.workers)],
+            [
+                *VICTIMCARE,
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.server_threads),
+            ],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -126,15 +126,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print_demo_logins()
     if args.no_serve:
         return 0
-    return serve(host=args.host, port=args.port, workers=args.workers)
+    return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
-    return serve(host=args.host, port=args.port, workers=args.workers)
+    return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 
 
-def serve(*, host: str, port: int, workers: int) -> int:
+def serve(*, host: str, port: int, workers: int, threads: int = 4) -> int:
     from gunicorn.app.base import BaseApplication
 
     from victimcare.config.wsgi import application
@@ -143,7 +143,7 @@ def serve(*, host: str, port: int, workers: int) -> int:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
             # Access logs carry the path only: never query strings, which could hold input.
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
@@ -469,6 +469,12 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=port_number, default=8000, help="port (%(default)s)")
     parser.add_argument(
         "--workers", type=port_number, default=2, help="web worker processes (%(default)s)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=port_number,
+        default=4,
+        help="threads per worker process (%(default)s); 1 suits CPU-bound API load",
     )
 
 
