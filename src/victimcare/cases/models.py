@@ -39,8 +39,14 @@ class Case(models.Model):
     reference = models.CharField(
         max_length=32, help_text=_("Crime reference, unique in its force, e.g. MPS-26-000123")
     )
-    force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="cases")
-    area = models.ForeignKey("forces.Area", on_delete=models.PROTECT, related_name="cases")
+    # No single-column indexes on force, area and officer: the composite indexes in Meta
+    # start with each of them, and every index costs every insert (the bulk importer).
+    force = models.ForeignKey(
+        "forces.Force", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
+    area = models.ForeignKey(
+        "forces.Area", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     crime_type = models.ForeignKey(
         "forces.CrimeType", on_delete=models.PROTECT, related_name="cases"
     )
@@ -56,6 +62,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="cases_in_charge",
+        db_index=False,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -167,7 +174,8 @@ class CaseEventQuerySet(models.QuerySet):
 class CaseEvent(models.Model):
     """What happened on a case, when, and by whom. Append-only: never updated or deleted."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Indexed by (case, at) in Meta, which serves lookups by case alone too.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     at = models.DateTimeField(help_text=_("When it happened"))
     recorded_at = models.DateTimeField(help_text=_("When it was written down"))
