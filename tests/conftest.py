@@ -28,3 +28,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     default = settings.DATABASES["default"]
     if default["ENGINE"].endswith("postgresql"):
         default.setdefault("TEST", {})["NAME"] = f"test_{default['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture(scope="module")
+def migrated_rows_put_back(django_db_blocker):
+    """The flush after a transactional test empties every table, the rows the care
+    migration writes (rule sets, the working-day calendar) included, and the tests after
+    it expect them. Write them back as that migration does, once the flush is done (a
+    module fixture is torn down after the test's own teardown)."""
+    yield
+    from victimcare.care.services import calendar_fill, rule_sets_load
+
+    with django_db_blocker.unblock():
+        rule_sets_load()
+        calendar_fill()

@@ -342,20 +342,6 @@ def test_a_batch_of_several_chunks_commits_or_rolls_back_whole(monkeypatch):
     assert (summary.imported, summary.batches) == (4, 1)
 
 
-@pytest.fixture(scope="module")
-def migrated_rows_put_back(django_db_blocker):
-    """The flush after a transactional test empties every table, the rows the care
-    migration writes (rule sets, the working-day calendar) included, and the tests after
-    it expect them. Write them back as that migration does, once the flush is done (a
-    module fixture is torn down after the test's own teardown)."""
-    yield
-    from victimcare.care.services import calendar_fill, rule_sets_load
-
-    with django_db_blocker.unblock():
-        rule_sets_load()
-        calendar_fill()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_batches_commit_as_they_go(migrated_rows_put_back):
     """The way the command runs: each batch its own transaction (committed by the worker

@@ -92,7 +92,7 @@ def test_a_draft_is_found_only_by_its_token_and_expires_after_seven_days():
     connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL's row locks"
 )
 def test_a_report_in_flight_does_not_hold_up_the_next_one_and_references_stay_distinct(
-    monkeypatch,
+    monkeypatch, migrated_rows_put_back
 ):
     """The reference is allocated in its own short transaction, before the report's own:
     while one report's transaction is still open, another report completes."""
@@ -101,9 +101,12 @@ def test_a_report_in_flight_does_not_hold_up_the_next_one_and_references_stay_di
     from django.db import connections
 
     from tests.intake.factories import api_body
+    from victimcare.care.services import calendar_fill, rule_sets_load
     from victimcare.cases.models import Case
     from victimcare.intake.api import ReportIn, _answers
 
+    rule_sets_load()  # an earlier transactional test's flush may have emptied them
+    calendar_fill()
     force = reporting_world()
     payload = ReportIn(**api_body())
     answers = _answers(payload)
