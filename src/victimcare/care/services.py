@@ -264,15 +264,15 @@ def case_clock_replay(*, case_id: int, force_id: int, now: datetime | None = Non
     """
     now = now or timezone.now()
     victim_rows = _replay_victims(case_id)
-    if not victim_rows or victim_rows[0][6] is None:
+    if not victim_rows or victim_rows[0][4] is None:
         clock = case_clock_get_or_start(case_id=case_id, force_id=force_id)
         version_id, checksum = clock.rule_set_version_id, clock.rule_set_version.checksum
         started_now = getattr(clock, "started_now", False)
         if not victim_rows:
             return
     else:
-        version_id, checksum, started_now = victim_rows[0][6], victim_rows[0][7], False
-    crime_type, officer_id = victim_rows[0][4], victim_rows[0][5]
+        version_id, checksum, started_now = victim_rows[0][4], victim_rows[0][5], False
+    crime_type, officer_id = victim_rows[0][2], victim_rows[0][3]
     victims = [VictimFact(id=row[0], enhanced=bool(row[1])) for row in victim_rows]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -313,14 +313,14 @@ def _db_datetime(value):
 
 
 def _replay_victims(case_id: int) -> list[tuple]:
-    """Per victim: id, enhanced, -, -, crime type code, officer, clock's version, checksum."""
+    """Per victim: id, enhanced, crime type code, officer, clock's version, checksum."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT v.id,
                    (v.most_serious_crime OR v.persistently_targeted OR v.vulnerable
                     OR v.intimidated),
-                   NULL, NULL, ct.code, c.officer_in_charge_id, cc.rule_set_version_id,
+                   ct.code, c.officer_in_charge_id, cc.rule_set_version_id,
                    rv.checksum
             FROM {Victim._meta.db_table} v
             JOIN {Case._meta.db_table} c ON c.id = v.case_id
