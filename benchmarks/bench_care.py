@@ -183,9 +183,10 @@ def world_generate(cases: int) -> dict:
     }
 
 
-def world_reuse(cases: int) -> dict | None:
+def world_reuse(cases: int, *, keep: bool = False) -> dict | None:
     """The world a previous run generated, if it has ``cases`` cases; its obligations and
-    clocks are removed so that the first rebuild is a first clocking again."""
+    clocks are removed so that the first rebuild is a first clocking again (unless
+    ``keep``)."""
     from django.db import connection
 
     from victimcare.forces.models import Force
@@ -199,6 +200,11 @@ def world_reuse(cases: int) -> dict | None:
         mps = Force.objects.filter(code="MPS").first()
         if mps is None:
             return None
+        if keep:
+            cur.execute("SELECT count(*) FROM care_obligation")
+            if not cur.fetchone()[0]:
+                return None
+            return {"seconds": None, "mps": mps, "officers": officers[:50], "kept": True}
         cur.execute("TRUNCATE care_obligation, care_caseclock, care_breachalert CASCADE")
         cur.execute("VACUUM ANALYZE care_obligation")
         cur.execute("VACUUM ANALYZE care_caseclock")
@@ -252,6 +258,11 @@ def main() -> int:
     parser.add_argument(
         "--statements", action="store_true", help="print each rebuild statement's time"
     )
+    parser.add_argument(
+        "--skip-rebuild",
+        action="store_true",
+        help="with --reuse: keep the world's obligations and time only the event and worklist",
+    )
     args = parser.parse_args()
     cases = 10_000 if args.quick else args.cases
     from urllib.parse import urlsplit, urlunsplit
@@ -266,22 +277,18 @@ def main() -> int:
     django_setup(url)
 
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
-    from victimcare.accounts.models import User
-    from victimcare.care.services import care_event_record, obligations_rebuild
-    from victimcare.cases.models import Case
-
     print(f"bench_care: {cases:,} cases on PostgreSQL ({BENCH_DB})")
-    world = world_reuse(cases) if args.reuse else None
+    world = world_reuse(cases, keep=args.skip_rebuild) if args.reuse else None
     if world is None:
         world = world_generate(cases)
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM cases_caseevent")
         events = cur.fetchone()[0]
     if world["seconds"] is None:
-        print(f"  reused {cases:,} cases and {events:,} events (obligations deleted)")
+        kept = "obligations kept" if world.get("kept") else "obligations deleted"
+        print(f"  reused {cases:,} cases and {events:,} events ({kept})")
     else:
         print(f"  generated {cases:,} cases and {events:,} events in {world['seconds']:.1f} s")
 
@@ -293,7 +300,19 @@ def main() -> int:
     print(f"  baseline: SELECT count(*) over {events:,} events: {baseline * 1000:.0f} ms")
 
     now = timezone.now()
-    timer = StatementTimer() if args.statements else None
+    if world.get("kept"):
+        print("  rebuilds skipped (--skip-rebuild): the stored obligations are used")
+    else:
+        rebuilds_time(now, baseline, statements=args.statements)
+    if args.rebuild_only:
+        return 0
+    return events_and_worklist(world, baseline, samples=args.samples)
+
+
+def rebuilds_time(now, baseline: float, *, statements: bool) -> None:
+    from victimcare.care.services import obligations_rebuild
+
+    timer = StatementTimer() if statements else None
     started = time.perf_counter()
     with timer or contextlib.nullcontext():
         written = obligations_rebuild(now=now)
@@ -304,7 +323,7 @@ def main() -> int:
     )
     if timer:
         timer.report()
-    timer = StatementTimer() if args.statements else None
+    timer = StatementTimer() if statements else None
     started = time.perf_counter()
     with timer or contextlib.nullcontext():
         changed = obligations_rebuild(now=now + timedelta(minutes=1))
@@ -315,13 +334,18 @@ def main() -> int:
     )
     if timer:
         timer.report()
-    if args.rebuild_only:
-        return 0
+
+
+def events_and_worklist(world: dict, baseline: float, *, samples: int) -> int:
+    from django.test import Client
+    from django.utils import timezone
+
+    from victimcare.accounts.models import User
+    from victimcare.care.services import care_event_record
+    from victimcare.cases.models import Case
 
     sample_ids = list(
-        Case.objects.filter(force=world["mps"])
-        .order_by("?")
-        .values_list("id", flat=True)[: args.samples]
+        Case.objects.filter(force=world["mps"]).order_by("?").values_list("id", flat=True)[:samples]
     )
     timings = []
     for case in Case.objects.filter(pk__in=sample_ids).select_related("force"):
@@ -343,7 +367,7 @@ def main() -> int:
     client = Client()
     timings = []
     officers = list(User.objects.filter(pk__in=world["officers"]))
-    for i in range(args.samples):
+    for i in range(samples):
         client.force_login(officers[i % len(officers)])
         started = time.perf_counter()
         response = client.get("/worklist/")

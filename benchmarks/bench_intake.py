@@ -5,7 +5,9 @@ importer (Case, Victim, VictimPersonalDetails, CaseEvent and ExternalReference p
 committed in batches), and prints the rate and peak memory beside the same-run baseline:
 the database's own bulk path on the same rows (SQLite: executemany in one transaction;
 PostgreSQL: COPY) into a single flat table. Each database runs in a child process so its
-peak memory is measured on its own.
+peak memory is measured on its own. ``postgresql-backfill`` is PostgreSQL with the
+importer's backfill mode (`victimcare import cases --backfill`: foreign keys checked once
+a batch under exclusive locks, for loading history while nothing else writes cases).
 
     .venv/bin/python benchmarks/bench_intake.py --quick                # 20,000 rows
     .venv/bin/python benchmarks/bench_intake.py --databases sqlite --rows 200000
@@ -113,6 +115,7 @@ def child(database: str, csv_path: Path, batch_size: int, clock: bool) -> dict:
         force=force,
         rejects_path=csv_path.with_suffix(".rejects.csv"),
         clock=clock,
+        backfill=database.endswith("-backfill"),
         **({"batch_size": batch_size} if batch_size else {}),
     )
     importer_seconds = time.perf_counter() - started
@@ -187,7 +190,12 @@ def main() -> int:
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="20,000 rows, a smoke run")
-    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql,postgresql-backfill",
+        help="comma-separated; postgresql-backfill is PostgreSQL with `import --backfill` "
+        "(%(default)s)",
+    )
     parser.add_argument("--batch-size", type=int, default=0, help="0: the importer's default")
     parser.add_argument(
         "--clock", action="store_true", help="also start the care clock (timed on its own)"
@@ -214,7 +222,7 @@ def main() -> int:
                 "VICTIMCARE_VAR_DIR": str(folder / f"var-{database}"),
                 "VICTIMCARE_LOG_LEVEL": "WARNING",
             }
-            if database == "postgresql":
+            if database.startswith("postgresql"):
                 url = postgres_fresh()
                 if url is None:
                     continue
@@ -244,7 +252,7 @@ def main() -> int:
             base = r["read"] / r["baseline_seconds"]
             verdict = "OK" if rate >= 20_000 and r["peak_mb"] < 500 else "BELOW TARGET"
             print(
-                f"{database:<10} importer {rate:>9,.0f} rows/s ({r['imported']:,} imported in "
+                f"{database:<19} importer {rate:>9,.0f} rows/s ({r['imported']:,} imported in "
                 f"{rows_seconds:.1f}s"
                 + (
                     ""
@@ -252,13 +260,13 @@ def main() -> int:
                     else f"; {r['read'] / r['importer_cpu']:,.0f} rows per CPU-second in this process"
                 )
                 + f"), peak {r['peak_mb']:.0f} MB | baseline "
-                f"({'COPY' if database == 'postgresql' else 'executemany, one transaction'}) "
+                f"({'COPY' if database.startswith('postgresql') else 'executemany, one transaction'}) "
                 f"{base:>9,.0f} rows/s | importer/baseline {rate / base:.2f} | target 20,000 rows/s, "
                 f"< 500 MB: {verdict}"
             )
             if r["clocked"]:
                 print(
-                    f"{'':<10} care clock started for {r['clocked']:,} cases in "
+                    f"{'':<19} care clock started for {r['clocked']:,} cases in "
                     f"{r['clock_seconds']:.1f}s ({r['clocked'] / r['clock_seconds']:,.0f} "
                     f"cases/s), after the rows; rows and clock together "
                     f"{r['read'] / r['importer_seconds']:,.0f} rows/s"

@@ -95,3 +95,119 @@ def test_a_case_can_take_a_reference_allocated_before_its_transaction():
     reference = reference_allocate(force=force, at=timezone.now())
     assert case_make(force=force, reference=reference).reference == reference
     assert case_make(force=force).reference != reference
+
+
+def test_a_new_case_keeps_everything_it_was_given():
+    from tests.factories import area_make, crime_type_make, staff_make
+    from victimcare.cases.models import Case
+    from victimcare.cases.services import VictimDetails, case_create
+
+    force = force_make("MPS")
+    officer = staff_make(force=force)
+    reported = datetime(2026, 9, 1, 10, 0, tzinfo=LONDON)
+    case = case_create(
+        force=force,
+        area=area_make(force, "Hackney"),
+        crime_type=crime_type_make(),
+        channel="phone",
+        reported_at=reported,
+        occurred_at=datetime(2026, 8, 31, 22, 15, tzinfo=LONDON),
+        summary="Back door forced.",
+        recorded_by=officer,
+        officer_in_charge=officer,
+        victim=VictimDetails(
+            given_name="Ada",
+            family_name="Testperson",
+            date_of_birth=datetime(1980, 3, 31).date(),  # noqa: DTZ001
+            email="ada@example.com",
+            phone="07700 900123",
+            address="1 High Street",
+            postcode="E8 1AA",
+            preferred_contact="sms",
+            times_to_avoid="mornings",
+            phone_is_safe=False,
+            vulnerable=True,
+            equality={"age_band": "45_54", "sex": "female", "unknown": "dropped"},
+        ),
+    )
+    stored = Case.objects.get()
+    assert stored.pk == case.pk and stored.reference == case.reference == "MPS-26-000001"
+    assert (stored.channel, stored.status, stored.summary) == ("phone", "reported", case.summary)
+    assert stored.reported_at == reported and stored.occurred_at == case.occurred_at
+    assert stored.recorded_by_id == stored.officer_in_charge_id == officer.pk
+    assert stored.created_at is not None
+    victim = stored.victims.get()
+    assert victim.pk == case.victims.get().pk and victim.vulnerable and victim.pseudonym
+    assert (victim.age_band, victim.sex, victim.ethnicity) == ("45_54", "female", "")
+    details = victim.personal_details
+    assert (details.given_name, details.family_name, details.email) == (
+        "Ada",
+        "Testperson",
+        "ada@example.com",
+    )
+    assert details.date_of_birth.isoformat() == "1980-03-31"
+    assert (details.phone, details.address, details.postcode) == (
+        "07700 900123",
+        "1 High Street",
+        "E8 1AA",
+    )
+    assert (details.preferred_contact, details.times_to_avoid, details.phone_is_safe) == (
+        "sms",
+        "mornings",
+        False,
+    )
+    event = stored.events.get()
+    assert (event.kind, event.at, event.by_id) == (EventKind.REPORT_RECORDED, reported, officer.pk)
+    assert event.detail == {"channel": "phone"}
+    assert event.victim_text == "Your report was recorded."
+
+
+def test_the_objects_returned_are_saved_rows_with_their_relations_at_hand():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = case_make()
+    assert not case._state.adding
+    with CaptureQueriesContext(connection) as queries:
+        assert case.force.code == "MPS" and case.area.force_id == case.force_id
+    assert len(queries) == 0
+
+
+def test_a_case_is_written_in_one_statement_on_postgresql_and_takes_no_savepoint():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import crime_type_make
+    from victimcare.cases.services import reference_allocate
+
+    force = force_make("MPS")
+    area, crime_type = area_make(force, "Hackney"), crime_type_make()
+    reference = reference_allocate(force=force, at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        case_make(force=force, area=area, crime_type=crime_type, reference=reference)
+    cases = [q["sql"] for q in queries if "cases_" in q["sql"]]
+    assert not [q for q in queries if "SAVEPOINT" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(cases) == 1, cases
+    else:
+        assert len(cases) == 4, cases  # SQLite: one INSERT a table
+
+
+def test_a_value_the_model_refuses_is_refused_before_anything_is_written():
+    from django.core.exceptions import ValidationError
+
+    from victimcare.cases.models import Case, ReferenceSequence
+
+    force = force_make("MPS")
+    with pytest.raises(ValidationError):
+        case_make(force=force, channel="carrier-pigeon")
+    with pytest.raises(ValidationError):
+        case_make(force=force, summary="x", victim=_victim(email="not an email"))
+    assert not Case.objects.exists()
+    assert not ReferenceSequence.objects.filter(force=force).exists()
+
+
+def _victim(**kwargs):
+    from victimcare.cases.services import VictimDetails
+
+    return VictimDetails(given_name="Ada", family_name="Testperson", **kwargs)

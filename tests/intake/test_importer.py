@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 
 from tests.intake.factories import reporting_world
 from victimcare.cases.constants import EventKind
@@ -399,3 +400,112 @@ def test_a_rerun_clocks_the_cases_an_interrupted_run_left_unclocked():
     # Once clocked, a re-run leaves them be.
     summary = cases_import(source=io.StringIO(text), force=force, rejects=io.StringIO())
     assert (summary.to_clock, summary.clocked) == (0, 0)
+
+
+# --- backfill mode (PostgreSQL: foreign keys checked once a batch) --------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="backfill mode is PostgreSQL's (elsewhere the flag is ignored)",
+)
+
+
+def replication_role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+def backfill_run(force, text, batch_size=2):
+    rejects = io.StringIO()
+    summary = cases_import(
+        source=io.StringIO(text),
+        force=force,
+        rejects=rejects,
+        batch_size=batch_size,
+        clock=False,
+        backfill=True,
+    )
+    return summary, list(csv.DictReader(io.StringIO(rejects.getvalue())))
+
+
+def test_backfill_imports_the_same_rows_and_counts():
+    """On every database (SQLite ignores the flag): the same outcome as a normal import."""
+    force = reporting_world()
+    summary, rejects = backfill_run(force, HEADER + "\n".join(ROWS) + "\n", batch_size=4)
+    assert (summary.read, summary.imported, summary.rejected, summary.already_present) == (
+        10,
+        3,
+        6,
+        1,
+    )
+    assert len(rejects) == 6
+    assert_whole_rows(3)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_backfill_commits_each_batch_with_row_checks_back_on(migrated_rows_put_back):
+    from django.db import IntegrityError, transaction
+
+    force = reporting_world()
+    summary, _ = backfill_run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=2)
+    assert (summary.imported, summary.batches) == (9, 5)
+    assert_whole_rows(9)
+    assert replication_role() == "origin"
+    # The foreign keys are still enforced for rows written afterwards.
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cases_victim (case_id, pseudonym, most_serious_crime, "
+            "persistently_targeted, vulnerable, intimidated) "
+            "VALUES (-1, gen_random_uuid(), false, false, false, false)"
+        )
+    summary, _ = backfill_run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=2)
+    assert (summary.imported, summary.already_present) == (0, 9)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_backfill_batch_pointing_at_a_missing_parent_is_rolled_back_whole(
+    monkeypatch, migrated_rows_put_back
+):
+    """The batch proves the parents its rows point at; if one is gone (deleted while the
+    batch ran), the batch rolls back and earlier batches stay."""
+    from victimcare.forces.models import Area
+    from victimcare.intake import importer
+
+    force = reporting_world()
+    taken = []
+    original = importer.BatchWriter.used_take
+
+    def used_take(self):
+        used = original(self)
+        taken.append(used)
+        if len(taken) == 2:  # the second batch "uses" an area that does not exist
+            used[Area._meta.db_table].add(-5)
+        return used
+
+    monkeypatch.setattr(importer.BatchWriter, "used_take", used_take)
+    with pytest.raises(ImportError_, match="no longer exist"):
+        backfill_run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=2)
+    assert_whole_rows(2)
+    assert replication_role() == "origin"
+
+
+@postgres_only
+def test_backfill_without_permission_to_skip_row_checks_is_refused_with_the_grant(monkeypatch):
+    from victimcare.intake import importer
+
+    monkeypatch.setattr(importer, "_may_skip_row_checks", lambda cursor: False)
+    with pytest.raises(ImportError_, match="GRANT SET ON PARAMETER session_replication_role"):
+        backfill_run(reporting_world(), HEADER + "\n".join(GOOD) + "\n")
+    assert Case.objects.count() == 0
+
+
+def test_the_cli_takes_backfill(tmp_path, capsys):
+    reporting_world()
+    path = tmp_path / "history.csv"
+    path.write_text(HEADER + "\n".join(GOOD) + "\n")
+    assert main(["import", "cases", str(path), "--force", "MPS", "--backfill", "--quiet"]) == 0
+    assert "imported 9" in capsys.readouterr().out
+    assert_whole_rows(9)

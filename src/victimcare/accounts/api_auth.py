@@ -6,13 +6,46 @@ asks ``api_caller(request)`` who is calling and which force's data it may touch.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import HttpBearer, django_auth
 
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.accounts.services import service_token_check
+
+# Tokens recently checked in this process: SHA-256 of the presented token -> (checked at,
+# ServiceToken with its force). A records system sends hundreds of reports a second with
+# one token, and checking it against the database each time cost a query per report.
+# An entry lives API_TOKEN_CACHE_SECONDS, so a revoked token stops working within that
+# many seconds in every worker process. Only tokens that checked out are kept (a wrong
+# token is looked up every time), and the cache is emptied when it holds too many.
+_CHECKED: dict[str, tuple[float, object]] = {}
+_CHECKED_LIMIT = 1000
+_clock = time.monotonic  # a test may replace it to move time on
+
+
+def token_check_cached(token: str):
+    """``service_token_check``, remembered for API_TOKEN_CACHE_SECONDS."""
+    seconds = settings.API_TOKEN_CACHE_SECONDS
+    if seconds <= 0:
+        return service_token_check(token)
+    key = hashlib.sha256(token.encode()).hexdigest()
+    now = _clock()
+    entry = _CHECKED.get(key)
+    if entry is not None and now - entry[0] < seconds:
+        return entry[1]
+    found = service_token_check(token)
+    if found is None:
+        _CHECKED.pop(key, None)
+        return None
+    if len(_CHECKED) >= _CHECKED_LIMIT:
+        _CHECKED.clear()
+    _CHECKED[key] = (now, found)
+    return found
 
 
 class ServiceTokenAuth(HttpBearer):
@@ -21,7 +54,7 @@ class ServiceTokenAuth(HttpBearer):
     openapi_description = "A per-force records-system token from `victimcare token create`."
 
     def authenticate(self, request: HttpRequest, token: str):
-        found = service_token_check(token)
+        found = token_check_cached(token)
         if found is not None:
             request.service_token = found  # type: ignore[attr-defined]
         return found

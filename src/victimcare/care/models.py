@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from victimcare.care.constants import (
@@ -187,8 +188,22 @@ class Obligation(models.Model):
         ]
         indexes = [
             models.Index(fields=["case", "due_at"]),
-            models.Index(fields=["officer", "status", "due_at"]),
-            models.Index(fields=["status", "due_at"]),
+            # An officer's worklist: their outstanding obligations in deadline order.
+            models.Index(
+                fields=["officer", "due_at", "id"],
+                name="obligation_worklist",
+                # (Written as an OR: PostgreSQL prints it back the same, so the rebuild's
+                # bulk mode re-creates it exactly; it serves "status IN (...)" alike.)
+                condition=Q(status=ObligationStatus.OPEN) | Q(status=ObligationStatus.BREACHED),
+            ),
+            # Compliance for one officer over a period.
+            models.Index(fields=["officer", "triggered_at"], name="obligation_officer_period"),
+            # The periodic breach check: open obligations past their deadline.
+            models.Index(
+                fields=["due_at"],
+                name="obligation_open_due",
+                condition=Q(status=ObligationStatus.OPEN),
+            ),
             models.Index(fields=["triggered_at"]),
         ]
 

@@ -41,13 +41,11 @@ def worklist(*, user) -> QuerySet[Obligation]:
     if not has_capability(user, Capability.WORK_CASES):
         return Obligation.objects.none()
     return (
-        # The case's officer in charge is the obligation's officer (copied when clocked);
-        # saying so lets the database start from the officer's few cases, not the force's.
+        # Served by the partial index ``obligation_worklist`` (outstanding rows only, by
+        # officer and deadline); the case is then looked up by its key. The filter must
+        # name both outstanding statuses for the database to use that index.
         Obligation.objects.filter(
-            officer=user,
-            status__in=OUTSTANDING,
-            case__force_id=user.force_id,
-            case__officer_in_charge=user,
+            officer=user, status__in=OUTSTANDING, case__force_id=user.force_id
         )
         .select_related("case", "rule")
         .order_by("due_at", "id")

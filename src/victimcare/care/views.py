@@ -4,14 +4,16 @@ referrals, visits, the support organisation's inbox, compliance and the rule set
 from __future__ import annotations
 
 import csv
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,16 +48,29 @@ from victimcare.forces.models import Area
 
 # Which page records what meets each obligation.
 ACTION_FOR_CODE = {
-    "written_information": ("care:written-information", "Record written information sent"),
-    "support_referral": ("care:referral", "Send the referral"),
-    "needs_assessment": ("care:needs-assessment", "Record the needs assessment"),
-    "visit_offer": ("care:visit", "Offer or book a visit"),
-    "decision_update": ("care:contact", "Log a contact"),
-    "no_suspect_update": ("care:contact", "Log a contact"),
-    "not_investigated_notice": ("care:contact", "Log a contact"),
-    "vrr_information": ("care:contact", "Log a contact"),
-    "vps_offer": ("care:contact", "Log a contact"),
+    "written_information": (
+        "care:written-information",
+        gettext_noop("Record written information sent"),
+    ),
+    "support_referral": ("care:referral", gettext_noop("Send the referral")),
+    "needs_assessment": ("care:needs-assessment", gettext_noop("Record the needs assessment")),
+    "visit_offer": ("care:visit", gettext_noop("Offer or book a visit")),
+    "decision_update": ("care:contact", gettext_noop("Log a contact")),
+    "no_suspect_update": ("care:contact", gettext_noop("Log a contact")),
+    "not_investigated_notice": ("care:contact", gettext_noop("Log a contact")),
+    "vrr_information": ("care:contact", gettext_noop("Log a contact")),
+    "vps_offer": ("care:contact", gettext_noop("Log a contact")),
 }
+DEFAULT_ACTION = ("care:contact", gettext_noop("Log a contact"))
+# Stands in for a crime reference (letters, digits and hyphens) in a reversed URL.
+REFERENCE_MARK = "VCREFERENCEMARK"
+
+
+def _url_for_reference(name: str):
+    """A function giving the URL ``name`` for a case reference: one reverse a page rather
+    than one a row (the worklist shows fifty)."""
+    pattern = reverse(name, kwargs={"reference": REFERENCE_MARK})
+    return lambda reference: pattern.replace(REFERENCE_MARK, quote(reference, safe=""))
 
 
 def _next(request: HttpRequest) -> str:
@@ -83,15 +98,23 @@ def worklist(request: HttpRequest) -> HttpResponse:
     rows = selectors.worklist(user=request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     now = timezone.now()
+    urls = {
+        name: _url_for_reference(name) for name, _ in {*ACTION_FOR_CODE.values(), DEFAULT_ACTION}
+    }
+    case_url = _url_for_reference("cases:detail")
     items = []
     for obligation in page.object_list:
-        url_name, label = ACTION_FOR_CODE.get(obligation.code, ("care:contact", "Log a contact"))
+        url_name, label = ACTION_FOR_CODE.get(obligation.code, DEFAULT_ACTION)
+        reference = obligation.case.reference
         items.append(
             {
-                "obligation": obligation,
+                "reference": reference,
+                "case_url": case_url(reference),
+                "title": obligation.rule.title,
+                "due": dateformat.format(timezone.localtime(obligation.due_at), "D j M Y H:i"),
                 "overdue": obligation.due_at < now,
-                "action_url": reverse(url_name, kwargs={"reference": obligation.case.reference}),
-                "action_label": label,
+                "action_url": urls[url_name](reference),
+                "action_label": _(label),
                 "inline": obligation.code == "written_information",
             }
         )

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from victimcare.cases._prepared import prepared_cursor
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import (
     Case,
@@ -89,7 +90,7 @@ def reference_allocate(*, force: Force, at: datetime) -> str:
     """
     year = timezone.localtime(at).year
     table = ReferenceSequence._meta.db_table
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {table} (force_id, year, last_number) VALUES (%s, %s, 1)
@@ -102,7 +103,6 @@ def reference_allocate(*, force: Force, at: datetime) -> str:
     return format_reference(force_code=force.code, year=year, number=number)
 
 
-@transaction.atomic
 def case_create(
     *,
     force: Force,
@@ -121,6 +121,13 @@ def case_create(
 
     ``reference`` is one already allocated with ``reference_allocate`` (outside this
     transaction); without it one is allocated here.
+
+    Everything is checked before the transaction opens; the rows are then written in one
+    statement (see ``_opening_rows_insert``) and the event announced to the listeners. The
+    transaction takes no savepoint inside a caller's: there is nothing partial to roll
+    back to, so if anything in it fails the caller's transaction fails with it (a case
+    lands whole, with its consequences, or not at all), and a report costs no SAVEPOINT
+    and RELEASE round trips.
     """
     if area.force_id != force.pk:
         raise CaseError(f"Area {area.name} is not in {force.name}")
@@ -128,7 +135,7 @@ def case_create(
         raise CaseError("reported_at must carry a time zone")
     now = timezone.now()
     case = Case(
-        reference=reference or reference_allocate(force=force, at=reported_at),
+        reference=reference or "",
         force=force,
         area=area,
         crime_type=crime_type,
@@ -141,8 +148,11 @@ def case_create(
     )
     # The related rows were passed in as objects, and the database enforces uniqueness:
     # checking those again would cost a query each on every report.
-    case.full_clean(exclude=_CASE_RELATIONS, validate_unique=False, validate_constraints=False)
-    case.save(force_insert=True)
+    case.full_clean(
+        exclude=_CASE_RELATIONS if reference else [*_CASE_RELATIONS, "reference"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     victim_row = Victim(
         case=case,
         most_serious_crime=victim.most_serious_crime,
@@ -152,7 +162,6 @@ def case_create(
         **{k: v for k, v in victim.equality.items() if k in _EQUALITY_FIELDS},
     )
     victim_row.full_clean(exclude=["case"], validate_unique=False)
-    victim_row.save(force_insert=True)
     details = VictimPersonalDetails(
         victim=victim_row,
         given_name=victim.given_name,
@@ -167,8 +176,7 @@ def case_create(
         phone_is_safe=victim.phone_is_safe,
     )
     details.full_clean(exclude=["victim"], validate_unique=False)
-    details.save(force_insert=True)
-    event = CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         kind=EventKind.REPORT_RECORDED,
         at=reported_at,
@@ -177,8 +185,119 @@ def case_create(
         detail={"channel": channel},
         victim_text="Your report was recorded.",
     )
-    _event_announce(event, OpenedCase(victims=(victim_row,)))
+    with transaction.atomic(savepoint=False):
+        if not reference:
+            case.reference = reference_allocate(force=force, at=reported_at)
+        _opening_rows_insert(case=case, victim=victim_row, details=details, event=event)
+        _event_announce(event, OpenedCase(victims=(victim_row,)))
     return case
+
+
+def _opening_rows_insert(
+    *, case: Case, victim: Victim, details: VictimPersonalDetails, event: CaseEvent
+) -> None:
+    """Write a new case's four rows (the case, its victim, the victim's personal details
+    and the event that opens it) and give the objects their ids, as ``save()`` would.
+
+    Plain SQL because this runs for every report, at hundreds a second from records
+    systems: four ORM inserts cost several times more in Python than the database takes
+    to write the rows. On PostgreSQL it is one statement, a chain of data-modifying CTEs
+    (one round trip); SQLite has no such CTEs but answers in-process, so it takes four
+    INSERTs. The columns and their values come from the models' own fields (``pre_save``
+    then ``get_db_prep_save``, as the ORM does), so a field added to a model is written
+    without changing this; the objects have been checked with ``full_clean`` already.
+    """
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy costs
+    with prepared_cursor() as cursor:
+        if db.vendor == "postgresql":
+            params = [
+                *_insert_values(db, case, None),
+                *_insert_values(db, victim, "case"),
+                *_insert_values(db, details, "victim"),
+                *_insert_values(db, event, "case"),
+            ]
+            cursor.execute(_opening_rows_sql(), params)
+            case_id, victim_id, event_id = cursor.fetchone()
+        else:
+            case_id = _insert_one(db, cursor, case, None, None)
+            victim_id = _insert_one(db, cursor, victim, "case", case_id)
+            _insert_one(db, cursor, details, "victim", victim_id)
+            event_id = _insert_one(db, cursor, event, "case", case_id)
+    case.pk, victim.pk, event.pk = case_id, victim_id, event_id
+    # Assigned as objects (not as ``*_id``), which keeps them cached on the rows.
+    victim.case = event.case = case
+    details.victim = victim
+    for obj in (case, victim, details, event):
+        obj._state.adding = False
+        obj._state.db = db.alias
+
+
+_INSERT_FIELDS: dict[tuple, list] = {}
+
+
+def _insert_fields(model, linked: str | None) -> list:
+    """The fields written for a new row of ``model``: all but its auto-increment id and the
+    foreign key ``linked`` (filled from the row inserted just before)."""
+    key = (model, linked)
+    if key not in _INSERT_FIELDS:
+        _INSERT_FIELDS[key] = [
+            f
+            for f in model._meta.concrete_fields
+            if f is not model._meta.auto_field and f.name != linked
+        ]
+    return _INSERT_FIELDS[key]
+
+
+def _insert_values(db, obj, linked: str | None) -> list:
+    return [
+        f.get_db_prep_save(f.pre_save(obj, True), db) for f in _insert_fields(type(obj), linked)
+    ]
+
+
+def _insert_one(db, cursor, obj, linked: str | None, linked_id: int | None) -> int:
+    """One row of ``_opening_rows_insert`` (SQLite); returns its id."""
+    table, columns = _insert_target(type(obj), linked)
+    values = _insert_values(db, obj, linked)
+    if linked is not None:
+        values = [linked_id, *values]
+    marks = ", ".join(["%s"] * len(values))
+    cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608
+    return cursor.lastrowid
+
+
+def _insert_target(model, linked: str | None) -> tuple[str, str]:
+    """The quoted table and column list of an insert into ``model``, ``linked`` first."""
+    quote = connection.ops.quote_name
+    fields = _insert_fields(model, linked)
+    if linked is not None:
+        fields = [model._meta.get_field(linked), *fields]
+    return quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+
+
+_OPENING_ROWS_SQL: list[str] = []
+
+
+def _opening_rows_sql() -> str:
+    """PostgreSQL: the four inserts of ``_opening_rows_insert`` as one statement, built
+    from the models' own table and column names (once per process)."""
+    if not _OPENING_ROWS_SQL:
+
+        def insert(model, linked: str | None, source: str) -> str:
+            table, columns = _insert_target(model, linked)
+            marks = ["%s"] * len(_insert_fields(model, linked))
+            if source:
+                marks.insert(0, f"(SELECT id FROM {source})")  # noqa: S608
+            return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(marks)})"  # noqa: S608
+
+        ctes = [
+            f"c AS ({insert(Case, None, '')} RETURNING id)",
+            f"v AS ({insert(Victim, 'case', 'c')} RETURNING id)",
+            f"d AS ({insert(VictimPersonalDetails, 'victim', 'v')})",
+            f"e AS ({insert(CaseEvent, 'case', 'c')} RETURNING id)",
+        ]
+        ids = "SELECT (SELECT id FROM c), (SELECT id FROM v), (SELECT id FROM e)"
+        _OPENING_ROWS_SQL.append(f"WITH {', '.join(ctes)} {ids}")
+    return _OPENING_ROWS_SQL[0]
 
 
 _EQUALITY_FIELDS = {"age_band", "sex", "ethnicity", "disability"}

@@ -48,6 +48,8 @@ SETTINGS_DOC: dict[str, str] = {
     "VICTIMCARE_TRACK_CODE_MINUTES": "How long a Track my case sign-in code lasts. Default: 10.",
     "VICTIMCARE_TRACK_SESSION_MINUTES": "Idle minutes before a Track my case session ends. "
     "Default: 30.",
+    "VICTIMCARE_REPORT_DRAFTS_PER_HOUR": "Online reports that may be started from one address "
+    "in an hour; past it the start page asks the victim to try later or call 101. Default: 20.",
 }
 
 

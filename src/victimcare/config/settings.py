@@ -82,6 +82,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_config(VAR_DIR)}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Statements run through cases/_prepared.py (the hot plain SQL of reporting) are
+    # prepared on a connection from their second run there. Django's own queries use
+    # client-side binding and are never prepared.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -149,6 +154,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SERVICE_NAME = env_str("VICTIMCARE_SERVICE_NAME", "Report and track a crime")
 DEMO_PASSWORD = env_str("VICTIMCARE_DEMO_PASSWORD", "victimcare-demo")
 OPEN_DATA_THRESHOLD = env_int("VICTIMCARE_OPEN_DATA_THRESHOLD", 30)
+# How long a worker process trusts a records-system token it has checked (accounts/
+# api_auth.py): a revoked token stops working within this many seconds. 0: every request.
+API_TOKEN_CACHE_SECONDS = 5
 
 # Logs carry ids and references, never victims' personal data.
 LOGGING = {
@@ -196,4 +204,5 @@ NOTIFICATIONS_MAX_ATTEMPTS = env_int("VICTIMCARE_NOTIFICATION_ATTEMPTS", 5)
 TRACK_CODE_MINUTES = env_int("VICTIMCARE_TRACK_CODE_MINUTES", 10)
 TRACK_SESSION_MINUTES = env_int("VICTIMCARE_TRACK_SESSION_MINUTES", 30)
 REPORT_DRAFT_DAYS = 7
+REPORT_DRAFTS_PER_HOUR = env_int("VICTIMCARE_REPORT_DRAFTS_PER_HOUR", 20)
 # --- end of notifications, reporting and Track my case -----------------------------------

@@ -212,7 +212,10 @@ def report_create(
 ):
     """Record a report for the caller's force: 201 with the crime reference."""
     caller = api_caller(request)
-    force = Force.objects.filter(pk=caller.force_id).first()
+    if caller.token is not None:
+        force = caller.token.force  # read with the token (see accounts/api_auth.py)
+    else:
+        force = Force.objects.filter(pk=caller.force_id).first()
     if force is None:
         raise HttpError(403, "Your account is not attached to a force")
     key = (idempotency_key or "").strip() or None

@@ -6,15 +6,22 @@ class ReportDraft(models.Model):
     """An online report in progress, saved at every step so nothing typed is lost.
 
     Found only by the hash of its resume token: the token itself is in the victim's
-    session and resume link, never in the database. Expires after 7 days.
+    session and resume link, never in the database. The answers are sealed (AES-GCM) with a
+    key derived from that token, so nobody reading the database, staff included, can read
+    an unsent report; only ``intake.services`` opens them, given the token. Expires after
+    7 days.
     """
 
     token_hash = models.CharField(max_length=64, unique=True)
     force = models.ForeignKey(
         "forces.Force", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    answers = models.JSONField(default=dict, blank=True)
+    # Version byte, nonce and ciphertext of the answers as JSON; empty once submitted.
+    answers_sealed = models.BinaryField(default=b"", blank=True)
     last_step = models.CharField(max_length=32, blank=True)
+    # A keyed hash of the address the draft was started from (never the address itself),
+    # for the limit on new drafts per address.
+    client_scope = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
@@ -24,6 +31,7 @@ class ReportDraft(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["client_scope", "created_at"])]
 
     def __str__(self) -> str:
         return f"Report draft {self.pk}"

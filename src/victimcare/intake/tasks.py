@@ -1,4 +1,5 @@
-"""Background work of the reporting channels (django-tasks; `victimcare worker` runs it)."""
+"""Background work of the reporting channels (django-tasks; `victimcare worker` runs it): the
+follow-up of a new report, and the purge of expired report drafts."""
 
 from django_tasks import task
 
@@ -24,3 +25,13 @@ def report_follow_up_task(
         case=case, wants_visit=wants_visit, recorded_by=recorded_by, send_care_card=send_care_card
     )
     return True
+
+
+@task()
+def draft_purge_expired_task() -> int:
+    """Delete report drafts past their 7 days. Starting a report purges them too, but this
+    purges them when nobody starts one: enqueue it as often as you like (daily is plenty),
+    alongside care.tasks.obligations_mark_breached_task."""
+    from victimcare.intake.services import draft_purge_expired
+
+    return draft_purge_expired()

@@ -3,6 +3,7 @@ Victim Care Card. Thin: forms validate, services write."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,12 +24,36 @@ from victimcare.intake.forms import (
     answers_validate,
 )
 
-DRAFT_SESSION_KEY = "intake_draft_token"
+# The resume token rides in a cookie of its own, not in the session: sessions are stored in
+# the database, and the token is the key to the draft's sealed answers.
+DRAFT_COOKIE = "vc_report_draft"
 CASE_SESSION_KEY = "intake_case_id"
 
 
+def _draft_token(request: HttpRequest) -> str:
+    return request.COOKIES.get(DRAFT_COOKIE, "")
+
+
+def _draft_cookie_set(response: HttpResponse, token: str) -> HttpResponse:
+    """Until the browser closes, like the session; only sent to the reporting pages."""
+    response.set_cookie(
+        DRAFT_COOKIE,
+        token,
+        path=reverse("intake:report-start"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 def _draft(request: HttpRequest):
-    return services.draft_get(token=request.session.get(DRAFT_SESSION_KEY, ""))
+    """This browser's draft, opened with the resume token its cookie holds."""
+    return services.draft_get(token=_draft_token(request))
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _steps_for(draft) -> list[str]:
@@ -57,12 +82,14 @@ def report_start(request: HttpRequest) -> HttpResponse:
     if preset is None and forces.count() == 1:
         preset = forces.first()
     if request.method == "POST":
-        draft, token = services.draft_start(force=preset)
+        try:
+            draft, token = services.draft_start(force=preset, address=_client_address(request))
+        except services.DraftsThrottled:
+            return render(request, "intake/report_too_many.html", status=429)
         if preset is not None:
             services.draft_save(draft=draft, step="", answers={"_preset": "1"})
-        request.session[DRAFT_SESSION_KEY] = token
         request.session.pop(CASE_SESSION_KEY, None)
-        return redirect("intake:report-step", step=_steps_for(draft)[0])
+        return _draft_cookie_set(redirect("intake:report-step", step=_steps_for(draft)[0]), token)
     return render(request, "intake/report_start.html", {"preset": preset})
 
 
@@ -116,7 +143,7 @@ def report_step(request: HttpRequest, step: str) -> HttpResponse:
 @require_GET
 def report_saved(request: HttpRequest) -> HttpResponse:
     """The link to come back to an unfinished report within 7 days."""
-    token = request.session.get(DRAFT_SESSION_KEY, "")
+    token = _draft_token(request)
     draft = services.draft_get(token=token)
     if draft is None or draft.submitted_case_id:
         return _ended(request)
@@ -128,7 +155,7 @@ def report_saved(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_resume(request: HttpRequest) -> HttpResponse:
     """Carry on with a saved report. The token comes in the query string (kept out of access
-    logs) and moves straight into the session."""
+    logs) and moves straight into this browser's draft cookie."""
     token = request.GET.get("token", "")
     draft = services.draft_get(token=token)
     if draft is None:
@@ -136,14 +163,13 @@ def report_resume(request: HttpRequest) -> HttpResponse:
     if draft.submitted_case_id:
         request.session[CASE_SESSION_KEY] = draft.submitted_case_id
         return redirect("intake:report-confirmation")
-    request.session[DRAFT_SESSION_KEY] = token
     slugs = _steps_for(draft)
     if draft.last_step in slugs:
         index = slugs.index(draft.last_step) + 1
         if index >= len(slugs):
-            return redirect("intake:report-check")
-        return redirect("intake:report-step", step=slugs[index])
-    return redirect("intake:report-step", step=slugs[0])
+            return _draft_cookie_set(redirect("intake:report-check"), token)
+        return _draft_cookie_set(redirect("intake:report-step", step=slugs[index]), token)
+    return _draft_cookie_set(redirect("intake:report-step", step=slugs[0]), token)
 
 
 def _summary_rows(draft) -> list[dict]:
@@ -189,10 +215,11 @@ def report_check(request: HttpRequest) -> HttpResponse:
     else:
         _cleaned, errors = answers_validate(force=draft.force, answers=draft.answers)
     if request.method == "POST" and not errors:
-        case = services.draft_submit(draft_id=draft.pk)
-        request.session.pop(DRAFT_SESSION_KEY, None)
+        case = services.draft_submit(draft=draft)
         request.session[CASE_SESSION_KEY] = case.pk
-        return redirect("intake:report-confirmation")
+        response = redirect("intake:report-confirmation")
+        response.delete_cookie(DRAFT_COOKIE, path=reverse("intake:report-start"), samesite="Lax")
+        return response
     error_links = []
     for key, messages_ in errors.items():
         slug = next((s for s, f in STEPS if key in f.answer_keys), _steps_for(draft)[0])

@@ -44,7 +44,30 @@ class MessageForm(forms.Form):
 
 
 class ReplyForm(MessageForm):
-    pass
+    """The officer's reply. With several victims on the case, the officer chooses which one
+    it is for (labelled as on the case page: Victim 1, Victim 2, ...)."""
+
+    def __init__(self, *args, victims=(), initial_victim=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.victims = list(victims)
+        if len(self.victims) > 1:
+            self.fields["victim"] = forms.ChoiceField(
+                label=_("Which victim is this reply for?"),
+                choices=[
+                    (str(v.pk), _("Victim %(n)s") % {"n": n})
+                    for n, v in enumerate(self.victims, start=1)
+                ],
+                widget=forms.RadioSelect,
+                initial=str(initial_victim.pk) if initial_victim is not None else None,
+                error_messages={"required": _("Choose which victim to reply to")},
+            )
+
+    def chosen_victim(self):
+        """The victim the reply is for; None only when the case has no victim."""
+        if len(self.victims) > 1:
+            wanted = self.cleaned_data.get("victim")
+            return next((v for v in self.victims if str(v.pk) == wanted), None)
+        return self.victims[0] if self.victims else None
 
 
 class ContactPreferencesForm(forms.Form):

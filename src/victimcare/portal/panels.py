@@ -1,16 +1,29 @@
 """The messages panel on the staff case page (registered in PortalConfig.ready)."""
 
 from victimcare.accounts.permissions import Capability, has_capability
+from victimcare.cases.selectors import case_victims
 from victimcare.portal.forms import ReplyForm
 from victimcare.portal.selectors import case_messages, messages_awaiting_reply
+from victimcare.portal.services import reply_victim_default
 
 
 def messages_panel(request, case) -> dict:
+    victims = list(case_victims(case=case))
+    number = {victim.pk: n for n, victim in enumerate(victims, start=1)}
+    messages = list(case_messages(case=case))
+    for message in messages:  # "Victim 2", as the case page numbers them, when there are several
+        message.victim_number = number.get(message.victim_id) if len(victims) > 1 else None
+    form = ReplyForm(
+        auto_id="reply-%s",
+        victims=victims,
+        initial_victim=reply_victim_default(case=case) if len(victims) > 1 else None,
+    )
     return {
         "case": case,
-        "messages": list(case_messages(case=case)),
+        "messages": messages,
         "can_reply": has_capability(request.user, Capability.WORK_CASES),
-        "form": ReplyForm(auto_id="reply-%s"),
+        "form": form,
+        "victim_field": form["victim"] if "victim" in form.fields else None,
     }
 
 

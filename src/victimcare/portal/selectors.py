@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case, CaseEvent, Victim
 from victimcare.portal.constants import MessageDirection
 from victimcare.portal.models import VictimMessage
@@ -21,21 +22,61 @@ def victim_for_session(*, victim_id) -> Victim | None:
     )
 
 
-def victim_timeline(*, case: Case) -> QuerySet[CaseEvent]:
-    """What the victim sees: only events with text written for them, never internal notes."""
-    return CaseEvent.objects.filter(case=case).exclude(victim_text="").order_by("-at", "-id")
+MESSAGE_EVENTS = (EventKind.MESSAGE_FROM_VICTIM, EventKind.MESSAGE_TO_VICTIM)
+
+
+def victim_timeline(*, victim: Victim) -> QuerySet[CaseEvent]:
+    """What one victim sees: only events with text written for them, never internal notes.
+
+    Updates about the case are seen by each of its victims. An event about one victim (its
+    ``detail`` names them as ``victim`` or ``victim_id``) is seen by that victim only, and a
+    message event only by the victim who sent or received the message (older message events
+    name only the message).
+    """
+    mine = list(
+        VictimMessage.objects.filter(case_id=victim.case_id, victim=victim).values_list(
+            "pk", flat=True
+        )
+    )
+    for_this_victim = (Q(detail__victim__isnull=True) | Q(detail__victim=victim.pk)) & (
+        Q(detail__victim_id__isnull=True) | Q(detail__victim_id=victim.pk)
+    )
+    visible = (~Q(kind__in=MESSAGE_EVENTS) & for_this_victim) | Q(
+        kind__in=MESSAGE_EVENTS, detail__message__in=mine
+    )
+    return (
+        CaseEvent.objects.filter(case_id=victim.case_id)
+        .exclude(victim_text="")
+        .filter(visible)
+        .order_by("-at", "-id")
+    )
+
+
+def victim_messages(*, victim: Victim) -> QuerySet[VictimMessage]:
+    """The messages one victim sent or received; never another victim's of the same case."""
+    return (
+        VictimMessage.objects.filter(case_id=victim.case_id, victim=victim)
+        .select_related("by")
+        .order_by("at", "id")
+    )
 
 
 def case_messages(*, case: Case) -> QuerySet[VictimMessage]:
-    return VictimMessage.objects.filter(case=case).select_related("by").order_by("at", "id")
+    """Every message of the case, with every victim (the officer's panel)."""
+    return (
+        VictimMessage.objects.filter(case=case).select_related("by", "victim").order_by("at", "id")
+    )
 
 
 def messages_awaiting_reply(*, force_id: int, limit: int = 10) -> QuerySet[VictimMessage]:
-    """Victims' messages in a force with no reply after them, oldest first (for the staff
+    """Victims' messages in a force with no reply to that victim after them, oldest first (for the staff
     home page: references and times only, no message text, which is shown on the audited
     case page)."""
     later_reply = VictimMessage.objects.filter(
-        case=OuterRef("case"), direction=MessageDirection.TO_VICTIM, at__gt=OuterRef("at")
+        case=OuterRef("case"),
+        victim=OuterRef("victim"),
+        direction=MessageDirection.TO_VICTIM,
+        at__gt=OuterRef("at"),
     )
     return (
         VictimMessage.objects.filter(

@@ -89,29 +89,59 @@ def _case_by_reference(reference: str) -> Case | None:
     )
 
 
-def _first_victim(case: Case) -> Victim | None:
-    return Victim.objects.select_related("personal_details", "case").filter(case=case).first()
+def _case_victims(case: Case):
+    return (
+        Victim.objects.select_related("personal_details", "case")
+        .filter(case=case, personal_details__isnull=False)
+        .order_by("pk")
+    )
+
+
+def _code_matches(access: AccessCode, code: str) -> bool:
+    seed, _sep, expected = access.code_hash.partition("$")
+    return code.isdigit() and hmac.compare_digest(expected, _code_hash(code, seed))
+
+
+def _live_codes(case: Case):
+    return AccessCode.objects.filter(
+        case=case, used_at__isnull=True, expires_at__gte=timezone.now()
+    ).order_by("-created_at", "-pk")
 
 
 @transaction.atomic
 def access_code_request(*, reference: str, address: str) -> None:
-    """Send a sign-in code to the contact the victim gave, if the reference exists.
+    """Send each victim of the case their own sign-in code, by the electronic contact they
+    gave, if the reference exists. Each victim has at most one live code: asking again
+    replaces it.
 
     Returns nothing either way. Raises TrackThrottled past the rate limits.
     """
     throttle_check(reference=reference, address=address)
     _attempt_record(reference=reference, address=address)
     case = _case_by_reference(reference)
-    victim = _first_victim(case) if case else None
-    if victim is None:
+    if case is None:
         return
-    route = victim_route(details=victim.personal_details)
-    if route is None or route[0] == "letter":
-        logger.info("no electronic contact for case %s: code not sent", case.reference)
-        return
+    for victim in _case_victims(case):
+        route = victim_route(details=victim.personal_details)
+        if route is None or route[0] == "letter":
+            logger.info(
+                "no electronic contact for victim %s on case %s: code not sent",
+                victim.pk,
+                case.reference,
+            )
+            continue
+        _access_code_send(case=case, victim=victim, route=route)
+
+
+def _access_code_send(*, case: Case, victim: Victim, route: tuple[str, str]) -> None:
     now = timezone.now()
-    AccessCode.objects.filter(case=case, used_at__isnull=True).update(used_at=now)  # one live code
-    code = f"{secrets.randbelow(10**c.CODE_DIGITS):0{c.CODE_DIGITS}d}"
+    # One live code per victim: this victim's earlier code dies; other victims' codes live on.
+    AccessCode.objects.filter(case=case, victim=victim, used_at__isnull=True).update(used_at=now)
+    others = list(_live_codes(case).select_for_update())
+    while True:  # never the same code as another victim's live one (they share the reference)
+        code = f"{secrets.randbelow(10**c.CODE_DIGITS):0{c.CODE_DIGITS}d}"
+        if not any(_code_matches(other, code) for other in others):
+            break
     seed = secrets.token_hex(8)
     access = AccessCode.objects.create(
         case=case,
@@ -138,27 +168,23 @@ def access_code_request(*, reference: str, address: str) -> None:
 
 @transaction.atomic
 def access_code_check(*, reference: str, code: str, address: str) -> Victim | None:
-    """The victim a correct, unused, unexpired code belongs to; None otherwise.
+    """The victim whose correct, unused, unexpired code this is; None otherwise.
 
-    Wrong codes count against the rate limits; a code dies after a few wrong tries.
+    The code may be any of the case's live codes (one per victim); it signs in the victim
+    it was sent to. Wrong codes count against the rate limits, and against every live code
+    of the case: each dies after a few wrong tries.
     """
     throttle_check(reference=reference, address=address)
     code = "".join(code.split())[:20]
     case = _case_by_reference(reference)
-    access = None
-    if case is not None:
-        access = (
-            AccessCode.objects.select_for_update()
-            .filter(case=case, used_at__isnull=True, expires_at__gte=timezone.now())
-            .order_by("-created_at")
-            .first()
-        )
-    if access is not None:
-        seed, _sep, expected = access.code_hash.partition("$")
-        if code.isdigit() and hmac.compare_digest(expected, _code_hash(code, seed)):
-            access.used_at = timezone.now()
-            access.save(update_fields=["used_at"])
-            return Victim.objects.select_related("case").get(pk=access.victim_id)
+    live = list(_live_codes(case).select_for_update()) if case is not None else []
+    matched = [access for access in live if _code_matches(access, code)]
+    if matched:
+        access = matched[0]
+        access.used_at = timezone.now()
+        access.save(update_fields=["used_at"])
+        return Victim.objects.select_related("case").get(pk=access.victim_id)
+    for access in live:
         access.wrong_tries += 1
         if access.wrong_tries >= c.CODE_MAX_TRIES:
             access.used_at = timezone.now()
@@ -208,18 +234,48 @@ def victim_message_send(*, victim: Victim, body: str) -> VictimMessage:
         case=victim.case,
         kind=EventKind.MESSAGE_FROM_VICTIM,
         at=now,
-        detail={"message": message.pk},
+        detail={"message": message.pk, "victim": victim.pk},
         victim_text=_("You sent a message to the officer."),
     )
     return message
 
 
+def reply_victim_default(*, case: Case) -> Victim | None:
+    """Whom a reply goes to unless the officer says: the case's only victim, else the victim
+    who wrote last; None when that cannot be told."""
+    victims = list(Victim.objects.filter(case=case).order_by("pk")[:2])
+    if len(victims) == 1:
+        return victims[0]
+    last = (
+        VictimMessage.objects.filter(
+            case=case, direction=c.MessageDirection.FROM_VICTIM, victim__isnull=False
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last.victim if last is not None else None
+
+
 @transaction.atomic
-def officer_reply_send(*, case: Case, user, body: str) -> VictimMessage:
-    """The officer's reply: in the victim's timeline and sent by their preferred channel."""
+def officer_reply_send(
+    *, case: Case, user, body: str, victim: Victim | None = None
+) -> VictimMessage:
+    """The officer's reply to one victim of the case: in that victim's timeline only and sent
+    by their preferred channel.
+
+    ``victim`` is whom it is for; without it, the case's only victim or the one who wrote
+    last (see ``reply_victim_default``). A case with several victims and no message from
+    any of them needs the officer to choose.
+    """
     body = _body_check(body)
+    if victim is None:
+        victim = reply_victim_default(case=case)
+        if victim is None:
+            raise PortalError(_("Choose which victim to reply to"))
+    elif victim.case_id != case.pk:
+        raise PortalError(_("Choose a victim on this case"))
+    victim = Victim.objects.select_related("personal_details", "case").get(pk=victim.pk)
     now = timezone.now()
-    victim = _first_victim(case)
     message = VictimMessage(
         case=case, victim=victim, direction=c.MessageDirection.TO_VICTIM, body=body, at=now, by=user
     )
@@ -230,10 +286,10 @@ def officer_reply_send(*, case: Case, user, body: str) -> VictimMessage:
         kind=EventKind.MESSAGE_TO_VICTIM,
         at=now,
         by=user,
-        detail={"message": message.pk},
+        detail={"message": message.pk, "victim": victim.pk},
         victim_text=_("Message from %(name)s: %(body)s") % {"name": user, "body": body},
     )
-    if victim is not None:
+    if hasattr(victim, "personal_details"):
         victim_notify(
             victim=victim,
             subject=_("A message about crime reference %(ref)s") % {"ref": case.reference},
@@ -274,7 +330,7 @@ def contact_preferences_change(*, victim: Victim, changes: dict) -> list[str]:
         case=victim.case,
         kind=EventKind.CONTACT_PREFERENCES_CHANGED,
         at=timezone.now(),
-        detail={"fields": changed},
+        detail={"fields": changed, "victim": victim.pk},
         victim_text=_("You changed how we contact you."),
     )
     return changed

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from victimcare.accounts.permissions import Capability, capability_required
-from victimcare.cases.selectors import case_get
+from victimcare.cases.selectors import case_get, case_victims
 from victimcare.intake.care_card import care_card_facts
 from victimcare.portal import selectors, services
 from victimcare.portal.forms import (
@@ -142,8 +142,8 @@ def _case_page(request, victim, form, status=200) -> HttpResponse:
         {
             "case": case_,
             "officer": case_.officer_in_charge,
-            "timeline": selectors.victim_timeline(case=case_),
-            "messages_": selectors.case_messages(case=case_),
+            "timeline": selectors.victim_timeline(victim=victim),
+            "messages_": selectors.victim_messages(victim=victim),
             "form": form,
         },
         status=status,
@@ -218,18 +218,22 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.WORK_CASES)
 @require_POST
 def message_reply(request: HttpRequest, reference: str) -> HttpResponse:
-    """The officer replies to the victim from the case page."""
+    """The officer replies to a victim from the case page (choosing which, when the case has
+    several)."""
     case_ = case_get(user=request.user, reference=reference)
-    form = ReplyForm(data=request.POST)
+    form = ReplyForm(data=request.POST, victims=case_victims(case=case_))
     if form.is_valid():
         try:
             services.officer_reply_send(
-                case=case_, user=request.user, body=form.cleaned_data["body"]
+                case=case_,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                victim=form.chosen_victim(),
             )
         except services.PortalError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Reply sent to the victim."))
     else:
-        messages.error(request, " ".join(form.errors.get("body", [])))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(case_.get_absolute_url() + "#victim-messages")
