@@ -20,6 +20,7 @@ SUBCOMMANDS = [
     "createstaff",
     "token",
     "care",
+    "drafts",
     "estimate",
     "survey",
 ]
@@ -150,3 +151,57 @@ def test_createstaff_with_an_unknown_team_is_one_clear_line(teams, team, message
     assert "its teams include: hackney-response" in err
     assert len(err.strip().splitlines()) == 1
     assert not User.objects.filter(username="jo.bloggs").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_forks_its_workers_with_no_database_connection_open(
+    monkeypatch, migrated_rows_put_back
+):
+    """gunicorn forks its workers from this process: a connection open here would be one
+    socket shared by every worker (answers interleaved, duplicate references)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.db import connection, connections
+    from gunicorn.app.base import BaseApplication
+
+    from victimcare.cli import serve
+
+    seen, closes = {}, []
+    close_all = connections.close_all
+    monkeypatch.setattr(connections, "close_all", lambda: (closes.append(1), close_all()))
+
+    def run(self):
+        seen["closed"] = bool(closes)
+        # (SQLite's in-memory test database ignores close; PostgreSQL's really closes.)
+        seen["connected"] = connection.vendor != "sqlite" and connection.connection is not None
+        seen["config"] = (self.cfg.bind, self.cfg.workers, self.cfg.threads)
+        logger = self.cfg.logger_class(self.cfg)
+        seen["atoms"] = logger.atoms(
+            SimpleNamespace(status="201 Created", sent=52),
+            None,
+            {
+                "REMOTE_ADDR": "10.0.0.1",
+                "REQUEST_METHOD": "GET",
+                "PATH_INFO": "/track/",
+                "QUERY_STRING": "email=ada@example.com",
+            },
+            timedelta(milliseconds=12),
+        )
+        seen["format"] = self.cfg.access_log_format
+
+    monkeypatch.setattr(BaseApplication, "run", run)
+    connection.ensure_connection()
+    assert serve(host="127.0.0.1", port=8123, workers=2, threads=1) == 0
+    assert seen["closed"] and not seen["connected"]
+    assert seen["config"] == (["127.0.0.1:8123"], 2, 1)
+    # The access log has the path only, never the query string (which could hold input).
+    assert seen["atoms"] == {
+        "h": "10.0.0.1",
+        "m": "GET",
+        "U": "/track/",
+        "s": "201",
+        "b": "52",
+        "M": 12,
+    }
+    assert "ada@example.com" not in seen["format"] % seen["atoms"]
