@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import statistics
@@ -39,6 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_api import body  # noqa: E402 (the same body the load generator sends)
+
 POSTGRES = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/victimcare")
 SERVER = POSTGRES.rsplit("/", 1)[0]
 PROFILE_DB = "victimcare_profile_api"
@@ -63,25 +65,6 @@ def seed() -> str:
     area_make(force, "Hackney")
     crime_type_make("domestic-burglary")
     return service_token_create(force=force, name="bench")
-
-
-def body(i: int) -> bytes:
-    """The body bench_api.py sends."""
-    return json.dumps(
-        {
-            "crime_type": "domestic-burglary",
-            "area": "hackney",
-            "summary": f"Load test report {i}",
-            "occurred_at": "2026-09-01T14:30:00+01:00",
-            "wants_visit": i % 2 == 0,
-            "victim": {
-                "given_name": "Load",
-                "family_name": f"Test{i}",
-                "email": f"load{i}@example.com",
-                "preferred_contact": "email",
-            },
-        }
-    ).encode()
 
 
 def environ(token: str, i: int, key: str) -> dict:
