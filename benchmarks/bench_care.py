@@ -22,6 +22,7 @@ import contextlib
 import os
 import statistics
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -212,34 +213,47 @@ def world_reuse(cases: int, *, keep: bool = False) -> dict | None:
 
 
 class StatementTimer:
-    """Times each SQL statement the rebuild runs (a Django execute wrapper)."""
+    """Times each SQL statement the rebuild runs (a Django execute wrapper), in this
+    thread's connection and in those the rebuild's parts open in other threads."""
 
     def __init__(self):
-        self.rows: list[tuple[float, str]] = []
+        self.rows: list[tuple[float, str, str]] = []
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.rows.append((time.perf_counter() - started, sql))
+            elapsed = time.perf_counter() - started
+            self.rows.append((elapsed, threading.current_thread().name, sql))
+
+    def _connected(self, sender, connection, **kwargs):
+        if self not in connection.execute_wrappers:
+            connection.execute_wrappers.append(self)
 
     def __enter__(self):
         from django.db import connection
+        from django.db.backends.signals import connection_created
 
+        connection_created.connect(self._connected)
         self._wrapped = connection.execute_wrapper(self)
         self._wrapped.__enter__()
         return self
 
     def __exit__(self, *exc):
+        from django.db.backends.signals import connection_created
+
+        connection_created.disconnect(self._connected)
         return self._wrapped.__exit__(*exc)
 
     def report(self, threshold: float = 0.05) -> None:
-        for seconds, sql in self.rows:
+        for seconds, thread, sql in self.rows:
             if seconds >= threshold:
                 words = " ".join(sql.split())
-                print(f"    {seconds:7.2f} s  {words[:110]}")
-        print(f"    ({sum(s for s, _ in self.rows):.2f} s over {len(self.rows)} statements)")
+                who = "main" if thread == "MainThread" else "part " + thread.rsplit("_", 1)[-1]
+                print(f"    {seconds:7.2f} s  {who:<7} {words[:100]}")
+        total = sum(row[0] for row in self.rows)
+        print(f"    ({total:.2f} s over {len(self.rows)} statements, in all connections)")
 
 
 def main() -> int:
@@ -263,6 +277,12 @@ def main() -> int:
         action="store_true",
         help="with --reuse: keep the world's obligations and time only the event and worklist",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="connections sharing a rebuild (default: the VICTIMCARE_REBUILD_WORKERS setting)",
+    )
     args = parser.parse_args()
     cases = 10_000 if args.quick else args.cases
     from urllib.parse import urlsplit, urlunsplit
@@ -276,10 +296,17 @@ def main() -> int:
         return 0
     django_setup(url)
 
+    from django.conf import settings
     from django.db import connection
     from django.utils import timezone
 
-    print(f"bench_care: {cases:,} cases on PostgreSQL ({BENCH_DB})")
+    if args.workers is not None:
+        settings.CARE_REBUILD_WORKERS = max(1, args.workers)
+    print(
+        f"bench_care: {cases:,} cases on PostgreSQL ({BENCH_DB}); "
+        f"rebuilds shared by {settings.CARE_REBUILD_WORKERS} connection(s) from "
+        "200,000 cases"
+    )
     world = world_reuse(cases, keep=args.skip_rebuild) if args.reuse else None
     if world is None:
         world = world_generate(cases)

@@ -13,7 +13,9 @@ the tests check that they agree.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -42,10 +44,24 @@ STATE_FIELDS = (
 )
 
 
-def obligations_rebuild_all(*, cases=None, now: datetime) -> int:
+def obligations_rebuild_all(*, cases=None, now: datetime, workers: int | None = None) -> int:
+    """Recompute every obligation of ``cases`` (default: all) from the event log; returns
+    the number of obligations written. On PostgreSQL, a large scope outside any transaction
+    is shared between ``workers`` connections (default: the ``VICTIMCARE_REBUILD_WORKERS``
+    setting); see ``_rebuild_parallel``."""
+    from django.conf import settings
+
     from victimcare.care.services import calendar_fill
 
     calendar_fill()
+    if connection.vendor == "postgresql":
+        workers = settings.CARE_REBUILD_WORKERS if workers is None else workers
+        if (
+            workers > 1
+            and not connection.in_atomic_block
+            and (cases if cases is not None else Case.objects.all()).count() >= PARALLEL_SCOPE
+        ):
+            return _rebuild_parallel(cases=cases, now=now, workers=workers)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             return _rebuild_postgresql(cases=cases, now=now)
@@ -191,6 +207,14 @@ LARGE_SCOPE = 20_000
 # Writing at least this many new rows into a table, and more than it already holds, goes
 # the bulk-load way (see ``_bulk_insert``).
 BULK_ROWS = 200_000
+# From this many cases in scope, a rebuild run outside a transaction is split by case
+# between several connections (see ``_rebuild_parallel``).
+PARALLEL_SCOPE = 200_000
+# Each part of a parallel rebuild writes its result to a table named so (then dropped).
+PART_PREFIX = "care_rebuild_part_"
+# Memory for a part's temporary tables (the rebuild's rows stay in memory instead of going
+# through the operating system's file cache); allocated only as the tables grow.
+PART_TEMP_BUFFERS = "2GB"
 # The temporary tables of one rebuild (dropped at commit, and at the start of the next
 # rebuild in the same transaction).
 TEMP_TABLES = (
@@ -199,7 +223,6 @@ TEMP_TABLES = (
     "rb_entry",
     "rb_trigger",
     "rb_vic",
-    "rb_rec",
     "rb_last_met",
     "rb_hit",
     "rb_ob",
@@ -489,16 +512,152 @@ def _rebuild_postgresql(*, cases, now: datetime) -> int:
     return written
 
 
-def _rebuild_statements(cur, *, cases, now: datetime, versions: dict[int, int]) -> int:
-    for name in TEMP_TABLES:
-        cur.execute(f"DROP TABLE IF EXISTS {name}")
-    cur.execute("DROP SEQUENCE IF EXISTS rb_oid")
+def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
+    """The set-based rebuild split by case between ``workers`` connections, run side by side
+    (the database does each statement on one processor core).
+
+    The cases in scope are cut into ``workers`` ranges of ids with as many cases each.
+    Each range is rebuilt in its own thread, connection and transaction, which writes its
+    result to an unlogged table (``PART_PREFIX``...) and commits: every obligation at a
+    first clocking, else only the differences from the stored rows. This connection then
+    applies the parts in one transaction, writes the new cases' clocks and drops the
+    parts: either all the rebuild is written, or none of it. Parallel rebuilds queue on an
+    advisory lock; the first to run after an interrupted one drops the parts it left."""
+    versions = _version_by_force()
+    if not versions:
+        return 0
+    scope_sql, params = _case_ids_sql(cases if cases is not None else Case.objects.all())
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(hashtext('victimcare.care.rebuild'))")
+        try:
+            _parts_drop(cur)
+            fractions = [k / workers for k in range(1, workers)]
+            cur.execute(
+                f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) "  # noqa: S608
+                f"FROM ({scope_sql}) s",
+                [fractions, *params],
+            )
+            cuts = cur.fetchone()[0] or []
+            ranges = list(zip([None, *cuts], [*cuts, None], strict=True))
+            cur.execute(
+                f"SELECT EXISTS (SELECT 1 FROM care_obligation o WHERE o.case_id IN ({scope_sql}))",  # noqa: S608
+                params,
+            )
+            mode = "diff" if cur.fetchone()[0] else "first"
+            token = secrets.token_hex(4)
+            names = [f"{PART_PREFIX}{token}_{k}" for k in range(len(ranges))]
+            try:
+                with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+                    futures = [
+                        pool.submit(
+                            _part_rebuild,
+                            cases=cases,
+                            now=now,
+                            versions=versions,
+                            bounds=bounds,
+                            part=(name, mode),
+                        )
+                        for bounds, name in zip(ranges, names, strict=True)
+                    ]
+                    counts = [future.result() for future in futures]
+                with transaction.atomic():
+                    before = _settings_apply(cur, SETTINGS)
+                    source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
+                    source = f"({source})"
+                    if mode == "first":
+                        columns = ", ".join(COLUMNS)
+                        select = f"SELECT {columns} FROM {source} f"  # noqa: S608
+                        numbered = [
+                            (
+                                f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608
+                                f"SELECT %(id_base)s + number, {columns} FROM {name}",
+                                count,
+                            )
+                            for name, count in zip(names, counts, strict=True)
+                        ]
+                        written = _new_write(
+                            cur, select=select, params=None, count=sum(counts), numbered=numbered
+                        )
+                    else:
+                        written = _diff_apply(cur, source)
+                    cur.execute("DROP TABLE IF EXISTS rb_case")
+                    _scope_create(cur, cases=cases, versions=versions)
+                    _clocks_write(cur, now=now)
+                    _settings_apply(cur, before)
+            finally:
+                for name in names:
+                    cur.execute(f"DROP TABLE IF EXISTS {name}")
+        finally:
+            cur.execute("SELECT pg_advisory_unlock(hashtext('victimcare.care.rebuild'))")
+    return written
+
+
+def _parts_drop(cur) -> None:
+    """Drop the parts an interrupted parallel rebuild left (under its advisory lock)."""
+    cur.execute(
+        "SELECT c.relname FROM pg_class c WHERE c.relname LIKE %s AND c.relkind = 'r'"
+        " AND c.relnamespace = current_schema()::regnamespace",
+        [PART_PREFIX.replace("_", r"\_") + "%"],
+    )
+    for (name,) in cur.fetchall():
+        cur.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+
+
+def _part_rebuild(*, cases, now, versions, bounds, part) -> int:
+    """One range of a parallel rebuild, in this thread's own connection and transaction."""
+    try:
+        with connection.cursor() as cur:
+            # (A new connection: its temporary tables may still be given more memory.)
+            cur.execute("SET temp_buffers = %s", [PART_TEMP_BUFFERS])
+            with transaction.atomic():
+                _settings_apply(cur, SETTINGS)
+                _settings_apply(cur, {"enable_nestloop": "on", "enable_mergejoin": "on"})
+                written = _rebuild_statements(
+                    cur, cases=cases, now=now, versions=versions, bounds=bounds, part=part
+                )
+            if written >= BULK_ROWS // 2:
+                # Freeze a large part here, side by side with the others, so that reading
+                # it later costs this connection's time: unfrozen, each of its pages would
+                # be marked and written again when first read (by the one that applies it).
+                cur.execute(f"VACUUM (FREEZE) {part[0]}")  # noqa: S608
+            return written
+    finally:
+        connection.close()
+
+
+def _part_write(cur, *, part: tuple[str, str], now: datetime, final: str) -> int:
+    """Write a part's result to its own unlogged table (see ``_rebuild_parallel``)."""
+    name, mode = part
+    if mode == "first":
+        # (numbered 1, 2, ... for a bulk load: see ``_bulk_insert``)
+        columns = ", ".join(COLUMNS)
+        select = f"SELECT row_number() OVER () AS number, {columns} FROM ({final}) f"  # noqa: S608
+    else:
+        select = _diff_sql(final, IN_SCOPE_SQL)
+    cur.execute(f"CREATE UNLOGGED TABLE {name} AS {select}", {"now": now})  # noqa: S608
+    written = cur.rowcount
+    cur.execute(f"ANALYZE {name}")
+    return written
+
+
+def _scope_create(cur, *, cases, versions: dict[int, int], bounds=(None, None)) -> int:
+    """``rb_case``: the cases in scope (ids within ``bounds``) with their rule-set version
+    (a case without a clock takes its force's current one; its clock is written at the
+    end). Returns how many."""
     values = ", ".join(["(%s, %s)"] * len(versions))
     flat = [x for pair in versions.items() for x in pair]
-    scope, params = "", []
+    conditions, params = [], []
     if cases is not None:
         scope_sql, params = _case_ids_sql(cases)
-        scope = f"WHERE c.id IN ({scope_sql})"
+        conditions.append(f"c.id IN ({scope_sql})")
+    low, high = bounds
+    if low is not None:
+        conditions.append("c.id >= %s")
+        params.append(low)
+    if high is not None:
+        conditions.append("c.id < %s")
+        params.append(high)
+    scope = "WHERE " + " AND ".join(conditions) if conditions else ""
     cur.execute(
         f"""
         CREATE TEMP TABLE rb_case ON COMMIT DROP AS
@@ -514,6 +673,25 @@ def _rebuild_statements(cur, *, cases, now: datetime, versions: dict[int, int]) 
     )
     in_scope = cur.rowcount
     cur.execute("ANALYZE rb_case")
+    return in_scope
+
+
+def _rebuild_statements(
+    cur,
+    *,
+    cases,
+    now: datetime,
+    versions: dict[int, int],
+    bounds: tuple[int | None, int | None] = (None, None),
+    part: tuple[str, str] | None = None,
+) -> int:
+    """The rebuild of the cases in scope with ids in ``bounds`` (from, up to; ``None``:
+    open). With ``part`` (table name, mode), the result is written to that table instead
+    of care_obligation: every obligation (mode ``first``) or the differences from the
+    stored rows (mode ``diff``); no clock is written."""
+    for name in TEMP_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS {name}")
+    in_scope = _scope_create(cur, cases=cases, versions=versions, bounds=bounds)
     large = in_scope >= LARGE_SCOPE
     if large:
         _settings_apply(cur, {"enable_nestloop": "off", "enable_mergejoin": "off"})
@@ -537,8 +715,9 @@ def _rebuild_statements(cur, *, cases, now: datetime, versions: dict[int, int]) 
     # One pass over the events finds what each means for each victim's rules. Meeting and
     # cancelling events go to ``rb_hit`` (and the last meeting event of each recurring
     # obligation to ``rb_last_met``); triggers become occurrence 1 of each obligation in
-    # ``rb_ob`` (the first trigger of the rule for the victim, or, ``each``, every one),
-    # the recurring ones also in ``rb_rec``.
+    # ``rb_ob`` (the first trigger of the rule for the victim, or, ``each``, every one);
+    # a recurring one also keeps its first day and interval for ``_later_occurrences``.
+    # (An obligation's ``oid`` numbers it within the rebuild, from 1.)
     cur.execute(
         """
         CREATE TEMP TABLE rb_hit (victim_id bigint, rule_id bigint, role smallint,
@@ -547,11 +726,7 @@ def _rebuild_statements(cur, *, cases, now: datetime, versions: dict[int, int]) 
           ON COMMIT DROP;
         CREATE TEMP TABLE rb_ob (oid bigint, case_id bigint, victim_id bigint, rule_id bigint,
           trigger_event_id bigint, occurrence int, start_at timestamptz, due_at timestamptz,
-          officer_id bigint) ON COMMIT DROP;
-        CREATE TEMP TABLE rb_rec (oid bigint, case_id bigint, victim_id bigint,
-          rule_id bigint, trigger_event_id bigint, start_at timestamptz, officer_id bigint,
-          first_day int, every int) ON COMMIT DROP;
-        CREATE TEMP SEQUENCE rb_oid;
+          officer_id bigint, first_day int, every int) ON COMMIT DROP;
         """
     )
     cur.execute(
@@ -573,61 +748,55 @@ def _rebuild_statements(cur, *, cases, now: datetime, versions: dict[int, int]) 
           INSERT INTO rb_last_met
           SELECT victim_id, rule_id, max(at) FROM h WHERE role = {MET} AND flag
           GROUP BY victim_id, rule_id
-        ), ob AS (
-          SELECT nextval('rb_oid') AS oid, t.case_id, t.victim_id, r.rule_id,
-                 t.event_id AS trigger_event_id, t.at AS start_at,
-                 CASE WHEN r.pattern = '{RulePattern.RECURRING}'
-                   THEN {_end_of_day_sql("t.day + r.every")}
-                   ELSE {_end_of_day_sql(_working_days_later_sql("t.day", "r.wd"))}
-                 END AS due_at,
-                 t.officer_id, t.day, r.pattern, r.every
-          FROM (
-            SELECT t.*, {_day_sql("t.at")} AS day
-            FROM (
-              SELECT DISTINCT ON (h.victim_id, h.sig_id, CASE WHEN h.flag THEN h.event_id END)
-                     h.*
-              FROM h WHERE h.role = {TRIGGER}
-              ORDER BY h.victim_id, h.sig_id, CASE WHEN h.flag THEN h.event_id END,
-                       h.at, h.event_id
-            ) t
-          ) t
-          JOIN rb_trigger r ON r.key_id = t.key_id AND r.sig_id = t.sig_id
-        ), rec AS (
-          INSERT INTO rb_rec
-          SELECT oid, case_id, victim_id, rule_id, trigger_event_id, start_at, officer_id,
-                 day, every
-          FROM ob WHERE pattern = '{RulePattern.RECURRING}'
         )
         INSERT INTO rb_ob
-        SELECT oid, case_id, victim_id, rule_id, trigger_event_id, 1, start_at, due_at,
-               officer_id
-        FROM ob
+        SELECT row_number() OVER () AS oid, t.case_id, t.victim_id, r.rule_id,
+               t.event_id AS trigger_event_id, 1, t.at AS start_at,
+               CASE WHEN r.pattern = '{RulePattern.RECURRING}'
+                 THEN {_end_of_day_sql("t.day + r.every")}
+                 ELSE {_end_of_day_sql(_working_days_later_sql("t.day", "r.wd"))}
+               END AS due_at,
+               t.officer_id,
+               CASE WHEN r.pattern = '{RulePattern.RECURRING}' THEN t.day END AS first_day,
+               CASE WHEN r.pattern = '{RulePattern.RECURRING}' THEN r.every END AS every
+        FROM (
+          -- (the day is worked out here, once per trigger, not once per rule it starts)
+          SELECT DISTINCT ON (h.victim_id, h.sig_id, CASE WHEN h.flag THEN h.event_id END)
+                 h.*, {_day_sql("h.at")} AS day
+          FROM h WHERE h.role = {TRIGGER}
+          ORDER BY h.victim_id, h.sig_id, CASE WHEN h.flag THEN h.event_id END,
+                   h.at, h.event_id
+        ) t
+        JOIN rb_trigger r ON r.key_id = t.key_id AND r.sig_id = t.sig_id
         """,  # noqa: S608
         {"kinds": sorted({entry[1] for entry in tables["rb_entry"]})},
     )
     first_count = cur.rowcount
-    for table in ("rb_hit", "rb_ob", "rb_rec", "rb_last_met"):
+    for table in ("rb_hit", "rb_ob", "rb_last_met"):
         cur.execute(f"ANALYZE {table}")
     cur.execute(
         "CREATE TEMP TABLE rb_first ON COMMIT DROP AS "
         + FIRST_SQL.format(obligations="rb_ob", roles=f"{MET}, {CANCEL}")
     )
-    later_count = _later_occurrences(cur, now=now)
+    later_count = _later_occurrences(cur, now=now, first_count=first_count)
     if later_count:
         cur.execute("ANALYZE rb_later")
         cur.execute(
             "INSERT INTO rb_first " + FIRST_SQL.format(obligations="rb_later", roles=str(MET))
         )
     cur.execute("ANALYZE rb_first")
-    written = _obligations_write(
-        cur, cases=cases, now=now, count=first_count + later_count, final=_final_sql(tables)
-    )
-    _clocks_write(cur, now=now)
-    cur.execute("DROP SEQUENCE rb_oid")
+    final = _final_sql(tables)
+    if part is not None:
+        written = _part_write(cur, part=part, now=now, final=final)
+    else:
+        count = first_count + later_count
+        in_scope = cases is not None or bounds != (None, None)
+        written = _obligations_write(cur, in_scope=in_scope, now=now, count=count, final=final)
+        _clocks_write(cur, now=now)
     return written
 
 
-def _later_occurrences(cur, *, now: datetime) -> int:
+def _later_occurrences(cur, *, now: datetime, first_count: int) -> int:
     """``rb_later``: occurrences 2, 3, ... of recurring obligations.
 
     Occurrence k starts when k - 1 falls due and exists once k - 1 is met (a meeting event
@@ -641,74 +810,114 @@ def _later_occurrences(cur, *, now: datetime) -> int:
     cur.execute(
         f"""
         CREATE TEMP TABLE rb_later ON COMMIT DROP AS
-        SELECT nextval('rb_oid') AS oid, o.case_id, o.victim_id, o.rule_id,
+        SELECT %(first_count)s + row_number() OVER () AS oid, o.case_id, o.victim_id, o.rule_id,
                o.trigger_event_id, k AS occurrence, {due_prev} AS start_at,
                {_end_of_day_sql("o.first_day + o.every * k")} AS due_at,
                o.officer_id, s.cancel_event_id, s.cancel_at, s.cancel_position
-        FROM rb_rec o
+        FROM rb_ob o
         LEFT JOIN rb_first s ON s.oid = o.oid
         LEFT JOIN rb_last_met m ON m.victim_id = o.victim_id AND m.rule_id = o.rule_id
         CROSS JOIN LATERAL generate_series(2, LEAST({RECURRING_LIMIT},
            GREATEST(0, LEAST({now_day}, COALESCE({_day_sql("s.cancel_at")}, {now_day}))
              - o.first_day)
              / o.every + 2)) AS k
-        WHERE (m.at >= {start_prev} OR {due_prev} < %(now)s)
+        WHERE o.every IS NOT NULL  -- (recurring)
+          AND (m.at >= {start_prev} OR {due_prev} < %(now)s)
           AND (s.cancel_at IS NULL OR s.cancel_at > {due_prev})
         """,  # noqa: S608
-        {"now": now},
+        {"now": now, "first_count": first_count},
     )
     return cur.rowcount
 
 
-def _obligations_write(cur, *, cases, now: datetime, count: int, final: str) -> int:
+# (rb_case has one row per case: joining it keeps each stored row once, and lets the
+# planner look a few cases' rows up by index.)
+IN_SCOPE_SQL = "JOIN rb_case c ON c.case_id = o.case_id"
+
+
+def _obligations_write(cur, *, in_scope: bool, now: datetime, count: int, final: str) -> int:
     """Write the difference between the computed obligations and the stored ones."""
-    columns = ", ".join(COLUMNS)
-    # (rb_case has one row per case: joining it keeps each stored row once, and lets the
-    # planner look a few cases' rows up by index.)
-    in_scope = "" if cases is None else "JOIN rb_case c ON c.case_id = o.case_id"
-    cur.execute(f"SELECT EXISTS (SELECT 1 FROM care_obligation o {in_scope})")  # noqa: S608
+    join = IN_SCOPE_SQL if in_scope else ""
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM care_obligation o {join})")  # noqa: S608
     if not cur.fetchone()[0]:
         # Nothing stored yet (a first clocking): every row is new.
-        insert = f"INSERT INTO care_obligation ({columns}) SELECT {columns} FROM ({final}) f"  # noqa: S608
-        if count >= BULK_ROWS and count >= _table_rows(cur, "care_obligation"):
-            cur.execute("SELECT NOT EXISTS (SELECT 1 FROM care_obligation)")
-            empty = cur.fetchone()[0]
-            return _bulk_insert(cur, "care_obligation", insert, {"now": now}, primary=empty)
-        cur.execute(insert + _UPSERT_SQL, {"now": now})  # noqa: S608
-        return cur.rowcount
-    state_old = ", ".join(f"o.{name}" for name in STATE_FIELDS)
-    state_new = ", ".join(f"f.{name}" for name in STATE_FIELDS)
+        columns = ", ".join(COLUMNS)
+        select = f"SELECT {columns} FROM ({final}) f"  # noqa: S608
+        return _new_write(cur, select=select, params={"now": now}, count=count)
     cur.execute(
-        f"""
-        CREATE TEMP TABLE rb_diff ON COMMIT DROP AS
-        SELECT o.id, {", ".join(f"f.{name}" for name in COLUMNS)}
-        FROM (SELECT o.id, {", ".join(f"o.{name}" for name in (*KEY_FIELDS, *STATE_FIELDS))}
-              FROM care_obligation o {in_scope}) o
-        FULL JOIN ({final}) f ON {KEY_MATCH_SQL}
-        WHERE o.id IS NULL OR f.victim_id IS NULL
-           OR ({state_old}) IS DISTINCT FROM ({state_new})
-        """,  # noqa: S608
+        f"CREATE TEMP TABLE rb_diff ON COMMIT DROP AS {_diff_sql(final, join)}",  # noqa: S608
         {"now": now},
     )
     cur.execute("ANALYZE rb_diff")
+    return _diff_apply(cur, "rb_diff")
+
+
+def _diff_sql(final: str, join: str) -> str:
+    """The computed obligations that differ from the stored ones (joined by ``join``), in
+    care_obligation's columns, with the stored row's ``id``: no id, a row to insert; no
+    victim, a stored row to delete; both, a row to update."""
+    state_old = ", ".join(f"o.{name}" for name in STATE_FIELDS)
+    state_new = ", ".join(f"f.{name}" for name in STATE_FIELDS)
+    stored = ", ".join(f"o.{name}" for name in (*KEY_FIELDS, *STATE_FIELDS))
+    return f"""
+        SELECT o.id, {", ".join(f"f.{name}" for name in COLUMNS)}
+        FROM (SELECT o.id, {stored} FROM care_obligation o {join}) o
+        FULL JOIN ({final}) f ON {KEY_MATCH_SQL}
+        WHERE o.id IS NULL OR f.victim_id IS NULL
+           OR ({state_old}) IS DISTINCT FROM ({state_new})
+        """  # noqa: S608
+
+
+def _new_write(
+    cur,
+    *,
+    select: str,
+    params: dict | None,
+    count: int,
+    numbered: list[tuple[str, int]] | None = None,
+) -> int:
+    """Insert ``count`` new obligations (``select``, in care_obligation's columns); many
+    of them, into a table that at least doubles, go the bulk-load way. There the rows
+    take a block of ids at once (a call of the id sequence per row would cost seconds):
+    by ``numbered`` inserts if given (see ``_bulk_insert``), else by numbering ``select``."""
+    columns = ", ".join(COLUMNS)
+    insert = f"INSERT INTO care_obligation ({columns}) {select}"  # noqa: S608
+    if count >= BULK_ROWS and count >= _table_rows(cur, "care_obligation"):
+        cur.execute("SELECT NOT EXISTS (SELECT 1 FROM care_obligation)")
+        empty = cur.fetchone()[0]
+        if numbered is None:
+            numbered = [
+                (
+                    f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608
+                    f"SELECT %(id_base)s + row_number() OVER (), s.* FROM ({select}) s",
+                    count,
+                )
+            ]
+        return _bulk_insert(
+            cur, "care_obligation", insert, params, primary=empty, numbered=numbered
+        )
+    cur.execute(insert + _UPSERT_SQL, params)
+    return cur.rowcount
+
+
+def _diff_apply(cur, source: str) -> int:
+    """Apply the differences in ``source`` (a table or subquery shaped as ``_diff_sql``)."""
     _settings_apply(cur, {"enable_nestloop": "on"})  # few rows now: by primary key
     cur.execute(
         f"""
         UPDATE care_obligation o SET {", ".join(f"{name} = f.{name}" for name in STATE_FIELDS)}
-        FROM rb_diff f WHERE f.id = o.id AND f.victim_id IS NOT NULL
+        FROM {source} f WHERE f.id = o.id AND f.victim_id IS NOT NULL
         """  # noqa: S608
     )
     written = cur.rowcount
     cur.execute(
-        "DELETE FROM care_obligation o USING rb_diff f WHERE f.id = o.id AND f.victim_id IS NULL"
+        f"DELETE FROM care_obligation o USING {source} f WHERE f.id = o.id AND f.victim_id IS NULL"  # noqa: S608
     )
-    cur.execute("SELECT count(*) FROM rb_diff WHERE id IS NULL")
+    cur.execute(f"SELECT count(*) FROM {source} f WHERE f.id IS NULL")  # noqa: S608
     inserts = cur.fetchone()[0]
-    insert = f"INSERT INTO care_obligation ({columns}) SELECT {columns} FROM rb_diff f WHERE f.id IS NULL"  # noqa: S608, E501
-    if inserts >= BULK_ROWS and inserts >= _table_rows(cur, "care_obligation"):
-        return written + _bulk_insert(cur, "care_obligation", insert, {})
-    cur.execute(insert + _UPSERT_SQL)
-    return written + cur.rowcount
+    columns = ", ".join(COLUMNS)
+    select = f"SELECT {columns} FROM {source} f WHERE f.id IS NULL"  # noqa: S608
+    return written + _new_write(cur, select=select, params=None, count=inserts)
 
 
 _UPSERT_SQL = (
@@ -729,7 +938,19 @@ def _clocks_write(cur, *, now: datetime) -> None:
         ON CONFLICT (case_id) DO NOTHING
     """
     if count >= BULK_ROWS and count >= _table_rows(cur, "care_caseclock"):
-        _bulk_insert(cur, "care_caseclock", insert, {"now": now})
+        # Under the bulk load's lock nobody else clocks a case: the clocks written since
+        # rb_case was made are left out once, not checked row by row.
+        locked = [
+            """
+            UPDATE rb_case r SET unclocked = false FROM care_caseclock cc
+            WHERE r.unclocked AND cc.case_id = r.case_id
+            """,
+            """
+            INSERT INTO care_caseclock (case_id, rule_set_version_id, clocked_at)
+            SELECT case_id, version_id, %(now)s FROM rb_case WHERE unclocked
+            """,
+        ]
+        _bulk_insert(cur, "care_caseclock", insert, {"now": now}, locked=locked)
     else:
         cur.execute(insert, {"now": now})
 
@@ -741,7 +962,16 @@ def _table_rows(cur, table: str) -> int:
     return cur.fetchone()[0]
 
 
-def _bulk_insert(cur, table: str, insert: str, params: dict, *, primary: bool = False) -> int:
+def _bulk_insert(
+    cur,
+    table: str,
+    insert: str,
+    params: dict | None,
+    *,
+    primary: bool = False,
+    numbered: list[tuple[str, int]] | None = None,
+    locked: list[str] | None = None,
+) -> int:
     """Run ``insert`` (many rows) with the table's foreign keys and secondary indexes
     dropped, then make them again from their definitions, as pg_restore does: building an
     index from sorted rows costs a fraction of inserting millions of rows into it one by
@@ -795,8 +1025,28 @@ def _bulk_insert(cur, table: str, insert: str, params: dict, *, primary: bool = 
     except DatabaseError:
         cur.execute(insert, params)
         return cur.rowcount
-    cur.execute(insert, params)
-    written = cur.rowcount
+    if numbered is None:
+        # (``locked``: statements to run instead of ``insert`` under the lock, the last one
+        # an insert)
+        for statement in locked or [insert]:
+            cur.execute(statement, params)
+        written = cur.rowcount
+    else:
+        # [(insert, count), ...] instead of ``insert``: each numbers its ``count`` rows
+        # %(id_base)s + 1, + 2, ..., from a block of ids taken from the table's id sequence
+        # at once (nobody else takes one while the table is locked).
+        total = sum(count for _, count in numbered)
+        cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cur.fetchone()[0]
+        cur.execute("SELECT nextval(%s)", [sequence])
+        base = cur.fetchone()[0] - 1
+        cur.execute("SELECT setval(%s, %s)", [sequence, base + max(total, 1)])
+        written = 0
+        for numbered_insert, count in numbered:
+            cur.execute(numbered_insert, {**(params or {}), "id_base": base + written})
+            if cur.rowcount != count:  # (counted by the rebuild that made the rows)
+                raise DatabaseError(f"{table}: {cur.rowcount} rows numbered, {count} expected")
+            written += count
     cur.execute(f"ANALYZE {quoted(table)}")  # as after any bulk load: fresh statistics
     # The primary key and constraints, the indexes, then other tables' foreign keys.
     for owner, name, constraint, index in sorted(definitions, key=lambda d: d[0] is not None):

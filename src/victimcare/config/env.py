@@ -50,6 +50,9 @@ SETTINGS_DOC: dict[str, str] = {
     "Default: 30.",
     "VICTIMCARE_REPORT_DRAFTS_PER_HOUR": "Online reports that may be started from one address "
     "in an hour; past it the start page asks the victim to try later or call 101. Default: 20.",
+    "VICTIMCARE_REBUILD_WORKERS": "Database connections that share a rebuild of 200,000 cases "
+    "or more (`victimcare care rebuild`, PostgreSQL); about the database server's processor "
+    "cores. 1 rebuilds in one connection. Default: 2.",
 }
 
 

@@ -205,4 +205,6 @@ TRACK_CODE_MINUTES = env_int("VICTIMCARE_TRACK_CODE_MINUTES", 10)
 TRACK_SESSION_MINUTES = env_int("VICTIMCARE_TRACK_SESSION_MINUTES", 30)
 REPORT_DRAFT_DAYS = 7
 REPORT_DRAFTS_PER_HOUR = env_int("VICTIMCARE_REPORT_DRAFTS_PER_HOUR", 20)
+# Connections sharing a large rebuild of the Victims' Code clock (PostgreSQL).
+CARE_REBUILD_WORKERS = max(1, env_int("VICTIMCARE_REBUILD_WORKERS", 2))
 # --- end of notifications, reporting and Track my case -----------------------------------

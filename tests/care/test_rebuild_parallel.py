@@ -1,0 +1,201 @@
+"""A large rebuild shared between several connections (PostgreSQL): it gives what the
+case-by-case clock gives, writes all of it or none of it, and leaves no part behind."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tests.care.test_rebuild import NOW, bulk_world, odd_events_add, random_world, snapshot
+from victimcare.care import rebuild
+from victimcare.care.models import CaseClock, Obligation
+from victimcare.cases.models import Case
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the parallel rebuild is PostgreSQL's"
+    ),
+    # The parts are rebuilt in other connections: they must see the world committed.
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def rule_sets(migrated_rows_put_back):
+    """The flush after each transactional test empties the rule sets and the calendar."""
+    from victimcare.care.services import calendar_fill, rule_sets_load
+
+    rule_sets_load()
+    calendar_fill()
+
+
+@pytest.fixture
+def parallel(monkeypatch):
+    """Every scope counts as large enough to share."""
+    monkeypatch.setattr(rebuild, "PARALLEL_SCOPE", 1)
+
+
+def expected_snapshot() -> list:
+    """What the case-by-case replay gives, leaving the table as it was found empty."""
+    with transaction.atomic():
+        rebuild._clocks_start(cases=None, now=NOW)
+        rebuild._rebuild_python(cases=None, now=NOW)
+    expected = snapshot()
+    Obligation.objects.all().delete()
+    CaseClock.objects.all().delete()
+    return expected
+
+
+def parts_left() -> list:
+    with connection.cursor() as cur:
+        cur.execute("SELECT relname FROM pg_class WHERE relname LIKE 'care\\_rebuild\\_part\\_%%'")
+        return cur.fetchall()
+
+
+def statements(queries) -> list[str]:
+    return [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("bulk_rows", [None, 1])
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_shared_first_clocking_gives_what_the_clock_gives(
+    parallel, monkeypatch, workers, bulk_rows
+):
+    if bulk_rows is not None:  # the bulk-load way (indexes dropped and made again)
+        monkeypatch.setattr(rebuild, "BULK_ROWS", bulk_rows)
+    bulk_world(seed=11, cases=40)
+    expected = expected_snapshot()
+    with CaptureQueriesContext(connection) as queries:
+        written = rebuild.obligations_rebuild_all(now=NOW, workers=workers)
+    applied = [q for q in statements(queries) if q.startswith("INSERT INTO care_obligation")]
+    assert applied and all("FROM care_rebuild_part_" in q for q in applied)
+    assert written == len(expected) > 100
+    assert snapshot() == expected
+    assert CaseClock.objects.count() == Case.objects.count()
+    assert parts_left() == []
+    # (a bulk load numbers its rows itself: the id sequence carries on after them)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence('care_obligation', 'id'))"
+            " > (SELECT max(id) FROM care_obligation)"
+        )
+        assert cur.fetchone()[0]
+
+
+def test_a_shared_recompute_writes_only_what_changed(parallel):
+    odd_events_add(random_world(seed=12, cases=30), seed=12)
+    expected = expected_snapshot()
+    assert rebuild.obligations_rebuild_all(now=NOW, workers=2) == len(expected)
+    assert rebuild.obligations_rebuild_all(now=NOW, workers=2) == 0
+    # One row changed, one lost, one that should not be there: three rows written back.
+    rows = list(Obligation.objects.order_by("id"))
+    Obligation.objects.filter(pk=rows[0].pk).update(status="cancelled", cancel_reason="x")
+    Obligation.objects.filter(pk=rows[-1].pk).delete()
+    stray = rows[5]
+    stray.pk, stray.occurrence = None, 99
+    stray.save()
+    assert rebuild.obligations_rebuild_all(now=NOW, workers=2) == 2  # updated + re-inserted
+    assert snapshot() == expected
+    assert parts_left() == []
+
+
+def test_a_shared_rebuild_of_some_cases_leaves_the_others_alone(parallel):
+    made = random_world(seed=13, cases=12)
+    rebuild.obligations_rebuild_all(now=NOW, workers=1)
+    expected = snapshot()
+    inside = [case.pk for case in made[:6]]
+    Obligation.objects.exclude(case_id__in=inside).update(status="cancelled")
+    Obligation.objects.filter(case_id__in=inside).delete()
+    rebuild.obligations_rebuild_all(cases=Case.objects.filter(pk__in=inside), now=NOW, workers=2)
+    inside_rows = Obligation.objects.filter(case_id__in=inside)
+    assert inside_rows.exists()
+    assert set(Obligation.objects.exclude(case_id__in=inside).values_list("status", flat=True)) == {
+        "cancelled"
+    }
+    Obligation.objects.exclude(case_id__in=inside).delete()
+    rebuild.obligations_rebuild_all(now=NOW, workers=1)
+    assert snapshot() == expected
+
+
+def test_a_part_that_fails_writes_nothing_and_leaves_no_table(parallel, monkeypatch):
+    random_world(seed=14, cases=20)
+    rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    before = snapshot()
+    Obligation.objects.update(status="open")  # what a good rebuild would put right
+    damaged = snapshot()
+    real = rebuild._part_write
+
+    def part_write(cur, *, part, now, final):
+        written = real(cur, part=part, now=now, final=final)
+        if part[0].endswith("_1"):
+            raise RuntimeError("the server went away")
+        return written
+
+    monkeypatch.setattr(rebuild, "_part_write", part_write)
+    with pytest.raises(RuntimeError, match="went away"):
+        rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    assert snapshot() == damaged  # the first part's result was not applied on its own
+    assert parts_left() == []
+    monkeypatch.setattr(rebuild, "_part_write", real)
+    rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    assert snapshot() == before
+
+
+def test_parts_an_interrupted_rebuild_left_are_dropped_by_the_next(parallel):
+    random_world(seed=15, cases=5)
+    with connection.cursor() as cur:
+        cur.execute("CREATE UNLOGGED TABLE care_rebuild_part_dead0000_0 (id bigint)")
+    assert parts_left()
+    rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    assert parts_left() == []
+
+
+def test_a_rebuild_inside_a_transaction_or_with_one_worker_stays_in_one_connection(parallel):
+    random_world(seed=16, cases=5)
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic():
+            # (another connection would not see this transaction's writes)
+            rebuild.obligations_rebuild_all(now=NOW, workers=2)
+        rebuild.obligations_rebuild_all(now=NOW, workers=1)
+    assert not any("care_rebuild_part_" in q for q in statements(queries))
+    assert Obligation.objects.exists()
+
+
+def test_small_scopes_are_not_shared(monkeypatch):
+    monkeypatch.setattr(rebuild, "PARALLEL_SCOPE", 1000)
+    random_world(seed=17, cases=5)
+    with CaptureQueriesContext(connection) as queries:
+        rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    assert not any("care_rebuild_part_" in q for q in statements(queries))
+
+
+def test_a_bulk_clocking_leaves_out_a_case_clocked_meanwhile(monkeypatch):
+    monkeypatch.setattr(rebuild, "BULK_ROWS", 1)
+    bulk_world(seed=18, cases=6)
+    versions = rebuild._version_by_force()
+    first = Case.objects.order_by("id").first()
+    with (
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        assert rebuild._scope_create(cur, cases=None, versions=versions) == 6
+
+        # Another connection clocks a case after the rebuild listed it as unclocked.
+        def clock():
+            try:
+                CaseClock.objects.create(
+                    case=first, rule_set_version_id=versions[first.force_id], clocked_at=NOW
+                )
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=clock)
+        other.start()
+        other.join()
+        rebuild._clocks_write(cur, now=NOW + timedelta(days=1))
+    assert any("UPDATE rb_case" in q for q in statements(queries))  # the bulk-load way
+    assert CaseClock.objects.count() == 6
+    assert CaseClock.objects.get(case=first).clocked_at == NOW
