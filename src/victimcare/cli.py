@@ -637,6 +637,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Run `victimcare care breaches` every few minutes (cron, or a scheduler), or\n"
             "enqueue care.tasks.obligations_mark_breached_task for `victimcare worker`.\n"
+            "On PostgreSQL a rebuild of 200,000 cases or more is shared between\n"
+            "VICTIMCARE_REBUILD_WORKERS connections (default 2) and lands whole or not at all.\n"
             "examples:\n  victimcare care breaches\n  victimcare care rebuild --force MPS"
         ),
     )

@@ -199,3 +199,33 @@ def test_a_bulk_clocking_leaves_out_a_case_clocked_meanwhile(monkeypatch):
     assert any("UPDATE rb_case" in q for q in statements(queries))  # the bulk-load way
     assert CaseClock.objects.count() == 6
     assert CaseClock.objects.get(case=first).clocked_at == NOW
+
+
+def test_a_first_clocking_whose_last_part_fails_writes_nothing_and_keeps_the_schema(
+    parallel, monkeypatch
+):
+    """The first parts are loaded (under the bulk load's lock, indexes dropped) while the
+    last is computed: its failure rolls all of that back."""
+    from tests.care.test_rebuild import schema
+
+    monkeypatch.setattr(rebuild, "BULK_ROWS", 1)
+    bulk_world(seed=19, cases=30)
+    before = schema("care_obligation")
+    real = rebuild._part_write
+
+    def part_write(cur, *, part, now, final):
+        if part[0].endswith("_3"):
+            raise RuntimeError("out of disk")
+        return real(cur, part=part, now=now, final=final)
+
+    monkeypatch.setattr(rebuild, "_part_write", part_write)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(RuntimeError, match="out of disk"),
+    ):
+        rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    assert any(q.startswith("INSERT INTO care_obligation (id") for q in statements(queries))
+    assert not Obligation.objects.exists()
+    assert not CaseClock.objects.exists()
+    assert schema("care_obligation") == before
+    assert parts_left() == []

@@ -509,3 +509,29 @@ def test_the_cli_takes_backfill(tmp_path, capsys):
     assert main(["import", "cases", str(path), "--force", "MPS", "--backfill", "--quiet"]) == 0
     assert "imported 9" in capsys.readouterr().out
     assert_whole_rows(9)
+
+
+def test_imported_victims_get_time_ordered_pseudonyms(monkeypatch):
+    """Version 7 UUIDs: unique, random after a millisecond time prefix that rises."""
+    import uuid
+
+    from victimcare.intake import importer
+
+    clock = iter([1_700_000_000_000_000_000, 1_700_000_000_005_000_000])
+    monkeypatch.setattr(importer.time, "time_ns", lambda: next(clock))
+    first, second = importer._uuids(500), importer._uuids(500)
+    parsed = [uuid.UUID(text) for text in first + second]
+    assert len(set(parsed)) == 1000
+    assert {(u.version, u.variant) for u in parsed} == {(7, uuid.RFC_4122)}
+    assert {u.int >> 80 for u in parsed[:500]} == {1_700_000_000_000}
+    assert max(parsed[:500]) < min(parsed[500:])  # a later batch sorts after
+    assert len({u.int & (1 << 62) - 1 for u in parsed}) == 1000  # the random part varies
+
+
+def test_an_import_stores_those_pseudonyms():
+    import uuid
+
+    run(reporting_world(), HEADER + "\n".join(ROWS[:3]) + "\n")
+    stored = Victim.objects.values_list("pseudonym", flat=True)
+    assert len(stored) == 3
+    assert {uuid.UUID(str(value)).version for value in stored} == {7}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -516,13 +517,15 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
     """The set-based rebuild split by case between ``workers`` connections, run side by side
     (the database does each statement on one processor core).
 
-    The cases in scope are cut into ``workers`` ranges of ids with as many cases each.
-    Each range is rebuilt in its own thread, connection and transaction, which writes its
-    result to an unlogged table (``PART_PREFIX``...) and commits: every obligation at a
-    first clocking, else only the differences from the stored rows. This connection then
-    applies the parts in one transaction, writes the new cases' clocks and drops the
-    parts: either all the rebuild is written, or none of it. Parallel rebuilds queue on an
-    advisory lock; the first to run after an interrupted one drops the parts it left."""
+    The cases in scope are cut into ranges of ids with as many cases each: ``workers`` of
+    them, or twice as many at a first clocking. Each range is rebuilt in a thread of its
+    own, with its own connection and transaction, which writes its result to an unlogged
+    table (``PART_PREFIX``...) and commits: every obligation at a first clocking, else
+    only the differences from the stored rows. This connection applies the parts in one
+    transaction (at a first clocking each as soon as it is done, while the threads work
+    on the next ones), writes the new cases' clocks and drops the parts: either all the
+    rebuild is written, or none of it. Parallel rebuilds queue on an advisory lock; the
+    first to run after an interrupted one drops the parts it left."""
     versions = _version_by_force()
     if not versions:
         return 0
@@ -531,65 +534,81 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
         cur.execute("SELECT pg_advisory_lock(hashtext('victimcare.care.rebuild'))")
         try:
             _parts_drop(cur)
-            fractions = [k / workers for k in range(1, workers)]
-            cur.execute(
-                f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) "  # noqa: S608
-                f"FROM ({scope_sql}) s",
-                [fractions, *params],
-            )
-            cuts = cur.fetchone()[0] or []
-            ranges = list(zip([None, *cuts], [*cuts, None], strict=True))
             cur.execute(
                 f"SELECT EXISTS (SELECT 1 FROM care_obligation o WHERE o.case_id IN ({scope_sql}))",  # noqa: S608
                 params,
             )
             mode = "diff" if cur.fetchone()[0] else "first"
+            parts = workers * 2 if mode == "first" else workers
+            cur.execute(
+                f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) "  # noqa: S608
+                f"FROM ({scope_sql}) s",
+                [[k / parts for k in range(1, parts)], *params],
+            )
+            cuts = cur.fetchone()[0] or []
+            ranges = list(zip([None, *cuts], [*cuts, None], strict=True))
             token = secrets.token_hex(4)
             names = [f"{PART_PREFIX}{token}_{k}" for k in range(len(ranges))]
+            pool = ThreadPoolExecutor(max_workers=workers)
             try:
-                with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
-                    futures = [
-                        pool.submit(
-                            _part_rebuild,
-                            cases=cases,
-                            now=now,
-                            versions=versions,
-                            bounds=bounds,
-                            part=(name, mode),
-                        )
-                        for bounds, name in zip(ranges, names, strict=True)
-                    ]
-                    counts = [future.result() for future in futures]
+                futures = [
+                    pool.submit(
+                        _part_rebuild,
+                        cases=cases,
+                        now=now,
+                        versions=versions,
+                        bounds=bounds,
+                        part=(name, mode),
+                    )
+                    for bounds, name in zip(ranges, names, strict=True)
+                ]
                 with transaction.atomic():
                     before = _settings_apply(cur, SETTINGS)
-                    source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
-                    source = f"({source})"
                     if mode == "first":
-                        columns = ", ".join(COLUMNS)
-                        select = f"SELECT {columns} FROM {source} f"  # noqa: S608
-                        numbered = [
-                            (
-                                f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608
-                                f"SELECT %(id_base)s + number, {columns} FROM {name}",
-                                count,
-                            )
-                            for name, count in zip(names, counts, strict=True)
-                        ]
-                        written = _new_write(
-                            cur, select=select, params=None, count=sum(counts), numbered=numbered
-                        )
+                        written = _parts_load(cur, names, futures)
                     else:
-                        written = _diff_apply(cur, source)
+                        for future in futures:
+                            future.result()
+                        source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
+                        written = _diff_apply(cur, f"({source})")
                     cur.execute("DROP TABLE IF EXISTS rb_case")
                     _scope_create(cur, cases=cases, versions=versions)
                     _clocks_write(cur, now=now)
                     _settings_apply(cur, before)
             finally:
+                pool.shutdown(wait=True, cancel_futures=True)
                 for name in names:
                     cur.execute(f"DROP TABLE IF EXISTS {name}")
         finally:
             cur.execute("SELECT pg_advisory_unlock(hashtext('victimcare.care.rebuild'))")
     return written
+
+
+def _parts_load(cur, names: list[str], futures: list) -> int:
+    """A first clocking's parts into care_obligation, in the applying transaction. A bulk
+    load takes its lock once the first part is done and loads each part as it comes,
+    while the threads compute the next ones (the lock would stop no part: at a first
+    clocking none reads care_obligation)."""
+    columns = ", ".join(COLUMNS)
+    source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
+    estimate = futures[0].result() * len(futures)
+
+    def numbered():
+        for name, future in zip(names, futures, strict=True):
+            insert = (
+                f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608
+                f"SELECT %(id_base)s + number, {columns} FROM {name}"
+            )
+            yield insert, future.result()
+
+    def ready() -> None:
+        for future in futures:
+            future.result()
+
+    select = f"SELECT {columns} FROM ({source}) f"  # noqa: S608
+    return _new_write(
+        cur, select=select, params=None, count=estimate, numbered=numbered(), ready=ready
+    )
 
 
 def _parts_drop(cur) -> None:
@@ -676,6 +695,15 @@ def _scope_create(cur, *, cases, versions: dict[int, int], bounds=(None, None)) 
     return in_scope
 
 
+def _bounds_sql(column: str, bounds: tuple[int | None, int | None]) -> str:
+    """``column`` within a part's case-id ``bounds``, as SQL (a part's rows are dropped by
+    the scan, before any join: cheaper than a probe each)."""
+    low, high = bounds
+    conditions = [f"{column} >= {int(low)}"] if low is not None else []
+    conditions += [f"{column} < {int(high)}"] if high is not None else []
+    return " AND ".join(conditions) or "true"
+
+
 def _rebuild_statements(
     cur,
     *,
@@ -701,7 +729,7 @@ def _rebuild_statements(
         cur.execute(f"CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP")
         _copy_rows(cur, table, tables[table])
     cur.execute(
-        """
+        f"""
         CREATE TEMP TABLE rb_vic ON COMMIT DROP AS
         SELECT v.id AS victim_id, v.case_id, k.key_id, c.officer_id
         FROM cases_victim v
@@ -709,7 +737,8 @@ def _rebuild_statements(
         JOIN rb_key k ON k.version_id = c.version_id AND k.crime_type_id = c.crime_type_id
          AND k.enhanced = (v.most_serious_crime OR v.persistently_targeted OR v.vulnerable
                            OR v.intimidated)
-        """
+        WHERE {_bounds_sql("v.case_id", bounds)}
+        """,  # noqa: S608 (numbers only)
     )
     cur.execute("ANALYZE rb_vic")
     # One pass over the events finds what each means for each victim's rules. Meeting and
@@ -737,7 +766,7 @@ def _rebuild_statements(
           FROM cases_caseevent e
           JOIN rb_vic v ON v.case_id = e.case_id
           JOIN rb_entry x ON x.key_id = v.key_id AND x.kind = e.kind
-          WHERE e.kind = ANY (%(kinds)s)
+          WHERE e.kind = ANY (%(kinds)s) AND {_bounds_sql("e.case_id", bounds)}
             AND (x.outcomes IS NULL OR {OUTCOME_SQL} = ANY (x.outcomes))
             AND (NOT x.covers OR {COVERS_SQL})
             AND {VISIBLE_SQL}
@@ -874,12 +903,14 @@ def _new_write(
     select: str,
     params: dict | None,
     count: int,
-    numbered: list[tuple[str, int]] | None = None,
+    numbered: Iterable[tuple[str, int]] | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> int:
     """Insert ``count`` new obligations (``select``, in care_obligation's columns); many
     of them, into a table that at least doubles, go the bulk-load way. There the rows
     take a block of ids at once (a call of the id sequence per row would cost seconds):
-    by ``numbered`` inserts if given (see ``_bulk_insert``), else by numbering ``select``."""
+    by ``numbered`` inserts if given (see ``_bulk_insert``), else by numbering ``select``.
+    ``ready`` waits until ``select`` can run (``numbered`` waits as it goes)."""
     columns = ", ".join(COLUMNS)
     insert = f"INSERT INTO care_obligation ({columns}) {select}"  # noqa: S608
     if count >= BULK_ROWS and count >= _table_rows(cur, "care_obligation"):
@@ -894,8 +925,16 @@ def _new_write(
                 )
             ]
         return _bulk_insert(
-            cur, "care_obligation", insert, params, primary=empty, numbered=numbered
+            cur,
+            "care_obligation",
+            insert,
+            params,
+            primary=empty,
+            numbered=numbered,
+            ready=ready,
         )
+    if ready is not None:
+        ready()
     cur.execute(insert + _UPSERT_SQL, params)
     return cur.rowcount
 
@@ -969,8 +1008,9 @@ def _bulk_insert(
     params: dict | None,
     *,
     primary: bool = False,
-    numbered: list[tuple[str, int]] | None = None,
+    numbered: Iterable[tuple[str, int]] | None = None,
     locked: list[str] | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> int:
     """Run ``insert`` (many rows) with the table's foreign keys and secondary indexes
     dropped, then make them again from their definitions, as pg_restore does: building an
@@ -1023,6 +1063,8 @@ def _bulk_insert(
                     cur.execute(f"DROP INDEX {name}")
             _settings_apply(cur, lock)
     except DatabaseError:
+        if ready is not None:
+            ready()
         cur.execute(insert, params)
         return cur.rowcount
     if numbered is None:
@@ -1035,15 +1077,14 @@ def _bulk_insert(
         # [(insert, count), ...] instead of ``insert``: each numbers its ``count`` rows
         # %(id_base)s + 1, + 2, ..., from a block of ids taken from the table's id sequence
         # at once (nobody else takes one while the table is locked).
-        total = sum(count for _, count in numbered)
         cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
         sequence = cur.fetchone()[0]
-        cur.execute("SELECT nextval(%s)", [sequence])
-        base = cur.fetchone()[0] - 1
-        cur.execute("SELECT setval(%s, %s)", [sequence, base + max(total, 1)])
         written = 0
         for numbered_insert, count in numbered:
-            cur.execute(numbered_insert, {**(params or {}), "id_base": base + written})
+            cur.execute("SELECT nextval(%s)", [sequence])
+            base = cur.fetchone()[0] - 1
+            cur.execute("SELECT setval(%s, %s)", [sequence, base + max(count, 1)])
+            cur.execute(numbered_insert, {**(params or {}), "id_base": base})
             if cur.rowcount != count:  # (counted by the rebuild that made the rows)
                 raise DatabaseError(f"{table}: {cur.rowcount} rows numbered, {count} expected")
             written += count
