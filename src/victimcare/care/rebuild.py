@@ -665,18 +665,10 @@ def _scope_create(cur, *, cases, versions: dict[int, int], bounds=(None, None)) 
     end). Returns how many."""
     values = ", ".join(["(%s, %s)"] * len(versions))
     flat = [x for pair in versions.items() for x in pair]
-    conditions, params = [], []
+    scope, params = f"WHERE {_bounds_sql('c.id', bounds)}", []
     if cases is not None:
         scope_sql, params = _case_ids_sql(cases)
-        conditions.append(f"c.id IN ({scope_sql})")
-    low, high = bounds
-    if low is not None:
-        conditions.append("c.id >= %s")
-        params.append(low)
-    if high is not None:
-        conditions.append("c.id < %s")
-        params.append(high)
-    scope = "WHERE " + " AND ".join(conditions) if conditions else ""
+        scope += f" AND c.id IN ({scope_sql})"
     cur.execute(
         f"""
         CREATE TEMP TABLE rb_case ON COMMIT DROP AS
