@@ -208,6 +208,28 @@ class ObligationState:
     def key(self) -> tuple[int, str, int, int]:
         return (self.victim_id, self.code, self.trigger_event_id, self.occurrence)
 
+    def values(self, *, officer_id: int | None) -> dict:
+        """The stored obligation's state columns (``STATE_FIELDS``) for this state, the
+        officer in charge given."""
+        values = {name: getattr(self, name) for name in STATE_FIELDS[:-1]}
+        values["officer_id"] = officer_id
+        return values
+
+
+# The columns of a stored obligation that its state sets (besides its case and ``key``).
+STATE_FIELDS = (
+    "rule_id",
+    "triggered_at",
+    "due_at",
+    "status",
+    "met_at",
+    "met_by_event_id",
+    "cancelled_at",
+    "cancel_reason",
+    "breached_at",
+    "officer_id",
+)
+
 
 def _first(events: list[EventFact], matches: tuple[EventMatch, ...], code: str, start):
     for fact in events:  # events are in (at, id) order

@@ -22,7 +22,13 @@ from functools import lru_cache
 
 from django.db import DatabaseError, connection, transaction
 
-from victimcare.care.clock import RECURRING_LIMIT, EventFact, VictimFact, obligations_compute
+from victimcare.care.clock import (
+    RECURRING_LIMIT,
+    STATE_FIELDS,
+    EventFact,
+    VictimFact,
+    obligations_compute,
+)
 from victimcare.care.constants import DECISION_OUTCOME_ALIASES, RulePattern
 from victimcare.care.deadlines import LONDON, end_of_london_day, working_day_table
 from victimcare.care.models import CaseClock, Obligation, RuleSetVersion
@@ -31,18 +37,6 @@ from victimcare.forces.models import CrimeType, Force
 
 CHUNK = 2000
 KEY_FIELDS = ("victim_id", "code", "trigger_event_id", "occurrence")
-STATE_FIELDS = (
-    "rule_id",
-    "triggered_at",
-    "due_at",
-    "status",
-    "met_at",
-    "met_by_event_id",
-    "cancelled_at",
-    "cancel_reason",
-    "breached_at",
-    "officer_id",
-)
 
 
 def obligations_rebuild_all(*, cases=None, now: datetime, workers: int | None = None) -> int:
@@ -169,10 +163,7 @@ def _rebuild_python(*, cases, now: datetime) -> int:
                 events=events[case_id],
                 now=now,
             ):
-                values = {
-                    name: getattr(state, name) for name in STATE_FIELDS if name != "officer_id"
-                }
-                values["officer_id"] = officer_id
+                values = state.values(officer_id=officer_id)
                 row = stored.pop(state.key, None)
                 if row is None:
                     to_create.append(

@@ -238,19 +238,10 @@ def case_clock_start(*, case: Case, victims, event: CaseEvent) -> None:
         {
             "case_id": case.pk,
             "victim_id": state.victim_id,
-            "rule_id": state.rule_id,
             "code": state.code,
             "trigger_event_id": state.trigger_event_id,
             "occurrence": state.occurrence,
-            "triggered_at": state.triggered_at,
-            "due_at": state.due_at,
-            "status": state.status,
-            "met_at": state.met_at,
-            "met_by_event_id": state.met_by_event_id,
-            "cancelled_at": state.cancelled_at,
-            "cancel_reason": state.cancel_reason,
-            "breached_at": state.breached_at,
-            "officer_id": case.officer_in_charge_id,
+            **state.values(officer_id=case.officer_in_charge_id),
         }
         for state in states
     ]
@@ -483,18 +474,7 @@ def _obligations_write(
     }
     to_create, to_update, newly_breached = [], [], []
     for key, state in computed.items():
-        values = {
-            "rule_id": state.rule_id,
-            "triggered_at": state.triggered_at,
-            "due_at": state.due_at,
-            "status": state.status,
-            "met_at": state.met_at,
-            "met_by_event_id": state.met_by_event_id,
-            "cancelled_at": state.cancelled_at,
-            "cancel_reason": state.cancel_reason,
-            "breached_at": state.breached_at,
-            "officer_id": officer_id,
-        }
+        values = state.values(officer_id=officer_id)
         row = stored.pop(key, None)
         if row is None:
             row = Obligation(
