@@ -42,3 +42,27 @@ def migrated_rows_put_back(django_db_blocker):
     with django_db_blocker.unblock():
         rule_sets_load()
         calendar_fill()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` signs in with both factors, as staff are after the code
+    page: the user gets a confirmed authenticator app and the session is verified the way
+    django_otp's ``login`` marks it. ``force_login(user, otp_verified=False)`` leaves the
+    session half-signed-in (password only). Tests of the second factor itself go through
+    the pages with real codes (tests/accounts/test_two_factor.py)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tests.factories import totp_device_make
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None, *, otp_verified=True):
+        password_only(self, user, backend)
+        if otp_verified:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device_make(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -87,3 +87,34 @@ def case_make(force: Force | None = None, **kwargs) -> Case:
         victim=victim,
         **kwargs,
     )
+
+
+def totp_device_make(user: User):
+    """The user's confirmed authenticator-app device (made once), as if set up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
+def totp_code(secret_or_device, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now for a base32 secret or a TOTP device. A
+    device accepts each time step once, so a second sign-in in the same 30 seconds takes
+    the next step's code (``steps_ahead=1``; the device allows one step of drift)."""
+    import base64
+    import time
+
+    from django_otp.oath import TOTP
+
+    if isinstance(secret_or_device, str):
+        secret = secret_or_device.replace(" ", "").upper()
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        last_t = -1
+    else:
+        secret_or_device.refresh_from_db()
+        key, last_t = secret_or_device.bin_key, secret_or_device.last_t
+    totp = TOTP(key)
+    totp.time = time.time()
+    step = max(totp.t() + steps_ahead, last_t + 1)
+    totp.time = step * totp.step
+    return f"{totp.token():06d}"

@@ -99,15 +99,22 @@ def cmd_seed(args: argparse.Namespace) -> int:
 def print_demo_logins() -> None:
     from django.conf import settings
 
-    from victimcare.demo.services import demo_logins
+    from victimcare.demo.services import demo_logins, demo_logins_enrol
 
+    demo_logins_enrol()
     logins = demo_logins()
     if not logins:
         return
     print(f"\nDemo logins (synthetic staff; password for all: {settings.DEMO_PASSWORD})")
+    print(
+        "Each signs in with a code from an authenticator app: add the login's key to the app\n"
+        "(time-based, 6 digits), or print the code now with `oathtool --totp -b KEY`."
+    )
     width = max(len(login.username) for login in logins)
+    key_width = max(len(login.totp_secret) for login in logins)
+    print(f"  {'login':<{width}}  {'authenticator key':<{key_width}}  sees")
     for login in logins:
-        print(f"  {login.username:<{width}}  {login.description}")
+        print(f"  {login.username:<{width}}  {login.totp_secret:<{key_width}}  {login.description}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

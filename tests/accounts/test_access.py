@@ -38,6 +38,11 @@ ROUTES: dict[str, tuple[str, str | None, dict]] = {
     "core:healthz": ("get", None, {ANON: OK, **every(OK)}),
     "accounts:sign-in": ("get", None, {ANON: OK, **every(HOME)}),
     "accounts:sign-out": ("post", None, {ANON: LOGIN, **every(LOGIN)}),
+    # The second-factor steps: for a signed-in (verified) user there is nothing left to do.
+    "accounts:two-factor": ("get", None, {ANON: LOGIN, **every(HOME)}),
+    "accounts:two-factor-recovery": ("get", None, {ANON: LOGIN, **every(HOME)}),
+    "accounts:two-factor-enrol": ("get", None, {ANON: LOGIN, **every(HOME)}),
+    "accounts:two-factor-recovery-codes": ("get", None, {ANON: LOGIN, **every(HOME)}),
     "accounts:audit-log": (
         "get",
         None,
@@ -118,20 +123,54 @@ def world(db):
 CASES = [(route, role) for route in ROUTES for role in ROLES]
 
 
-@pytest.mark.parametrize(("route", "role"), CASES, ids=[f"{r}-{o}" for r, o in CASES])
-def test_role_against_route(client, world, route, role):
+def route_url(route: str, world) -> str:
     method, target, expected = ROUTES[route]
     name = route.split("@")[0]
     if callable(target):  # an app's route: the function builds the URL's kwargs
         kwargs = target(world)
     else:
         kwargs = {"reference": world[target].reference} if target else {}
-    url = reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize(("route", "role"), CASES, ids=[f"{r}-{o}" for r, o in CASES])
+def test_role_against_route(client, world, route, role):
+    method, target, expected = ROUTES[route]
+    url = route_url(route, world)
     if role != ANON:
         client.force_login(staff_make(role, force=world["force"]))
     response = getattr(client, method)(url)
-    outcome = expected[role]
-    if outcome == LOGIN:
+    assert_outcome(response, expected[role])
+
+
+# A session that has passed the password but not the code: only the sign-in steps see it
+# (and send it on to set up its authenticator app); every other route treats it exactly
+# as an anonymous visitor, the admin site and the API included.
+ENROL = "enrol"
+HALF_SIGNED_IN_EXCEPTIONS = {
+    "accounts:sign-in": ENROL,
+    "accounts:two-factor": ENROL,
+    "accounts:two-factor-recovery": ENROL,
+    "accounts:two-factor-enrol": OK,
+}
+HALF_CASES = [(route, role) for route in ROUTES for role in (Role.ADMINISTRATOR, Role.SUPERVISOR)]
+
+
+@pytest.mark.parametrize(("route", "role"), HALF_CASES, ids=[f"{r}-{o}" for r, o in HALF_CASES])
+def test_a_session_without_the_second_factor_is_anonymous_to_every_staff_route(
+    client, world, route, role
+):
+    method, target, expected = ROUTES[route]
+    client.force_login(staff_make(role, force=world["force"]), otp_verified=False)
+    response = getattr(client, method)(route_url(route, world))
+    assert_outcome(response, HALF_SIGNED_IN_EXCEPTIONS.get(route.split("@")[0], expected[ANON]))
+
+
+def assert_outcome(response, outcome) -> None:
+    if outcome == ENROL:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:two-factor-enrol"))
+    elif outcome == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:sign-in"))
     elif outcome == ADMIN_LOGIN:

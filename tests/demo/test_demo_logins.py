@@ -1,4 +1,5 @@
-"""Signing in as each demo role shows only what that role may see."""
+"""Signing in as each demo role (password, then the code from the printed authenticator
+key) shows only what that role may see."""
 
 import re
 
@@ -6,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.factories import totp_code
 from victimcare.accounts.constants import Role
 from victimcare.cases.models import Case
 from victimcare.demo.services import demo_logins, demo_world_build
@@ -25,6 +27,10 @@ def sign_in(client, username):
         reverse("accounts:sign-in"), {"username": username, "password": settings.DEMO_PASSWORD}
     )
     assert response.status_code == 302, f"{username} could not sign in"
+    assert response["Location"] == reverse("accounts:two-factor"), f"{username} has no app"
+    secret = {login.username: login.totp_secret for login in demo_logins()}[username]
+    response = client.post(reverse("accounts:two-factor"), {"code": totp_code(secret)})
+    assert response["Location"] == reverse("core:staff-home"), f"{username}'s code refused"
 
 
 def home_as(client, username):
@@ -93,3 +99,24 @@ def test_every_demo_login_can_sign_in(client, demo_world):
     for login in logins:
         client.logout()
         sign_in(client, login.username)
+
+
+def test_the_printed_logins_carry_each_ones_authenticator_key(demo_world, capsys):
+    """`victimcare demo` prints every login with the key that makes its codes."""
+    from victimcare.cli import print_demo_logins
+
+    print_demo_logins()
+    printed = capsys.readouterr().out
+    for login in demo_logins():
+        assert re.fullmatch(r"[A-Z2-7]{32}", login.totp_secret)
+        line = next(line for line in printed.splitlines() if f" {login.username} " in line)
+        assert login.totp_secret in line
+    assert "oathtool --totp -b" in printed
+
+
+def test_enrolling_the_demo_logins_again_keeps_their_keys(demo_world):
+    from victimcare.demo.services import demo_logins_enrol
+
+    before = {login.username: login.totp_secret for login in demo_logins()}
+    assert demo_logins_enrol() == 0
+    assert {login.username: login.totp_secret for login in demo_logins()} == before

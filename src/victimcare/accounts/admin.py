@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from victimcare.accounts.models import AuditRecord, ServiceToken, SupportOrganisation, User
+from victimcare.accounts.services import TwoFactorError, two_factor_reset
 from victimcare.forces.models import Team
 
 
@@ -31,6 +32,29 @@ class UserAdmin(DjangoUserAdmin):
         ("Role and force", {"fields": ("role", "force", "team")}),
     )
 
+    actions = ["two_factor_reset_action"]
+
+    @admin.action(
+        description="Reset two-factor sign-in (they set up a new app at their next sign-in)",
+        permissions=["change"],
+    )
+    def two_factor_reset_action(self, request, queryset):
+        done = []
+        for user in queryset:
+            try:
+                two_factor_reset(user=user, by=request.user, page=request.path)
+            except TwoFactorError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                done.append(user.get_username())
+        if done:
+            self.message_user(
+                request,
+                f"Two-factor sign-in reset for {', '.join(done)}: they set it up again at "
+                "their next sign-in.",
+                messages.SUCCESS,
+            )
+
     def get_queryset(self, request):
         users = super().get_queryset(request).select_related("force", "team")
         if request.user.is_superuser:
@@ -54,7 +78,7 @@ class SupportOrganisationAdmin(admin.ModelAdmin):
 class AuditRecordAdmin(admin.ModelAdmin):
     """Read-only: nobody alters the audit log through the application."""
 
-    list_display = ["at", "user", "action", "victim", "page"]
+    list_display = ["at", "user", "action", "victim", "subject", "page"]
     list_filter = ["action"]
     date_hierarchy = "at"
 

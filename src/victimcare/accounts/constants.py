@@ -15,3 +15,9 @@ class Role(models.TextChoices):
 class AuditAction(models.TextChoices):
     VIEW = "view", _("Viewed")
     EXPORT = "export", _("Exported")
+    # Staff sign-in security: the record's user is who acted, its subject whose second
+    # factor it concerns (the same person except for a reset).
+    TWO_FACTOR_ENROL = "otp_enrol", _("Set up two-factor sign-in")
+    TWO_FACTOR_FAILURE = "otp_failure", _("Entered a wrong sign-in code")
+    RECOVERY_CODE_USE = "recovery_code", _("Signed in with a recovery code")
+    TWO_FACTOR_RESET = "otp_reset", _("Reset two-factor sign-in")

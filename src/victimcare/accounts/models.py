@@ -72,12 +72,26 @@ class AuditRecordQuerySet(models.QuerySet):
 
 
 class AuditRecord(models.Model):
-    """Who viewed which victim's personal data, when, and on which page. Append-only."""
+    """Who viewed which victim's personal data, when, and on which page; and every change
+    to a staff member's second factor (set up, wrong code, recovery code used, reset), with
+    ``subject`` the staff member concerned and no victim. Append-only."""
 
     at = models.DateTimeField(db_index=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="audit_records")
-    force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="+")
-    victim = models.ForeignKey("cases.Victim", on_delete=models.PROTECT, related_name="+")
+    force = models.ForeignKey(
+        "forces.Force", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    victim = models.ForeignKey(
+        "cases.Victim", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The staff member whose sign-in a security record is about"),
+    )
     action = models.CharField(max_length=16, choices=AuditAction.choices, default=AuditAction.VIEW)
     page = models.CharField(max_length=200)
 
@@ -88,7 +102,8 @@ class AuditRecord(models.Model):
         indexes = [models.Index(fields=["force", "-at"]), models.Index(fields=["victim", "-at"])]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.action} victim {self.victim_id} at {self.at:%Y-%m-%d %H:%M}"
+        about = f"victim {self.victim_id}" if self.victim_id else f"staff {self.subject_id}"
+        return f"{self.user} {self.action} {about} at {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -114,13 +114,21 @@ def forces_in_scope(user: User) -> QuerySet[Force]:
     return Force.objects.filter(pk=user.force_id)
 
 
+def _second_factor_given(user) -> bool:
+    # StaffTwoFactorMiddleware already shows a half-signed-in session as anonymous; this
+    # keeps the rule if a view is ever reached without it.
+    is_verified = getattr(user, "is_verified", None)
+    return bool(user.is_authenticated and is_verified is not None and is_verified())
+
+
 def capability_required(capability: Capability) -> Callable:
-    """Anonymous users go to sign-in; signed-in users without the capability get a 403."""
+    """Anonymous users, and staff who have not yet given their second factor, go to
+    sign-in; signed-in users without the capability get a 403."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
+            if not _second_factor_given(request.user):
                 return redirect_to_login(request.get_full_path())
             if not has_capability(request.user, capability):
                 raise PermissionDenied

@@ -12,6 +12,6 @@ def audit_record_list(*, user: User) -> QuerySet[AuditRecord]:
         return AuditRecord.objects.none()
     return (
         AuditRecord.objects.filter(force__in=forces_in_scope(user))
-        .select_related("user", "victim__case")
+        .select_related("user", "subject", "victim__case")
         .order_by("-at", "-id")
     )

@@ -148,3 +148,161 @@ def service_token_revoke(*, force: Force, name: str) -> int:
     return ServiceToken.objects.filter(force=force, name=name, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+# --- two-factor sign-in ------------------------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+
+
+class TwoFactorError(ValueError):
+    """A second factor cannot be set up or reset as asked; the message says why."""
+
+
+def _security_record_create(*, user: User, subject: User, action: str, page: str) -> None:
+    AuditRecord.objects.create(
+        at=timezone.now(),
+        user=user,
+        subject=subject,
+        force_id=subject.force_id,
+        action=action,
+        page=page[:200],
+    )
+
+
+def two_factor_failure_record(*, user: User, page: str) -> None:
+    """Write down that ``user`` entered a wrong code (set-up, sign-in or recovery)."""
+    _security_record_create(
+        user=user, subject=user, action=AuditAction.TWO_FACTOR_FAILURE, page=page
+    )
+
+
+@transaction.atomic
+def totp_device_start(*, user: User):
+    """The authenticator-app device ``user`` is setting up: unconfirmed until a code from
+    the app proves it was added. The same secret is offered until then, so leaving the
+    page half-way does not leave a stale entry in the app."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise TwoFactorError(
+            "Two-factor sign-in is already set up; ask an administrator to reset it"
+        )
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_enrol(*, user: User, code: str, page: str):
+    """Confirm ``user``'s authenticator app with a ``code`` from it and issue recovery codes.
+
+    Returns ``(device, recovery_codes)``: the codes are shown once and stored only as the
+    device's single-use tokens. A wrong code is recorded and returns ``(None, [])``.
+    """
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        raise TwoFactorError("Start setting up two-factor sign-in again")
+    if not device.verify_token(_code_digits(code)):
+        two_factor_failure_record(user=user, page=page)
+        return None, []
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    _security_record_create(user=user, subject=user, action=AuditAction.TWO_FACTOR_ENROL, page=page)
+    return device, codes
+
+
+def two_factor_verify(*, user: User, code: str, page: str):
+    """The confirmed authenticator-app device that accepts ``code``, or None (recorded)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is not None and device.verify_token(_code_digits(code)):
+            return device
+    two_factor_failure_record(user=user, page=page)
+    return None
+
+
+def recovery_code_use(*, user: User, code: str, page: str):
+    """Spend one of ``user``'s recovery codes: the recovery device if ``code`` is one of
+    them (it is then used up, and the use recorded), otherwise None (recorded)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    token = "".join(code.split()).replace("-", "").lower()
+    with transaction.atomic():
+        device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if token and device is not None and device.verify_token(token):
+            _security_record_create(
+                user=user, subject=user, action=AuditAction.RECOVERY_CODE_USE, page=page
+            )
+            return device
+    two_factor_failure_record(user=user, page=page)
+    return None
+
+
+def recovery_codes_left(*, user: User) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, by: User, page: str) -> None:
+    """Remove ``user``'s authenticator app and recovery codes: they set up a new app at
+    their next sign-in, and any session of theirs stops counting as verified. An
+    administrator resets staff of their own force; a superuser anyone's."""
+    from django_otp import devices_for_user
+
+    allowed = by.is_superuser or (
+        by.is_active
+        and by.role == Role.ADMINISTRATOR
+        and by.force_id is not None
+        and by.force_id == user.force_id
+    )
+    if not allowed:
+        raise TwoFactorError(
+            f"Only an administrator of {user.force or 'their force'} can reset "
+            f"{user.get_username()}'s two-factor sign-in"
+        )
+    for device in list(devices_for_user(user, confirmed=None)):
+        device.delete()
+    _security_record_create(user=by, subject=user, action=AuditAction.TWO_FACTOR_RESET, page=page)
+
+
+@transaction.atomic
+def totp_device_enrol_directly(*, user: User, page: str):
+    """Give ``user`` a confirmed authenticator-app device without the set-up page (the demo
+    logins, whose secrets are printed for the demonstrator). Returns the device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        return device
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+    _security_record_create(user=user, subject=user, action=AuditAction.TWO_FACTOR_ENROL, page=page)
+    return device
+
+
+def totp_secret(device) -> str:
+    """The device's secret as an authenticator app takes it: base32, no padding."""
+    import base64
+
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def _code_digits(code: str) -> str:
+    """What was typed, without the spaces and dashes people put in codes."""
+    return "".join(code.split()).replace("-", "")

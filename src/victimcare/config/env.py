@@ -27,9 +27,11 @@ SETTINGS_DOC: dict[str, str] = {
     "Default: Report and track a crime.",
     "VICTIMCARE_DEMO_PASSWORD": "Password given to the demo staff logins by `victimcare seed`. "
     "Default: victimcare-demo.",
-    "VICTIMCARE_LOGIN_FAILURE_LIMIT": "Failed sign-ins before an account and address are "
-    "locked out. Default: 5.",
+    "VICTIMCARE_LOGIN_FAILURE_LIMIT": "Failed sign-ins (wrong passwords or codes) before an "
+    "account, or an address, is locked out. Default: 5.",
     "VICTIMCARE_LOCKOUT_MINUTES": "How long a sign-in lockout lasts. Default: 15.",
+    "VICTIMCARE_STAFF_IDLE_MINUTES": "Minutes without a request before a staff member is "
+    "signed out. Default: 30.",
     "VICTIMCARE_LOG_LEVEL": "Logging level. Default: INFO.",
     "VICTIMCARE_OPEN_DATA_THRESHOLD": "Cells of open data and report packs resting on fewer "
     "responses than this are suppressed. Default: 30.",

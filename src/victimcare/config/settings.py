@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "victimcare.core",
     "victimcare.forces",
     "victimcare.accounts",
@@ -58,6 +61,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions: signed out when idle; not signed in until the second factor is given.
+    "victimcare.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "victimcare.accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,15 +118,30 @@ LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "core:staff-home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
-# Sign-in throttling: a lockout after repeated failures, the same message whether or not
-# the account exists.
+# Sign-in throttling: a lockout after repeated failures (wrong passwords and wrong codes
+# alike), the same message whether or not the account exists. Failures are counted per
+# username and, separately, per address: either reaching the limit locks. A success never
+# resets them here (axes would clear every failure from the address, those against other
+# accounts too); the second-factor step clears only the signed-in username's own failures
+# (accounts/lockout.py).
 AXES_FAILURE_LIMIT = env_int("VICTIMCARE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("VICTIMCARE_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# Two-factor sign-in for staff (django-otp): an authenticator app's code after the
+# password, recovery codes as the fallback (accounts/middleware.py, accounts/views.py).
+OTP_TOTP_ISSUER = "victimcare"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Wrong codes are limited by the sign-in lockout above (they count as failed sign-ins), so
+# django-otp's own back-off, which would refuse even the right code for a few seconds
+# after a wrong one, is off: one limit, one message.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# A staff session ends after this many minutes without a request, and after 8 hours in all.
+STAFF_IDLE_MINUTES = env_int("VICTIMCARE_STAFF_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

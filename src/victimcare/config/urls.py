@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from victimcare.accounts.views import admin_sign_in
 from victimcare.config.api import api
 
 admin.site.site_header = "victimcare administration"
 admin.site.site_title = "victimcare administration"
+# The admin site has no sign-in of its own: a password alone would not pass the second
+# factor. Its sign-in page sends staff to the staff sign-in (accounts/views.py).
+admin.site.login = admin_sign_in
 
 urlpatterns = [
     path("", include("victimcare.core.urls")),

@@ -22,7 +22,11 @@ from django.utils import timezone
 
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
-from victimcare.accounts.services import _grant_admin_permissions
+from victimcare.accounts.services import (
+    _grant_admin_permissions,
+    totp_device_enrol_directly,
+    totp_secret,
+)
 from victimcare.cases.models import (
     Case,
     CaseEvent,
@@ -63,6 +67,8 @@ class DemoLogin:
     username: str
     role: str
     description: str
+    totp_secret: str = ""
+    """Base32 key of the login's authenticator app (empty if it has none yet)."""
 
 
 def demo_world_build(
@@ -150,6 +156,7 @@ def demo_world_build(
     report.tenths(total, expected, "cases", final=True)
     report.step(f"Stored {total:,} cases with their victims and events.")
     _world_extend(seed=seed, report=report)
+    demo_logins_enrol()
     seconds = max(time.perf_counter() - started, 0.001)
     DemoWorld.objects.filter(pk=world.pk).update(
         cases=total, seconds=seconds, built_at=timezone.now()
@@ -165,8 +172,28 @@ def demo_world_build(
     )
 
 
+def demo_logins_enrol() -> int:
+    """Give every named demo login a confirmed authenticator-app device, so that the secret
+    printed beside it works at the second sign-in step. Logins that have one keep it (a
+    reset login sets up its own at its next sign-in, and its new secret is printed). Returns
+    how many were enrolled now."""
+    if DemoWorld.objects.first() is None:
+        return 0
+    usernames = [account["username"] for account in calibration().demo_accounts]
+    enrolled = 0
+    for user in User.objects.filter(
+        username__in=usernames, email__iendswith=f"@{DEMO_STAFF_EMAIL_DOMAIN}"
+    ).exclude(totpdevice__confirmed=True):
+        totp_device_enrol_directly(user=user, page="victimcare demo")
+        enrolled += 1
+    return enrolled
+
+
 def demo_logins() -> list[DemoLogin]:
-    """The named demo staff in the database, with what each one sees."""
+    """The named demo staff in the database, with what each one sees and the secret of
+    their authenticator app."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     world = DemoWorld.objects.first()
     if world is None:
         return []
@@ -176,6 +203,10 @@ def demo_logins() -> list[DemoLogin]:
         for user in User.objects.filter(
             username__in=[account["username"] for account in accounts]
         ).select_related("force", "support_organisation")
+    }
+    devices = {
+        device.user_id: device
+        for device in TOTPDevice.objects.filter(user__in=users.values(), confirmed=True)
     }
     logins = []
     for account in accounts:
@@ -198,6 +229,7 @@ def demo_logins() -> list[DemoLogin]:
                 username=user.username,
                 role=user.role,
                 description=account["description"].format(**fields),
+                totp_secret=totp_secret(devices[user.pk]) if user.pk in devices else "",
             )
         )
     return logins
@@ -561,15 +593,29 @@ def _world_delete(report: _Progress) -> None:
 def _audit_records_of_demo_victims_delete() -> None:
     # Audit records are append-only by design: their queryset refuses delete(). Resetting
     # a demo database is the one sanctioned exception, and it removes only records about
-    # the synthetic victims being deleted, so it goes around the guard with plain SQL.
+    # the synthetic victims and staff being deleted, so it goes around the guard with plain
+    # SQL.
     quote = connection.ops.quote_name
     audit = quote(AuditRecord._meta.db_table)
     victim_column = quote(AuditRecord._meta.get_field("victim").column)
     victims = quote(Victim._meta.db_table)
     victim_pk = quote(Victim._meta.pk.column)
+    subject_column = quote(AuditRecord._meta.get_field("subject").column)
+    user_column = quote(AuditRecord._meta.get_field("user").column)
+    demo_staff, staff_params = (
+        User.objects.filter(email__iendswith=f"@{DEMO_STAFF_EMAIL_DOMAIN}")
+        .values("pk")
+        .query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {audit} WHERE {victim_column} IN (SELECT {victim_pk} FROM {victims})"  # noqa: S608 - table names from the models
+        )
+        # And the sign-in security records (no victim) of and about the synthetic staff.
+        cursor.execute(
+            f"DELETE FROM {audit} WHERE {victim_column} IS NULL AND ("  # noqa: S608 - names from the models
+            f"{subject_column} IN ({demo_staff}) OR {user_column} IN ({demo_staff}))",
+            [*staff_params, *staff_params],
         )
 
 
