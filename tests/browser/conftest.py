@@ -74,3 +74,19 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def sign_in(page, username, password=None):
+    """Sign in through the pages as staff do: the password, then the 6-digit code from the
+    user's authenticator app (one is set up for the user if they have none, as if they had
+    been through the set-up page: tests/browser/test_two_factor_journeys.py goes through it)."""
+    from tests.factories import PASSWORD, totp_code, totp_device_make
+    from victimcare.accounts.models import User
+
+    device = totp_device_make(User.objects.get(username=username))
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code", exact=True).fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, sign_in
 from tests.care.factories import care_case_make
-from tests.factories import PASSWORD, area_make, force_make, staff_make
+from tests.factories import area_make, force_make, staff_make
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import SupportOrganisation
 from victimcare.care.constants import ObligationStatus
@@ -17,13 +17,6 @@ from victimcare.care.models import Obligation
 from victimcare.care.services import care_policy_set, visit_slot_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page, username):
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_officer_meets_obligations_from_the_worklist_and_the_supervisor_sees_them(page):

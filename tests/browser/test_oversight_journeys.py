@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations
-from tests.browser.test_staff_journeys import sign_in
+from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import staff_make
 from tests.oversight.factories import QUARTER, responses_make
 from victimcare.accounts.constants import Role

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations
-from tests.factories import PASSWORD, staff_make
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import staff_make
 from tests.intake.factories import reporting_world
 from tests.notifications.fixtures import notifications_in_memory  # noqa: F401
 from victimcare.accounts.constants import Role
@@ -89,10 +89,7 @@ def test_report_track_message_and_reply(page, browser, live_server, notification
     accessible(page)
 
     officer = browser.new_context(base_url=live_server.url).new_page()
-    officer.goto("/sign-in/")
-    officer.get_by_label("Username").fill("pc.jones")
-    officer.get_by_label("Password").fill(PASSWORD)
-    officer.get_by_role("button", name="Sign in").click()
+    sign_in(officer, "pc.jones")
     officer.goto(f"/cases/{reference}/")
     assert "Has anyone checked the doorbell camera?" in officer.content()
     officer.get_by_label("Reply to the victim").fill(

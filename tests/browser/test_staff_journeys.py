@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.browser.conftest import axe_violations
-from tests.factories import PASSWORD, case_make, force_make, staff_make
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import case_make, force_make, staff_make
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import AuditRecord
 
@@ -15,13 +15,6 @@ def world():
     mps = force_make("MPS", "Metropolitan Police Service")
     gmp = force_make("GMP", "Greater Manchester Police")
     return {"mps": mps, "mps_case": case_make(force=mps), "gmp_case": case_make(force=gmp)}
-
-
-def sign_in(page, username):
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_officer_finds_a_case_by_reference_and_the_view_is_audited(page, world):

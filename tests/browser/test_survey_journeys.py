@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from tests.browser.conftest import axe_violations
-from tests.factories import PASSWORD, force_make, staff_make
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import force_make, staff_make
 from tests.surveys.factories import web_member_make
 from victimcare.accounts.constants import Role
 
@@ -71,10 +71,7 @@ def test_a_victim_answers_without_javascript_and_the_analyst_sees_it_pseudonymis
     context.close()
 
     staff_make(Role.ANALYST, force=invited["force"], username="analyst.survey")
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill("analyst.survey")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "analyst.survey")
     page.get_by_role("link", name="Survey responses").click()
     pseudonym = str(invited["member"].victim.pseudonym)
     content = page.content()

@@ -74,7 +74,9 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _with_next(url: str, next_url: str) -> str:
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+    if not next_url or next_url == resolve_url(settings.LOGIN_REDIRECT_URL):
+        return url
+    return f"{url}?{urlencode({'next': next_url})}"
 
 
 def _has_authenticator(user) -> bool:
