@@ -558,7 +558,10 @@ def build_parser() -> argparse.ArgumentParser:
         "build the synthetic demo world (once) and serve it, printing the demo logins",
         description=(
             "Migrate the database, load the synthetic demo world if it is not loaded yet "
-            "(a second run does not duplicate it), print the demo logins and serve the site."
+            "(a second run does not duplicate it), print the demo logins and serve the site.\n"
+            "Each login is printed with the key of its authenticator app (set up for it): add\n"
+            "the key to an authenticator app, or get the current sign-in code with\n"
+            "`oathtool --totp -b KEY`."
         ),
     )
     demo.add_argument("--no-serve", action="store_true", help="build the database and exit")
