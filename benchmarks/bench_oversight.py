@@ -146,7 +146,7 @@ def main() -> int:
 
     from django.db import connection
     from django.test import Client
-    from tests.factories import staff_make
+    from tests.factories import session_verify, staff_make
 
     from victimcare.accounts.constants import Role
     from victimcare.forces.models import Force
@@ -164,6 +164,7 @@ def main() -> int:
     )
     client = Client()
     client.force_login(user)
+    session_verify(client, user)  # staff pages need the second factor
     first = month_shift(quarter.last_month, -23)
     year = month_shift(quarter.last_month, -11)
     satisfied = "('completely_satisfied','very_satisfied','fairly_satisfied')"

@@ -52,17 +52,14 @@ def _force_login_gives_the_second_factor(monkeypatch):
     session half-signed-in (password only). Tests of the second factor itself go through
     the pages with real codes (tests/accounts/test_two_factor.py)."""
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
 
-    from tests.factories import totp_device_make
+    from tests.factories import session_verify
 
     password_only = Client.force_login
 
     def force_login(self, user, backend=None, *, otp_verified=True):
         password_only(self, user, backend)
         if otp_verified:
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = totp_device_make(user).persistent_id
-            session.save()
+            session_verify(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)

@@ -97,6 +97,17 @@ def totp_device_make(user: User):
     return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
 
 
+def session_verify(client, user) -> None:
+    """Mark ``client``'s signed-in session as having given the second factor, the way
+    django_otp's ``login`` does after a right code (tests and benchmarks that use
+    ``force_login``; tests/conftest.py does it for every test client)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device_make(user).persistent_id
+    session.save()
+
+
 def totp_code(secret_or_device, *, steps_ahead: int = 0) -> str:
     """The code an authenticator app shows now for a base32 secret or a TOTP device. A
     device accepts each time step once, so a second sign-in in the same 30 seconds takes
