@@ -23,18 +23,17 @@ def victim_for_session(*, victim_id) -> Victim | None:
     )
 
 
-def track_link_reference(*, token: str) -> str | None:
-    """The crime reference a live (unspent, unexpired) link from a message is for; None for
-    any other token. Opening a link reads only: it is spent by asking for the code."""
-    link = (
-        TrackLink.objects.filter(
-            token_hash=TrackLink.hash_of(token),
-            used_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .select_related("case")
-        .first()
+def track_links_live(*, token: str) -> QuerySet[TrackLink]:
+    """The link from a message with this token, if it is unspent and unexpired."""
+    return TrackLink.objects.filter(
+        token_hash=TrackLink.hash_of(token), used_at__isnull=True, expires_at__gt=timezone.now()
     )
+
+
+def track_link_reference(*, token: str) -> str | None:
+    """The crime reference a live link from a message is for; None for any other token.
+    Opening a link reads only: it is spent by asking for the code."""
+    link = track_links_live(token=token).select_related("case").first()
     return link.case.reference if link is not None else None
 
 

@@ -31,6 +31,7 @@ from victimcare.portal.models import (
     TrackLink,
     VictimMessage,
 )
+from victimcare.portal.selectors import track_links_live
 
 logger = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
@@ -270,12 +271,6 @@ def track_link_text(*, victim: Victim) -> str:
     ) % {"url": track_link_make(victim=victim), "hours": c.LINK_MAX_AGE_HOURS}
 
 
-def _track_link_live(token: str):
-    return TrackLink.objects.filter(
-        token_hash=TrackLink.hash_of(token), used_at__isnull=True, expires_at__gt=timezone.now()
-    )
-
-
 @transaction.atomic
 def track_link_redeem(*, token: str, address: str) -> str | None:
     """Spend a link from a message and send its victim a fresh sign-in code; returns the
@@ -285,8 +280,8 @@ def track_link_redeem(*, token: str, address: str) -> str | None:
     then not spent, so it can be used once the wait is over).
     """
     link = (
-        _track_link_live(token)
-        .select_for_update()
+        track_links_live(token=token)
+        .select_for_update(of=("self",))
         .select_related("case", "victim__personal_details")
         .first()
     )
