@@ -35,7 +35,7 @@ from victimcare.surveys.models import (
     SurveyFlag,
     TokenFailure,
 )
-from victimcare.surveys.redaction import KnownPersonalData, comment_redact
+from victimcare.surveys.redaction import NOTHING_KNOWN, KnownPersonalData, comment_redact
 from victimcare.surveys.tokens import TOKEN_PATTERN, token_hash
 from victimcare.surveys.weighting import (
     ResponseRates,
@@ -506,7 +506,7 @@ def response_comments_redacted(*, responses: Iterable[Response]) -> list[str]:
     )
     known = case_known_personal_data(case_ids=case_of.values())
     return [
-        comment_redact(r.comments, known=known.get(case_of.get(r.respondent), KnownPersonalData()))
+        comment_redact(r.comments, known=known.get(case_of.get(r.respondent), NOTHING_KNOWN))
         for r in responses
     ]
 
@@ -533,7 +533,7 @@ def sample_strata(*, sample: Sample) -> QuerySet[SampleStratum]:
     return sample.strata.select_related("area").order_by("key")
 
 
-# --- exports with personal data (services.contact_details_export audits them) ----------
+# --- exports with personal data (only for the services that export and audit them) -----
 
 
 def contact_export_allowed(*, user: User, force: Force) -> bool:
@@ -550,26 +550,28 @@ def contact_export_samples(*, user: User) -> list[dict]:
     to a telephone agency. Counts only."""
     if not has_capability(user, Capability.EXPORT_CONTACT_DETAILS):
         return []
-    samples = (
+    samples = list(
         Sample.objects.filter(force__in=forces_in_scope(user))
         .select_related("force")
-        .annotate(
-            unsent=Count(
-                "members__invitations",
-                filter=Q(members__invitations__sent=False, members__outcome=Outcome.ISSUED),
-                distinct=True,
-            ),
-        )
         .order_by("-month", "force__code")
     )
+    ids = [sample.pk for sample in samples]
+    unsent = dict(
+        Invitation.objects.filter(
+            member__sample_id__in=ids, sent=False, member__outcome=Outcome.ISSUED
+        )
+        .values("member__sample_id")
+        .annotate(n=Count("id"))
+        .values_list("member__sample_id", "n")
+    )
     agency = dict(
-        SampleMember.objects.filter(sample__in=samples, mode=Mode.AGENCY, outcome=Outcome.ISSUED)
+        SampleMember.objects.filter(sample_id__in=ids, mode=Mode.AGENCY, outcome=Outcome.ISSUED)
         .values("sample_id")
         .annotate(n=Count("id"))
         .values_list("sample_id", "n")
     )
     return [
-        {"sample": sample, "unsent": sample.unsent, "agency": agency.get(sample.pk, 0)}
+        {"sample": sample, "unsent": unsent.get(sample.pk, 0), "agency": agency.get(sample.pk, 0)}
         for sample in samples
     ]
 
