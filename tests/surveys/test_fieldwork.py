@@ -154,8 +154,8 @@ def completed(serial, **changes):
 
 def test_the_agency_export_holds_only_what_the_agency_needs_and_is_audited(client, mps):
     sample = phone_sample(mps, count=2, mode=Mode.AGENCY)
-    analyst = staff_make(Role.ANALYST, force=mps)
-    client.force_login(analyst)
+    supervisor = staff_make(Role.SUPERVISOR, force=mps)
+    client.force_login(supervisor)
     response = client.get(reverse("surveys:agency-export", kwargs={"pk": sample.pk}))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 2
@@ -168,7 +168,7 @@ def test_the_agency_export_holds_only_what_the_agency_needs_and_is_audited(clien
         "crime_group",
         "reported_on",
     }
-    assert AuditRecord.objects.filter(user=analyst, action=AuditAction.EXPORT).count() == 2
+    assert AuditRecord.objects.filter(user=supervisor, action=AuditAction.EXPORT).count() == 2
 
 
 def test_an_agency_file_is_imported_row_by_row_with_reasons_for_rejections(mps):

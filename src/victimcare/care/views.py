@@ -3,7 +3,6 @@ referrals, visits, the support organisation's inbox, compliance and the rule set
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -44,6 +43,7 @@ from victimcare.care.services import (
     written_information_record,
 )
 from victimcare.cases.selectors import case_get
+from victimcare.core.csv_export import csv_writer
 from victimcare.forces.models import Area
 
 # Which page records what meets each obligation.
@@ -368,7 +368,7 @@ def compliance_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="compliance-{filters.start}-{filters.end}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "section",

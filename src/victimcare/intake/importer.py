@@ -58,6 +58,7 @@ from victimcare.cases.models import (
     VictimPersonalDetails,
 )
 from victimcare.cases.services import format_reference
+from victimcare.core.csv_export import csv_writer
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake.models import ExternalReference
 
@@ -1032,7 +1033,7 @@ def cases_import(
         raise ImportError_(
             f"the file has no column {', '.join(missing)} (line 1 must name the columns)"
         )
-    rejects_writer = csv.writer(rejects)
+    rejects_writer = csv_writer(rejects)
     rejects_writer.writerow(["line", "crime_reference", "reason"])
     summary = summary if summary is not None else ImportSummary()
     checker = RowChecker(force=force, now=timezone.now(), header=header)
