@@ -403,6 +403,41 @@ def cmd_open_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compliance_return(args: argparse.Namespace) -> int:
+    """The Victims and Prisoners Act compliance return (oversight/compliance_return.py)."""
+    quarter = _oversight_quarter(args.quarter)
+    setup_django()
+    from pathlib import Path
+
+    from victimcare.oversight.compliance_return import compliance_return, readme_text, return_csv
+
+    forces = _oversight_forces(args.force)
+    if len(forces) != 1:
+        raise CommandError("--force needs exactly one force code")
+    result = compliance_return(force=forces[0], quarter=quarter)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "return.csv").write_text(return_csv(result.rows()), encoding="utf-8")
+    (out / "README.txt").write_text(readme_text(result), encoding="utf-8")
+    print(f"Wrote return.csv and README.txt for {forces[0].code} {quarter.code} to {out}")
+    return 0
+
+
+def add_compliance_return_parser(add: Callable) -> None:
+    command = add(
+        "compliance-return",
+        cmd_compliance_return,
+        "the Victims and Prisoners Act compliance return of a force for a quarter (CSV and "
+        "README), counted per victim, small cells suppressed",
+        epilog="example:\n  victimcare compliance-return --force MPS --quarter 2026Q3 --out vpa/",
+    )
+    command.add_argument("--force", required=True, help="force code, e.g. MPS")
+    command.add_argument("--quarter", required=True, help="quarter, e.g. 2026Q3")
+    command.add_argument(
+        "--out", required=True, help="folder to write return.csv and README.txt into"
+    )
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Bulk import of cases from a records system's CSV export (see intake/importer.py)."""
     from pathlib import Path
@@ -710,6 +745,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="suppress cells with fewer responses than this "
         "(default: VICTIMCARE_OPEN_DATA_THRESHOLD, else 30)",
     )
+
+    add_compliance_return_parser(add)
 
     import_parser = add(
         "import",

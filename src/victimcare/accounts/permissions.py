@@ -55,6 +55,9 @@ class Capability(StrEnum):
     """Call-back tasks for dissatisfied victims, with comments redacted of personal data."""
     VIEW_AGGREGATES = "view_aggregates"
     """Counts, rates and satisfaction estimates for the forces in scope; never personal data."""
+    VIEW_COMPLIANCE_RETURN = "view_compliance_return"
+    """The Victims and Prisoners Act compliance return (Victims' Code compliance per victim,
+    by quarter, with breakdowns; suppressed aggregates) for the forces in scope."""
     SET_TARGETS = "set_targets"
     """Set and change satisfaction and compliance targets for the forces overseen."""
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -78,19 +81,23 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_COMPLIANCE,
             Capability.SERVICE_RECOVERY,
             Capability.VIEW_AGGREGATES,
+            Capability.VIEW_COMPLIANCE_RETURN,
             Capability.EXPORT_CONTACT_DETAILS,
         }
     ),
     Role.ANALYST: frozenset(
         {Capability.VIEW_AGGREGATES, Capability.MANAGE_SURVEYS, Capability.VIEW_RESPONSES}
     ),
-    Role.OVERSIGHT: frozenset({Capability.VIEW_AGGREGATES, Capability.SET_TARGETS}),
+    Role.OVERSIGHT: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.VIEW_COMPLIANCE_RETURN, Capability.SET_TARGETS}
+    ),
     Role.SUPPORT_ORGANISATION: frozenset({Capability.RECEIVE_REFERRALS}),
     Role.ADMINISTRATOR: frozenset(
         {
             Capability.VIEW_CASES,
             Capability.VIEW_AGGREGATES,
             Capability.VIEW_COMPLIANCE,
+            Capability.VIEW_COMPLIANCE_RETURN,
             Capability.VIEW_RULE_SETS,
             Capability.MANAGE_API_TOKENS,
             Capability.MANAGE_SURVEYS,

@@ -249,3 +249,104 @@ def open_data_dictionary(request):
     response = HttpResponse(dictionary_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="data-dictionary.csv"'
     return response
+
+
+# --- the Victims and Prisoners Act compliance return -------------------------------------
+
+
+def _return_quarter(request) -> tuple[Quarter, str]:
+    """The quarter asked for (default: the last complete one) and an error, if unreadable."""
+    from victimcare.oversight import compliance_return as returns
+
+    text = request.GET.get("quarter", "")
+    if not text:
+        return returns.latest_complete_quarter(), ""
+    try:
+        return Quarter.parse(text), ""
+    except PeriodError as error:
+        return returns.latest_complete_quarter(), str(error)
+
+
+def _return_context(quarter: Quarter, error: str, **extra) -> dict:
+    from victimcare.oversight import compliance_return as returns
+
+    latest = returns.latest_complete_quarter()
+    quarters = sorted({quarter, *(latest.shift(k) for k in range(-7, 2))}, reverse=True)
+    return {
+        "quarter": quarter,
+        "quarters": quarters,
+        "error": error,
+        "measures": returns.MEASURES,
+        "breakdown_labels": returns.BREAKDOWN_LABELS,
+        **extra,
+    }
+
+
+@capability_required(Capability.VIEW_COMPLIANCE_RETURN)
+def compliance_returns(request):
+    """Every force in scope side by side: one table per measure, a row per force."""
+    from victimcare.oversight import compliance_return as returns
+
+    forces = list(returns.compliance_return_forces(user=request.user))
+    quarter, error = _return_quarter(request)
+    comparison = {} if error else returns.compliance_comparison(forces=forces, quarter=quarter)
+    return render(
+        request,
+        "oversight/compliance_returns.html",
+        _return_context(quarter, error, forces=forces, comparison=comparison),
+        status=400 if error else 200,
+    )
+
+
+@capability_required(Capability.VIEW_COMPLIANCE_RETURN)
+def compliance_return(request, code: str):
+    """One force's return: a table per measure with every breakdown."""
+    from victimcare.oversight import compliance_return as returns
+
+    force = returns.compliance_return_force_get(user=request.user, code=code)
+    quarter, error = _return_quarter(request)
+    result = None if error else returns.compliance_return(force=force, quarter=quarter)
+    return render(
+        request,
+        "oversight/compliance_return.html",
+        _return_context(quarter, error, force=force, result=result),
+        status=400 if error else 200,
+    )
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@capability_required(Capability.VIEW_COMPLIANCE_RETURN)
+def compliance_return_csv(request, code: str):
+    from victimcare.oversight import compliance_return as returns
+
+    force = returns.compliance_return_force_get(user=request.user, code=code)
+    quarter, error = _return_quarter(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    result = returns.compliance_return(force=force, quarter=quarter)
+    return _csv_response(
+        returns.return_csv(result.rows()), f"{force.code}-{quarter.code}-compliance-return.csv"
+    )
+
+
+@capability_required(Capability.VIEW_COMPLIANCE_RETURN)
+def compliance_returns_csv(request):
+    """Every force in scope: each force's full return, with a ``force`` column."""
+    from victimcare.oversight import compliance_return as returns
+
+    quarter, error = _return_quarter(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    rows = [
+        {"force": force.code, **row}
+        for force in returns.compliance_return_forces(user=request.user)
+        for row in returns.compliance_return(force=force, quarter=quarter).rows()
+    ]
+    return _csv_response(
+        returns.return_csv(rows, first=("force",)), f"{quarter.code}-compliance-returns.csv"
+    )
