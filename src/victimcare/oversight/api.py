@@ -41,8 +41,12 @@ class ComplianceReturnOut(Schema):
     rows: list[ComplianceRowOut]
 
 
-def _blank_none(value):
-    return None if value == "" else value
+def _row_out(row: dict) -> ComplianceRowOut:
+    """A CSV row as JSON: empty numbers (suppressed, or no victims) become null."""
+    numbers = ("numerator", "denominator", "rate", "ci_low", "ci_high")
+    return ComplianceRowOut(
+        **{k: (None if k in numbers and v == "" else v) for k, v in row.items()}
+    )
 
 
 @router.get(
@@ -85,7 +89,5 @@ def compliance(request: HttpRequest, force: str = "", quarter: str = ""):
         complete=result.complete,
         threshold=result.threshold,
         not_clocked=result.not_clocked,
-        rows=[
-            ComplianceRowOut(**{k: _blank_none(v) for k, v in row.items()}) for row in result.rows()
-        ],
+        rows=[_row_out(row) for row in result.rows()],
     )
