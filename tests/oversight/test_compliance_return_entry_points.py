@@ -163,7 +163,7 @@ def test_the_command_writes_return_csv_and_readme(tmp_path, world):
     assert code == 0
     rows = csv_rows((out / "return.csv").read_text())
     assert list(rows[0]) == list(returns.COLUMNS)
-    assert {r["measure"] for r in rows} == set(returns.MEASURE_CODES)
+    assert {r["measure"] for r in rows} == {m.code for m in returns.MEASURES}
     assert {r["breakdown"] for r in rows} == set(returns.BREAKDOWNS)
     headline = next(r for r in rows if r["measure"] == "written_information_on_time")
     assert (headline["numerator"], headline["denominator"]) == ("0", "6")

@@ -269,6 +269,7 @@ def _return_quarter(request) -> tuple[Quarter, str]:
 
 def _return_context(quarter: Quarter, error: str, **extra) -> dict:
     from victimcare.oversight import compliance_return as returns
+    from victimcare.oversight.compliance_measures import BREAKDOWN_LABELS
 
     latest = returns.latest_complete_quarter()
     quarters = sorted({quarter, *(latest.shift(k) for k in range(-7, 2))}, reverse=True)
@@ -277,7 +278,7 @@ def _return_context(quarter: Quarter, error: str, **extra) -> dict:
         "quarters": quarters,
         "error": error,
         "measures": returns.MEASURES,
-        "breakdown_labels": returns.BREAKDOWN_LABELS,
+        "breakdown_labels": BREAKDOWN_LABELS,
         **extra,
     }
 
