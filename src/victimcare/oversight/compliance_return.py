@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import CharField, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -199,11 +201,6 @@ def measures_clocked() -> set[str]:
 
 
 _VICTIM_FIELDS = (
-    "victim_id",
-    "code",
-    "status",
-    "met_at",
-    "due_at",
     "victim__age_band",
     "victim__sex",
     "victim__ethnicity",
@@ -221,52 +218,59 @@ _VICTIM_FIELDS = (
 )
 
 
-def _victims(force: Force, quarter: Quarter, as_at: datetime) -> dict[str, dict[int, dict]]:
-    """measure -> victim id -> {"groups": {breakdown: group}, "met": bool, "pending": bool}"""
+def _victims(force: Force, quarter: Quarter, as_at: datetime) -> dict[str, list[tuple]]:
+    """measure -> one (breakdown groups, met, pending) per victim with an obligation of
+    the measure due in the quarter. The database reduces obligations to victims: met is
+    the least of "met on time" over their obligations, pending the greatest of "deadline
+    still to come and not met yet" (judged on the times as at ``as_at``, not the status,
+    so that when the breach task last ran changes nothing)."""
     start, end = quarter_bounds(quarter)
-    measure_of = {code: m.code for m in MEASURES for code in m.obligation_codes}
+    measure = DbCase(
+        *(When(code__in=m.obligation_codes, then=Value(m.code)) for m in MEASURES),
+        output_field=CharField(),
+    )
+    on_time = DbCase(
+        When(status=ObligationStatus.MET, met_at__lte=F("due_at"), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    not_yet = Q(due_at__gte=as_at) & (Q(met_at__isnull=True) | Q(met_at__gt=as_at))
+    pending = DbCase(When(not_yet, then=Value(1)), default=Value(0), output_field=IntegerField())
     rows = (
         Obligation.objects.filter(
-            case__force=force, due_at__gte=start, due_at__lt=end, code__in=list(measure_of)
+            case__force=force,
+            due_at__gte=start,
+            due_at__lt=end,
+            code__in=[code for m in MEASURES for code in m.obligation_codes],
         )
         .exclude(Q(status=ObligationStatus.CANCELLED) & Q(breached_at__isnull=True))
+        .annotate(measure=measure)
         .order_by()
-        .values_list(*_VICTIM_FIELDS)
+        .values("victim_id", "measure", *_VICTIM_FIELDS)
+        .annotate(met=Min(on_time), pending=Max(pending))
+        .values_list("measure", "met", "pending", *_VICTIM_FIELDS)
     )
-    out: dict[str, dict[int, dict]] = {m.code: {} for m in MEASURES}
+    out: dict[str, list[tuple]] = {m.code: [] for m in MEASURES}
     for row in rows.iterator(chunk_size=5000):
-        victim_id, code, status, met_at, due_at = row[:5]
-        age_band, sex, ethnicity, disability, *grounds = row[5:13]
-        area, crime_group, occurred_at, reported_at, date_of_birth = row[13:]
-        entry = out[measure_of[code]].get(victim_id)
-        if entry is None:
-            entry = {
-                "groups": {
-                    ALL: ALL,
-                    "age_band": age_group(
-                        date_of_birth=date_of_birth,
-                        age_band=age_band,
-                        occurred_at=occurred_at,
-                        reported_at=reported_at,
-                    ),
-                    "sex": sex or NOT_RECORDED,
-                    "ethnicity": ethnicity or NOT_RECORDED,
-                    "disability": disability or NOT_RECORDED,
-                    "crime_group": crime_group,
-                    "enhanced": "enhanced" if any(grounds) else "not_enhanced",
-                    "area": area,
-                },
-                "met": True,
-                "pending": False,
-            }
-            out[measure_of[code]][victim_id] = entry
-        on_time = status == ObligationStatus.MET and met_at is not None and met_at <= due_at
-        # Pending: the deadline is still to come and it was not met by then (judged on the
-        # times, not the status, so that the breach task's timing changes nothing).
-        if due_at >= as_at and (met_at is None or met_at > as_at):
-            entry["pending"] = True
-        elif not on_time:
-            entry["met"] = False
+        code, met, is_pending = row[:3]
+        age_band, sex, ethnicity, disability, *grounds = row[3:11]
+        area, crime_group, occurred_at, reported_at, date_of_birth = row[11:]
+        groups = {
+            ALL: ALL,
+            "age_band": age_group(
+                date_of_birth=date_of_birth,
+                age_band=age_band,
+                occurred_at=occurred_at,
+                reported_at=reported_at,
+            ),
+            "sex": sex or NOT_RECORDED,
+            "ethnicity": ethnicity or NOT_RECORDED,
+            "disability": disability or NOT_RECORDED,
+            "crime_group": crime_group,
+            "enhanced": "enhanced" if any(grounds) else "not_enhanced",
+            "area": area,
+        }
+        out[code].append((groups, bool(met), bool(is_pending)))
     return out
 
 
@@ -298,16 +302,16 @@ def compliance_return(
             for group in members
         }
         pending = 0
-        for entry in victims[measure.code].values():
-            if entry["pending"]:
+        for victim_groups, met, is_pending in victims[measure.code]:
+            if is_pending:
                 pending += 1
                 continue
-            for breakdown, group in entry["groups"].items():
+            for breakdown, group in victim_groups.items():
                 cell = cells.get((breakdown, group))
                 if cell is None:  # a value outside the choices: counted, never dropped
                     cell = cells[(breakdown, group)] = Cell(measure.code, breakdown, group)
                 cell.denominator += 1
-                cell.numerator += int(entry["met"])
+                cell.numerator += int(met)
         result.pending[measure.code] = pending
         _suppress(cells, result.threshold)
         result.cells.extend(cells.values())
@@ -408,4 +412,12 @@ def readme_text(result: ComplianceReturn) -> str:
         "interval.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(_wrapped(line) for line in lines)
+
+
+def _wrapped(line: str, width: int = 88) -> str:
+    """A README line wrapped, continuation lines indented under its text."""
+    text = line.lstrip(" ")
+    indent = " " * (len(line) - len(text))
+    hanging = indent + ("  " if text.startswith("- ") else "")
+    return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=hanging) or line
