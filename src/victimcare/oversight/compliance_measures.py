@@ -43,6 +43,9 @@ MEASURES: tuple[MeasureDefinition, ...] = (
         "Victims not objecting to a referral whose details were passed to support "
         "services within 2 working days (Code right 4). A victim who declined before the "
         "deadline is not counted (the obligation is cancelled).",
+        "The care clock does not yet apply the explicit-consent rule (sexual offences, "
+        "domestic abuse, bereaved relatives): such victims are counted unless a decline was "
+        "recorded.",
     ),
     MeasureDefinition(
         "decision_updates_on_time",
