@@ -192,10 +192,11 @@ def serve(*, host: str, port: int, workers: int, threads: int = 4) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     setup_django()
-    from django.core.management import call_command
+    from victimcare.core.worker import worker_run
 
-    options = {"batch": args.batch}
-    call_command("db_worker", **options)
+    # django-tasks' db_worker, with a lock that shows it is alive, so the tasks of a killed
+    # worker are run again, and retries of what a lost database connection interrupted.
+    worker_run(batch=args.batch)
     return 0
 
 
@@ -566,6 +567,13 @@ def build_parser() -> argparse.ArgumentParser:
         "worker",
         cmd_worker,
         "run background tasks from the database queue (django-tasks)",
+        description=(
+            "Run background tasks (messages to victims, Victim Care Cards, visit answers) from "
+            "the database queue. Run as many as you like, always through this command: each "
+            "holds a lock that shows it is alive, and the tasks of a worker that died (killed, "
+            "out of memory) are run again by the others, or by the next one to start. A task "
+            "cut off by a lost database connection runs again, and the worker reconnects."
+        ),
     )
     worker.add_argument("--batch", action="store_true", help="run the tasks waiting now, then exit")
 

@@ -196,6 +196,9 @@ EMAIL_BACKEND = _backend_choice("VICTIMCARE_EMAIL_BACKEND", _EMAIL_BACKENDS, "fi
 EMAIL_FILE_PATH = VAR_DIR / "email"
 EMAIL_HOST = env_str("VICTIMCARE_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("VICTIMCARE_EMAIL_PORT", 25)
+# An SMTP server that stops answering fails the attempt (retried) well within the time
+# after which an unfinished delivery counts as cut off (notifications.services.CLAIM_SECONDS).
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("VICTIMCARE_EMAIL_FROM", "victimcare@localhost")
 NOTIFICATIONS_SMS_BACKEND = _backend_choice("VICTIMCARE_SMS_BACKEND", _SMS_BACKENDS, "file")
 NOTIFICATIONS_SMS_DIR = VAR_DIR / "sms"
