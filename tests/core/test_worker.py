@@ -1,5 +1,6 @@
 """`victimcare worker`: a killed worker's tasks run again, a lost connection is survived."""
 
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -25,7 +26,17 @@ def another_worker(worker_id: str):
                 "SELECT pg_advisory_lock(%s, hashtext(%s))",
                 [worker_module.PRESENCE_LOCK_KEY, worker_id],
             )
+            backend = other.info.backend_pid
             yield
+        # The server lets the lock go when its process for the connection ends, a moment
+        # after the client has gone (as after a SIGKILL).
+        with connection.cursor() as cursor:
+            for _ in range(100):
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # read afresh in a transaction
+                cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend])
+                if cursor.fetchone() is None:
+                    break
+                time.sleep(0.05)
         return
     presence = Presence(worker_id)
     presence.hold()
