@@ -324,9 +324,10 @@ class Stack:
         return template
 
     def stop(self, *, keep_database: bool = False) -> None:
-        for process in (self.worker, self.server):
+        # SIGTERM lets the worker finish its task; SIGINT is gunicorn's quick shutdown.
+        for process, stop in ((self.worker, signal.SIGTERM), (self.server, signal.SIGINT)):
             if process is not None and process.poll() is None:
-                process.terminate()
+                process.send_signal(stop)
                 try:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
@@ -640,7 +641,14 @@ def main() -> int:
             *faulted_drain,
         )
     )
-    print(f"throughput under faults / baseline: {faulted.rate / max(baseline.rate, 1e-9):.2f}")
+    paces = [
+        len(load.acknowledged) / (load.wall + drained[0])
+        for load, drained in ((baseline, baseline_drain), (faulted, faulted_drain))
+    ]
+    print(
+        f"under faults / baseline: reports acknowledged {faulted.rate / max(baseline.rate, 1e-9):.2f}, "
+        f"Victim Care Cards sent {paces[1] / max(paces[0], 1e-9):.2f}"
+    )
     for line in describe_audit(found):
         print(line)
     print(f"LOST {found.lost}, DUPLICATED {found.duplicated}")

@@ -57,8 +57,8 @@ def test_nothing_is_lost_or_duplicated_when_the_worker_is_killed_and_connections
     try:
         load = bench.run_faults(
             stack,
-            rate=8,
-            seconds=5,
+            rate=6,
+            seconds=4,
             first=0,
             threads=8,
             retries=8,
