@@ -25,7 +25,9 @@ checked:
 It prints what was lost and duplicated (the goal is nothing), the first-attempt errors
 the clients saw, and each phase's throughput. It uses its own database, named from
 POSTGRES_URL's (postgres://postgres@127.0.0.1:5432/victimcare gives
-victimcare_bench_faults), dropped and created afresh, and only loopback addresses.
+victimcare_bench_faults), dropped and created afresh, and only loopback addresses. It
+copies that database from a migrated and seeded template (victimcare_faults_tpl_<hash of
+the migrations>) kept between runs, rebuilt when the migrations change.
 
     .venv/bin/python benchmarks/bench_faults.py --quick     # 6 a second, 5 s a phase
     .venv/bin/python benchmarks/bench_faults.py --rate 20 --seconds 30 --kills 3
@@ -42,6 +44,7 @@ import ipaddress
 import json
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -335,6 +338,7 @@ class Stack:
                     process.wait()
         if not keep_database:
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def _run(self, command: list[str], env: dict | None = None) -> str:
         done = subprocess.run(
