@@ -481,3 +481,12 @@ def test_superuser_must_give_new_staff_a_force(client, site):
     response = client.post(reverse("admin:accounts_user_add"), new_staff_post("new.colleague"))
     assert response.status_code == 200
     assert "Every staff member belongs to a force" in response.content.decode()
+
+
+def test_superuser_belongs_to_no_force_and_sees_no_victims(client, site):
+    """The platform superuser manages national data; no force's cases are theirs."""
+    client.force_login(site[SUPERUSER])
+    assert client.get(reverse("core:staff-home")).status_code == OK
+    for case in site["rows"]["cases.case"]:
+        response = client.get(reverse("cases:detail", kwargs={"reference": case.reference}))
+        assert response.status_code == NOT_FOUND
