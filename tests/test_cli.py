@@ -219,6 +219,14 @@ def test_createstaff_superuser_with_a_force_or_role_is_one_clear_line(
     assert not User.objects.filter(username="platform.admin").exists()
 
 
+def test_manage_createsuperuser_points_to_createstaff(capsys):
+    """createstaff --superuser is the one way a superuser is made."""
+    assert main(["manage", "createsuperuser", "--noinput", "--username", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "victimcare createstaff --username U --superuser" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize("missing", ["--role", "--force"])
 def test_createstaff_without_role_or_force_is_one_clear_line(teams, capsys, missing):
     args = {"--role": "officer", "--force": "MPS"}

@@ -484,6 +484,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
+    if args.rest[:1] == ["createsuperuser"]:
+        # Django's would make a superuser with no role, possibly in a force.
+        raise CommandError(
+            "superusers are made with `victimcare createstaff --username U --superuser`"
+        )
     setup_django(check_database=False)
     from django.core.management import execute_from_command_line
 
