@@ -201,15 +201,25 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_createstaff(args: argparse.Namespace) -> int:
     setup_django()
-    from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    from victimcare.accounts.services import StaffError, staff_create
+    from victimcare.accounts.constants import Role
+    from victimcare.accounts.services import SUPERUSER_HAS_NO_FORCE, StaffError, staff_create
     from victimcare.forces.models import Force
 
-    force = Force.objects.filter(code__iexact=args.force).first()
-    if force is None:
-        raise CommandError(f"no force with code {args.force!r} (run `victimcare seed` first?)")
+    if args.superuser:
+        if args.force or args.team or args.oversees:
+            raise CommandError(SUPERUSER_HAS_NO_FORCE)
+        if args.role not in ("", Role.ADMINISTRATOR):
+            raise CommandError("a superuser has the administrator role: leave out --role")
+        role, force = Role.ADMINISTRATOR, None
+    else:
+        if not args.role or not args.force:
+            raise CommandError("--role and --force are needed (or --superuser)")
+        role = args.role
+        force = Force.objects.filter(code__iexact=args.force).first()
+        if force is None:
+            raise CommandError(f"no force with code {args.force!r} (run `victimcare seed` first?)")
     oversees = []
     for code in args.oversees.split(",") if args.oversees else []:
         overseen = Force.objects.filter(code__iexact=code.strip()).first()
@@ -237,24 +247,26 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
         if password != getpass.getpass("Password (again): "):
             raise CommandError("the two passwords differ")
     try:
-        validate_password(password)
-    except ValidationError as error:
-        raise CommandError("password rejected: " + " ".join(error.messages)) from None
-    try:
+        # Checks the password against the validators with the new user (username, names,
+        # email), so one like the username is refused.
         user = staff_create(
             username=args.username,
             password=password,
-            role=args.role,
+            role=role,
             force=force,
             first_name=args.first_name,
             last_name=args.last_name,
             email=args.email,
             oversees=oversees or None,
             team=team,
+            superuser=args.superuser,
         )
     except (StaffError, ValidationError) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         raise CommandError(message) from None
+    if args.superuser:
+        print(f"Created platform superuser {user.username} (no force)")
+        return 0
     where = f"{team.name}, {force.name}" if team else force.name
     print(f"Created {user.get_role_display().lower()} {user.username} in {where}")
     return 0
@@ -472,6 +484,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
+    if args.rest[:1] == ["createsuperuser"]:
+        # Django's would make a superuser with no role, possibly in a force.
+        raise CommandError(
+            "superusers are made with `victimcare createstaff --username U --superuser`"
+        )
     setup_django(check_database=False)
     from django.core.management import execute_from_command_line
 
@@ -592,17 +609,32 @@ def build_parser() -> argparse.ArgumentParser:
     staff = add(
         "createstaff",
         cmd_createstaff,
-        "create a staff account in a force",
+        "create a staff account in a force, or a platform superuser",
         epilog=(
-            "The password is asked for, or read from VICTIMCARE_STAFF_PASSWORD.\n"
-            "example:\n  victimcare createstaff --username jo.bloggs --role officer --force MPS"
+            "The password is asked for, or read from VICTIMCARE_STAFF_PASSWORD; one like\n"
+            "the username, the names or the email is refused.\n"
+            "A force's administrators (--role administrator) manage its own staff, teams\n"
+            "and areas in the administration site. National data (forces, crime types,\n"
+            "peer groups, support organisations) is managed by a platform superuser, who\n"
+            "belongs to no force; this command is the only way to make one.\n"
+            "examples:\n  victimcare createstaff --username jo.bloggs --role officer --force MPS\n"
+            "  victimcare createstaff --username platform.admin --superuser"
         ),
     )
     from victimcare.accounts.constants import Role
 
     staff.add_argument("--username", required=True)
-    staff.add_argument("--role", required=True, choices=Role.values)
-    staff.add_argument("--force", required=True, help="force code, e.g. MPS")
+    staff.add_argument(
+        "--role", default="", choices=Role.values, help="required unless --superuser"
+    )
+    staff.add_argument(
+        "--force", default="", help="force code, e.g. MPS; required unless --superuser"
+    )
+    staff.add_argument(
+        "--superuser",
+        action="store_true",
+        help="a platform superuser: no force, manages national data in the administration site",
+    )
     staff.add_argument("--first-name", default="")
     staff.add_argument("--last-name", default="")
     staff.add_argument("--email", default="")
