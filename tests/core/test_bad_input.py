@@ -181,3 +181,25 @@ def test_next_year_is_the_last_accepted():
     assert date_check(date(next_year, 12, 31)) == date(next_year, 12, 31)
     with pytest.raises(PeriodError):
         date_check(date(next_year + 1, 1, 1))
+
+
+@pytest.mark.parametrize("deadline", ["0001-01-01", "9999-12-31"])
+def test_a_target_deadline_out_of_range_is_a_form_error(client, mps, deadline):
+    from victimcare.oversight.models import Target
+
+    client.force_login(staff_make(Role.OVERSIGHT, force=mps))
+    response = client.post(
+        "/oversight/forces/MPS/targets/new/",
+        {
+            "measure": "whole_experience",
+            "kind": "level",
+            "value": "80",
+            "scope": "force",
+            "deadline": deadline,
+            "baseline_quarter": "2026Q1",
+        },
+    )
+    assert response.status_code == 200
+    assert ERROR_SUMMARY in response.text
+    assert f"between 1/1/{YEAR_MIN} and 31/12/{year_max()}" in response.text
+    assert not Target.objects.exists()
