@@ -142,7 +142,8 @@ HYPOTHESIS = settings(
     [
         (Role.SUPERVISOR, "/compliance/", ("start", "end")),
         (Role.SUPERVISOR, "/compliance.csv", ("start", "end")),
-        (Role.SUPERVISOR, "/oversight/forces/MPS/peers/", ("quarter",)),
+        (Role.SUPERVISOR, "/oversight/forces/MPS/", ("quarter", "area")),
+        (Role.SUPERVISOR, "/oversight/forces/MPS/peers/", ("quarter", "measure", "scope")),
         (Role.SUPERVISOR, "/oversight/forces/MPS/report-pack.pdf", ("quarter",)),
         (Role.ANALYST, "/surveys/responses/microdata.csv", ("from", "to")),
     ],
