@@ -472,7 +472,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if live and not args.quiet:
         print(file=sys.stderr)
     elapsed = time.monotonic() - started
-    print(f"{summary.line()} in {elapsed:,.1f}s; rejects in {rejects}")
+    where = f"rejects in {rejects}" if summary.rejected else "no rows rejected"
+    print(f"{summary.line()} in {elapsed:,.1f}s; {where}")
     if summary.to_clock:
         print(
             f"Victims' Code clocks started for {summary.clocked:,} cases in "
@@ -480,6 +481,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     for note in summary.notes:
         print(f"note: {note}")
+    if summary.rejected and not summary.imported:
+        print(f"error: no row was imported; see why in {rejects}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -752,7 +756,9 @@ def build_parser() -> argparse.ArgumentParser:
             "(required); occurred_at, summary, date_of_birth, email, phone, phone_is_safe,\n"
             "address, postcode, preferred_contact, times_to_avoid, status (optional).\n"
             "Rows already imported (same crime_reference) are skipped; rejected rows go\n"
-            "to FILE.rejects.csv with the reason.\n"
+            "to FILE.rejects.csv with the reason (no file when none is rejected).\n"
+            "Exit status: 0 when done, 1 when rows were rejected and none imported,\n"
+            "2 when the file or an option is wrong.\n"
             "example:\n  victimcare import cases history.csv --force MPS"
         ),
     )
