@@ -103,7 +103,8 @@ def test_task_results_prune_deletes_only_what_is_old_enough():
     assert not ScheduledRun.objects.filter(pk=old.pk).exists()
 
 
-def test_worker_batch_runs_the_jobs_due_and_no_schedule_leaves_them_out():
+@pytest.mark.django_db(transaction=True)  # the worker closes the database connection
+def test_worker_batch_runs_the_jobs_due_and_no_schedule_leaves_them_out(migrated_rows_put_back):
     assert main(["worker", "--batch", "--no-schedule"]) == 0
     assert not ScheduledRun.objects.exists()
     assert main(["worker", "--batch"]) == 0
