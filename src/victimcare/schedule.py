@@ -129,7 +129,11 @@ def scheduled_runs_claim(*, now: datetime | None = None) -> list[ScheduledRun]:
     return claimed
 
 
-@task()
+# Below every other task: a message waiting beside a scheduled job goes first.
+SCHEDULED_JOB_PRIORITY = -10
+
+
+@task(priority=SCHEDULED_JOB_PRIORITY)
 def scheduled_job_task(job: str, period_start: str) -> str:
     """Run a claimed scheduled job and record how it ended on its ScheduledRun row."""
     run = ScheduledRun.objects.get(job=job, period_start=datetime.fromisoformat(period_start))

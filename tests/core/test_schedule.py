@@ -63,6 +63,14 @@ def test_two_workers_claiming_the_same_period_at_once_queue_the_job_once(monkeyp
     assert queued_jobs() == sorted(job.name for job in JOBS)
 
 
+def test_a_message_queued_after_the_scheduled_jobs_is_sent_before_them():
+    from victimcare.notifications.tasks import notification_deliver_task
+
+    scheduled_runs_claim(now=NOW)
+    notification_deliver_task.enqueue(1)
+    assert DBTaskResult.objects.ready().first().task_path == notification_deliver_task.module_path
+
+
 def test_a_scheduled_job_records_its_outcome_with_counts_only(caplog):
     (run,) = [r for r in scheduled_runs_claim(now=NOW) if r.job == "drafts-purge"]
     with caplog.at_level(logging.INFO, logger="victimcare.schedule"):
