@@ -290,3 +290,20 @@ def test_serve_forks_its_workers_with_no_database_connection_open(
         "M": 12,
     }
     assert "ada@example.com" not in seen["format"] % seen["atoms"]
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (["serve"], ["--no-worker", "background worker runs beside the web server"]),
+        (["demo"], ["--no-worker", "background worker beside it", "var/email"]),
+        (["worker"], ["--no-schedule", "care-breaches", "survey-fieldwork", "drafts-purge"]),
+    ],
+)
+def test_serve_demo_and_worker_help_say_the_worker_runs_beside_the_server(command, says, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for text in says:
+        assert text in out

@@ -126,12 +126,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print_demo_logins()
     if args.no_serve:
         return 0
-    return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return serve_with_worker(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
-    return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return serve_with_worker(args)
+
+
+def serve_with_worker(args: argparse.Namespace) -> int:
+    """Serve the site; unless --no-worker, with the background worker beside it: the web
+    server and the worker are children of this process, which restarts the worker if it
+    dies and stops both on SIGINT or SIGTERM (see victimcare/supervise.py)."""
+    if args.no_worker:
+        return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    from django.conf import settings
+    from django.db import connections
+
+    from victimcare.supervise import Child, supervise
+
+    connections.close_all()  # the children open their own
+    command = [sys.executable, "-m", "victimcare"]
+    web = [
+        *command,
+        "serve",
+        "--no-worker",
+        f"--host={args.host}",
+        f"--port={args.port}",
+        f"--workers={args.workers}",
+        f"--threads={args.threads}",
+    ]
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        where = f"email is written to {settings.EMAIL_FILE_PATH}"
+    else:
+        where = "email goes by the configured backend"
+    print(
+        "Starting the background worker too: it sends Victim Care Cards, sign-in codes and "
+        f"other messages within seconds ({where}) and runs the schedule "
+        "(breaches, survey reminders, draft purge). --no-worker leaves it out.",
+        flush=True,
+    )
+    return supervise(
+        [
+            Child("web server", web, restart=False),
+            Child("worker", [*command, "worker"], restart=True),
+        ]
+    )
 
 
 def serve(*, host: str, port: int, workers: int, threads: int = 4) -> int:
@@ -194,8 +234,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    options = {"batch": args.batch}
-    call_command("db_worker", **options)
+    from victimcare.schedule import ScheduleThread, scheduled_runs_claim
+
+    if not args.batch:
+        # Loaded now, not by the first message that links to the site (reverse() loads
+        # every view, about 1.5 s): a report's care card then goes in well under a second.
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 (imports the URLconf)
+    if not args.no_schedule:
+        if args.batch:
+            scheduled_runs_claim()  # the jobs due now join the tasks this batch runs
+        else:
+            ScheduleThread().start()
+    # Polled every second when idle, so a message queued by a report goes within seconds.
+    call_command("db_worker", batch=args.batch, interval=1, reload=False)
     return 0
 
 
@@ -540,6 +593,32 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
         default=4,
         help="threads per worker process (%(default)s); 1 suits CPU-bound API load",
     )
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="serve only: start no background worker beside the web server (run "
+        "`victimcare worker` yourself, e.g. as its own service)",
+    )
+
+
+SERVE_EPILOG = """\
+Unless --no-worker, the background worker runs beside the web server, as in
+`victimcare worker`: queued messages (Victim Care Cards, sign-in codes, updates) go
+within seconds, and the schedule runs (see `victimcare worker --help`). The worker is
+restarted if it dies (back-off from 1 to 60 seconds, logged); Ctrl-C or SIGTERM stops
+both. With the default file backend, email lands in var/email/ and text messages in
+var/sms/outbox.jsonl."""
+
+WORKER_EPILOG = """\
+Queued tasks are polled every second. Unless --no-schedule, the worker also runs the
+jobs that used to need cron, each once a period however many workers run (the claim
+is a row per job and period in the database):
+  care-breaches        every 5 minutes  mark overdue obligations breached, alert each
+  survey-fieldwork     every hour       due survey reminders, close expired links
+  drafts-purge         every day        delete report drafts past their 7 days
+  task-results-prune   every day        delete finished task results after 14 days
+Outcomes are logged (counts only). `victimcare serve` starts a worker by itself unless
+--no-worker; in production run `serve --no-worker` and `worker` as two services."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -569,26 +648,44 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add(
         "demo",
         cmd_demo,
-        "build the synthetic demo world (once) and serve it, printing the demo logins",
+        "build the synthetic demo world (once) and serve it with the background worker, "
+        "printing the demo logins",
         description=(
             "Migrate the database, load the synthetic demo world if it is not loaded yet "
-            "(a second run does not duplicate it), print the demo logins and serve the site."
+            "(a second run does not duplicate it), print the demo logins and serve the site "
+            "with the background worker beside it."
         ),
+        epilog=SERVE_EPILOG,
     )
     demo.add_argument("--no-serve", action="store_true", help="build the database and exit")
     demo.add_argument("--scale", choices=SCALES, default="small", help=SCALE_HELP)
     demo.add_argument("--seed", type=non_negative_int, default=1, help="random seed (%(default)s)")
     add_serve_options(demo)
 
-    serve_parser = add("serve", cmd_serve, "serve the site (gunicorn) on the database as it is")
+    serve_parser = add(
+        "serve",
+        cmd_serve,
+        "serve the site (gunicorn) on the database as it is, with the background worker",
+        epilog=SERVE_EPILOG,
+    )
     add_serve_options(serve_parser)
 
     worker = add(
         "worker",
         cmd_worker,
-        "run background tasks from the database queue (django-tasks)",
+        "run background tasks from the database queue (django-tasks) and the schedule",
+        epilog=WORKER_EPILOG,
     )
-    worker.add_argument("--batch", action="store_true", help="run the tasks waiting now, then exit")
+    worker.add_argument(
+        "--batch",
+        action="store_true",
+        help="run the tasks waiting now (and the scheduled jobs due now), then exit",
+    )
+    worker.add_argument(
+        "--no-schedule",
+        action="store_true",
+        help="run queued tasks only, for a deployment whose schedule runs in another worker",
+    )
 
     seed = add(
         "seed",
@@ -671,8 +768,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_care,
         "Victims' Code clock: mark overdue obligations breached, or rebuild them from the logs",
         epilog=(
-            "Run `victimcare care breaches` every few minutes (cron, or a scheduler), or\n"
-            "enqueue care.tasks.obligations_mark_breached_task for `victimcare worker`.\n"
+            "`victimcare worker` (and so `victimcare serve`) marks breaches every 5 minutes\n"
+            "by itself; this runs it now.\n"
             "On PostgreSQL a rebuild of 200,000 cases or more is shared between\n"
             "VICTIMCARE_REBUILD_WORKERS connections (default 2) and lands whole or not at all.\n"
             "examples:\n  victimcare care breaches\n  victimcare care rebuild --force MPS"
@@ -686,9 +783,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_drafts,
         "delete online report drafts past their 7 days",
         epilog=(
-            "Starting a report also deletes expired drafts; run this daily (cron) so that\n"
-            "none outlive their 7 days when nobody reports, or enqueue\n"
-            "intake.tasks.draft_purge_expired_task for `victimcare worker`.\n"
+            "Starting a report also deletes expired drafts, and `victimcare worker` (and so\n"
+            "`victimcare serve`) purges them daily by itself; this purges them now.\n"
             "example:\n  victimcare drafts purge"
         ),
     )
