@@ -38,12 +38,14 @@ SETTINGS_DOC: dict[str, str] = {
     "VICTIMCARE_PUBLIC_URL": "Address of the site as victims reach it, for links in messages. "
     "Default: http://127.0.0.1:8000.",
     "VICTIMCARE_EMAIL_BACKEND": "How email is sent: smtp, console, or file (into "
-    "$VICTIMCARE_VAR_DIR/email). Default: file.",
+    "$VICTIMCARE_VAR_DIR/email; development and the demo only: files 0600, kept 7 days, "
+    "never a sign-in code). Default: file.",
     "VICTIMCARE_EMAIL_HOST": "SMTP server when VICTIMCARE_EMAIL_BACKEND=smtp. Default: localhost.",
     "VICTIMCARE_EMAIL_PORT": "SMTP port. Default: 25.",
     "VICTIMCARE_EMAIL_FROM": "Sender address of email to victims. Default: victimcare@localhost.",
-    "VICTIMCARE_SMS_BACKEND": "How text messages are sent: file (into $VICTIMCARE_VAR_DIR/sms/"
-    "outbox.jsonl), console or memory (tests). Default: file.",
+    "VICTIMCARE_SMS_BACKEND": "How text messages are sent: file (a file a day, "
+    "$VICTIMCARE_VAR_DIR/sms/outbox-YYYY-MM-DD.jsonl; development and the demo only), console "
+    "or memory (tests). Default: file.",
     "VICTIMCARE_NOTIFICATION_ATTEMPTS": "Delivery attempts before a message is marked failed. "
     "Default: 5.",
     "VICTIMCARE_TRACK_CODE_MINUTES": "How long a Track my case sign-in code lasts. Default: 10.",
