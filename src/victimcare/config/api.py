@@ -6,6 +6,8 @@ answered 415 before it is read, so nothing but JSON reaches the schemas.
 
 from __future__ import annotations
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
@@ -48,6 +50,9 @@ api = NinjaAPI(
     description="Reporting, case and obligation data for police records systems and staff.",
     urls_namespace="api-v1",
     parser=JsonOnlyParser(),
+    # Swagger UI's stylesheet draws a few icons from data: images; this page alone may
+    # show them (README, Security). Its scripts are static files, like the site's.
+    docs_decorator=csp_update({"img-src": [SELF, "data:"]}),
 )
 
 
