@@ -41,7 +41,12 @@ class Capability(StrEnum):
     MANAGE_API_TOKENS = "manage_api_tokens"
     """Create and revoke records-system API tokens for the force."""
     MANAGE_SURVEYS = "manage_surveys"
-    """Build sampling frames, draw samples, run fieldwork, export to and import from agencies."""
+    """Build sampling frames, draw samples, run fieldwork, import agencies' results; never
+    victims' names or contact details (see EXPORT_CONTACT_DETAILS)."""
+    EXPORT_CONTACT_DETAILS = "export_contact_details"
+    """Download victims' names and contact details in bulk for fieldwork (the invitations
+    to send, the agency sample), for the forces in scope; every victim exported is
+    audited. Apart from MANAGE_SURVEYS so that drawing a sample never needs personal data."""
     INTERVIEW = "interview"
     """The telephone interviewer's screen (CATI) for the force's issued sample."""
     VIEW_RESPONSES = "view_responses"
@@ -73,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_COMPLIANCE,
             Capability.SERVICE_RECOVERY,
             Capability.VIEW_AGGREGATES,
+            Capability.EXPORT_CONTACT_DETAILS,
         }
     ),
     Role.ANALYST: frozenset(
@@ -88,6 +94,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_RULE_SETS,
             Capability.MANAGE_API_TOKENS,
             Capability.MANAGE_SURVEYS,
+            Capability.EXPORT_CONTACT_DETAILS,
             Capability.VIEW_AUDIT_LOG,
             Capability.MANAGE_SITE,
         }

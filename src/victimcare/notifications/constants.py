@@ -24,3 +24,5 @@ class Purpose(models.TextChoices):
     REPLY = "reply", _("Reply from the officer")
     DRAFT_LINK = "draft_link", _("Link to an unfinished report")
     UPDATE = "update", _("Case update")
+    CONTACT_CODE = "contact_code", _("Code to confirm a new email address or phone number")
+    CONTACT_CHANGED = "contact_changed", _("Notice that contact details were changed")

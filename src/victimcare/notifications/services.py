@@ -207,10 +207,14 @@ def _provider_send(notification: Notification) -> str:
             subject=notification.subject,
             body=notification.body,
             reference=key,
+            secret=notification.sensitive,
         )
     if notification.channel == NotificationChannel.SMS:
         return backends.sms_send(
-            phone_number=notification.recipient, body=notification.body, reference=key
+            phone_number=notification.recipient,
+            body=notification.body,
+            reference=key,
+            secret=notification.sensitive,
         )
     return backends.letter_queue(
         address=notification.recipient,
