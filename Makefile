@@ -40,7 +40,7 @@ system-test-deps: ## Debian packages for browser tests and the R cross-check (CI
 	@if [ "$$CI" = "true" ]; then bash .ci/system-deps; \
 	else for p in chromium Rscript; do command -v $$p >/dev/null || echo "note: $$p is not installed; tests that need it will skip (sudo bash .ci/system-deps installs it)"; done; fi
 
-demo: install ## Build the synthetic demo world in var/ and serve it on http://127.0.0.1:8000
+demo: install ## Build the synthetic demo world in var/ and serve it on http://127.0.0.1:8000 with the background worker (email in var/email/)
 	$(VICTIMCARE) demo
 
 test: install-test ## Run every test: SQLite, then PostgreSQL (skipped with a reason when none answers, outside CI)

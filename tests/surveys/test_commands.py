@@ -53,6 +53,12 @@ def test_survey_sample_preview_draws_nothing(mps, capsys):
         (["--force", "MPS", "--month", "September"], "a month is written YYYY-MM"),
         (["--force", "MPS", "--month", "2026-09"], "no eligible victims"),
         (["--force", "MPS", "--month", "2026-09", "--window", "12-6"], "bad frame settings"),
+        (["--force", "MPS", "--month", "0001-09"], "must be between 2000 and"),
+        (["--force", "MPS", "--month", "9999-12"], "must be between 2000 and"),
+        (
+            ["--force", "MPS", "--month", "2026-09", "--fieldwork", "0001-01-01"],
+            "must be between 2000 and",
+        ),
     ],
 )
 def test_survey_sample_errors_are_one_line(mps, capsys, args, message):

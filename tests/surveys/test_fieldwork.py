@@ -112,6 +112,18 @@ def test_a_call_back_time_is_entered_in_london_time(client, mps):
     assert bad.status_code == 400
 
 
+@pytest.mark.parametrize("when", ["9999-12-31 23:59", "0001-01-01 00:00", "2026-13-01 10:00"])
+def test_a_call_back_time_out_of_range_is_a_form_error(client, mps, when):
+    member = phone_sample(mps).members.get()
+    client.force_login(staff_make(Role.CALL_HANDLER, force=mps))
+    url = reverse("surveys:interview", kwargs={"serial": member.serial})
+    bad = client.post(url, {"outcome": "call_back", "call_back_at": when})
+    assert bad.status_code == 400
+    assert "govuk-error-summary" in bad.text
+    member.refresh_from_db()
+    assert member.call_back_at is None
+
+
 # --- agency ------------------------------------------------------------------------------
 
 

@@ -1221,10 +1221,17 @@ def _clock(
 
 
 def cases_import_file(*, path: Path, force: Force, rejects_path: Path, **kwargs) -> ImportSummary:
-    with (
-        path.open(newline="", encoding="utf-8-sig", errors="replace") as source,
-        rejects_path.open("w", newline="", encoding="utf-8") as rejects,
-    ):
-        summary = cases_import(source=source, force=force, rejects=rejects, **kwargs)
-    summary.rejects_path = str(rejects_path)
+    """Import ``path``, writing rejected rows to ``rejects_path``; when no row was
+    rejected no rejects file is left behind (``summary.rejects_path`` is then empty)."""
+    summary = kwargs.pop("summary", None) or ImportSummary()
+    try:
+        with (
+            path.open(newline="", encoding="utf-8-sig", errors="replace") as source,
+            rejects_path.open("w", newline="", encoding="utf-8") as rejects,
+        ):
+            cases_import(source=source, force=force, rejects=rejects, summary=summary, **kwargs)
+    finally:
+        if summary.rejected == 0:
+            rejects_path.unlink(missing_ok=True)
+    summary.rejects_path = str(rejects_path) if summary.rejected else ""
     return summary

@@ -10,6 +10,7 @@ class NotificationChannel(models.TextChoices):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed: gave up after retries")
     NOT_SENT = "not_sent", _("Not sent: no safe way to reach the victim")

@@ -134,18 +134,20 @@ def _live_codes(case: Case):
 
 
 @transaction.atomic
-def access_code_request(*, reference: str, address: str) -> None:
+def access_code_request(*, reference: str, address: str) -> list[str]:
     """Send each victim of the case their own sign-in code, by the electronic contact they
     gave, if the reference exists. Each victim has at most one live code: asking again
     replaces it.
 
-    Returns nothing either way. Raises TrackThrottled past the rate limits.
+    Returns the codes sent, for the demo only (its code page shows them: see
+    views.start); an empty list when none were. Raises TrackThrottled past the rate limits.
     """
     throttle_check(reference=reference, address=address)
     _attempt_record(reference=reference, address=address)
     case = _case_by_reference(reference)
+    codes: list[str] = []
     if case is None:
-        return
+        return codes
     for victim in _case_victims(case):
         route = victim_route(details=victim.personal_details)
         if route is None or route[0] == "letter":
@@ -155,10 +157,11 @@ def access_code_request(*, reference: str, address: str) -> None:
                 case.reference,
             )
             continue
-        _access_code_send(case=case, victim=victim, route=route)
+        codes.append(_access_code_send(case=case, victim=victim, route=route))
+    return codes
 
 
-def _access_code_send(*, case: Case, victim: Victim, route: tuple[str, str]) -> None:
+def _access_code_send(*, case: Case, victim: Victim, route: tuple[str, str]) -> str:
     now = timezone.now()
     # One live code per victim: this victim's earlier code dies; other victims' codes live on.
     AccessCode.objects.filter(case=case, victim=victim, used_at__isnull=True).update(used_at=now)
@@ -188,6 +191,7 @@ def _access_code_send(*, case: Case, victim: Victim, route: tuple[str, str]) -> 
         case=case,
         sensitive=True,
     )
+    return code
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.cases.selectors import case_get, case_victims
+from victimcare.demo.selectors import demo_world_get
 from victimcare.intake.care_card import care_card_facts
 from victimcare.portal import selectors, services
 from victimcare.portal.forms import (
@@ -32,6 +33,7 @@ from victimcare.portal.forms import (
 PENDING_KEY = "portal_pending_reference"
 VICTIM_KEY = "portal_victim_id"
 SEEN_KEY = "portal_last_seen"
+DEMO_CODES_KEY = "portal_demo_codes"
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -41,6 +43,7 @@ def _client_address(request: HttpRequest) -> str:
 def _sign_in(request: HttpRequest, victim) -> None:
     request.session.cycle_key()  # a fresh session id on sign-in
     request.session.pop(PENDING_KEY, None)
+    request.session.pop(DEMO_CODES_KEY, None)
     request.session[VICTIM_KEY] = victim.pk
     request.session[SEEN_KEY] = timezone.now().timestamp()
 
@@ -74,12 +77,20 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         reference = services.normalise_reference(form.cleaned_data["reference"])
         try:
-            services.access_code_request(reference=reference, address=_client_address(request))
+            codes = services.access_code_request(
+                reference=reference, address=_client_address(request)
+            )
         except services.TrackThrottled:
             form.add_error("reference", _("Too many attempts. Wait 15 minutes, then try again."))
             status = 429
         else:
             request.session[PENDING_KEY] = reference
+            # The synthetic demo shows the code on the next page: the message backends
+            # never keep it, and its victims are made up. Never outside the demo.
+            if codes and demo_world_get() is not None:
+                request.session[DEMO_CODES_KEY] = codes
+            else:
+                request.session.pop(DEMO_CODES_KEY, None)
             return redirect("portal:code")
     return render(request, "portal/start.html", {"form": form}, status=status)
 
@@ -111,7 +122,10 @@ def code(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 "code", _("The code is wrong or has expired. Check it, or ask for a new code.")
             )
-    return render(request, "portal/code.html", {"form": form}, status=status)
+    demo_codes = request.session.get(DEMO_CODES_KEY) if demo_world_get() is not None else None
+    return render(
+        request, "portal/code.html", {"form": form, "demo_codes": demo_codes}, status=status
+    )
 
 
 @never_cache

@@ -168,6 +168,7 @@ def run(args: argparse.Namespace, error) -> int:
 def _sample(args, error) -> int:
     from datetime import date
 
+    from victimcare.core.periods import date_check
     from victimcare.surveys.sampling import (
         FrameSettings,
         SamplingError,
@@ -186,7 +187,11 @@ def _sample(args, error) -> int:
             minimum_age=args.min_age,
             strata_by=tuple(s.strip() for s in args.strata.split(",") if s.strip()),
         )
-        fieldwork_on = date.fromisoformat(args.fieldwork) if args.fieldwork else None
+        fieldwork_on = (
+            date_check(date.fromisoformat(args.fieldwork), what="The fieldwork date")
+            if args.fieldwork
+            else None
+        )
     except (ValueError, SamplingError) as problem:
         raise error(f"bad frame settings: {problem}") from None
     design = Design(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from victimcare.accounts.permissions import (
 )
 from victimcare.accounts.services import audit_record_create
 from victimcare.cases.selectors import case_get, case_victims
+from victimcare.core.periods import period_error_response
 from victimcare.surveys.commands import microdata_write
 from victimcare.surveys.constants import Answer, CallOutcome, Exclusion, RecoveryStatus, Stage
 from victimcare.surveys.forms import (
@@ -259,10 +261,16 @@ def agency_import_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- responses ---------------------------------------------------------------------------
 
 
-def _month_or(request: HttpRequest, name: str, default: date) -> date:
+def _month_or(request: HttpRequest, name: str, default: date, errors: list[str]) -> date:
+    """The month in ``?name=``, ``default`` when none is given; a month that cannot be
+    read or is out of range adds its message to ``errors``."""
+    text = request.GET.get(name, "")
+    if not text:
+        return default
     try:
-        return month_parse(request.GET.get(name, ""))
-    except SamplingError:
+        return month_parse(text)
+    except SamplingError as problem:
+        errors.append(str(problem))
         return default
 
 
@@ -293,8 +301,13 @@ def response_list(request: HttpRequest) -> HttpResponse:
 def microdata_csv(request: HttpRequest) -> HttpResponse:
     """Microdata for `victimcare estimate`: one row per response, pseudonymised."""
     this_month = timezone.localdate().replace(day=1)
-    first = _month_or(request, "from", month_add(this_month, -12))
-    last = _month_or(request, "to", this_month)
+    errors: list[str] = []
+    first = _month_or(request, "from", month_add(this_month, -12), errors)
+    last = _month_or(request, "to", this_month, errors)
+    if first > last:
+        errors.append(_("The first month must be the same as or before the last month"))
+    if errors:
+        return period_error_response(request, errors=errors, back=reverse("surveys:responses"))
     weighting = request.GET.get("weighting", "design")
     if weighting not in WEIGHTINGS:
         weighting = "design"
