@@ -40,7 +40,7 @@ system-test-deps: ## Debian packages for browser tests and the R cross-check (CI
 	@if [ "$$CI" = "true" ]; then bash .ci/system-deps; \
 	else for p in chromium Rscript; do command -v $$p >/dev/null || echo "note: $$p is not installed; tests that need it will skip (sudo bash .ci/system-deps installs it)"; done; fi
 
-demo: install ## Build the synthetic demo world in var/ and serve it on http://127.0.0.1:8000
+demo: install ## Build the synthetic demo world in var/ and serve it on http://127.0.0.1:8000 with the background worker (email in var/email/)
 	$(VICTIMCARE) demo
 
 test: install-test ## Run every test: SQLite, then PostgreSQL (skipped with a reason when none answers, outside CI)
@@ -61,9 +61,12 @@ test-postgres: $(VENV)/.installed-test
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required in CI but does not answer at $(POSTGRES_URL)"; exit 1; \
 	else echo "SKIPPED PostgreSQL tests: no server answers at $(POSTGRES_URL) (set POSTGRES_URL to point at one)"; fi
 
-lint: $(VENV)/.installed-test ## ruff lint and format check
+lint: $(VENV)/.installed-test ## ruff lint and format check; no model change without its migration
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	@tmp="$$(mktemp -d)"; VICTIMCARE_VAR_DIR="$$tmp" $(VICTIMCARE) manage makemigrations --check --dry-run >/dev/null; \
+		rc=$$?; rm -rf "$$tmp"; \
+		if [ $$rc -ne 0 ]; then echo "lint: a model changed without its migration (victimcare manage makemigrations)"; exit 1; fi
 
 format: $(VENV)/.installed-test ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix src tests benchmarks scripts

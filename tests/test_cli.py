@@ -9,7 +9,7 @@ import pytest
 from tests.factories import PASSWORD, force_make
 from victimcare.accounts.models import User
 from victimcare.cli import build_parser, main
-from victimcare.forces.models import Team
+from victimcare.forces.models import CrimeType, Team
 
 SUBCOMMANDS = [
     "demo",
@@ -153,6 +153,91 @@ def test_createstaff_with_an_unknown_team_is_one_clear_line(teams, team, message
     assert not User.objects.filter(username="jo.bloggs").exists()
 
 
+@pytest.mark.parametrize(
+    ("password", "names"),
+    [
+        ("jo.bloggs.longname", []),
+        ("JoBloggsLongname", []),
+        ("Bloggsworth!!", ["--first-name", "Josephine", "--last-name", "Bloggsworth"]),
+    ],
+)
+def test_createstaff_refuses_a_password_like_the_username_or_names(
+    teams, monkeypatch, capsys, password, names
+):
+    """The password is checked with the new user: one like the username is refused."""
+    monkeypatch.setenv("VICTIMCARE_STAFF_PASSWORD", password)
+    args = ["createstaff", "--username", "jo.bloggs.longname", "--role", "officer"]
+    assert main([*args, "--force", "MPS", *names]) == 2
+    err = capsys.readouterr().err
+    assert "Password rejected:" in err
+    assert "too similar to the" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not User.objects.filter(username="jo.bloggs.longname").exists()
+
+
+def test_createstaff_superuser_has_no_force_and_manages_national_data(teams, capsys, client):
+    """--superuser is the way to make a platform superuser; they manage national data."""
+    assert main(["createstaff", "--username", "platform.admin", "--superuser"]) == 0
+    assert "Created platform superuser platform.admin (no force)" in capsys.readouterr().out
+    user = User.objects.get(username="platform.admin")
+    assert (user.is_superuser, user.is_staff, user.force, user.role) == (
+        True,
+        True,
+        None,
+        "administrator",
+    )
+    assert user.check_password(PASSWORD)
+    client.force_login(user)
+    response = client.post(
+        "/admin/forces/crimetype/add/",
+        {
+            "code": "fraud",
+            "name": "Fraud",
+            "plain_name": "Someone tricked me out of money",
+            "survey_group": "violence",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert CrimeType.objects.filter(code="fraud").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--force", "MPS"], "A superuser belongs to no force"),
+        (["--oversees", "GMP"], "A superuser belongs to no force"),
+        (["--role", "officer"], "a superuser has the administrator role"),
+    ],
+)
+def test_createstaff_superuser_with_a_force_or_role_is_one_clear_line(
+    teams, capsys, extra, message
+):
+    assert main(["createstaff", "--username", "platform.admin", "--superuser", *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not User.objects.filter(username="platform.admin").exists()
+
+
+def test_manage_createsuperuser_points_to_createstaff(capsys):
+    """createstaff --superuser is the one way a superuser is made."""
+    assert main(["manage", "createsuperuser", "--noinput", "--username", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "victimcare createstaff --username U --superuser" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("missing", ["--role", "--force"])
+def test_createstaff_without_role_or_force_is_one_clear_line(teams, capsys, missing):
+    args = {"--role": "officer", "--force": "MPS"}
+    del args[missing]
+    flat = [item for pair in args.items() for item in pair]
+    assert main(["createstaff", "--username", "jo.bloggs", *flat]) == 2
+    err = capsys.readouterr().err
+    assert "--role and --force are needed (or --superuser)" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_serve_forks_its_workers_with_no_database_connection_open(
     monkeypatch, migrated_rows_put_back
@@ -205,3 +290,20 @@ def test_serve_forks_its_workers_with_no_database_connection_open(
         "M": 12,
     }
     assert "ada@example.com" not in seen["format"] % seen["atoms"]
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (["serve"], ["--no-worker", "background worker runs beside the web server"]),
+        (["demo"], ["--no-worker", "background worker beside it", "var/email"]),
+        (["worker"], ["--no-schedule", "care-breaches", "survey-fieldwork", "drafts-purge"]),
+    ],
+)
+def test_serve_demo_and_worker_help_say_the_worker_runs_beside_the_server(command, says, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for text in says:
+        assert text in out

@@ -133,12 +133,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print_demo_logins()
     if args.no_serve:
         return 0
-    return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return serve_with_worker(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
-    return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return serve_with_worker(args)
+
+
+def serve_with_worker(args: argparse.Namespace) -> int:
+    """Serve the site; unless --no-worker, with the background worker beside it: the web
+    server and the worker are children of this process, which restarts the worker if it
+    dies and stops both on SIGINT or SIGTERM (see victimcare/supervise.py)."""
+    if args.no_worker:
+        return serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    from django.conf import settings
+    from django.db import connections
+
+    from victimcare.supervise import Child, supervise
+
+    connections.close_all()  # the children open their own
+    command = [sys.executable, "-m", "victimcare"]
+    web = [
+        *command,
+        "serve",
+        "--no-worker",
+        f"--host={args.host}",
+        f"--port={args.port}",
+        f"--workers={args.workers}",
+        f"--threads={args.threads}",
+    ]
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        where = f"email is written to {settings.EMAIL_FILE_PATH}"
+    else:
+        where = "email goes by the configured backend"
+    print(
+        "Starting the background worker too: it sends Victim Care Cards, sign-in codes and "
+        f"other messages within seconds ({where}) and runs the schedule "
+        "(breaches, survey reminders, draft purge). --no-worker leaves it out.",
+        flush=True,
+    )
+    return supervise(
+        [
+            Child("web server", web, restart=False),
+            Child("worker", [*command, "worker"], restart=True),
+        ]
+    )
 
 
 def serve(*, host: str, port: int, workers: int, threads: int = 4) -> int:
@@ -199,24 +239,48 @@ def serve(*, host: str, port: int, workers: int, threads: int = 4) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     setup_django()
-    from django.core.management import call_command
+    from victimcare.core.worker import worker_run
+    from victimcare.schedule import ScheduleThread, scheduled_runs_claim
 
-    options = {"batch": args.batch}
-    call_command("db_worker", **options)
+    if not args.batch:
+        # Loaded now, not by the first message that links to the site (reverse() loads
+        # every view, about 1.5 s): a report's care card then goes in well under a second.
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 (imports the URLconf)
+    if not args.no_schedule:
+        if args.batch:
+            scheduled_runs_claim()  # the jobs due now join the tasks this batch runs
+        else:
+            ScheduleThread().start()
+    # django-tasks' db_worker, with a lock that shows it is alive, so the tasks of a killed
+    # worker are run again, and retries of what a lost database connection interrupted.
+    # Polled every second when idle, so a message queued by a report goes within seconds.
+    worker_run(batch=args.batch, interval=1.0)
     return 0
 
 
 def cmd_createstaff(args: argparse.Namespace) -> int:
     setup_django()
-    from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    from victimcare.accounts.services import StaffError, staff_create
+    from victimcare.accounts.constants import Role
+    from victimcare.accounts.services import SUPERUSER_HAS_NO_FORCE, StaffError, staff_create
     from victimcare.forces.models import Force
 
-    force = Force.objects.filter(code__iexact=args.force).first()
-    if force is None:
-        raise CommandError(f"no force with code {args.force!r} (run `victimcare seed` first?)")
+    if args.superuser:
+        if args.force or args.team or args.oversees:
+            raise CommandError(SUPERUSER_HAS_NO_FORCE)
+        if args.role not in ("", Role.ADMINISTRATOR):
+            raise CommandError("a superuser has the administrator role: leave out --role")
+        role, force = Role.ADMINISTRATOR, None
+    else:
+        if not args.role or not args.force:
+            raise CommandError("--role and --force are needed (or --superuser)")
+        role = args.role
+        force = Force.objects.filter(code__iexact=args.force).first()
+        if force is None:
+            raise CommandError(f"no force with code {args.force!r} (run `victimcare seed` first?)")
     oversees = []
     for code in args.oversees.split(",") if args.oversees else []:
         overseen = Force.objects.filter(code__iexact=code.strip()).first()
@@ -244,24 +308,26 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
         if password != getpass.getpass("Password (again): "):
             raise CommandError("the two passwords differ")
     try:
-        validate_password(password)
-    except ValidationError as error:
-        raise CommandError("password rejected: " + " ".join(error.messages)) from None
-    try:
+        # Checks the password against the validators with the new user (username, names,
+        # email), so one like the username is refused.
         user = staff_create(
             username=args.username,
             password=password,
-            role=args.role,
+            role=role,
             force=force,
             first_name=args.first_name,
             last_name=args.last_name,
             email=args.email,
             oversees=oversees or None,
             team=team,
+            superuser=args.superuser,
         )
     except (StaffError, ValidationError) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         raise CommandError(message) from None
+    if args.superuser:
+        print(f"Created platform superuser {user.username} (no force)")
+        return 0
     where = f"{team.name}, {force.name}" if team else force.name
     print(f"Created {user.get_role_display().lower()} {user.username} in {where}")
     return 0
@@ -410,6 +476,41 @@ def cmd_open_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compliance_return(args: argparse.Namespace) -> int:
+    """The Victims and Prisoners Act compliance return (oversight/compliance_return.py)."""
+    quarter = _oversight_quarter(args.quarter)
+    setup_django()
+    from pathlib import Path
+
+    from victimcare.oversight.compliance_return import compliance_return, readme_text, return_csv
+
+    forces = _oversight_forces(args.force)
+    if len(forces) != 1:
+        raise CommandError("--force needs exactly one force code")
+    result = compliance_return(force=forces[0], quarter=quarter)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "return.csv").write_text(return_csv(result.rows()), encoding="utf-8")
+    (out / "README.txt").write_text(readme_text(result), encoding="utf-8")
+    print(f"Wrote return.csv and README.txt for {forces[0].code} {quarter.code} to {out}")
+    return 0
+
+
+def add_compliance_return_parser(add: Callable) -> None:
+    command = add(
+        "compliance-return",
+        cmd_compliance_return,
+        "the Victims and Prisoners Act compliance return of a force for a quarter (CSV and "
+        "README), counted per victim, small cells suppressed",
+        epilog="example:\n  victimcare compliance-return --force MPS --quarter 2026Q3 --out vpa/",
+    )
+    command.add_argument("--force", required=True, help="force code, e.g. MPS")
+    command.add_argument("--quarter", required=True, help="quarter, e.g. 2026Q3")
+    command.add_argument(
+        "--out", required=True, help="folder to write return.csv and README.txt into"
+    )
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Bulk import of cases from a records system's CSV export (see intake/importer.py)."""
     from pathlib import Path
@@ -467,7 +568,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if live and not args.quiet:
         print(file=sys.stderr)
     elapsed = time.monotonic() - started
-    print(f"{summary.line()} in {elapsed:,.1f}s; rejects in {rejects}")
+    where = f"rejects in {rejects}" if summary.rejected else "no rows rejected"
+    print(f"{summary.line()} in {elapsed:,.1f}s; {where}")
     if summary.to_clock:
         print(
             f"Victims' Code clocks started for {summary.clocked:,} cases in "
@@ -475,10 +577,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     for note in summary.notes:
         print(f"note: {note}")
+    if summary.rejected and not summary.imported:
+        print(f"error: no row was imported; see why in {rejects}", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
+    if args.rest[:1] == ["createsuperuser"]:
+        # Django's would make a superuser with no role, possibly in a force.
+        raise CommandError(
+            "superusers are made with `victimcare createstaff --username U --superuser`"
+        )
     setup_django(check_database=False)
     from django.core.management import execute_from_command_line
 
@@ -526,6 +636,32 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
         default=4,
         help="threads per worker process (%(default)s); 1 suits CPU-bound API load",
     )
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="serve only: start no background worker beside the web server (run "
+        "`victimcare worker` yourself, e.g. as its own service)",
+    )
+
+
+SERVE_EPILOG = """\
+Unless --no-worker, the background worker runs beside the web server, as in
+`victimcare worker`: queued messages (Victim Care Cards, sign-in codes, updates) go
+within seconds, and the schedule runs (see `victimcare worker --help`). The worker is
+restarted if it dies (back-off from 1 to 60 seconds, logged); Ctrl-C or SIGTERM stops
+both. With the default file backend, email lands in var/email/ and text messages in
+var/sms/outbox.jsonl."""
+
+WORKER_EPILOG = """\
+Queued tasks are polled every second. Unless --no-schedule, the worker also runs the
+jobs that used to need cron, each once a period however many workers run (the claim
+is a row per job and period in the database):
+  care-breaches        every 5 minutes  mark overdue obligations breached, alert each
+  survey-fieldwork     every hour       due survey reminders, close expired links
+  drafts-purge         every day        delete report drafts past their 7 days
+  task-results-prune   every day        delete finished task results after 14 days
+Outcomes are logged (counts only). `victimcare serve` starts a worker by itself unless
+--no-worker; in production run `serve --no-worker` and `worker` as two services."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -555,29 +691,54 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add(
         "demo",
         cmd_demo,
-        "build the synthetic demo world (once) and serve it, printing the demo logins",
+        "build the synthetic demo world (once) and serve it with the background worker, "
+        "printing the demo logins",
         description=(
             "Migrate the database, load the synthetic demo world if it is not loaded yet "
-            "(a second run does not duplicate it), print the demo logins and serve the site.\n"
+            "(a second run does not duplicate it), print the demo logins and serve the site "
+            "with the background worker beside it.\n"
             "Each login is printed with the key of its authenticator app (set up for it): add\n"
             "the key to an authenticator app, or get the current sign-in code with\n"
             "`oathtool --totp -b KEY`."
         ),
+        epilog=SERVE_EPILOG,
     )
     demo.add_argument("--no-serve", action="store_true", help="build the database and exit")
     demo.add_argument("--scale", choices=SCALES, default="small", help=SCALE_HELP)
     demo.add_argument("--seed", type=non_negative_int, default=1, help="random seed (%(default)s)")
     add_serve_options(demo)
 
-    serve_parser = add("serve", cmd_serve, "serve the site (gunicorn) on the database as it is")
+    serve_parser = add(
+        "serve",
+        cmd_serve,
+        "serve the site (gunicorn) on the database as it is, with the background worker",
+        epilog=SERVE_EPILOG,
+    )
     add_serve_options(serve_parser)
 
     worker = add(
         "worker",
         cmd_worker,
-        "run background tasks from the database queue (django-tasks)",
+        "run background tasks from the database queue (django-tasks) and the schedule",
+        description=(
+            "Run background tasks (messages to victims, Victim Care Cards, visit answers) from "
+            "the database queue. Run as many as you like, always through this command: each "
+            "holds a lock that shows it is alive, and the tasks of a worker that died (killed, "
+            "out of memory) are run again by the others, or by the next one to start. A task "
+            "cut off by a lost database connection runs again, and the worker reconnects."
+        ),
+        epilog=WORKER_EPILOG,
     )
-    worker.add_argument("--batch", action="store_true", help="run the tasks waiting now, then exit")
+    worker.add_argument(
+        "--batch",
+        action="store_true",
+        help="run the tasks waiting now (and the scheduled jobs due now), then exit",
+    )
+    worker.add_argument(
+        "--no-schedule",
+        action="store_true",
+        help="run queued tasks only, for a deployment whose schedule runs in another worker",
+    )
 
     seed = add(
         "seed",
@@ -602,17 +763,32 @@ def build_parser() -> argparse.ArgumentParser:
     staff = add(
         "createstaff",
         cmd_createstaff,
-        "create a staff account in a force",
+        "create a staff account in a force, or a platform superuser",
         epilog=(
-            "The password is asked for, or read from VICTIMCARE_STAFF_PASSWORD.\n"
-            "example:\n  victimcare createstaff --username jo.bloggs --role officer --force MPS"
+            "The password is asked for, or read from VICTIMCARE_STAFF_PASSWORD; one like\n"
+            "the username, the names or the email is refused.\n"
+            "A force's administrators (--role administrator) manage its own staff, teams\n"
+            "and areas in the administration site. National data (forces, crime types,\n"
+            "peer groups, support organisations) is managed by a platform superuser, who\n"
+            "belongs to no force; this command is the only way to make one.\n"
+            "examples:\n  victimcare createstaff --username jo.bloggs --role officer --force MPS\n"
+            "  victimcare createstaff --username platform.admin --superuser"
         ),
     )
     from victimcare.accounts.constants import Role
 
     staff.add_argument("--username", required=True)
-    staff.add_argument("--role", required=True, choices=Role.values)
-    staff.add_argument("--force", required=True, help="force code, e.g. MPS")
+    staff.add_argument(
+        "--role", default="", choices=Role.values, help="required unless --superuser"
+    )
+    staff.add_argument(
+        "--force", default="", help="force code, e.g. MPS; required unless --superuser"
+    )
+    staff.add_argument(
+        "--superuser",
+        action="store_true",
+        help="a platform superuser: no force, manages national data in the administration site",
+    )
     staff.add_argument("--first-name", default="")
     staff.add_argument("--last-name", default="")
     staff.add_argument("--email", default="")
@@ -645,8 +821,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_care,
         "Victims' Code clock: mark overdue obligations breached, or rebuild them from the logs",
         epilog=(
-            "Run `victimcare care breaches` every few minutes (cron, or a scheduler), or\n"
-            "enqueue care.tasks.obligations_mark_breached_task for `victimcare worker`.\n"
+            "`victimcare worker` (and so `victimcare serve`) marks breaches every 5 minutes\n"
+            "by itself; this runs it now.\n"
             "On PostgreSQL a rebuild of 200,000 cases or more is shared between\n"
             "VICTIMCARE_REBUILD_WORKERS connections (default 2) and lands whole or not at all.\n"
             "examples:\n  victimcare care breaches\n  victimcare care rebuild --force MPS"
@@ -660,9 +836,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_drafts,
         "delete online report drafts past their 7 days",
         epilog=(
-            "Starting a report also deletes expired drafts; run this daily (cron) so that\n"
-            "none outlive their 7 days when nobody reports, or enqueue\n"
-            "intake.tasks.draft_purge_expired_task for `victimcare worker`.\n"
+            "Starting a report also deletes expired drafts, and `victimcare worker` (and so\n"
+            "`victimcare serve`) purges them daily by itself; this purges them now.\n"
             "example:\n  victimcare drafts purge"
         ),
     )
@@ -721,6 +896,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: VICTIMCARE_OPEN_DATA_THRESHOLD, else 30)",
     )
 
+    add_compliance_return_parser(add)
+
     import_parser = add(
         "import",
         cmd_import,
@@ -730,7 +907,9 @@ def build_parser() -> argparse.ArgumentParser:
             "(required); occurred_at, summary, date_of_birth, email, phone, phone_is_safe,\n"
             "address, postcode, preferred_contact, times_to_avoid, status (optional).\n"
             "Rows already imported (same crime_reference) are skipped; rejected rows go\n"
-            "to FILE.rejects.csv with the reason.\n"
+            "to FILE.rejects.csv with the reason (no file when none is rejected).\n"
+            "Exit status: 0 when done, 1 when rows were rejected and none imported,\n"
+            "2 when the file or an option is wrong.\n"
             "example:\n  victimcare import cases history.csv --force MPS"
         ),
     )

@@ -27,8 +27,16 @@ from tests.access_rules import (
     ROLES,
     every,
 )
-from tests.factories import case_make, force_make, staff_make
+from tests.factories import area_make, case_make, force_make, staff_make
 from victimcare.accounts.constants import Role
+
+
+def admin_site(administrator) -> dict:
+    """The administration site: only administrators get past its sign-in."""
+    return {ANON: ADMIN_LOGIN, **every(ADMIN_LOGIN, administrator=administrator)}
+
+
+ADMIN_SITE_OK = admin_site(OK)
 
 # route name -> (method, which object the URL names, expected by role incl. anonymous).
 # The object is a key of the world fixture, or a function world -> URL kwargs.
@@ -61,6 +69,33 @@ ROUTES: dict[str, tuple[str, str | None, dict]] = {
         {ANON: LOGIN, **{r: NOT_FOUND if r in CASE_ROLES else FORBIDDEN for r in Role.values}},
     ),
     "admin:index": ("get", None, {ANON: ADMIN_LOGIN, **every(ADMIN_LOGIN, administrator=OK)}),
+    # The administration site within the force (tests/accounts/test_admin_scope.py has
+    # every admin model): an administrator manages their own force's staff and areas ...
+    "admin:accounts_user_changelist": ("get", None, ADMIN_SITE_OK),
+    "admin:accounts_user_add": ("get", None, ADMIN_SITE_OK),
+    "admin:forces_area_change": ("get", lambda w: {"object_id": w["own-area"].pk}, ADMIN_SITE_OK),
+    # ... another force's are missing to them ...
+    "admin:accounts_user_change@other-force": (
+        "get",
+        lambda w: {"object_id": w["other-staff"].pk},
+        admin_site(NOT_FOUND),
+    ),
+    "admin:forces_area_change@other-force": (
+        "get",
+        lambda w: {"object_id": w["other-area"].pk},
+        admin_site(NOT_FOUND),
+    ),
+    # ... national data is read-only to them ...
+    "admin:forces_force_add": ("get", None, admin_site(FORBIDDEN)),
+    "admin:forces_force_delete": (
+        "get",
+        lambda w: {"object_id": w["other-force"].pk},
+        admin_site(FORBIDDEN),
+    ),
+    "admin:forces_crimetype_add": ("get", None, admin_site(FORBIDDEN)),
+    "admin:forces_peergroup_add": ("get", None, admin_site(FORBIDDEN)),
+    # ... and other apps' models (sign-in attempts of every force) are for superusers.
+    "admin:axes_accessattempt_changelist": ("get", None, admin_site(FORBIDDEN)),
     "api-v1:forces": ("get", None, {ANON: 401, **every(OK)}),
     # The bare API root is no endpoint: 404 for everyone.
     "api-v1:api-root": ("get", None, {ANON: NOT_FOUND, **every(NOT_FOUND)}),
@@ -111,6 +146,9 @@ def world(db):
     world = {
         "own-case": case_make(force=mps),
         "other-case": case_make(force=gmp),
+        "own-area": area_make(mps, "Camden"),
+        "other-area": area_make(gmp, "Salford"),
+        "other-staff": staff_make(Role.OFFICER, force=gmp),
         "force": mps,
         "other-force": gmp,
     }

@@ -55,8 +55,9 @@ ROUTES = {
     ),
     "api-v1:case-obligations": ("get", "own-case", _api(CASE_ROLES, OK)),
     "api-v1:case-obligations@other-force": ("get", "other-case", _api(CASE_ROLES, NOT_FOUND)),
-    # An empty body is refused before anything else (400) for any signed-in caller.
-    "api-v1:case-events": ("post", "own-case", {ANON: 401, **dict.fromkeys(Role.values, 400)}),
+    # A body not sent as JSON (the test client's empty form) is refused before anything
+    # else (415) for any signed-in caller.
+    "api-v1:case-events": ("post", "own-case", {ANON: 401, **dict.fromkeys(Role.values, 415)}),
 }
 
 

@@ -146,3 +146,141 @@ def test_staff_sessions_need_the_right_role(client, mps):
     assert client.post(events_url(case), body, content_type="application/json").status_code == 403
     client.force_login(staff_make(Role.OFFICER, force=mps))
     assert client.post(events_url(case), body, content_type="application/json").status_code == 201
+
+
+# --- every field of an event typed and checked -------------------------------------------
+
+VICTIM_TEXT_LIMIT = 2000
+
+# (why, body, where the 422 points): each refused before anything is recorded.
+BAD_DETAIL = [
+    ("a victim id that is not a number", {"detail": {"victim_id": "xx"}}, "victim_id"),
+    ("a victim id below 1", {"detail": {"victim_id": 0}}, "victim_id"),
+    ("a victim id too large for the database", {"victim_id": 2**64}, "victim_id"),
+    ("a victim of no case", {"detail": {"victim_id": 999_999}}, "victim_id"),
+    ("covers that is not a list", {"detail": {"covers": "vrr_information"}}, "covers"),
+    ("covers with a number in it", {"covers": [1]}, "covers"),
+    ("covers with an unknown code", {"covers": ["teleport_offer"]}, "covers"),
+    ("covers with too many codes", {"covers": ["vps_offer"] * 21}, "covers"),
+    ("an unknown key in detail", {"detail": {"mood": "grumpy"}}, "mood"),
+    ("an unknown key at the top", {"mood": "grumpy"}, "mood"),
+    ("an outcome on a contact", {"detail": {"outcome": "charge"}}, "outcome"),
+    ("a status on a contact", {"detail": {"status": "closed"}}, "status"),
+    (
+        "a decision whose outcomes differ",
+        {"type": "decision", "outcome": "charge", "detail": {"outcome": "caution"}},
+        "outcome",
+    ),
+    (
+        "a status that is no status",
+        {"type": "status_changed", "detail": {"status": "gone"}},
+        "status",
+    ),
+    ("detail that is a list", {"detail": ["victim_id", 1]}, "detail"),
+    ("a type that is not a string", {"type": 7}, "type"),
+    (
+        "an update too long for the victim",
+        {"victim_text": "x" * (VICTIM_TEXT_LIMIT + 1)},
+        "victim_text",
+    ),
+    ("an update with a control character", {"victim_text": "Hello\x07"}, "victim_text"),
+    ("an event id with a control character", {"id": "rms\x1b-1"}, "id"),
+    ("an event id too long", {"id": "k" * 201}, "id"),
+]
+
+
+@pytest.mark.parametrize(("why", "body", "where"), BAD_DETAIL, ids=[b[0] for b in BAD_DETAIL])
+def test_every_field_of_an_event_is_typed_and_a_bad_one_is_a_422_naming_it(
+    client, mps, token, why, body, where
+):
+    case = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
+    before = CaseEvent.objects.filter(case=case).count()
+    body = {"type": "contact_made", "at": timezone.now().isoformat(), **body}
+    response = client.post(events_url(case), body, content_type="application/json", **auth(token))
+    assert response.status_code == 422, (why, response.content)
+    problems = response.json()["detail"]
+    assert any(where in problem["loc"] for problem in problems), problems
+    assert all(problem["msg"] for problem in problems)
+    assert CaseEvent.objects.filter(case=case).count() == before
+
+
+def test_a_victim_of_another_case_is_refused(client, mps, token):
+    case = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
+    other = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
+    body = {
+        "type": "visit_offered",
+        "at": timezone.now().isoformat(),
+        "detail": {"victim_id": other.victims.get().pk},
+    }
+    response = client.post(events_url(case), body, content_type="application/json", **auth(token))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "No victim with that id on this case"
+
+
+def test_a_2_4_megabyte_update_is_refused_and_the_victim_never_sees_it(client, mps, token):
+    case = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
+    body = {
+        "type": "contact_made",
+        "at": timezone.now().isoformat(),
+        "victim_text": "x" * 2_400_000,
+    }
+    response = client.post(events_url(case), body, content_type="application/json", **auth(token))
+    assert response.status_code == 422
+    assert not CaseEvent.objects.filter(case=case, kind="contact_made").exists()
+
+
+def test_the_service_refuses_an_update_longer_than_the_victim_text_limit(mps):
+    """The limit holds for every way in (the staff page, the API, a command), not only
+    the API's schema."""
+    from victimcare.care.services import CareError, care_event_record
+
+    case = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
+    with pytest.raises(CareError, match="2,000 characters or fewer") as caught:
+        care_event_record(
+            case=case,
+            kind="contact_made",
+            at=timezone.now(),
+            victim_text="x" * (VICTIM_TEXT_LIMIT + 1),
+        )
+    assert caught.value.field == "victim_text"
+
+
+@pytest.mark.parametrize(
+    ("why", "body"),
+    [
+        ("a victim of the case and an obligation code", {"covers": ["vps_offer"]}),
+        (
+            "the same outcome twice",
+            {"type": "decision", "outcome": "charge", "detail": {"outcome": "charge"}},
+        ),
+        (
+            "a status change with its status",
+            {"type": "status_changed", "detail": {"status": "closed"}},
+        ),
+        ("an update of exactly the limit", {"victim_text": "x" * VICTIM_TEXT_LIMIT}),
+    ],
+)
+def test_well_typed_events_are_recorded(client, mps, token, why, body):
+    case = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
+    victim = case.victims.get()
+    body = {
+        "type": "contact_made",
+        "at": timezone.now().isoformat(),
+        "detail": {"victim_id": victim.pk, **body.pop("detail", {})},
+        **body,
+    }
+    response = client.post(events_url(case), body, content_type="application/json", **auth(token))
+    assert response.status_code == 201, (why, response.content)
+    event = CaseEvent.objects.get(pk=response.json()["id"])
+    assert event.detail["victim_id"] == victim.pk
+
+
+def test_an_idempotency_key_used_for_another_case_is_a_409(client, mps, token):
+    first = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
+    second = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
+    body = {"type": "contact_made", "at": timezone.now().isoformat(), "id": "rms-42"}
+    post = lambda case: client.post(  # noqa: E731
+        events_url(case), body, content_type="application/json", **auth(token)
+    )
+    assert post(first).status_code == 201
+    assert post(second).status_code == 409

@@ -174,11 +174,14 @@ def test_another_forces_team_is_refused_with_a_message_and_ignored(client, world
     _, _, team_g = world["teams"]
     client.force_login(world["supervisor"])
     page = client.get("/compliance/", {"team": team_g.pk})
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "There is a problem" in page.text
     assert "Choose one of your force&#x27;s teams from the list" in page.text
     assert "Salford response" not in page.text
-    # As with an area or officer not offered: the whole force's figures, never the other's.
-    everyone = csv_rows(client.get("/compliance.csv"))
-    assert csv_rows(client.get("/compliance.csv", {"team": team_g.pk})) == everyone
+    # The CSV of filters that were wrong is no file but the page saying what to put right,
+    # and the other force's cases are never in it.
+    refused = client.get("/compliance.csv", {"team": team_g.pk})
+    assert refused.status_code == 400
+    assert "Choose one of your force&#x27;s teams from the list" in refused.text
+    assert world["cases"]["g"].reference not in refused.text
     assert world["cases"]["g"].reference not in client.get("/compliance.csv").text

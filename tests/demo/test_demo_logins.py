@@ -120,3 +120,24 @@ def test_enrolling_the_demo_logins_again_keeps_their_keys(demo_world):
     before = {login.username: login.totp_secret for login in demo_logins()}
     assert demo_logins_enrol() == 0
     assert {login.username: login.totp_secret for login in demo_logins()} == before
+
+
+def test_the_demo_analyst_never_sees_personal_data(client, demo_world):
+    """README: mps.analyst sees surveys and dashboards, "never personal data"."""
+    from victimcare.cases.models import VictimPersonalDetails
+    from victimcare.surveys.models import Sample
+
+    sign_in(client, "mps.analyst")
+    samples = Sample.objects.filter(force__code="MPS")
+    assert samples.exists()
+    pages = [reverse("core:staff-home"), reverse("surveys:index"), reverse("surveys:responses")]
+    pages += [reverse("surveys:sample-detail", kwargs={"pk": s.pk}) for s in samples]
+    pages.append(reverse("surveys:microdata") + "?from=2020-01&to=2030-12")
+    seen = "".join(client.get(url).content.decode() for url in pages)
+    details = VictimPersonalDetails.objects.filter(victim__case__force__code="MPS")
+    for d in details:
+        for value in (f"{d.given_name} {d.family_name}", d.email, d.phone, d.address):
+            assert not value or value not in seen, value
+    for sample in samples:
+        for route in ("surveys:agency-export", "surveys:invitations-export"):
+            assert client.get(reverse(route, kwargs={"pk": sample.pk})).status_code == 403

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -236,3 +238,20 @@ def test_runs_as_a_module():
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_csv_output_neutralises_domains_a_spreadsheet_would_run(tmp_path, capsys):
+    """A domain value such as =HYPERLINK(...) from the data file is written as text; the
+    estimates, negative ones included, stay numbers."""
+    data = tmp_path / "domains.csv"
+    data.write_text(
+        'area,y,w\n"=HYPERLINK(""http://x"",""y"")",-1.5,1\n"=HYPERLINK(""http://x"",""y"")",'
+        "-0.5,1\nHackney,2,1\nHackney,4,1\n"
+    )
+    assert main([str(data), "--y", "y", "--stat", "mean", "--by", "area", "--weight", "w",
+                 "--format", "csv"]) == 0  # fmt: skip
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0][:3] == ["area", "n", "estimate"]
+    by_area = {row[0]: row for row in rows[1:]}
+    assert set(by_area) == {'\'=HYPERLINK("http://x","y")', "Hackney"}
+    assert float(by_area['\'=HYPERLINK("http://x","y")'][2]) == -1.0

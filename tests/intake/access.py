@@ -25,6 +25,7 @@ ROUTES = {
     "intake:care-card": ("get", "own-case", roles(CASE_ROLES, OK, FORBIDDEN)),
     "intake:care-card@other-force": ("get", "other-case", roles(CASE_ROLES, NOT_FOUND, FORBIDDEN)),
     "intake:care-card-pdf": ("get", "own-case", roles(CASE_ROLES, OK, FORBIDDEN)),
-    # The records-system API: 400 is an empty body reaching a caller who may record.
-    "api-v1:report-create": ("post", None, roles(RECORDERS, 400, FORBIDDEN, anonymous=401)),
+    # The records-system API: 415 is a body not sent as JSON (the test client's empty
+    # form) reaching a caller who may record.
+    "api-v1:report-create": ("post", None, roles(RECORDERS, 415, FORBIDDEN, anonymous=401)),
 }

@@ -204,6 +204,47 @@ def test_the_cli_prints_a_summary_and_writes_the_rejects_file(tmp_path, capsys):
     assert main(["import", "cases", str(tmp_path / "missing.csv"), "--force", "MPS"]) == 2
 
 
+BAD_ROWS = [row for row in ROWS if row.split(",")[0] in {"CRIS-4", "CRIS-5", "CRIS-6"}]
+GOOD_ROWS = ROWS[:3]
+
+
+@pytest.mark.parametrize(
+    ("why", "rows", "code", "rejects_file"),
+    [
+        ("every row rejected", BAD_ROWS, 1, True),
+        ("some rows rejected", ROWS, 0, True),
+        ("no row rejected", GOOD_ROWS, 0, False),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_the_import_exits_1_when_rows_were_rejected_and_none_imported(
+    tmp_path, capsys, why, rows, code, rejects_file
+):
+    """Exit 1 when no row was imported and some were rejected (a script can tell the run
+    failed); a rejects file only when a row was rejected."""
+    reporting_world()
+    source = tmp_path / "history.csv"
+    source.write_text(HEADER + "\n".join(rows) + "\n")
+    assert main(["import", "cases", str(source), "--force", "MPS", "--quiet"]) == code, why
+    assert (tmp_path / "history.rejects.csv").exists() == rejects_file
+    captured = capsys.readouterr()
+    if code == 1:
+        assert "no row was imported" in captured.err
+    if not rejects_file:
+        assert "no rows rejected" in captured.out
+
+
+def test_a_rerun_that_rejects_nothing_removes_no_other_file(tmp_path):
+    """A rejects file is only ever the one this run writes."""
+    reporting_world()
+    source = tmp_path / "history.csv"
+    source.write_text(HEADER + "\n".join(GOOD_ROWS) + "\n")
+    keep = tmp_path / "notes.csv"
+    keep.write_text("mine")
+    assert main(["import", "cases", str(source), "--force", "MPS", "--quiet"]) == 0
+    assert keep.read_text() == "mine"
+
+
 # --- date-times ---------------------------------------------------------------------------
 
 

@@ -2,13 +2,16 @@
 
 Aggregates are for the roles with VIEW_AGGREGATES (supervisor, analyst, oversight,
 administrator), for the forces in their scope; another force is a 404. Setting targets
-is for oversight users only."""
+is for oversight users only. The Victims and Prisoners Act compliance return is for the
+PCC's staff (oversight) and the force's supervisors and administrators; the API answers
+401 to anyone signed out."""
 
 from tests.access_rules import FORBIDDEN, NOT_FOUND, OK, roles
 from victimcare.accounts.constants import Role
 
 AGGREGATES = {Role.SUPERVISOR, Role.ANALYST, Role.OVERSIGHT, Role.ADMINISTRATOR}
 TARGETS = {Role.OVERSIGHT}
+COMPLIANCE_RETURN = {Role.SUPERVISOR, Role.OVERSIGHT, Role.ADMINISTRATOR}
 
 
 def own(world):
@@ -46,6 +49,26 @@ ROUTES = {
     "oversight:report-pack@other-force": ("get", other, roles(AGGREGATES, NOT_FOUND, FORBIDDEN)),
     "oversight:open-data": ("get", own, roles(AGGREGATES, OK, FORBIDDEN)),
     "oversight:open-data@other-force": ("get", other, roles(AGGREGATES, NOT_FOUND, FORBIDDEN)),
+    "oversight:compliance-returns": ("get", None, roles(COMPLIANCE_RETURN, OK, FORBIDDEN)),
+    "oversight:compliance-returns-csv": ("get", None, roles(COMPLIANCE_RETURN, OK, FORBIDDEN)),
+    "oversight:compliance-return": ("get", own, roles(COMPLIANCE_RETURN, OK, FORBIDDEN)),
+    "oversight:compliance-return@other-force": (
+        "get",
+        other,
+        roles(COMPLIANCE_RETURN, NOT_FOUND, FORBIDDEN),
+    ),
+    "oversight:compliance-return-csv": ("get", own, roles(COMPLIANCE_RETURN, OK, FORBIDDEN)),
+    "oversight:compliance-return-csv@other-force": (
+        "get",
+        other,
+        roles(COMPLIANCE_RETURN, NOT_FOUND, FORBIDDEN),
+    ),
+    # The caller's one force in scope (no ?force= needed when there is only one).
+    "api-v1:compliance-return": (
+        "get",
+        None,
+        roles(COMPLIANCE_RETURN, OK, FORBIDDEN, anonymous=401),
+    ),
 }
 
 

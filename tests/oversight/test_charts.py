@@ -37,3 +37,16 @@ def test_ids_are_prefixed_so_that_charts_on_one_page_never_clash():
 def test_drawing_is_deterministic():
     one = dot_interval_chart("x", POINTS, title="t", desc="d").svg
     assert one == dot_interval_chart("x", POINTS, title="t", desc="d").svg
+
+
+def test_charts_draw_with_presentation_attributes_not_styles_the_csp_would_block():
+    """The Content-Security-Policy allows no inline style: charts carry no style attribute
+    or <style> element, and keep their colours and matplotlib's line joins as attributes."""
+    for chart in (
+        dot_interval_chart("c", POINTS, title="t", desc="d", reference=0.7),
+        trend_chart("t", POINTS, title="t", desc="d", target=0.8, trajectory=[0.7, 0.75, 0.8]),
+    ):
+        assert "style=" not in chart.svg and "<style" not in chart.svg
+        assert 'stroke-linejoin="round" stroke-linecap="butt"' in chart.svg.split(">", 1)[0]
+        assert 'fill="#1d70b8"' in chart.svg or 'stroke="#1d70b8"' in chart.svg
+        assert 'font-family="' in chart.svg

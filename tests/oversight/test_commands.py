@@ -50,6 +50,9 @@ def test_report_pack_writes_a_pdf(tmp_path):
     [
         (["report-pack", "--force", "NOPE", "--period", "2026Q3", "--out", "x.pdf"], "no force"),
         (["report-pack", "--force", "MPS", "--period", "2026Q9", "--out", "x.pdf"], "quarter"),
+        (["report-pack", "--force", "MPS", "--period", "0001Q1", "--out", "x.pdf"], "2000"),
+        (["report-pack", "--force", "MPS", "--period", "9999Q4", "--out", "x.pdf"], "2000"),
+        (["open-data", "--period", "0001Q1", "--out", "x"], "between 2000 and"),
         (["open-data", "--period", "2026Q3", "--out", "x", "--threshold", "0"], "threshold"),
     ],
 )

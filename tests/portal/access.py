@@ -9,10 +9,12 @@ WORKERS = {Role.OFFICER, Role.SUPERVISOR}
 ROUTES = {
     "portal:start": ("get", None, {ANON: OK, **every(OK)}),
     "portal:code": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
-    "portal:link": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
+    # A link with no live token shows the page that offers a new code.
+    "portal:link": ("get", None, {ANON: OK, **every(OK)}),
     "portal:case": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:message-send": ("post", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:contact": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
+    "portal:contact-confirm": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:care-card": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:sign-out": ("post", None, {ANON: REDIRECT, **every(REDIRECT)}),
     # The officer's reply: case workers of the case's own force; another force's is a 404.

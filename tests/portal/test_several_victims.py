@@ -49,8 +49,8 @@ def two(case):
     return case.victims.get(), victim_add(case, "Bo", email=BO)
 
 
-def code_for(mailoutbox, address) -> str:
-    sent = [m for m in mailoutbox if m.to == [address] and "Track my case code" in m.subject]
+def code_for(mailoutbox, address, subject="Track my case code") -> str:
+    sent = [m for m in mailoutbox if m.to == [address] and subject in m.subject]
     return re.search(r"is (\d{6})\.", sent[-1].body).group(1)
 
 
@@ -142,6 +142,10 @@ def test_a_victim_never_sees_another_victims_messages(client, case, two, mailout
     bo_client.post(
         reverse("portal:contact"),
         {"preferred_contact": "email", "email": "bo.new@example.com", "phone": ""},
+    )
+    bo_client.post(
+        reverse("portal:contact-confirm"),
+        {"email_code": code_for(mailoutbox, "bo.new@example.com", "Confirm your new")},
     )
     officer_reply_send(case=case, user=staff_make(force=case.force), body="Only for Bo", victim=bo)
     # A message event from before events named their victim: only the message tells whose.

@@ -12,6 +12,8 @@ from victimcare.surveys.services import invitations_send, response_record
 from victimcare.surveys.tokens import token_for
 
 MANAGE = {Role.ANALYST, Role.ADMINISTRATOR}
+# Victims' names and contact details for fieldwork: never the analyst who draws samples.
+CONTACT_EXPORT = {Role.SUPERVISOR, Role.ADMINISTRATOR}
 ANALYST = {Role.ANALYST}
 INTERVIEWER = {Role.CALL_HANDLER}
 SUPERVISOR = {Role.SUPERVISOR}
@@ -122,17 +124,18 @@ ROUTES = {
         _pk("sample"),
         scoped(MANAGE, REDIRECT),
     ),
-    "surveys:invitations-export": ("get", _pk("sample"), scoped(MANAGE)),
+    "surveys:contact-exports": ("get", None, scoped(CONTACT_EXPORT)),
+    "surveys:invitations-export": ("get", _pk("sample"), scoped(CONTACT_EXPORT)),
     "surveys:invitations-export@other-force": (
         "get",
         _pk("sample-other"),
-        other_force(MANAGE),
+        other_force(CONTACT_EXPORT),
     ),
-    "surveys:agency-export": ("get", _pk("sample"), scoped(MANAGE)),
+    "surveys:agency-export": ("get", _pk("sample"), scoped(CONTACT_EXPORT)),
     "surveys:agency-export@other-force": (
         "get",
         _pk("sample-other"),
-        other_force(MANAGE),
+        other_force(CONTACT_EXPORT),
     ),
     "surveys:agency-import": ("get", _pk("sample"), scoped(MANAGE)),
     "surveys:responses": ("get", None, scoped(ANALYST)),

@@ -53,6 +53,12 @@ def test_survey_sample_preview_draws_nothing(mps, capsys):
         (["--force", "MPS", "--month", "September"], "a month is written YYYY-MM"),
         (["--force", "MPS", "--month", "2026-09"], "no eligible victims"),
         (["--force", "MPS", "--month", "2026-09", "--window", "12-6"], "bad frame settings"),
+        (["--force", "MPS", "--month", "0001-09"], "must be between 2000 and"),
+        (["--force", "MPS", "--month", "9999-12"], "must be between 2000 and"),
+        (
+            ["--force", "MPS", "--month", "2026-09", "--fieldwork", "0001-01-01"],
+            "must be between 2000 and",
+        ),
     ],
 )
 def test_survey_sample_errors_are_one_line(mps, capsys, args, message):
@@ -64,15 +70,19 @@ def test_survey_sample_errors_are_one_line(mps, capsys, args, message):
 def test_survey_export_is_audited_and_import_reports_rejections(mps, tmp_path, capsys):
     victim_case_make(mps, phone="07700 900555")
     sample = sample_make(mps, mode=Mode.AGENCY)
-    analyst = staff_make(Role.ANALYST, force=mps)
+    supervisor = staff_make(Role.SUPERVISOR, force=mps)
     out = tmp_path / "agency.csv"
     assert (
         main(["survey", "export", "--force", "MPS", "--month", "2026-09", "--user",
-              analyst.username, "--out", str(out)]) == 0
+              supervisor.username, "--out", str(out)]) == 0
     )  # fmt: skip
     serial = next(csv.DictReader(out.open()))["serial"]
     assert serial == sample.members.get().serial
-    assert AuditRecord.objects.filter(user=analyst, action=AuditAction.EXPORT).count() == 1
+    record = AuditRecord.objects.get(user=supervisor, action=AuditAction.EXPORT)
+    assert record.victim == sample.members.get().victim
+    assert record.page.startswith("agency sample export") and "victimcare survey export" in (
+        record.page
+    )
     results = tmp_path / "results.csv"
     results.write_text(
         "serial,outcome,ease_of_contact,actions_taken,kept_informed,treatment,whole_experience\n"

@@ -112,6 +112,18 @@ def test_a_call_back_time_is_entered_in_london_time(client, mps):
     assert bad.status_code == 400
 
 
+@pytest.mark.parametrize("when", ["9999-12-31 23:59", "0001-01-01 00:00", "2026-13-01 10:00"])
+def test_a_call_back_time_out_of_range_is_a_form_error(client, mps, when):
+    member = phone_sample(mps).members.get()
+    client.force_login(staff_make(Role.CALL_HANDLER, force=mps))
+    url = reverse("surveys:interview", kwargs={"serial": member.serial})
+    bad = client.post(url, {"outcome": "call_back", "call_back_at": when})
+    assert bad.status_code == 400
+    assert "govuk-error-summary" in bad.text
+    member.refresh_from_db()
+    assert member.call_back_at is None
+
+
 # --- agency ------------------------------------------------------------------------------
 
 
@@ -154,8 +166,8 @@ def completed(serial, **changes):
 
 def test_the_agency_export_holds_only_what_the_agency_needs_and_is_audited(client, mps):
     sample = phone_sample(mps, count=2, mode=Mode.AGENCY)
-    analyst = staff_make(Role.ANALYST, force=mps)
-    client.force_login(analyst)
+    supervisor = staff_make(Role.SUPERVISOR, force=mps)
+    client.force_login(supervisor)
     response = client.get(reverse("surveys:agency-export", kwargs={"pk": sample.pk}))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 2
@@ -168,7 +180,7 @@ def test_the_agency_export_holds_only_what_the_agency_needs_and_is_audited(clien
         "crime_group",
         "reported_on",
     }
-    assert AuditRecord.objects.filter(user=analyst, action=AuditAction.EXPORT).count() == 2
+    assert AuditRecord.objects.filter(user=supervisor, action=AuditAction.EXPORT).count() == 2
 
 
 def test_an_agency_file_is_imported_row_by_row_with_reasons_for_rejections(mps):

@@ -94,3 +94,47 @@ def test_the_supervisor_home_page_counts_call_backs(client, mps):
     home = client.get(reverse("core:staff-home")).content.decode()
     assert "1 call-back to a dissatisfied victim" in home
     assert 'href="/surveys/call-backs/"' in home
+
+
+OWN_NAME_COMMENT = "{given} {family} said PC Jones was rude, call me on 07700 900123. {given}'s car"
+
+
+def _own_name_response(force, *, dissatisfied=False):
+    """A response whose comment names the victim, as victims do."""
+    case = victim_case_make(force, given_name="Jane", family_name="Smith", phone="07700 900123")
+    details = case.victims.get().personal_details
+    member = sample_make(force, mode=Mode.TELEPHONE).members.get()
+    comment = OWN_NAME_COMMENT.format(given=details.given_name, family=details.family_name)
+    extra = {"whole_experience": "very_dissatisfied", "agrees_to_contact": "yes"}
+    response_record(
+        member=member,
+        answers=answers(comments=comment, **(extra if dissatisfied else {})),
+        mode=Mode.TELEPHONE,
+    )
+    return details
+
+
+def _assert_no_own_name(page: str, details) -> None:
+    lowered = page.lower()
+    assert details.family_name.lower() not in lowered
+    assert "jane" not in lowered and "900123" not in page and "jones" not in lowered
+    assert "said [redacted] was rude" in page
+
+
+def test_analysts_never_see_the_victims_own_name_in_a_comment(client, mps):
+    details = _own_name_response(mps)
+    client.force_login(staff_make(Role.ANALYST, force=mps))
+    page = client.get(reverse("surveys:responses")).content.decode()
+    _assert_no_own_name(page, details)
+
+
+def test_call_backs_never_show_the_victims_own_name_from_the_comment(client, mps):
+    from victimcare.surveys.models import RecoveryTask
+
+    details = _own_name_response(mps, dissatisfied=True)
+    client.force_login(staff_make(Role.SUPERVISOR, force=mps))
+    task = RecoveryTask.objects.get()
+    listing = client.get(reverse("surveys:recovery")).content.decode()
+    page = client.get(reverse("surveys:recovery-task", kwargs={"pk": task.pk})).content.decode()
+    _assert_no_own_name(listing, details)
+    _assert_no_own_name(page, details)

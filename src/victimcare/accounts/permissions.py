@@ -41,7 +41,12 @@ class Capability(StrEnum):
     MANAGE_API_TOKENS = "manage_api_tokens"
     """Create and revoke records-system API tokens for the force."""
     MANAGE_SURVEYS = "manage_surveys"
-    """Build sampling frames, draw samples, run fieldwork, export to and import from agencies."""
+    """Build sampling frames, draw samples, run fieldwork, import agencies' results; never
+    victims' names or contact details (see EXPORT_CONTACT_DETAILS)."""
+    EXPORT_CONTACT_DETAILS = "export_contact_details"
+    """Download victims' names and contact details in bulk for fieldwork (the invitations
+    to send, the agency sample), for the forces in scope; every victim exported is
+    audited. Apart from MANAGE_SURVEYS so that drawing a sample never needs personal data."""
     INTERVIEW = "interview"
     """The telephone interviewer's screen (CATI) for the force's issued sample."""
     VIEW_RESPONSES = "view_responses"
@@ -50,6 +55,9 @@ class Capability(StrEnum):
     """Call-back tasks for dissatisfied victims, with comments redacted of personal data."""
     VIEW_AGGREGATES = "view_aggregates"
     """Counts, rates and satisfaction estimates for the forces in scope; never personal data."""
+    VIEW_COMPLIANCE_RETURN = "view_compliance_return"
+    """The Victims and Prisoners Act compliance return (Victims' Code compliance per victim,
+    by quarter, with breakdowns; suppressed aggregates) for the forces in scope."""
     SET_TARGETS = "set_targets"
     """Set and change satisfaction and compliance targets for the forces overseen."""
     VIEW_AUDIT_LOG = "view_audit_log"
@@ -73,21 +81,27 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_COMPLIANCE,
             Capability.SERVICE_RECOVERY,
             Capability.VIEW_AGGREGATES,
+            Capability.VIEW_COMPLIANCE_RETURN,
+            Capability.EXPORT_CONTACT_DETAILS,
         }
     ),
     Role.ANALYST: frozenset(
         {Capability.VIEW_AGGREGATES, Capability.MANAGE_SURVEYS, Capability.VIEW_RESPONSES}
     ),
-    Role.OVERSIGHT: frozenset({Capability.VIEW_AGGREGATES, Capability.SET_TARGETS}),
+    Role.OVERSIGHT: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.VIEW_COMPLIANCE_RETURN, Capability.SET_TARGETS}
+    ),
     Role.SUPPORT_ORGANISATION: frozenset({Capability.RECEIVE_REFERRALS}),
     Role.ADMINISTRATOR: frozenset(
         {
             Capability.VIEW_CASES,
             Capability.VIEW_AGGREGATES,
             Capability.VIEW_COMPLIANCE,
+            Capability.VIEW_COMPLIANCE_RETURN,
             Capability.VIEW_RULE_SETS,
             Capability.MANAGE_API_TOKENS,
             Capability.MANAGE_SURVEYS,
+            Capability.EXPORT_CONTACT_DETAILS,
             Capability.VIEW_AUDIT_LOG,
             Capability.MANAGE_SITE,
         }

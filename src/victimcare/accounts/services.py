@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,6 +12,11 @@ from victimcare.forces.models import Force, Team
 
 class StaffError(ValueError):
     """A staff account cannot be created as asked; the message says why."""
+
+
+STAFF_NEEDS_FORCE = "Every staff member belongs to a force"
+STAFF_NEEDS_ORGANISATION = "A support organisation user needs their organisation"
+SUPERUSER_HAS_NO_FORCE = "A superuser belongs to no force: leave out --force, --team and --oversees"
 
 
 @transaction.atomic
@@ -27,15 +34,26 @@ def staff_create(
     collar_number: str = "",
     contact_route: str = "",
     team: Team | None = None,
+    superuser: bool = False,
 ) -> User:
     """Create a staff member in one force (oversight users may oversee several), in one of
-    its teams if ``team`` is given."""
+    its teams if ``team`` is given; or, with ``superuser``, a platform superuser, who
+    belongs to no force and manages national data in the administration site. This is
+    the only way a superuser is made.
+
+    The password is checked against the password validators with the new user, so one
+    like the username or the name is refused."""
     if role not in Role.values:
         raise StaffError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}")
-    if force is None:
-        raise StaffError("Every staff member belongs to a force")
+    if superuser:
+        if force is not None or team is not None or oversees:
+            raise StaffError(SUPERUSER_HAS_NO_FORCE)
+        if role != Role.ADMINISTRATOR:
+            raise StaffError("A superuser has the administrator role")
+    elif force is None:
+        raise StaffError(STAFF_NEEDS_FORCE)
     if role == Role.SUPPORT_ORGANISATION and support_organisation is None:
-        raise StaffError("A support organisation user needs their organisation")
+        raise StaffError(STAFF_NEEDS_ORGANISATION)
     if team is not None and team.force_id != force.pk:
         raise StaffError(f"Team {team.code!r} is not a team of {force.code}")
     if User.objects.filter(username__iexact=username).exists():
@@ -51,26 +69,48 @@ def staff_create(
         support_organisation=support_organisation,
         collar_number=collar_number,
         contact_route=contact_route,
-        is_staff=role == Role.ADMINISTRATOR,
+        is_staff=superuser or role == Role.ADMINISTRATOR,
+        is_superuser=superuser,
     )
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise StaffError("Password rejected: " + " ".join(error.messages)) from None
     user.set_password(password)
     user.full_clean()
     user.save()
     if role == Role.OVERSIGHT:
         user.oversees.set(oversees or [force])
-    if role == Role.ADMINISTRATOR:
-        _grant_admin_permissions(user)
     return user
 
 
-def _grant_admin_permissions(user: User) -> None:
-    """Administrators manage staff and reference data, and read the audit log; no PII models."""
-    from django.contrib.auth.models import Permission
+@transaction.atomic
+def staff_access_settle(*, user: User, within_force: bool) -> None:
+    """Bring what a staff member can reach into line with their role, after a change in
+    the administration site. Staff status (the administration site) follows the role.
+    Only oversight users oversee forces; one set up by a force administrator
+    (``within_force``) oversees that force alone, and one set up by a superuser with no
+    forces chosen oversees their own force, as ``staff_create`` does."""
+    is_staff = user.is_superuser or user.role == Role.ADMINISTRATOR
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    if user.role != Role.OVERSIGHT or user.force_id is None:
+        user.oversees.clear()
+    elif within_force or not user.oversees.exists():
+        user.oversees.set([user.force_id])
 
-    wanted = Permission.objects.filter(
-        content_type__app_label__in=["forces", "accounts"],
-    ).exclude(codename__in=["add_auditrecord", "change_auditrecord", "delete_auditrecord"])
-    user.user_permissions.set(wanted)
+
+@transaction.atomic
+def support_organisation_link(
+    *, organisation: SupportOrganisation, force: Force, linked: bool
+) -> None:
+    """Let ``force``'s officers refer victims to ``organisation``, or stop them; the
+    organisation's links to other forces are untouched."""
+    if linked:
+        organisation.forces.add(force)
+    else:
+        organisation.forces.remove(force)
 
 
 def audit_record_create(*, user: User, victim, page: str, action: str = AuditAction.VIEW) -> None:

@@ -11,6 +11,10 @@ class ObligationStatus(models.TextChoices):
 
 OUTSTANDING = (ObligationStatus.OPEN, ObligationStatus.BREACHED)
 
+# What a victim is told about an event (Track my case): a message, not an essay. The same
+# limit as the staff page's "Update for the victim" box and the portal's messages.
+VICTIM_TEXT_MAX_LENGTH = 2000
+
 
 class DecisionOutcome(models.TextChoices):
     """Outcomes of a `decision` event the Victims' Code clock knows."""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from victimcare.care.constants import Need, ReferralConsent, ReferralStatus, SafeRoute
 from victimcare.care.deadlines import LONDON
+from victimcare.core.periods import YEAR_MIN, PeriodDateField
 
 
 class VictimChoiceMixin:
@@ -191,14 +192,14 @@ class ReferralStatusForm(forms.Form):
 
 
 class ComplianceFilterForm(forms.Form):
-    start = forms.DateField(
+    start = PeriodDateField(
         label=_("From"),
         help_text=_("For example, 1/4/2026"),
         required=False,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": _("Enter the start date as a real date, like 1/4/2026")},
     )
-    end = forms.DateField(
+    end = PeriodDateField(
         label=_("To"),
         help_text=_("For example, 31/3/2027"),
         required=False,
@@ -229,6 +230,10 @@ class ComplianceFilterForm(forms.Form):
         return data
 
     def period(self, today: date) -> tuple[date, date]:
+        """The dates asked for; by default the twelve months to ``end`` (or today). A
+        default start is never before the first date the field accepts."""
         end = self.cleaned_data.get("end") or today
-        start = self.cleaned_data.get("start") or date(end.year - 1, end.month, 1)
+        start = self.cleaned_data.get("start") or max(
+            date(end.year - 1, end.month, 1), date(YEAR_MIN, 1, 1)
+        )
         return start, end

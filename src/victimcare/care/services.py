@@ -21,6 +21,7 @@ from victimcare.care.clock import (
 )
 from victimcare.care.constants import (
     OUTSTANDING,
+    VICTIM_TEXT_MAX_LENGTH,
     DecisionOutcome,
     Need,
     ObligationStatus,
@@ -625,6 +626,11 @@ def care_event_record(
         raise CareError(
             f"Unknown event type {kind!r}; use one of: {', '.join(sorted(API_EVENT_KINDS))}",
             field="type",
+        )
+    if len(victim_text or "") > VICTIM_TEXT_MAX_LENGTH:
+        raise CareError(
+            f"What the victim is told must be {VICTIM_TEXT_MAX_LENGTH:,} characters or fewer",
+            field="victim_text",
         )
     if at is None or timezone.is_naive(at):
         raise CareError(

@@ -5,8 +5,8 @@ from django_tasks import task
 
 @task()
 def obligations_mark_breached_task() -> int:
-    """Mark overdue obligations breached and raise their alerts. Idempotent and cheap:
-    enqueue it as often as you like (every few minutes)."""
+    """Mark overdue obligations breached and raise their alerts. Idempotent and cheap;
+    the worker's schedule (victimcare/schedule.py) does it every 5 minutes."""
     from victimcare.care.services import obligations_mark_breached
 
     return obligations_mark_breached()

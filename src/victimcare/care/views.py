@@ -3,7 +3,6 @@ referrals, visits, the support organisation's inbox, compliance and the rule set
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -44,6 +43,7 @@ from victimcare.care.services import (
     written_information_record,
 )
 from victimcare.cases.selectors import case_get
+from victimcare.core.csv_export import csv_writer
 from victimcare.forces.models import Area
 
 # Which page records what meets each obligation.
@@ -345,6 +345,12 @@ def _compliance_filters(request: HttpRequest):
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
     form, filters = _compliance_filters(request)
+    return _compliance_page(request, form, filters)
+
+
+def _compliance_page(request: HttpRequest, form, filters) -> HttpResponse:
+    """The compliance page; 400 with the error summary when the filters asked for were
+    wrong (the figures shown are then for the default period)."""
     result = selectors.compliance(user=request.user, filters=filters)
     return render(
         request,
@@ -355,6 +361,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             "result": result,
             "query": request.GET.urlencode(),
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -363,12 +370,14 @@ def compliance(request: HttpRequest) -> HttpResponse:
 @require_GET
 def compliance_csv(request: HttpRequest) -> HttpResponse:
     form, filters = _compliance_filters(request)
+    if form.errors:  # no file for filters that were wrong: the page says what to put right
+        return _compliance_page(request, form, filters)
     result = selectors.compliance(user=request.user, filters=filters, breach_limit=100_000)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="compliance-{filters.start}-{filters.end}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "section",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Every environment variable victimcare reads, with what it does. tests/test_docs.py checks
 # that each one is documented in README.md.
@@ -39,12 +40,14 @@ SETTINGS_DOC: dict[str, str] = {
     "VICTIMCARE_PUBLIC_URL": "Address of the site as victims reach it, for links in messages. "
     "Default: http://127.0.0.1:8000.",
     "VICTIMCARE_EMAIL_BACKEND": "How email is sent: smtp, console, or file (into "
-    "$VICTIMCARE_VAR_DIR/email). Default: file.",
+    "$VICTIMCARE_VAR_DIR/email; development and the demo only: files 0600, kept 7 days, "
+    "never a sign-in code). Default: file.",
     "VICTIMCARE_EMAIL_HOST": "SMTP server when VICTIMCARE_EMAIL_BACKEND=smtp. Default: localhost.",
     "VICTIMCARE_EMAIL_PORT": "SMTP port. Default: 25.",
     "VICTIMCARE_EMAIL_FROM": "Sender address of email to victims. Default: victimcare@localhost.",
-    "VICTIMCARE_SMS_BACKEND": "How text messages are sent: file (into $VICTIMCARE_VAR_DIR/sms/"
-    "outbox.jsonl), console or memory (tests). Default: file.",
+    "VICTIMCARE_SMS_BACKEND": "How text messages are sent: file (a file a day, "
+    "$VICTIMCARE_VAR_DIR/sms/outbox-YYYY-MM-DD.jsonl; development and the demo only), console "
+    "or memory (tests). Default: file.",
     "VICTIMCARE_NOTIFICATION_ATTEMPTS": "Delivery attempts before a message is marked failed. "
     "Default: 5.",
     "VICTIMCARE_TRACK_CODE_MINUTES": "How long a Track my case sign-in code lasts. Default: 10.",
@@ -55,6 +58,20 @@ SETTINGS_DOC: dict[str, str] = {
     "VICTIMCARE_REBUILD_WORKERS": "Database connections that share a rebuild of 200,000 cases "
     "or more (`victimcare care rebuild`, PostgreSQL); about the database server's processor "
     "cores. 1 rebuilds in one connection. Default: 2.",
+    # Deployment behind a TLS proxy, and files holding personal data.
+    "VICTIMCARE_TRUSTED_PROXY": "How many reverse proxies you run in front of victimcare "
+    "(0: none). From 1, their X-Forwarded-Proto says whether the request came over HTTPS, "
+    "X-Forwarded-Host gives the host, and the client address is read from X-Forwarded-For "
+    "(the entry that many places from the right) for sign-in lockouts and rate limits. "
+    "Set it only when every request passes through those proxies. Default: 0.",
+    "VICTIMCARE_CSRF_TRUSTED_ORIGINS": "Comma-separated origins (scheme and host, e.g. "
+    "https://victimcare.police.example) from which forms may be posted, when the site is "
+    "reached by another host name than the one served (e.g. behind a proxy). Default: none.",
+    "VICTIMCARE_ENVIRONMENT": "production or development. Production refuses to start with "
+    "the file email or SMS backends (they keep personal data in files). Default: production "
+    "when VICTIMCARE_SECURE=1 and VICTIMCARE_DEBUG is off, else development.",
+    "VICTIMCARE_ALLOW_FILE_MESSAGES": "1 lets production run with the file email or SMS "
+    "backends anyway (a closed test environment). Default: 0.",
 }
 
 
@@ -95,24 +112,136 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def var_dir() -> Path:
-    path = Path(env_str("VICTIMCARE_VAR_DIR", "var")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+# Files holding personal data (the embedded database, the secret key, messages written by the
+# development backends) are readable by the user victimcare runs as, and nobody else.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_mode_ensure(path: Path, mode: int) -> None:
+    """Take group and other permissions off ``path`` if it exists, is ours and has any.
+
+    Folders and files made by earlier versions (0755/0644) are tightened on the next start.
+    """
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    if status.st_mode & 0o077 and status.st_uid == os.getuid():
+        path.chmod(mode)
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a folder only this user may enter (0700), created if missing."""
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    private_mode_ensure(path, PRIVATE_DIR_MODE)
     return path
 
 
+def private_file_create(path: Path) -> bool:
+    """Create ``path`` empty with mode 0600 unless it exists; True if this call created it.
+
+    The mode is given to open(2) itself, so the file is never readable by others, not even
+    for the moment between its creation and a chmod.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return False
+    os.close(descriptor)
+    return True
+
+
+def var_dir() -> Path:
+    return private_dir(Path(env_str("VICTIMCARE_VAR_DIR", "var")).resolve())
+
+
 def secret_key(folder: Path) -> str:
-    """The secret key from the environment, or one generated once and kept under var/."""
+    """The secret key from the environment, or one generated once and kept under var/ (0600)."""
     key = env_str("VICTIMCARE_SECRET_KEY")
     if key:
         return key
     key_file = folder / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    if not key_file.exists():
+        # Written whole under another name, then linked into place: a second process
+        # starting at the same moment reads the first one's key, never a half-written file.
+        temporary = folder / f".secret_key.{os.getpid()}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with os.fdopen(os.open(temporary, flags, PRIVATE_FILE_MODE), "w") as file:
+            file.write(secrets.token_urlsafe(50))
+        try:
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    private_mode_ensure(key_file, PRIVATE_FILE_MODE)
+    return key_file.read_text().strip()
+
+
+def trusted_proxy_count() -> int:
+    """VICTIMCARE_TRUSTED_PROXY: how many reverse proxies stand in front of victimcare."""
+    raw = env_str("VICTIMCARE_TRUSTED_PROXY").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or int(raw) > 9:
+        raise SettingsError(
+            "VICTIMCARE_TRUSTED_PROXY must be how many reverse proxies are in front of "
+            f"victimcare, from 0 to 9; 1 for a single proxy (got {raw!r})"
+        )
+    return int(raw)
+
+
+def csrf_trusted_origins() -> list[str]:
+    """VICTIMCARE_CSRF_TRUSTED_ORIGINS, each checked to be an origin: scheme and host only."""
+    origins = env_list("VICTIMCARE_CSRF_TRUSTED_ORIGINS", [])
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"https", "http"} or not parts.netloc:
+            problem = "it has no scheme: start it with https://"
+        elif parts.path or parts.query or parts.fragment:
+            problem = "an origin has no path: end it after the host name (and port)"
+        else:
+            continue
+        raise SettingsError(
+            f"VICTIMCARE_CSRF_TRUSTED_ORIGINS: {origin!r} is not an origin ({problem}), "
+            "e.g. https://victimcare.police.example"
+        )
+    return origins
+
+
+ENVIRONMENTS = ("production", "development")
+
+
+def environment() -> str:
+    """production or development: VICTIMCARE_ENVIRONMENT, else production when the site is
+    served over HTTPS (VICTIMCARE_SECURE=1) without debug pages."""
+    raw = env_str("VICTIMCARE_ENVIRONMENT").strip().lower()
+    if raw:
+        if raw not in ENVIRONMENTS:
+            raise SettingsError(
+                f"VICTIMCARE_ENVIRONMENT must be production or development (got {raw!r})"
+            )
+        return raw
+    secure = env_bool("VICTIMCARE_SECURE", False)
+    return "production" if secure and not env_bool("VICTIMCARE_DEBUG", False) else "development"
+
+
+def file_messages_check(*, environment: str, file_backends: list[str]) -> None:
+    """Production refuses to start with a backend that writes messages to files.
+
+    Those backends are for development and the demo: messages to victims hold their
+    addresses and what we tell them. VICTIMCARE_ALLOW_FILE_MESSAGES=1 overrides.
+    """
+    if environment != "production" or not file_backends:
+        return
+    if env_bool("VICTIMCARE_ALLOW_FILE_MESSAGES", False):
+        return
+    raise SettingsError(
+        f"{' and '.join(file_backends)} {'is' if len(file_backends) == 1 else 'are'} file, "
+        "which keeps victims' messages in files: in production choose another backend "
+        "(e.g. VICTIMCARE_EMAIL_BACKEND=smtp), or set VICTIMCARE_ALLOW_FILE_MESSAGES=1"
+    )
 
 
 def database_config(folder: Path) -> dict:
@@ -140,7 +269,21 @@ def database_config(folder: Path) -> dict:
     return config
 
 
+def sqlite_file_prepare(path: Path) -> None:
+    """The SQLite database (and its -wal, -shm and -journal files) readable by this user only.
+
+    The database is created 0600 before SQLite first opens it: SQLite gives the files it
+    adds beside it the database's own mode.
+    """
+    if str(path) in {"", ":memory:"} or not path.parent.is_dir():
+        return
+    private_file_create(path)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        private_mode_ensure(path.with_name(path.name + suffix), PRIVATE_FILE_MODE)
+
+
 def sqlite_config(path: Path) -> dict:
+    sqlite_file_prepare(path)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
+
 from victimcare.config.env import (
+    csrf_trusted_origins,
     database_config,
     env_bool,
     env_int,
     env_list,
     env_str,
+    environment,
+    file_messages_check,
     secret_key,
+    trusted_proxy_count,
     var_dir,
 )
 
@@ -52,8 +58,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "victimcare.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their own caching and need no policy.
+    "victimcare.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "victimcare.core.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -194,9 +204,11 @@ LOGGING = {
 # Every value comes from the environment; see SETTINGS_DOC in config/env.py and README.md.
 PUBLIC_URL = env_str("VICTIMCARE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 _EMAIL_BACKENDS = {
-    "console": "django.core.mail.backends.console.EmailBackend",
+    # Django's console and file backends, wrapped: messages carrying a sign-in code or a
+    # single-use link are written without their text; files are 0600 and kept 7 days.
+    "console": "victimcare.notifications.backends.ConsoleEmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "file": "victimcare.notifications.backends.FileEmailBackend",
 }
 _SMS_BACKENDS = {
     "console": "victimcare.notifications.backends.ConsoleSmsClient",
@@ -218,6 +230,9 @@ EMAIL_BACKEND = _backend_choice("VICTIMCARE_EMAIL_BACKEND", _EMAIL_BACKENDS, "fi
 EMAIL_FILE_PATH = VAR_DIR / "email"
 EMAIL_HOST = env_str("VICTIMCARE_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("VICTIMCARE_EMAIL_PORT", 25)
+# An SMTP server that stops answering fails the attempt (retried) well within the time
+# after which an unfinished delivery counts as cut off (notifications.services.CLAIM_SECONDS).
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("VICTIMCARE_EMAIL_FROM", "victimcare@localhost")
 NOTIFICATIONS_SMS_BACKEND = _backend_choice("VICTIMCARE_SMS_BACKEND", _SMS_BACKENDS, "file")
 NOTIFICATIONS_SMS_DIR = VAR_DIR / "sms"
@@ -230,3 +245,49 @@ REPORT_DRAFTS_PER_HOUR = env_int("VICTIMCARE_REPORT_DRAFTS_PER_HOUR", 20)
 # Connections sharing a large rebuild of the Victims' Code clock (PostgreSQL).
 CARE_REBUILD_WORKERS = max(1, env_int("VICTIMCARE_REBUILD_WORKERS", 2))
 # --- end of notifications, reporting and Track my case -----------------------------------
+
+# --- Security headers, HTTPS behind a proxy, files with personal data ---------------------
+# Content-Security-Policy (django-csp): scripts and styles from this site only; the one
+# inline script (GOV.UK's js-enabled class, which must run before the page is drawn)
+# carries the request's nonce. No 'unsafe-inline' or 'unsafe-eval' anywhere. Charts are
+# inline SVG markup with presentation attributes, not images and not style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Behind TLS-terminating reverse proxies (VICTIMCARE_TRUSTED_PROXY = how many): their
+# X-Forwarded-Proto and X-Forwarded-Host are believed, and TrustedProxyMiddleware puts the
+# client's address from X-Forwarded-For in REMOTE_ADDR, which is what sign-in lockouts
+# (django-axes, without django-ipware) and Track my case's rate limits read.
+TRUSTED_PROXY_COUNT = trusted_proxy_count()
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # never a header a client could forge
+CSRF_TRUSTED_ORIGINS = csrf_trusted_origins()
+# Files with personal data: messages written by the development backends stay 7 days, in
+# folders only victimcare's user can enter; production refuses those backends.
+ENVIRONMENT = environment()
+MESSAGE_FILES_KEEP_DAYS = 7
+file_messages_check(
+    environment=ENVIRONMENT,
+    file_backends=[
+        name
+        for name, backend, file_backend in (
+            ("VICTIMCARE_EMAIL_BACKEND", EMAIL_BACKEND, _EMAIL_BACKENDS["file"]),
+            ("VICTIMCARE_SMS_BACKEND", NOTIFICATIONS_SMS_BACKEND, _SMS_BACKENDS["file"]),
+        )
+        if backend == file_backend
+    ],
+)
+# --- end of security headers, proxy and files ---------------------------------------------

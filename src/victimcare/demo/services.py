@@ -22,11 +22,7 @@ from django.utils import timezone
 
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
-from victimcare.accounts.services import (
-    _grant_admin_permissions,
-    totp_device_enrol_directly,
-    totp_secret,
-)
+from victimcare.accounts.services import totp_device_enrol_directly, totp_secret
 from victimcare.cases.models import (
     Case,
     CaseEvent,
@@ -415,8 +411,6 @@ def _staff_create(
             user.oversees.set(
                 forces.values() if oversees == "all" else [forces[code] for code in oversees]
             )
-        if account["role"] == Role.ADMINISTRATOR:
-            _grant_admin_permissions(user)
         if account["role"] == Role.OFFICER and plan is not None:
             plan.officers.append(_officer(user))
 

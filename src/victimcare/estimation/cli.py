@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -145,6 +146,23 @@ def _num(v: float | None, digits: int = 6) -> str:
     return f"{v:.{digits}g}"
 
 
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def cell_neutralise(value: Any) -> Any:
+    """A CSV cell a spreadsheet cannot run as a formula (``'`` before text starting with
+    = + - @, tab or CR that is not a plain number). The same rule as
+    victimcare.core.csv_export, copied because this library imports nothing of victimcare."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] not in _FORMULA_TRIGGERS and value.lstrip(" \n")[:1] not in _FORMULA_TRIGGERS:
+        return value
+    if _PLAIN_NUMBER.fullmatch(value.strip()):
+        return value
+    return "'" + value
+
+
 def _by_text(by: dict[str, Any]) -> dict[str, str]:
     return {k: _label(v) for k, v in by.items()}
 
@@ -169,10 +187,11 @@ def render(result: Estimates, fmt: str) -> str:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(by_cols + fields)
+        w.writerow([cell_neutralise(c) for c in by_cols] + fields)
         for d in rows:
             w.writerow(
-                [d["by"][c] for c in by_cols] + ["" if d[f] is None else d[f] for f in fields]
+                [cell_neutralise(d["by"][c]) for c in by_cols]
+                + ["" if d[f] is None else d[f] for f in fields]
             )
         return buf.getvalue().rstrip("\n")
     header = by_cols + fields

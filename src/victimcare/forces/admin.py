@@ -1,51 +1,47 @@
+"""Forces in the administration site. Peer groups, forces and crime types are national
+reference data: read-only to a force administrator, managed by a platform superuser.
+Areas and teams belong to a force and are managed by its administrators."""
+
 from django.contrib import admin
 
+from victimcare.accounts.admin_scope import ForceOwnedAdmin, Reach, ScopedModelAdmin
 from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, Team
 
 
 @admin.register(PeerGroup)
-class PeerGroupAdmin(admin.ModelAdmin):
+class PeerGroupAdmin(ScopedModelAdmin):
+    reach = Reach.NATIONAL
     list_display = ["name", "code"]
 
 
 @admin.register(Force)
-class ForceAdmin(admin.ModelAdmin):
+class ForceAdmin(ScopedModelAdmin):
+    reach = Reach.NATIONAL
     list_display = ["code", "name", "peer_group"]
     list_filter = ["peer_group"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(ForceOwnedAdmin):
     list_display = ["name", "force", "kind"]
     list_filter = ["force", "kind"]
     search_fields = ["name"]
+    list_select_related = ["force"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ForceOwnedAdmin):
     list_display = ["name", "code", "force", "area"]
     list_filter = ["force"]
     search_fields = ["name", "code"]
     list_select_related = ["force", "area"]
-
-    def get_queryset(self, request):
-        teams = super().get_queryset(request)
-        if request.user.is_superuser:
-            return teams
-        return teams.filter(force_id=request.user.force_id)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # An administrator makes teams in their own force, in its own areas.
-        if not request.user.is_superuser:
-            if db_field.name == "force":
-                kwargs["queryset"] = Force.objects.filter(pk=request.user.force_id)
-            elif db_field.name == "area":
-                kwargs["queryset"] = Area.objects.filter(force_id=request.user.force_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    # A force administrator's team works in one of their own force's areas.
+    force_owned_fields = {"area": "force_id"}
 
 
 @admin.register(CrimeType)
-class CrimeTypeAdmin(admin.ModelAdmin):
+class CrimeTypeAdmin(ScopedModelAdmin):
+    reach = Reach.NATIONAL
     list_display = ["name", "survey_group", "is_surveyed", "referral_needs_consent"]
     list_filter = ["survey_group", "is_surveyed", "referral_needs_consent"]

@@ -3,6 +3,7 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 
 from victimcare.accounts.permissions import forces_in_scope
+from victimcare.core.api_errors import MessageOut
 
 router = Router(tags=["forces"])
 
@@ -20,7 +21,7 @@ class ForceOut(Schema):
     areas: list[AreaOut]
 
 
-@router.get("/forces", response=list[ForceOut], auth=django_auth)
+@router.get("/forces", response={200: list[ForceOut], 401: MessageOut}, auth=django_auth)
 def forces(request: HttpRequest):
     """The forces the signed-in staff member may see, with their areas."""
     rows = forces_in_scope(request.user).select_related("peer_group").prefetch_related("areas")

@@ -19,6 +19,7 @@ from pydantic import AfterValidator
 
 from victimcare.accounts.api_auth import API_AUTH, api_caller
 from victimcare.accounts.permissions import Capability, has_capability
+from victimcare.core.api_errors import MessageOut, error_responses
 from victimcare.forces.models import Force
 from victimcare.intake import services
 
@@ -119,20 +120,6 @@ class ReportOut(Schema):
     case_url: str
 
 
-class ErrorItem(Schema):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ErrorsOut(Schema):
-    detail: list[ErrorItem]
-
-
-class MessageOut(Schema):
-    detail: str
-
-
 # Answer key -> where it is in the request body.
 ANSWER_PATHS = {
     "crime_type": ["crime_type"],
@@ -195,7 +182,7 @@ def _errors(errors: dict[str, list[str]]) -> dict:
 @router.post(
     "/reports",
     auth=REPORT_AUTH,
-    response={201: ReportOut, 401: MessageOut, 403: MessageOut, 409: MessageOut, 422: ErrorsOut},
+    response={201: ReportOut, **error_responses(body=True), 409: MessageOut},
     url_name="report-create",
     summary="Record a crime report",
 )

@@ -58,6 +58,7 @@ from victimcare.cases.models import (
     VictimPersonalDetails,
 )
 from victimcare.cases.services import format_reference
+from victimcare.core.csv_export import csv_writer
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake.models import ExternalReference
 
@@ -1032,7 +1033,7 @@ def cases_import(
         raise ImportError_(
             f"the file has no column {', '.join(missing)} (line 1 must name the columns)"
         )
-    rejects_writer = csv.writer(rejects)
+    rejects_writer = csv_writer(rejects)
     rejects_writer.writerow(["line", "crime_reference", "reason"])
     summary = summary if summary is not None else ImportSummary()
     checker = RowChecker(force=force, now=timezone.now(), header=header)
@@ -1220,10 +1221,17 @@ def _clock(
 
 
 def cases_import_file(*, path: Path, force: Force, rejects_path: Path, **kwargs) -> ImportSummary:
-    with (
-        path.open(newline="", encoding="utf-8-sig", errors="replace") as source,
-        rejects_path.open("w", newline="", encoding="utf-8") as rejects,
-    ):
-        summary = cases_import(source=source, force=force, rejects=rejects, **kwargs)
-    summary.rejects_path = str(rejects_path)
+    """Import ``path``, writing rejected rows to ``rejects_path``; when no row was
+    rejected no rejects file is left behind (``summary.rejects_path`` is then empty)."""
+    summary = kwargs.pop("summary", None) or ImportSummary()
+    try:
+        with (
+            path.open(newline="", encoding="utf-8-sig", errors="replace") as source,
+            rejects_path.open("w", newline="", encoding="utf-8") as rejects,
+        ):
+            cases_import(source=source, force=force, rejects=rejects, summary=summary, **kwargs)
+    finally:
+        if summary.rejected == 0:
+            rejects_path.unlink(missing_ok=True)
+    summary.rejects_path = str(rejects_path) if summary.rejected else ""
     return summary

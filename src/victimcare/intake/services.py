@@ -474,7 +474,11 @@ def external_reference_add(*, case: Case, system: str, external_id: str) -> Exte
 def report_follow_up(
     *, case: Case, wants_visit: str, recorded_by=None, send_care_card: bool = True
 ) -> None:
-    """After a report: record the answer to the visit offer, then send the Victim Care Card."""
+    """After a report: record the answer to the visit offer, then send the Victim Care Card.
+
+    Safe to run twice (a background task can be): the case row is locked first, so a
+    second run waits, then finds what the first did."""
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
     if (
         wants_visit in ("yes", "no")
         and not case.events.filter(kind=EventKind.VISIT_OFFERED).exists()

@@ -30,8 +30,8 @@ def report_follow_up_task(
 @task()
 def draft_purge_expired_task() -> int:
     """Delete report drafts past their 7 days. Starting a report purges them too, but this
-    purges them when nobody starts one: enqueue it as often as you like (daily is plenty),
-    alongside care.tasks.obligations_mark_breached_task."""
+    purges them when nobody starts one; the worker's schedule (victimcare/schedule.py)
+    does it daily."""
     from victimcare.intake.services import draft_purge_expired
 
     return draft_purge_expired()

@@ -3,20 +3,109 @@ client, so a Notify client can be dropped in), letters (queued for printing).
 
 Every backend returns a provider reference and raises ``DeliveryError`` (or any exception)
 when delivery fails; the caller retries. Nothing here logs a recipient or a message body.
+
+The console and file backends (development and the demo; production refuses the file
+ones, see config/env.py) keep a copy of what they "send". They never write a secret: a
+message carrying a sign-in code or a single-use link (``secret=True``) is written without
+its text, and any ``token=`` of a sign-in link is masked. Their files are 0600 in 0700
+folders, and files older than ``MESSAGE_FILES_KEEP_DAYS`` are deleted as new ones are written.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import os
+import re
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.backends import console, filebased
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from victimcare.config.env import PRIVATE_FILE_MODE, private_dir
+
+# What the console and file backends write instead of a message that carries a secret.
+WITHHELD = (
+    "[Text withheld: this message carries a one-time sign-in code or a single-use link, "
+    "which victimcare never writes to files or consoles. In the demo, Track my case shows "
+    "the code on its own page.]"
+)
+MASK = "******"
+# The attribute of an EmailMessage that marks it as carrying a secret.
+CARRIES_SECRET = "victimcare_carries_secret"  # noqa: S105 - an attribute name
+_LINK_TOKEN = re.compile(r"([?&]token=)[^\s&#]+")
+
+
+def text_for_copies(text: str) -> str:
+    """``text`` as a console or file backend may keep it: sign-in link tokens masked."""
+    return _LINK_TOKEN.sub(lambda m: m.group(1) + MASK, text)
+
+
+def message_files_prune(folder: Path, pattern: str) -> int:
+    """Delete the files matching ``pattern`` in ``folder`` last written before the keeping
+    period (``MESSAGE_FILES_KEEP_DAYS``); returns how many."""
+    cutoff = time.time() - settings.MESSAGE_FILES_KEEP_DAYS * 86400
+    removed = 0
+    for path in folder.glob(pattern):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process pruned it first
+            continue
+    return removed
+
+
+def _private_append(path: Path):
+    """``path`` opened to append bytes, created 0600 (the mode is given to open(2))."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    return os.fdopen(os.open(path, flags, PRIVATE_FILE_MODE), "ab")
+
+
+def _email_as_kept(message: EmailMessage) -> EmailMessage:
+    """The message as the console and file backends may keep it."""
+    kept = copy.copy(message)
+    if getattr(message, CARRIES_SECRET, False):
+        kept.body = WITHHELD
+        kept.attachments = []
+        kept.alternatives = []
+    else:
+        kept.body = text_for_copies(message.body)
+    return kept
+
+
+class ConsoleEmailBackend(console.EmailBackend):
+    """Django's console backend, never printing a secret."""
+
+    def write_message(self, message):
+        super().write_message(_email_as_kept(message))
+
+
+class FileEmailBackend(filebased.EmailBackend):
+    """Django's file backend (one .log file per connection under EMAIL_FILE_PATH), never
+    writing a secret; files 0600 in a 0700 folder, kept MESSAGE_FILES_KEEP_DAYS days."""
+
+    def __init__(self, *args, file_path=None, **kwargs):
+        folder = Path(file_path if file_path is not None else settings.EMAIL_FILE_PATH)
+        private_dir(folder.resolve())
+        super().__init__(*args, file_path=file_path, **kwargs)
+
+    def write_message(self, message):
+        super().write_message(_email_as_kept(message))
+
+    def open(self):
+        if self.stream is None:
+            message_files_prune(Path(self.file_path), "*.log")
+            self.stream = _private_append(Path(self._get_filename()))
+            return True
+        return False
 
 
 class DeliveryError(Exception):
@@ -39,20 +128,29 @@ def _masked(phone_number: str) -> str:
 class ConsoleSmsClient:
     """Development: prints the message with the number masked."""
 
+    keeps_copies = True  # sms_send gives it no secret
+
     def send_sms_notification(self, *, phone_number, template_id, personalisation, reference):
-        print(f"[sms to {_masked(phone_number)}] {personalisation.get('body', '')}", flush=True)
+        body = text_for_copies(personalisation.get("body", ""))
+        print(f"[sms to {_masked(phone_number)}] {body}", flush=True)
         return {"id": str(uuid.uuid4()), "reference": reference}
 
 
 class FileSmsClient:
-    """Development and tests: appends each message as a JSON line to var/sms/outbox.jsonl."""
+    """Development and the demo: appends each message as a JSON line to a file a day,
+    var/sms/outbox-YYYY-MM-DD.jsonl (0600, in a 0700 folder); files older than
+    MESSAGE_FILES_KEEP_DAYS are deleted as messages are written."""
 
+    keeps_copies = True  # sms_send gives it no secret
     _lock = threading.Lock()
 
     def send_sms_notification(self, *, phone_number, template_id, personalisation, reference):
-        folder = Path(settings.NOTIFICATIONS_SMS_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(Path(settings.NOTIFICATIONS_SMS_DIR))
         notification_id = str(uuid.uuid4())
+        personalisation = {
+            **personalisation,
+            "body": text_for_copies(personalisation.get("body", "")),
+        }
         line = json.dumps(
             {
                 "id": notification_id,
@@ -63,8 +161,11 @@ class FileSmsClient:
                 "at": timezone.now().isoformat(),
             }
         )
-        with self._lock, (folder / "outbox.jsonl").open("a", encoding="utf-8") as outbox:
-            outbox.write(line + "\n")
+        outbox = folder / f"outbox-{timezone.localdate():%Y-%m-%d}.jsonl"
+        with self._lock:
+            message_files_prune(folder, "outbox*.jsonl")
+            with _private_append(outbox) as file:
+                file.write((line + "\n").encode("utf-8"))
         return {"id": notification_id, "reference": reference}
 
 
@@ -99,8 +200,13 @@ def sms_client() -> SmsClient:
     return import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
 
 
-def sms_send(*, phone_number: str, body: str, reference: str) -> str:
-    response = sms_client().send_sms_notification(
+def sms_send(*, phone_number: str, body: str, reference: str, secret: bool = False) -> str:
+    """Send a text message. ``secret``: it carries a sign-in code or a single-use link, so a
+    client that keeps copies (console, file) is given a placeholder instead of the text."""
+    client = sms_client()
+    if secret and getattr(client, "keeps_copies", False):
+        body = WITHHELD
+    response = client.send_sms_notification(
         phone_number=phone_number,
         template_id=SMS_TEMPLATE_ID,
         personalisation={"body": body},
@@ -109,7 +215,9 @@ def sms_send(*, phone_number: str, body: str, reference: str) -> str:
     return str(response.get("id", ""))
 
 
-def email_send(*, to: str, subject: str, body: str, reference: str) -> str:
+def email_send(*, to: str, subject: str, body: str, reference: str, secret: bool = False) -> str:
+    """Send an email. ``secret``: it carries a sign-in code or a single-use link, which the
+    console and file backends then do not write."""
     message = EmailMessage(
         subject=subject,
         body=body,
@@ -117,6 +225,7 @@ def email_send(*, to: str, subject: str, body: str, reference: str) -> str:
         to=[to],
         headers={"X-Victimcare-Reference": reference},
     )
+    setattr(message, CARRIES_SECRET, secret)
     if message.send(fail_silently=False) != 1:
         raise DeliveryError("email backend did not accept the message")
     return reference
@@ -124,9 +233,10 @@ def email_send(*, to: str, subject: str, body: str, reference: str) -> str:
 
 def letter_queue(*, address: str, subject: str, body: str, reference: str) -> str:
     """Queue a letter for printing: one text file per letter in the print folder."""
-    folder = Path(settings.NOTIFICATIONS_LETTER_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(Path(settings.NOTIFICATIONS_LETTER_DIR))
     safe_name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in reference)[:150]
     path = folder / f"{safe_name}.txt"
-    path.write_text(f"{address}\n\n{subject}\n\n{body}\n", encoding="utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with os.fdopen(os.open(path, flags, PRIVATE_FILE_MODE), "w", encoding="utf-8") as letter:
+        letter.write(f"{address}\n\n{subject}\n\n{body}\n")
     return path.name

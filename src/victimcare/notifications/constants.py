@@ -10,6 +10,7 @@ class NotificationChannel(models.TextChoices):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed: gave up after retries")
     NOT_SENT = "not_sent", _("Not sent: no safe way to reach the victim")
@@ -23,3 +24,5 @@ class Purpose(models.TextChoices):
     REPLY = "reply", _("Reply from the officer")
     DRAFT_LINK = "draft_link", _("Link to an unfinished report")
     UPDATE = "update", _("Case update")
+    CONTACT_CODE = "contact_code", _("Code to confirm a new email address or phone number")
+    CONTACT_CHANGED = "contact_changed", _("Notice that contact details were changed")

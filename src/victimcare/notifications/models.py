@@ -31,6 +31,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A delivery attempt in progress (status "sending"): when it started and which
+    # `victimcare worker` made it, so that one cut off by a crash can be told from one
+    # still running (notifications/services.py).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

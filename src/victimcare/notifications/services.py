@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from victimcare.notifications import backends
@@ -16,6 +19,10 @@ from victimcare.notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 30
+# A delivery attempt still "sending" after this long was cut off (providers answer or
+# time out well within it: see EMAIL_TIMEOUT in config/settings.py).
+CLAIM_SECONDS = 120
+CONNECTION_ATTEMPTS = 5
 
 
 class NotificationError(ValueError):
@@ -77,60 +84,119 @@ def _deliver_later(notification_id: int, delay: timedelta | None = None) -> None
 def notification_deliver(*, notification_id: int) -> str:
     """Send a queued message unless it has gone already; returns the resulting status.
 
-    The status is re-checked under a row lock, so two workers (or a retry racing the
-    first attempt) never both send it.
+    Mark before send: the message is claimed ("sending", with the time and the worker)
+    and committed before the provider is called, then marked sent. So two workers, or a
+    retry racing the first attempt, never both send it, and a database connection cut
+    after the provider took the message cannot undo the claim and send it again: the
+    mark is retried on a fresh connection. A claim left by a worker that died (or older
+    than ``CLAIM_SECONDS``) is sent again, with the same idempotency key as the
+    provider's reference: at least once, and a duplicate only if the worker died in the
+    moment between the provider taking the message and the mark (see ARCHITECTURE.md).
     """
+    claimed = _delivery_claim(notification_id)
+    if not isinstance(claimed, Notification):
+        return claimed
+    try:
+        reference = _provider_send(claimed)
+    except Exception as error:  # any provider failure is retried, up to the limit
+        return _on_fresh_connection(partial(_delivery_failed, claimed, error))
+    return _on_fresh_connection(partial(_delivery_sent, claimed, reference))
+
+
+def _delivery_claim(notification_id: int) -> Notification | str:
+    """The message, claimed for sending now; or the status that says it is not to be sent."""
+    from victimcare.core.worker import current_worker_id, worker_alive
+
+    now = timezone.now()
     with transaction.atomic():
         notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
-        if notification is None or notification.status != NotificationStatus.PENDING:
-            return notification.status if notification else "missing"
-        notification.attempts += 1
-        try:
-            reference = _provider_send(notification)
-        except Exception as error:  # any provider failure is retried, up to the limit
-            notification.last_error = type(error).__name__ + (
-                f": {error}" if isinstance(error, backends.DeliveryError) else ""
+        if notification is None:
+            return "missing"
+        if notification.status == NotificationStatus.SENDING:
+            claimant = notification.claimed_by
+            cut_off = (
+                notification.claimed_at is None
+                or notification.claimed_at <= now - timedelta(seconds=CLAIM_SECONDS)
+                or (claimant and (claimant == current_worker_id() or not worker_alive(claimant)))
             )
-            if notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-                notification.next_attempt_at = None
-            else:
-                delay = timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (notification.attempts - 1))
-                notification.next_attempt_at = timezone.now() + delay
-            notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            if not cut_off:  # another attempt is under way: look again when it must be over
+                check = notification.claimed_at + timedelta(seconds=CLAIM_SECONDS) - now
+                transaction.on_commit(lambda: _deliver_later(notification_id, check))
+                return NotificationStatus.SENDING
             logger.warning(
-                "notification %s attempt %s failed: %s",
+                "notification %s: attempt %s was cut off; sending again with the same reference",
                 notification.pk,
                 notification.attempts,
-                type(error).__name__,
             )
-            if notification.status == NotificationStatus.PENDING:
-                transaction.on_commit(
-                    lambda: _deliver_later(
-                        notification.pk, notification.next_attempt_at - timezone.now()
-                    )
-                )
+        elif notification.status != NotificationStatus.PENDING:
             return notification.status
-        notification.status = NotificationStatus.SENT
-        notification.sent_at = timezone.now()
-        notification.provider_reference = reference[:200]
-        notification.last_error = ""
-        notification.next_attempt_at = None
-        if notification.sensitive:
-            notification.body = ""
-        notification.save(
-            update_fields=[
-                "attempts",
-                "status",
-                "sent_at",
-                "provider_reference",
-                "last_error",
-                "next_attempt_at",
-                "body",
-            ]
+        notification.status = NotificationStatus.SENDING
+        notification.attempts += 1
+        notification.claimed_at = now
+        notification.claimed_by = current_worker_id()
+        notification.save(update_fields=["status", "attempts", "claimed_at", "claimed_by"])
+    return notification
+
+
+def _delivery_sent(notification: Notification, reference: str) -> str:
+    changes = {
+        "status": NotificationStatus.SENT,
+        "sent_at": timezone.now(),
+        "provider_reference": reference[:200],
+        "last_error": "",
+        "next_attempt_at": None,
+        "claimed_by": "",
+    }
+    if notification.sensitive:
+        changes["body"] = ""
+    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+        **changes
+    )
+    logger.info("notification %s sent by %s", notification.pk, notification.channel)
+    return NotificationStatus.SENT
+
+
+def _delivery_failed(notification: Notification, error: Exception) -> str:
+    last_error = type(error).__name__ + (
+        f": {error}" if isinstance(error, backends.DeliveryError) else ""
+    )
+    if notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        status, next_attempt_at = NotificationStatus.FAILED, None
+    else:
+        delay = timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (notification.attempts - 1))
+        status, next_attempt_at = NotificationStatus.PENDING, timezone.now() + delay
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+            status=status,
+            last_error=last_error[:200],
+            next_attempt_at=next_attempt_at,
+            claimed_by="",
         )
-        logger.info("notification %s sent by %s", notification.pk, notification.channel)
-        return notification.status
+        if status == NotificationStatus.PENDING:
+            transaction.on_commit(
+                lambda: _deliver_later(notification.pk, next_attempt_at - timezone.now())
+            )
+    logger.warning(
+        "notification %s attempt %s failed: %s",
+        notification.pk,
+        notification.attempts,
+        type(error).__name__,
+    )
+    return status
+
+
+def _on_fresh_connection(write):
+    """Run a write after the provider call, reconnecting if the connection was cut: the
+    message has gone (or failed), and that must be recorded, not the send repeated."""
+    for attempt in range(CONNECTION_ATTEMPTS):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or attempt == CONNECTION_ATTEMPTS - 1:
+                raise
+            connection.close()
+            time.sleep(0.2 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def _provider_send(notification: Notification) -> str:
@@ -141,10 +207,14 @@ def _provider_send(notification: Notification) -> str:
             subject=notification.subject,
             body=notification.body,
             reference=key,
+            secret=notification.sensitive,
         )
     if notification.channel == NotificationChannel.SMS:
         return backends.sms_send(
-            phone_number=notification.recipient, body=notification.body, reference=key
+            phone_number=notification.recipient,
+            body=notification.body,
+            reference=key,
+            secret=notification.sensitive,
         )
     return backends.letter_queue(
         address=notification.recipient,
@@ -155,11 +225,16 @@ def _provider_send(notification: Notification) -> str:
 
 
 def notifications_retry_due(*, now=None) -> int:
-    """Deliver messages whose retry time has come (for backends that cannot defer tasks)."""
+    """Deliver messages whose retry time has come (for backends that cannot defer tasks),
+    and those whose delivery attempt was cut off more than ``CLAIM_SECONDS`` ago."""
     now = now or timezone.now()
     due = list(
         Notification.objects.filter(
-            status=NotificationStatus.PENDING, next_attempt_at__lte=now
+            Q(status=NotificationStatus.PENDING, next_attempt_at__lte=now)
+            | Q(
+                status=NotificationStatus.SENDING,
+                claimed_at__lte=now - timedelta(seconds=CLAIM_SECONDS),
+            )
         ).values_list("pk", flat=True)
     )
     for notification_id in due:

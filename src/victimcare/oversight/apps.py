@@ -17,3 +17,11 @@ class OversightConfig(AppConfig):
                 order=70,
             )
         )
+        nav_item_register(
+            NavItem(
+                "oversight:compliance-returns",
+                "Compliance return",
+                visible=lambda user: has_capability(user, Capability.VIEW_COMPLIANCE_RETURN),
+                order=71,
+            )
+        )

@@ -70,6 +70,20 @@ class Chart:
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+
+
+def _presentation_attributes(match: re.Match) -> str:
+    """style="fill: #fff; stroke-width: 0.8" -> fill="#fff" stroke-width="0.8".
+
+    The Content-Security-Policy forbids style attributes in pages; SVG presentation
+    attributes draw the same and are markup, which the policy does not govern.
+    """
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
 _URL = re.compile(r"url\(#([^)]+)\)")
 _HREF = re.compile(r'href="#([^"]+)"')
 
@@ -81,6 +95,23 @@ def _finish(fig: Figure, chart_id: str, title: str, desc: str) -> Chart:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    # matplotlib's one style sheet, "*{stroke-linejoin: round; stroke-linecap: butt}",
+    # becomes attributes of the root <svg>, which every shape inherits.
+    sheet = _STYLE_ELEMENT.search(svg)
+    svg = _STYLE_ELEMENT.sub("", svg)
+    svg = _STYLE_ATTRIBUTE.sub(_presentation_attributes, svg)
+    if sheet:
+        rules = re.search(r"\*\s*\{([^}]*)\}", sheet.group(1))
+        if rules:
+            svg = svg.replace(
+                "<svg ",
+                "<svg "
+                + _STYLE_ATTRIBUTE.sub(
+                    _presentation_attributes, f' style="{rules.group(1)}"'
+                ).strip()
+                + " ",
+                1,
+            )
     svg = _ID.sub(lambda m: f'id="{chart_id}-{m.group(1)}"', svg)
     svg = _URL.sub(lambda m: f"url(#{chart_id}-{m.group(1)})", svg)
     svg = _HREF.sub(lambda m: f'href="#{chart_id}-{m.group(1)}"', svg)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from victimcare.core.periods import PeriodDateField
 from victimcare.forces.models import Area
 from victimcare.oversight.constants import Measure, ScopeKind, TargetKind, VictimGroup
 from victimcare.oversight.periods import PeriodError, Quarter
@@ -34,7 +35,7 @@ class TargetForm(forms.Form):
         choices=[("", _("Choose a group")), *VictimGroup.choices],
         required=False,
     )
-    deadline = forms.DateField(
+    deadline = PeriodDateField(
         label=_("Deadline"),
         help_text=_("For example, 2027-03-31"),
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -9,11 +9,11 @@ the force's total, and the forces add up to the all-forces total when there is o
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from victimcare.core.csv_export import csv_dict_writer, csv_writer
 from victimcare.forces.models import Force
 from victimcare.oversight import figures, selectors
 from victimcare.oversight.constants import (
@@ -181,7 +181,7 @@ def _pct(v: float) -> str:
 
 def rows_csv(rows: Iterable[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv_dict_writer(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
@@ -196,7 +196,7 @@ def open_data_csv(
 def dictionary_csv(threshold: int | None = None) -> str:
     threshold = suppression_threshold(threshold)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")
     writer.writerow(["field", "meaning"])
     writer.writerows(DICTIONARY)
     writer.writerow(

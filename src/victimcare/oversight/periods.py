@@ -11,12 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from victimcare.core.periods import PeriodError as PeriodError  # re-exported
+from victimcare.core.periods import year_check
+
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 QUARTER_PATTERN = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
-
-
-class PeriodError(ValueError):
-    """A period could not be read; the message says what was expected."""
 
 
 def month_shift(first: date, months: int) -> date:
@@ -51,10 +50,13 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
-        """``"2026Q3"`` (also ``2026-Q3``, ``2026q3``)."""
+        """``"2026Q3"`` (also ``2026-Q3``, ``2026q3``); the year from 2000 to next year
+        (``PeriodError`` otherwise, so a quarter before or after is always a real date)."""
         match = QUARTER_PATTERN.match(text or "")
         if not match:
-            raise PeriodError(f"a period is a quarter such as 2026Q3, not {text!r}")
+            shown = text if len(text or "") <= 20 else f"{text[:20]}..."
+            raise PeriodError(f"a period is a quarter such as 2026Q3, not {shown!r}")
+        year_check(int(match.group(1)), what="The quarter's year")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

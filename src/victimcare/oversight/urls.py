@@ -12,6 +12,12 @@ urlpatterns = [
         views.open_data_dictionary,
         name="open-data-dictionary",
     ),
+    path("oversight/compliance-return/", views.compliance_returns, name="compliance-returns"),
+    path(
+        "oversight/compliance-return.csv",
+        views.compliance_returns_csv,
+        name="compliance-returns-csv",
+    ),
     path("oversight/targets/<int:pk>/edit/", views.target_edit, name="target-edit"),
     path("oversight/forces/<str:code>/", views.dashboard, name="dashboard"),
     path("oversight/forces/<str:code>/peers/", views.league, name="league"),
@@ -20,4 +26,14 @@ urlpatterns = [
     path("oversight/forces/<str:code>/targets/new/", views.target_create, name="target-create"),
     path("oversight/forces/<str:code>/report-pack.pdf", views.report_pack, name="report-pack"),
     path("oversight/forces/<str:code>/open-data.csv", views.open_data, name="open-data"),
+    path(
+        "oversight/forces/<str:code>/compliance-return/",
+        views.compliance_return,
+        name="compliance-return",
+    ),
+    path(
+        "oversight/forces/<str:code>/compliance-return.csv",
+        views.compliance_return_csv,
+        name="compliance-return-csv",
+    ),
 ]

@@ -5,26 +5,38 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from victimcare.accounts.permissions import Capability, capability_required, has_capability
+from victimcare.core.periods import period_error_response
 from victimcare.oversight import selectors, services
 from victimcare.oversight.constants import Measure
 from victimcare.oversight.forms import TargetForm
 from victimcare.oversight.periods import PeriodError, Quarter
 
 
-def _quarter(request, force) -> Quarter:
+def _quarter(request, force) -> tuple[Quarter, str]:
+    """The quarter asked for in ``?quarter=``, else the latest with responses; with the
+    error message when the one asked for cannot be read or is out of range."""
     text = request.GET.get("quarter", "")
+    error = ""
     if text:
         try:
-            return Quarter.parse(text)
-        except PeriodError:
-            pass
-    from django.utils import timezone
+            return Quarter.parse(text), ""
+        except PeriodError as problem:
+            error = _("Choose a quarter from the list: %(problem)s") % {"problem": problem}
+    latest = selectors.latest_quarter(forces=[force]) or Quarter.containing(timezone.localdate())
+    return latest, error
 
-    return selectors.latest_quarter(forces=[force]) or Quarter.containing(timezone.localdate())
+
+def _render(request, template: str, context: dict, error: str) -> HttpResponse:
+    """The page, answered 400 with the error summary when the quarter asked for was bad."""
+    return render(
+        request, template, {**context, "quarter_error": error}, status=400 if error else 200
+    )
 
 
 def _quarter_choices(current: Quarter) -> list[Quarter]:
@@ -50,15 +62,15 @@ def index(request):
 @capability_required(Capability.VIEW_AGGREGATES)
 def dashboard(request, code: str):
     force = selectors.oversight_force_get(user=request.user, code=code)
-    quarter = _quarter(request, force)
-    area_id = request.GET.get("area") or None
-    try:
-        area = selectors.force_area_get(force=force, area_id=int(area_id) if area_id else None)
-    except ValueError:
-        raise Http404("No such area") from None
+    quarter, error = _quarter(request, force)
+    area_id = request.GET.get("area") or ""
+    # Digits only, and few enough to fit the database's integer (a longer one is no area).
+    if area_id and not (area_id.isascii() and area_id.isdigit() and len(area_id) <= 18):
+        raise Http404("No such area")
+    area = selectors.force_area_get(force=force, area_id=int(area_id) if area_id else None)
     figures = selectors.dashboard(force=force, quarter=quarter, area=area)
     areas = force.areas.order_by("name")
-    return render(
+    return _render(
         request,
         "oversight/dashboard.html",
         _context(
@@ -69,19 +81,20 @@ def dashboard(request, code: str):
             areas=areas,
             fig=figures,
         ),
+        error,
     )
 
 
 @capability_required(Capability.VIEW_AGGREGATES)
 def league(request, code: str):
     force = selectors.oversight_force_get(user=request.user, code=code)
-    quarter = _quarter(request, force)
+    quarter, error = _quarter(request, force)
     measure = request.GET.get("measure", Measure.WHOLE_EXPERIENCE)
     if measure not in Measure.values:
         measure = Measure.WHOLE_EXPERIENCE
     scope = "all" if request.GET.get("scope") == "all" else "peers"
     table = selectors.league(force=force, quarter=quarter, measure=measure, scope=scope)
-    return render(
+    return _render(
         request,
         "oversight/league.html",
         _context(
@@ -93,15 +106,16 @@ def league(request, code: str):
             scope=scope,
             measures=Measure.choices,
         ),
+        error,
     )
 
 
 @capability_required(Capability.VIEW_AGGREGATES)
 def drivers(request, code: str):
     force = selectors.oversight_force_get(user=request.user, code=code)
-    quarter = _quarter(request, force)
+    quarter, error = _quarter(request, force)
     result = selectors.drivers(force=force, quarter=quarter)
-    return render(
+    return _render(
         request,
         "oversight/drivers.html",
         _context(
@@ -110,13 +124,14 @@ def drivers(request, code: str):
             quarter,
             drivers=result,
         ),
+        error,
     )
 
 
 @capability_required(Capability.VIEW_AGGREGATES)
 def targets(request, code: str):
     force = selectors.oversight_force_get(user=request.user, code=code)
-    quarter = _quarter(request, force)
+    quarter, error = _quarter(request, force)
     rows = [
         {
             "target": t,
@@ -125,7 +140,7 @@ def targets(request, code: str):
         }
         for t in selectors.targets_for_force(force=force)
     ]
-    return render(
+    return _render(
         request,
         "oversight/targets.html",
         _context(
@@ -134,6 +149,7 @@ def targets(request, code: str):
             quarter,
             rows=rows,
         ),
+        error,
     )
 
 
@@ -218,7 +234,11 @@ def report_pack(request, code: str):
     from victimcare.oversight.report import report_pack_pdf
 
     force = selectors.oversight_force_get(user=request.user, code=code)
-    quarter = _quarter(request, force)
+    quarter, error = _quarter(request, force)
+    if error:
+        return period_error_response(
+            request, errors=[error], back=reverse("oversight:dashboard", kwargs={"code": code})
+        )
     pdf = report_pack_pdf(force=force, quarter=quarter)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -232,7 +252,11 @@ def open_data(request, code: str):
     from victimcare.oversight.opendata import open_data_csv
 
     force = selectors.oversight_force_get(user=request.user, code=code)
-    quarter = _quarter(request, force)
+    quarter, error = _quarter(request, force)
+    if error:
+        return period_error_response(
+            request, errors=[error], back=reverse("oversight:dashboard", kwargs={"code": code})
+        )
     response = HttpResponse(
         open_data_csv(forces=[force], quarter=quarter), content_type="text/csv; charset=utf-8"
     )
@@ -249,3 +273,105 @@ def open_data_dictionary(request):
     response = HttpResponse(dictionary_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="data-dictionary.csv"'
     return response
+
+
+# --- the Victims and Prisoners Act compliance return -------------------------------------
+
+
+def _return_quarter(request) -> tuple[Quarter, str]:
+    """The quarter asked for (default: the last complete one) and an error, if unreadable."""
+    from victimcare.oversight import compliance_return as returns
+
+    text = request.GET.get("quarter", "")
+    if not text:
+        return returns.latest_complete_quarter(), ""
+    try:
+        return Quarter.parse(text), ""
+    except PeriodError as error:
+        return returns.latest_complete_quarter(), str(error)
+
+
+def _return_context(quarter: Quarter, error: str, **extra) -> dict:
+    from victimcare.oversight import compliance_return as returns
+    from victimcare.oversight.compliance_measures import BREAKDOWN_LABELS
+
+    latest = returns.latest_complete_quarter()
+    quarters = sorted({quarter, *(latest.shift(k) for k in range(-7, 2))}, reverse=True)
+    return {
+        "quarter": quarter,
+        "quarters": quarters,
+        "error": error,
+        "measures": returns.MEASURES,
+        "breakdown_labels": BREAKDOWN_LABELS,
+        **extra,
+    }
+
+
+@capability_required(Capability.VIEW_COMPLIANCE_RETURN)
+def compliance_returns(request):
+    """Every force in scope side by side: one table per measure, a row per force."""
+    from victimcare.oversight import compliance_return as returns
+
+    forces = list(returns.compliance_return_forces(user=request.user))
+    quarter, error = _return_quarter(request)
+    comparison = {} if error else returns.compliance_comparison(forces=forces, quarter=quarter)
+    return render(
+        request,
+        "oversight/compliance_returns.html",
+        _return_context(quarter, error, forces=forces, comparison=comparison),
+        status=400 if error else 200,
+    )
+
+
+@capability_required(Capability.VIEW_COMPLIANCE_RETURN)
+def compliance_return(request, code: str):
+    """One force's return: a table per measure with every breakdown."""
+    from victimcare.oversight import compliance_return as returns
+
+    force = returns.compliance_return_force_get(user=request.user, code=code)
+    quarter, error = _return_quarter(request)
+    result = None if error else returns.compliance_return(force=force, quarter=quarter)
+    return render(
+        request,
+        "oversight/compliance_return.html",
+        _return_context(quarter, error, force=force, result=result),
+        status=400 if error else 200,
+    )
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@capability_required(Capability.VIEW_COMPLIANCE_RETURN)
+def compliance_return_csv(request, code: str):
+    from victimcare.oversight import compliance_return as returns
+
+    force = returns.compliance_return_force_get(user=request.user, code=code)
+    quarter, error = _return_quarter(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    result = returns.compliance_return(force=force, quarter=quarter)
+    return _csv_response(
+        returns.return_csv(result.rows()), f"{force.code}-{quarter.code}-compliance-return.csv"
+    )
+
+
+@capability_required(Capability.VIEW_COMPLIANCE_RETURN)
+def compliance_returns_csv(request):
+    """Every force in scope: each force's full return, with a ``force`` column."""
+    from victimcare.oversight import compliance_return as returns
+
+    quarter, error = _return_quarter(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    rows = [
+        {"force": force.code, **row}
+        for force in returns.compliance_return_forces(user=request.user)
+        for row in returns.compliance_return(force=force, quarter=quarter).rows()
+    ]
+    return _csv_response(
+        returns.return_csv(rows, first=("force",)), f"{quarter.code}-compliance-returns.csv"
+    )

@@ -13,5 +13,8 @@ CODE_MAX_TRIES = 5  # wrong guesses of one code before it is void
 LIMIT_WINDOW_MINUTES = 15
 LIMIT_PER_REFERENCE = 5
 LIMIT_PER_ADDRESS = 20
-LINK_MAX_AGE_DAYS = 7
+# A link in a message to a victim opens the sign-in step once, within this many hours.
+LINK_MAX_AGE_HOURS = 24
+# Changes of contact details (each sends a code to the new address) per window per victim.
+LIMIT_CONTACT_CHANGES = 5
 MESSAGE_MAX_LENGTH = 2000

@@ -16,6 +16,13 @@ class ReferenceForm(forms.Form):
     )
 
 
+def _six_digits(value: str) -> str:
+    code = "".join(value.split())
+    if not code.isdigit() or len(code) != 6:
+        raise forms.ValidationError(_("The code is 6 numbers, like 123456"))
+    return code
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
@@ -25,10 +32,46 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self):
-        code = "".join(self.cleaned_data["code"].split())
-        if not code.isdigit() or len(code) != 6:
-            raise forms.ValidationError(_("The code is 6 numbers, like 123456"))
-        return code
+        return _six_digits(self.cleaned_data["code"])
+
+
+class LinkForm(forms.Form):
+    """The button on the page a link from a message opens; the token rides in a hidden field."""
+
+    token = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+
+class ContactCodeForm(forms.Form):
+    """The codes sent to each new address of a waiting change of contact details: one field
+    per new address, labelled with that address masked."""
+
+    def __init__(self, *args, hints: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {
+            "email": _("Code we emailed to %(hint)s"),
+            "phone": _("Code we texted to %(hint)s"),
+        }
+        for name, hint in hints.items():
+            self.fields[f"{name}_code"] = forms.CharField(
+                label=labels[name] % {"hint": hint},
+                help_text=_("6 numbers, like 123456. It lasts 10 minutes."),
+                max_length=12,
+                error_messages={
+                    "required": _("Enter the code we sent to %(hint)s") % {"hint": hint}
+                },
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+                ),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in list(cleaned):
+            try:
+                cleaned[name] = _six_digits(cleaned[name])
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
 
 
 class MessageForm(forms.Form):
@@ -79,13 +122,21 @@ class ContactPreferencesForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Email address"),
+        help_text=_(
+            "If you give us a new address, we will email a code to it to check it is yours."
+        ),
         required=False,
         max_length=254,
         error_messages={
             "invalid": _("Enter an email address in the correct format, like name@example.com")
         },
     )
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=32)
+    phone = forms.CharField(
+        label=_("Phone number"),
+        help_text=_("If you give us a new number, we will text a code to it to check it is yours."),
+        required=False,
+        max_length=32,
+    )
     phone_is_safe = forms.ChoiceField(
         choices=YesNo.choices,
         widget=forms.RadioSelect,

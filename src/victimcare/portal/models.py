@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
 
@@ -58,3 +60,58 @@ class VictimMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} on case {self.case_id}"
+
+
+class TrackLink(models.Model):
+    """A link in a message to a victim that opens the Track my case sign-in step.
+
+    Only a hash of the link's random token is kept. A link is spent the first time it is
+    used to ask for a code and dies 24 hours after it was made; it never signs anyone in by
+    itself (see ``portal.services.track_link_make``).
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    victim = models.ForeignKey("cases.Victim", on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Track my case link {self.pk} for case {self.case_id}"
+
+    @staticmethod
+    def hash_of(token: str) -> str:
+        """What is kept of a token (a random 256-bit token needs no key)."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ContactChange(models.Model):
+    """A victim's change of email address or phone number, waiting for the code sent to
+    the new address. Nothing in ``changes`` takes effect until every code is entered.
+
+    ``changes`` holds the new contact details (personal data) only while the change waits:
+    it is emptied once the change is confirmed, replaced, void or expired.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    victim = models.ForeignKey("cases.Victim", on_delete=models.CASCADE, related_name="+")
+    changes = models.JSONField(default=dict, blank=True)
+    email_code_hash = models.CharField(max_length=100, blank=True)
+    phone_code_hash = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="Confirmed, replaced by a later change, or void"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["victim", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Contact change {self.pk} for victim {self.victim_id}"

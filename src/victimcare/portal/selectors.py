@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case, CaseEvent, Victim
 from victimcare.portal.constants import MessageDirection
-from victimcare.portal.models import VictimMessage
+from victimcare.portal.models import TrackLink, VictimMessage
 
 
 def victim_for_session(*, victim_id) -> Victim | None:
@@ -20,6 +21,20 @@ def victim_for_session(*, victim_id) -> Victim | None:
         .filter(pk=victim_id)
         .first()
     )
+
+
+def track_links_live(*, token: str) -> QuerySet[TrackLink]:
+    """The link from a message with this token, if it is unspent and unexpired."""
+    return TrackLink.objects.filter(
+        token_hash=TrackLink.hash_of(token), used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
+def track_link_reference(*, token: str) -> str | None:
+    """The crime reference a live link from a message is for; None for any other token.
+    Opening a link reads only: it is spent by asking for the code."""
+    link = track_links_live(token=token).select_related("case").first()
+    return link.case.reference if link is not None else None
 
 
 MESSAGE_EVENTS = (EventKind.MESSAGE_FROM_VICTIM, EventKind.MESSAGE_TO_VICTIM)

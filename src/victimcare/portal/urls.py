@@ -11,6 +11,7 @@ urlpatterns = [
     path("track/case/", views.case, name="case"),
     path("track/messages/", views.message_send, name="message-send"),
     path("track/contact/", views.contact, name="contact"),
+    path("track/contact/confirm/", views.contact_confirm, name="contact-confirm"),
     path("track/care-card/", views.care_card, name="care-card"),
     path("track/sign-out/", views.sign_out, name="sign-out"),
     path("cases/<str:reference>/messages/", views.message_reply, name="message-reply"),

@@ -1,6 +1,7 @@
-"""Track my case: a victim signs in with their reference and a one-time code (or a signed
-link), sees their timeline, messages the officer and changes contact preferences. Also the
-officer's reply. Responses never reveal whether a reference exists."""
+"""Track my case: a victim signs in with their reference and a one-time code (a link from a
+message only fills in the reference and sends the code), sees their timeline, messages the
+officer and changes contact preferences (a new email or phone once its code is entered).
+Also the officer's reply. Responses never reveal whether a reference exists."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.cases.selectors import case_get, case_victims
+from victimcare.demo.selectors import demo_world_get
 from victimcare.intake.care_card import care_card_facts
 from victimcare.portal import selectors, services
 from victimcare.portal.forms import (
     CodeForm,
+    ContactCodeForm,
     ContactPreferencesForm,
+    LinkForm,
     MessageForm,
     ReferenceForm,
     ReplyForm,
@@ -29,6 +33,7 @@ from victimcare.portal.forms import (
 PENDING_KEY = "portal_pending_reference"
 VICTIM_KEY = "portal_victim_id"
 SEEN_KEY = "portal_last_seen"
+DEMO_CODES_KEY = "portal_demo_codes"
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -38,6 +43,7 @@ def _client_address(request: HttpRequest) -> str:
 def _sign_in(request: HttpRequest, victim) -> None:
     request.session.cycle_key()  # a fresh session id on sign-in
     request.session.pop(PENDING_KEY, None)
+    request.session.pop(DEMO_CODES_KEY, None)
     request.session[VICTIM_KEY] = victim.pk
     request.session[SEEN_KEY] = timezone.now().timestamp()
 
@@ -71,12 +77,20 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         reference = services.normalise_reference(form.cleaned_data["reference"])
         try:
-            services.access_code_request(reference=reference, address=_client_address(request))
+            codes = services.access_code_request(
+                reference=reference, address=_client_address(request)
+            )
         except services.TrackThrottled:
             form.add_error("reference", _("Too many attempts. Wait 15 minutes, then try again."))
             status = 429
         else:
             request.session[PENDING_KEY] = reference
+            # The synthetic demo shows the code on the next page: the message backends
+            # never keep it, and its victims are made up. Never outside the demo.
+            if codes and demo_world_get() is not None:
+                request.session[DEMO_CODES_KEY] = codes
+            else:
+                request.session.pop(DEMO_CODES_KEY, None)
             return redirect("portal:code")
     return render(request, "portal/start.html", {"form": form}, status=status)
 
@@ -108,21 +122,47 @@ def code(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 "code", _("The code is wrong or has expired. Check it, or ask for a new code.")
             )
-    return render(request, "portal/code.html", {"form": form}, status=status)
+    demo_codes = request.session.get(DEMO_CODES_KEY) if demo_world_get() is not None else None
+    return render(
+        request, "portal/code.html", {"form": form, "demo_codes": demo_codes}, status=status
+    )
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def link(request: HttpRequest) -> HttpResponse:
-    """A signed link from a message. The token is in the query string, kept out of access logs."""
-    victim = services.track_link_check(token=request.GET.get("token", "")[:500])
-    if victim is None:
-        messages.info(
-            request, _("That link has expired. Sign in with your crime reference instead.")
+    """A link from a message (see ``services.track_link_make``): opening it shows the crime
+    reference and a button; the button spends the link and sends a code. The token is in
+    the query string, kept out of access logs, then in a hidden field."""
+    form = LinkForm(data=request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        return _link_spent(request)
+    token = form.cleaned_data["token"]
+    if request.method == "GET":
+        reference = selectors.track_link_reference(token=token)
+        if reference is None:
+            return _link_spent(request)
+        return render(request, "portal/link.html", {"form": form, "reference": reference})
+    try:
+        reference = services.track_link_redeem(token=token, address=_client_address(request))
+    except services.TrackThrottled:
+        reference = selectors.track_link_reference(token=token)
+        error = _("Too many attempts. Wait 15 minutes, then try again.")
+        return render(
+            request,
+            "portal/link.html",
+            {"form": form, "reference": reference, "error": error},
+            status=429,
         )
-        return redirect("portal:start")
-    _sign_in(request, victim)
-    return redirect("portal:case")
+    if reference is None:
+        return _link_spent(request)
+    request.session[PENDING_KEY] = reference
+    return redirect("portal:code")
+
+
+def _link_spent(request: HttpRequest) -> HttpResponse:
+    """The same page for a spent, expired, forged or unknown link: it offers a new code."""
+    return render(request, "portal/link_spent.html", {"form": ReferenceForm()})
 
 
 @never_cache
@@ -183,15 +223,64 @@ def contact(request: HttpRequest) -> HttpResponse:
         "times_to_avoid": details.times_to_avoid,
     }
     form = ContactPreferencesForm(data=request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_preferences_change(victim=victim, changes=form.changes())
+            result = services.contact_preferences_change(
+                victim=victim, changes=form.changes(), address=_client_address(request)
+            )
         except services.PortalError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
+        except services.TrackThrottled:
+            form.add_error(None, _("Too many changes. Wait 15 minutes, then try again."))
+            status = 429
         else:
+            if result.waiting is not None:
+                return redirect("portal:contact-confirm")
             messages.success(request, _("Your contact preferences are saved."))
             return redirect("portal:case")
-    return render(request, "portal/contact.html", {"form": form})
+    return render(
+        request,
+        "portal/contact.html",
+        {"form": form, "waiting": services.contact_change_waiting(victim=victim)},
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def contact_confirm(request: HttpRequest) -> HttpResponse:
+    """The codes sent to the new email address or phone number; the change takes effect
+    only once they are entered."""
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    waiting = services.contact_change_waiting(victim=victim)
+    if waiting is None:
+        messages.info(request, _("There is no change waiting for a code. Make your change here."))
+        return redirect("portal:contact")
+    hints = {
+        name: services.address_mask(name, waiting.changes[name])
+        for name in services.ADDRESS_FIELDS
+        if getattr(waiting, f"{name}_code_hash")
+    }
+    form = ContactCodeForm(data=request.POST or None, hints=hints)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_change_confirm(
+                victim=victim,
+                email_code=form.cleaned_data.get("email_code", ""),
+                phone_code=form.cleaned_data.get("phone_code", ""),
+            )
+        except services.PortalError as error:
+            if services.contact_change_waiting(victim=victim) is None:  # void or expired
+                messages.error(request, str(error))
+                return redirect("portal:contact")
+            form.add_error(next(iter(form.fields)), str(error))
+        else:
+            messages.success(request, _("Your contact details are changed."))
+            return redirect("portal:case")
+    return render(request, "portal/contact_confirm.html", {"form": form, "hints": hints})
 
 
 @never_cache
@@ -209,8 +298,9 @@ def care_card(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    for key in (VICTIM_KEY, SEEN_KEY, PENDING_KEY):
-        request.session.pop(key, None)
+    """End the session: its stored data is deleted and the browser gets a new, empty one, so
+    the old session cookie (or a request still in flight with it) opens nothing."""
+    request.session.flush()
     messages.success(request, _("You have signed out of Track my case."))
     return redirect("portal:start")
 

@@ -21,6 +21,7 @@ class SurveysConfig(AppConfig):
             ("surveys:responses", "Survey responses", Capability.VIEW_RESPONSES, 61),
             ("surveys:interviews", "Interviews", Capability.INTERVIEW, 62),
             ("surveys:recovery", "Call-backs", Capability.SERVICE_RECOVERY, 63),
+            ("surveys:contact-exports", "Survey contacts", Capability.EXPORT_CONTACT_DETAILS, 64),
         ):
             nav_item_register(
                 NavItem(

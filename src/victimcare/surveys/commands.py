@@ -7,7 +7,6 @@ CommandError with a one-line message when it cannot go on.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
@@ -81,16 +80,24 @@ def add_arguments(survey: argparse.ArgumentParser) -> None:
 
     export = actions.add_parser(
         "export",
-        help="export a month's agency sample as CSV (personal data: audited to --user)",
+        help=(
+            "export a month's agency sample as CSV (personal data: --user must be a "
+            "supervisor or administrator of the force; each victim is audited to them)"
+        ),
         formatter_class=formatter,
         epilog=(
             "example:\n  victimcare survey export --force MPS --month 2026-09 "
-            "--user mps.analyst --out agency.csv"
+            "--user mps.supervisor --out agency.csv"
         ),
     )
     export.add_argument("--force", required=True)
     export.add_argument("--month", required=True)
-    export.add_argument("--user", required=True, help="staff member the export is audited to")
+    export.add_argument(
+        "--user",
+        required=True,
+        help="staff member who may export contact details (supervisor or administrator), "
+        "audited for each victim",
+    )
     export.add_argument("--out", required=True, help="CSV file to write")
 
     importer = actions.add_parser(
@@ -161,6 +168,7 @@ def run(args: argparse.Namespace, error) -> int:
 def _sample(args, error) -> int:
     from datetime import date
 
+    from victimcare.core.periods import date_check
     from victimcare.surveys.sampling import (
         FrameSettings,
         SamplingError,
@@ -179,7 +187,11 @@ def _sample(args, error) -> int:
             minimum_age=args.min_age,
             strata_by=tuple(s.strip() for s in args.strata.split(",") if s.strip()),
         )
-        fieldwork_on = date.fromisoformat(args.fieldwork) if args.fieldwork else None
+        fieldwork_on = (
+            date_check(date.fromisoformat(args.fieldwork), what="The fieldwork date")
+            if args.fieldwork
+            else None
+        )
     except (ValueError, SamplingError) as problem:
         raise error(f"bad frame settings: {problem}") from None
     design = Design(
@@ -254,36 +266,32 @@ def _invite(args, error) -> int:
 
 
 def _export(args, error) -> int:
-    from victimcare.accounts.constants import AuditAction
     from victimcare.accounts.models import User
-    from victimcare.accounts.permissions import Capability, has_capability
-    from victimcare.accounts.services import audit_record_create
     from victimcare.surveys.models import Sample
-    from victimcare.surveys.selectors import agency_export_rows
-    from victimcare.surveys.services import AGENCY_EXPORT_COLUMNS
+    from victimcare.surveys.selectors import contact_export_allowed
+    from victimcare.surveys.services import ContactExportRefused, agency_sample_export
 
     force = _force(args.force, error)
     month = _month(args.month, error)
     user = User.objects.filter(username=args.user).first()
-    if (
-        user is None
-        or user.force_id != force.pk
-        or not has_capability(user, Capability.MANAGE_SURVEYS)
-    ):
-        raise error(f"{args.user!r} is not a staff member of {force.code} who manages surveys")
+    if user is None or not user.is_active:
+        raise error(f"no active staff member with username {args.user!r}")
+    if not contact_export_allowed(user=user, force=force):
+        raise error(
+            f"{user.username} may not export victims' contact details of {force.code} "
+            "(only its supervisors and administrators may)"
+        )
     sample = Sample.objects.filter(force=force, month=month).first()
     if sample is None:
         raise error(f"{force.code} has no sample for {month:%B %Y}")
-    rows = agency_export_rows(sample=sample)
     with Path(args.out).open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=AGENCY_EXPORT_COLUMNS)
-        writer.writeheader()
-        for victim, row in rows:
-            writer.writerow(row)
-            audit_record_create(
-                user=user, victim=victim, page="victimcare survey export", action=AuditAction.EXPORT
+        try:
+            count = agency_sample_export(
+                sample=sample, by=user, file=file, via="victimcare survey export"
             )
-    print(f"Wrote {len(rows)} agency rows to {args.out} (audited to {user.username})")
+        except ContactExportRefused as refusal:
+            raise error(str(refusal)) from None
+    print(f"Wrote {count} agency rows to {args.out} (each victim audited to {user.username})")
     return 0
 
 
@@ -335,9 +343,10 @@ def _microdata(args, error) -> int:
 
 
 def microdata_write(rows: list[dict], file) -> None:
+    from victimcare.core.csv_export import csv_dict_writer
     from victimcare.surveys.selectors import MICRODATA_COLUMNS
 
-    writer = csv.DictWriter(file, fieldnames=MICRODATA_COLUMNS)
+    writer = csv_dict_writer(file, fieldnames=MICRODATA_COLUMNS)
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if v is None else v for k, v in row.items()})

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from victimcare.core.periods import year_max
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
     RECOVERY_OUTCOMES,
@@ -141,6 +142,11 @@ class InterviewForm(forms.Form):
             else:
                 if moment <= timezone.now():
                     self.add_error("call_back_at", _("The call-back must be in the future"))
+                elif moment.year > year_max():
+                    self.add_error(
+                        "call_back_at",
+                        _("The call-back must be by the end of %(year)s") % {"year": year_max()},
+                    )
                 data["call_back_moment"] = moment
         if outcome == CallOutcome.COMPLETED:
             for question in self.questions:

@@ -22,6 +22,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from victimcare.cases.constants import PREFER_NOT_TO_SAY, AgeBand
 from victimcare.cases.models import Victim
+from victimcare.core.periods import PeriodError, year_check
 from victimcare.forces.models import Area, Force
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
@@ -104,10 +105,15 @@ class Frame:
 
 
 def month_parse(text: str) -> date:
-    """'2026-09' as the first day of that month."""
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    """'2026-09' as the first day of that month; the year from 2000 to next year."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise SamplingError(f"a month is written YYYY-MM, e.g. 2026-09, not {text!r}")
+        shown = text if len(text) <= 20 else f"{text[:20]}..."
+        raise SamplingError(f"a month is written YYYY-MM, e.g. 2026-09, not {shown!r}")
+    try:
+        year_check(int(match.group(1)), what="The month's year")
+    except PeriodError as problem:
+        raise SamplingError(str(problem)) from None
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 

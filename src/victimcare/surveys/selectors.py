@@ -14,7 +14,7 @@ from django.utils import timezone
 from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
 from victimcare.cases.constants import PREFER_NOT_TO_SAY, Ethnicity, EventKind
-from victimcare.cases.models import CaseEvent, Victim
+from victimcare.cases.models import CaseEvent, Victim, VictimPersonalDetails
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     DEFAULT_SATISFIED,
@@ -35,7 +35,7 @@ from victimcare.surveys.models import (
     SurveyFlag,
     TokenFailure,
 )
-from victimcare.surveys.redaction import comment_redact
+from victimcare.surveys.redaction import NOTHING_KNOWN, KnownPersonalData, comment_redact
 from victimcare.surveys.tokens import TOKEN_PATTERN, token_hash
 from victimcare.surveys.weighting import (
     ResponseRates,
@@ -452,9 +452,63 @@ def recovery_task_get(*, user: User, pk: int) -> RecoveryTask:
     return task
 
 
-def response_comment_redacted(response: Response) -> str:
-    """A response's comment as supervisors and analysts may read it."""
-    return comment_redact(response.comments)
+def case_known_personal_data(*, case_ids: Iterable[int]) -> dict[int, KnownPersonalData]:
+    """For redaction only: what each case knows of the people a victim's comment may
+    name (every victim's names, email, phone and postcode, the officer in charge's name,
+    the crime reference). Nothing of it is shown, so reading it writes no audit record."""
+    case_ids = set(case_ids)
+    if not case_ids:
+        return {}
+    found: dict[int, dict[str, list[str]]] = {}
+    cases = Victim.objects.filter(case_id__in=case_ids).values_list(
+        "case_id",
+        "case__reference",
+        "case__officer_in_charge__first_name",
+        "case__officer_in_charge__last_name",
+    )
+    for case_id, reference, officer_first, officer_last in cases:
+        known = found.setdefault(
+            case_id, {"names": [], "emails": [], "phones": [], "postcodes": [], "references": []}
+        )
+        known["references"] = [reference]
+        officer = f"{officer_first or ''} {officer_last or ''}".strip()
+        known["names"] = [officer] if officer else []
+    details = VictimPersonalDetails.objects.filter(victim__case_id__in=case_ids).values_list(
+        "victim__case_id", "given_name", "family_name", "email", "phone", "postcode"
+    )
+    for case_id, given, family, email, phone, postcode in details:
+        known = found[case_id]
+        known["names"].append(f"{given} {family}")
+        known["emails"].append(email)
+        known["phones"].append(phone)
+        known["postcodes"].append(postcode)
+    return {
+        case_id: KnownPersonalData(
+            **{key: tuple(v for v in values if v) for key, values in known.items()}
+        )
+        for case_id, known in found.items()
+    }
+
+
+def response_comments_redacted(*, responses: Iterable[Response]) -> list[str]:
+    """Each response's comment (in order) as staff who do not hold the case may read it:
+    the names, contacts, postcode and crime reference known for the respondent's case
+    removed first, then anything else that looks like personal data.
+
+    A response has no link to its victim; the pseudonym finds the case here, and only
+    the redacted text leaves this function."""
+    responses = list(responses)
+    pseudonyms = {r.respondent for r in responses if r.comments}
+    case_of = dict(
+        Victim.objects.filter(pseudonym__in=pseudonyms).values_list("pseudonym", "case_id")
+        if pseudonyms
+        else ()
+    )
+    known = case_known_personal_data(case_ids=case_of.values())
+    return [
+        comment_redact(r.comments, known=known.get(case_of.get(r.respondent), NOTHING_KNOWN))
+        for r in responses
+    ]
 
 
 def recovery_summary(*, user: User, now: datetime | None = None) -> dict | None:
@@ -479,7 +533,61 @@ def sample_strata(*, sample: Sample) -> QuerySet[SampleStratum]:
     return sample.strata.select_related("area").order_by("key")
 
 
-# --- exports with personal data (the caller writes the audit records) -------------------
+# --- exports with personal data (only for the services that export and audit them) -----
+
+
+def contact_export_allowed(*, user: User, force: Force) -> bool:
+    """Whether ``user`` may download victims' contact details of ``force``'s samples."""
+    return (
+        has_capability(user, Capability.EXPORT_CONTACT_DETAILS)
+        and forces_in_scope(user).filter(pk=force.pk).exists()
+    )
+
+
+def contact_export_samples(*, user: User) -> list[dict]:
+    """Samples of the forces in scope with contact details waiting to be exported: web
+    invitations and reminders not sent by the notifications service, and victims issued
+    to a telephone agency. Counts only."""
+    if not has_capability(user, Capability.EXPORT_CONTACT_DETAILS):
+        return []
+    samples = list(
+        Sample.objects.filter(force__in=forces_in_scope(user))
+        .select_related("force")
+        .order_by("-month", "force__code")
+    )
+    ids = [sample.pk for sample in samples]
+    unsent = dict(
+        Invitation.objects.filter(
+            member__sample_id__in=ids, sent=False, member__outcome=Outcome.ISSUED
+        )
+        .values("member__sample_id")
+        .annotate(n=Count("id"))
+        .values_list("member__sample_id", "n")
+    )
+    agency = dict(
+        SampleMember.objects.filter(sample_id__in=ids, mode=Mode.AGENCY, outcome=Outcome.ISSUED)
+        .values("sample_id")
+        .annotate(n=Count("id"))
+        .values_list("sample_id", "n")
+    )
+    return [
+        {"sample": sample, "unsent": unsent.get(sample.pk, 0), "agency": agency.get(sample.pk, 0)}
+        for sample in samples
+    ]
+
+
+def contact_export_sample_get(*, user: User, pk: int) -> Sample:
+    """A sample whose contact details the user may export; a 404 otherwise."""
+    if not has_capability(user, Capability.EXPORT_CONTACT_DETAILS):
+        raise Http404("No such sample in your force")
+    sample = (
+        Sample.objects.filter(force__in=forces_in_scope(user), pk=pk)
+        .select_related("force")
+        .first()
+    )
+    if sample is None:
+        raise Http404("No such sample in your force")
+    return sample
 
 
 def agency_export_rows(*, sample: Sample) -> list[tuple[Victim, dict]]:

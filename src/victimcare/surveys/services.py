@@ -16,7 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from victimcare.accounts.constants import AuditAction
+from victimcare.accounts.models import User
+from victimcare.accounts.services import audit_record_create
 from victimcare.cases.models import Victim
+from victimcare.core.csv_export import csv_dict_writer
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     ANSWER_CODES,
@@ -64,7 +68,13 @@ from victimcare.surveys.sampling import (
     sampling_frame_build,
     stratum_draw,
 )
-from victimcare.surveys.selectors import care_markers
+from victimcare.surveys.selectors import (
+    INVITATION_EXPORT_COLUMNS,
+    agency_export_rows,
+    care_markers,
+    contact_export_allowed,
+    invitation_export_rows,
+)
 from victimcare.surveys.tokens import serial_new, token_for, token_hash, token_salt_new
 
 
@@ -611,6 +621,81 @@ AGENCY_EXPORT_COLUMNS = (
     "crime_group",
     "reported_on",
 )
+
+
+class ContactExportRefused(PermissionError):
+    """The staff member may not export these victims' contact details; says why."""
+
+
+class ContactExport:
+    """The exports of victims' contact details, by the name their audit records carry."""
+
+    AGENCY = "agency sample"
+    INVITATIONS = "survey invitations"
+
+
+def _contact_export_audit(*, sample: Sample, by: User, export: str, via: str, victims) -> None:
+    """One audit record per victim whose details went out, naming the export."""
+    page = f"{export} export, {sample.force.code} {sample.month:%Y-%m} sample {sample.pk} ({via})"
+    seen: set[int] = set()
+    for victim in victims:
+        if victim.pk not in seen:
+            seen.add(victim.pk)
+            audit_record_create(user=by, victim=victim, page=page[:200], action=AuditAction.EXPORT)
+
+
+def _contact_export_check(*, sample: Sample, by: User) -> None:
+    if not contact_export_allowed(user=by, force=sample.force):
+        raise ContactExportRefused(
+            f"{by.username} may not export victims' contact details of {sample.force.code} "
+            "(only its supervisors and administrators may)"
+        )
+
+
+@transaction.atomic
+def agency_sample_export(*, sample: Sample, by: User, file, via: str) -> int:
+    """Write the victims ``sample`` issued to a telephone agency to ``file`` as CSV (only
+    what the agency needs), and audit each victim exported to ``by``; ``via`` says where
+    from (the page or the command). Returns the number of rows.
+
+    Raises ContactExportRefused unless ``by`` may export the force's contact details."""
+    _contact_export_check(sample=sample, by=by)
+    rows = agency_export_rows(sample=sample)
+    writer = csv_dict_writer(file, fieldnames=AGENCY_EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(row for _victim, row in rows)
+    _contact_export_audit(
+        sample=sample,
+        by=by,
+        export=ContactExport.AGENCY,
+        via=via,
+        victims=(victim for victim, _row in rows),
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def invitations_export(*, sample: Sample, by: User, file, base_url: str, via: str) -> int:
+    """Write the sample's invitations and reminders still to send (contact details and
+    live survey links) to ``file`` as CSV, and audit each victim exported to ``by``.
+    Returns the number of rows.
+
+    Raises ContactExportRefused unless ``by`` may export the force's contact details."""
+    _contact_export_check(sample=sample, by=by)
+    rows = invitation_export_rows(sample=sample, base_url=base_url, link_for=survey_link)
+    writer = csv_dict_writer(file, fieldnames=INVITATION_EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(row for _victim, row in rows)
+    _contact_export_audit(
+        sample=sample,
+        by=by,
+        export=ContactExport.INVITATIONS,
+        via=via,
+        victims=(victim for victim, _row in rows),
+    )
+    return len(rows)
+
+
 AGENCY_IMPORT_OUTCOMES = {
     "completed": Outcome.COMPLETED,
     "refused": Outcome.REFUSED,

@@ -1,7 +1,8 @@
 """Background fieldwork (django-tasks; `victimcare worker` runs the queue).
 
-Enqueue ``survey_fieldwork_update_task`` daily (or run `victimcare survey invite
---force CODE`): it sends reminders that are due and closes expired survey links.
+``survey_fieldwork_update_task`` sends reminders that are due and closes expired survey
+links; the worker's schedule (victimcare/schedule.py) runs the same service every hour,
+so nobody needs to enqueue it.
 """
 
 from django_tasks import task

@@ -16,13 +16,15 @@ urlpatterns = [
     path("surveys/samples/new/", views.sample_new, name="sample-new"),
     path("surveys/samples/<int:pk>/", views.sample_detail, name="sample-detail"),
     path("surveys/samples/<int:pk>/invite/", views.sample_invite, name="sample-invite"),
+    path("surveys/samples/<int:pk>/import/", views.agency_import_view, name="agency-import"),
+    # Supervisors and administrators: victims' contact details for fieldwork (audited).
+    path("surveys/contact-exports/", views.contact_exports, name="contact-exports"),
     path(
         "surveys/samples/<int:pk>/invitations.csv",
-        views.invitations_export,
+        views.invitations_csv,
         name="invitations-export",
     ),
-    path("surveys/samples/<int:pk>/agency.csv", views.agency_export, name="agency-export"),
-    path("surveys/samples/<int:pk>/import/", views.agency_import_view, name="agency-import"),
+    path("surveys/samples/<int:pk>/agency.csv", views.agency_csv, name="agency-export"),
     # Analysts: pseudonymised responses.
     path("surveys/responses/", views.response_list, name="responses"),
     path("surveys/responses/microdata.csv", views.microdata_csv, name="microdata"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.conf import settings
@@ -10,15 +9,21 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from victimcare.accounts.constants import AuditAction
-from victimcare.accounts.permissions import Capability, capability_required, forces_in_scope
+from victimcare.accounts.permissions import (
+    Capability,
+    capability_required,
+    forces_in_scope,
+    has_capability,
+)
 from victimcare.accounts.services import audit_record_create
 from victimcare.cases.selectors import case_get, case_victims
+from victimcare.core.periods import period_error_response
 from victimcare.surveys.commands import microdata_write
 from victimcare.surveys.constants import Answer, CallOutcome, Exclusion, RecoveryStatus, Stage
 from victimcare.surveys.forms import (
@@ -38,16 +43,15 @@ from victimcare.surveys.sampling import (
     sampling_frame_build,
 )
 from victimcare.surveys.selectors import (
-    INVITATION_EXPORT_COLUMNS,
     WEIGHTINGS,
-    agency_export_rows,
+    contact_export_sample_get,
+    contact_export_samples,
     interview_member_get,
     interview_queue,
-    invitation_export_rows,
     microdata_rows,
     recovery_task_get,
     recovery_tasks_for_user,
-    response_comment_redacted,
+    response_comments_redacted,
     responses_for_user,
     sample_get,
     sample_strata,
@@ -55,16 +59,16 @@ from victimcare.surveys.selectors import (
     tracking_by_month,
 )
 from victimcare.surveys.services import (
-    AGENCY_EXPORT_COLUMNS,
     Design,
     FieldworkError,
     agency_import,
+    agency_sample_export,
     call_attempt_record,
+    invitations_export,
     invitations_send,
     recovery_task_close,
     sample_draw,
     survey_flag_set,
-    survey_link,
 )
 
 EXCLUSION_LABELS = dict(Exclusion.choices)
@@ -172,6 +176,7 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if any(reason in s.exclusions for s in strata)
             ],
             "strata": strata,
+            "may_export": has_capability(request.user, Capability.EXPORT_CONTACT_DETAILS),
         },
     )
 
@@ -192,40 +197,41 @@ def _public_url(request: HttpRequest) -> str:
     return getattr(settings, "PUBLIC_URL", "") or request.build_absolute_uri("/").rstrip("/")
 
 
-@capability_required(Capability.MANAGE_SURVEYS)
+@capability_required(Capability.EXPORT_CONTACT_DETAILS)
+@require_GET
+def contact_exports(request: HttpRequest) -> HttpResponse:
+    """Samples with victims' contact details waiting to go to fieldwork, for the staff
+    who may download them (supervisors, administrators), not those who draw samples."""
+    return render(
+        request, "surveys/contact_exports.html", {"rows": contact_export_samples(user=request.user)}
+    )
+
+
+@capability_required(Capability.EXPORT_CONTACT_DETAILS)
 @never_cache
 @require_GET
-def invitations_export(request: HttpRequest, pk: int) -> HttpResponse:
+def invitations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """Invitations to send (links and contact details): each victim's export is audited."""
-    sample = sample_get(user=request.user, pk=pk)
+    sample = contact_export_sample_get(user=request.user, pk=pk)
     response = _csv_response(f"invitations-{sample.force.code}-{sample.month:%Y-%m}.csv")
-    writer = csv.DictWriter(response, fieldnames=INVITATION_EXPORT_COLUMNS)
-    writer.writeheader()
-    rows = invitation_export_rows(
-        sample=sample, base_url=_public_url(request), link_for=survey_link
+    invitations_export(
+        sample=sample,
+        by=request.user,
+        file=response,
+        base_url=_public_url(request),
+        via=request.path,
     )
-    for victim, row in rows:
-        writer.writerow(row)
-        audit_record_create(
-            user=request.user, victim=victim, page=request.path, action=AuditAction.EXPORT
-        )
     return response
 
 
-@capability_required(Capability.MANAGE_SURVEYS)
+@capability_required(Capability.EXPORT_CONTACT_DETAILS)
 @never_cache
 @require_GET
-def agency_export(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The issued agency sample, with only what the agency needs; audited per victim."""
-    sample = sample_get(user=request.user, pk=pk)
+    sample = contact_export_sample_get(user=request.user, pk=pk)
     response = _csv_response(f"agency-{sample.force.code}-{sample.month:%Y-%m}.csv")
-    writer = csv.DictWriter(response, fieldnames=AGENCY_EXPORT_COLUMNS)
-    writer.writeheader()
-    for victim, row in agency_export_rows(sample=sample):
-        writer.writerow(row)
-        audit_record_create(
-            user=request.user, victim=victim, page=request.path, action=AuditAction.EXPORT
-        )
+    agency_sample_export(sample=sample, by=request.user, file=response, via=request.path)
     return response
 
 
@@ -255,10 +261,16 @@ def agency_import_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- responses ---------------------------------------------------------------------------
 
 
-def _month_or(request: HttpRequest, name: str, default: date) -> date:
+def _month_or(request: HttpRequest, name: str, default: date, errors: list[str]) -> date:
+    """The month in ``?name=``, ``default`` when none is given; a month that cannot be
+    read or is out of range adds its message to ``errors``."""
+    text = request.GET.get(name, "")
+    if not text:
+        return default
     try:
-        return month_parse(request.GET.get(name, ""))
-    except SamplingError:
+        return month_parse(text)
+    except SamplingError as problem:
+        errors.append(str(problem))
         return default
 
 
@@ -267,7 +279,8 @@ def _month_or(request: HttpRequest, name: str, default: date) -> date:
 def response_list(request: HttpRequest) -> HttpResponse:
     """Pseudonymised responses with design variables; comments redacted."""
     page = Paginator(responses_for_user(user=request.user), 50).get_page(request.GET.get("page"))
-    rows = [(response, response_comment_redacted(response)) for response in page.object_list]
+    responses = list(page.object_list)
+    rows = list(zip(responses, response_comments_redacted(responses=responses), strict=True))
     this_month = timezone.localdate().replace(day=1)
     return render(
         request,
@@ -288,8 +301,13 @@ def response_list(request: HttpRequest) -> HttpResponse:
 def microdata_csv(request: HttpRequest) -> HttpResponse:
     """Microdata for `victimcare estimate`: one row per response, pseudonymised."""
     this_month = timezone.localdate().replace(day=1)
-    first = _month_or(request, "from", month_add(this_month, -12))
-    last = _month_or(request, "to", this_month)
+    errors: list[str] = []
+    first = _month_or(request, "from", month_add(this_month, -12), errors)
+    last = _month_or(request, "to", this_month, errors)
+    if first > last:
+        errors.append(_("The first month must be the same as or before the last month"))
+    if errors:
+        return period_error_response(request, errors=errors, back=reverse("surveys:responses"))
     weighting = request.GET.get("weighting", "design")
     if weighting not in WEIGHTINGS:
         weighting = "design"
@@ -372,7 +390,9 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
         status = RecoveryStatus.OPEN
     tasks = recovery_tasks_for_user(user=request.user, status=status)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    rows = [(task, response_comment_redacted(task.response)) for task in page.object_list]
+    tasks = list(page.object_list)
+    comments = response_comments_redacted(responses=[task.response for task in tasks])
+    rows = list(zip(tasks, comments, strict=True))
     return render(
         request,
         "surveys/recovery_list.html",
@@ -416,7 +436,7 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (label, _answer_label(response.stage_answer(stage)))
                 for stage, label in _stage_labels()
             ],
-            "comment": response_comment_redacted(response),
+            "comment": response_comments_redacted(responses=[response])[0],
             "case": task.member.victim.case,
             "form": form,
             "now": timezone.now(),
