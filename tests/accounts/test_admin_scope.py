@@ -76,6 +76,10 @@ PLATFORM_ONLY = [
     "axes.accesslog",
     "axes.accessfailurelog",
     "django_tasks_database.dbtaskresult",
+    # Authenticator apps and recovery codes: an administrator resets them with the staff
+    # admin's action, never reads or edits them.
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
 ]
 
 

@@ -93,7 +93,7 @@ def test_an_officer_meets_obligations_from_the_worklist_and_the_supervisor_sees_
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "sgt.care")
-    page.get_by_role("link", name="Compliance").click()
+    page.get_by_role("link", name="Compliance", exact=True).click()
     for code in ("written_information", "visit_offer", "needs_assessment", "support_referral"):
         row = page.locator(f"tr[data-code={code}]")
         cells = row.locator("td").all_inner_texts()

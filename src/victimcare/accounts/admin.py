@@ -9,7 +9,7 @@ that), and staff status follows the role; groups and per-user permissions are no
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models.fields import BLANK_CHOICE_DASH
@@ -28,8 +28,10 @@ from victimcare.accounts.models import AuditRecord, ServiceToken, SupportOrganis
 from victimcare.accounts.services import (
     STAFF_NEEDS_FORCE,
     STAFF_NEEDS_ORGANISATION,
+    TwoFactorError,
     staff_access_settle,
     support_organisation_link,
+    two_factor_reset,
 )
 from victimcare.forces.models import Team
 
@@ -83,6 +85,29 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     list_filter = ["role", "force", ("team", admin.RelatedOnlyFieldListFilter), "is_active"]
     list_select_related = ["force", "team"]
     filter_horizontal = ["oversees"]
+
+    actions = ["two_factor_reset_action"]
+
+    @admin.action(
+        description="Reset two-factor sign-in (they set up a new app at their next sign-in)",
+        permissions=["change"],
+    )
+    def two_factor_reset_action(self, request, queryset):
+        done = []
+        for user in queryset:
+            try:
+                two_factor_reset(user=user, by=request.user, page=request.path)
+            except TwoFactorError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                done.append(user.get_username())
+        if done:
+            self.message_user(
+                request,
+                f"Two-factor sign-in reset for {', '.join(done)}: they set it up again at "
+                "their next sign-in.",
+                messages.SUCCESS,
+            )
 
     def force_rows(self, rows, user):
         beyond_force = User.oversees.through.objects.exclude(force_id=user.force_id).values(

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from victimcare.accounts.permissions import Capability, has_capability
+from victimcare.core.api_errors import MessageOut, error_responses
 from victimcare.oversight import compliance_return as returns
 from victimcare.oversight.periods import PeriodError, Quarter
 
@@ -51,7 +52,12 @@ def _row_out(row: dict) -> ComplianceRowOut:
 
 @router.get(
     "/compliance",
-    response=ComplianceReturnOut,
+    response={
+        200: ComplianceReturnOut,
+        **error_responses(),
+        404: MessageOut,  # a force out of the caller's scope
+        422: MessageOut,  # a bad quarter, or several forces in scope and none chosen
+    },
     auth=django_auth,
     url_name="compliance-return",
 )
