@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from .errors import DesignError
 from .intervals import PROPORTION_METHODS, mean_interval, proportion_interval
 from .memory import DesignSpec, MemoryBackend
 from .results import Estimate, Estimates
+
+if TYPE_CHECKING:
+    from .regression import Regression
 from .sums import CellSums, DesignInfo, needed_terms
 from .variance import (
     LONELY_PSU_CHOICES,
@@ -612,6 +615,55 @@ class Design:
         out._weights = new_w
         out._steps = self._steps + (step,)
         return out
+
+    # -- regression (see regression.py) ----------------------------------------------
+    @overload
+    def glm(self, formula: str, family: str = ..., *, by: None = None, **kw: Any) -> Regression: ...
+    @overload
+    def glm(
+        self, formula: str, family: str = ..., *, by: str | Sequence[str], **kw: Any
+    ) -> tuple[Regression, ...]: ...
+    def glm(
+        self,
+        formula: str,
+        family: str = "gaussian",
+        *,
+        by: str | Sequence[str] | None = None,
+        domain: Mapping[str, Any] | None = None,
+        level: float = 0.95,
+        df: str | float = "design",
+    ) -> Regression | tuple[Regression, ...]:
+        """Survey-weighted regression, R's ``svyglm(formula, design, family=...)``.
+
+        ``formula``: ``"y ~ x1 + C(g)"`` (see ``formula``); ``family``: ``"gaussian"`` or
+        ``"quasibinomial"`` (logit link, outcome in [0, 1]). Coefficients, design-based
+        SEs, t, p and intervals on ``df.residual`` (design df + 1 - coefficients), or on
+        ``df`` when given (a number, or ``"inf"`` for the normal). With ``by``, one model
+        per domain (R's ``svyglm`` on ``subset(design, ...)``), as a tuple in domain
+        order; ``domain={"col": value}`` fits that one domain only. Needs the data in memory. Errors: ``FormulaError`` (bad formula, missing
+        column), ``ModelError`` (outcome out of range, singular model matrix, no
+        convergence); both are ``DesignError``.
+        """
+        from .regression import fit_glm
+
+        by_cols = _as_tuple(by)
+        if by_cols and domain:
+            raise DesignError("give by= (every domain) or domain= (one), not both")
+        try:
+            fits = fit_glm(
+                self,
+                formula,
+                family,
+                by=by_cols,
+                domain=dict(domain) if domain else None,
+                level=level,
+                df=df,
+            )
+        except ValueError as exc:
+            if isinstance(exc, DesignError):
+                raise
+            raise DesignError(str(exc)) from None
+        return fits[0] if not by_cols else tuple(fits)
 
     # -- comparisons (see compare.py) -------------------------------------------------
     def compare(self, y: str, by: str | Sequence[str], a: Any, b: Any, **kw: Any) -> Any:

@@ -34,11 +34,37 @@ __all__ = [
     "critical_value",
     "mean_interval",
     "proportion_interval",
+    "reference_df",
     "t_p_value",
 ]
 
 ProportionMethod = Literal["logit", "xlogit", "beta", "wilson", "wald"]
 PROPORTION_METHODS: tuple[str, ...] = ("logit", "xlogit", "beta", "wilson", "wald")
+
+
+def reference_df(df: str | float, design_df: float) -> float:
+    """The df of the reference distribution: ``"design"`` gives ``design_df``; ``"inf"``
+    or ``"normal"`` the normal (``math.inf``); a number is used as it is (R's ``df=``
+    argument of ``confint`` / ``svyciprop``)."""
+    if isinstance(df, str):
+        key = df.strip().lower()
+        if key == "design":
+            return float(design_df)
+        if key in ("inf", "normal", "infinity"):
+            return math.inf
+        try:
+            value = float(key)
+        except ValueError:
+            raise ValueError(
+                f"df must be 'design', 'inf' (normal) or a positive number, not {df!r}"
+            ) from None
+    elif isinstance(df, bool):
+        raise ValueError(f"df must be 'design', 'inf' (normal) or a positive number, not {df!r}")
+    else:
+        value = float(df)
+    if math.isnan(value) or value <= 0:
+        raise ValueError(f"df must be 'design', 'inf' (normal) or a positive number, not {df!r}")
+    return value
 
 
 def critical_value(level: float, df: float) -> float:
