@@ -25,7 +25,7 @@ from .calibration import (
     residualise,
 )
 from .errors import DesignError
-from .intervals import PROPORTION_METHODS, mean_interval, proportion_interval
+from .intervals import PROPORTION_METHODS, mean_interval, proportion_interval, reference_df
 from .memory import DesignSpec, MemoryBackend
 from .results import Estimate, Estimates
 
@@ -205,7 +205,15 @@ class Design:
         return rows.weights
 
     def degf(self) -> int:
-        """R's ``degf``: number of PSUs minus number of strata (whole sample)."""
+        """R's ``degf``: number of PSUs minus number of strata (whole sample), counting
+        only rows of positive weight (as R)."""
+        rows = getattr(self._backend, "rows", None)
+        if rows is not None:
+            pos = self.weights > 0
+            if not pos.all():
+                strata = int(np.unique(rows.stratum[pos]).shape[0])
+                psus = int(pos.sum()) if rows.psu is None else int(np.unique(rows.psu[pos]).size)
+                return psus - strata
         return self.info.degf()
 
     # -- estimators -------------------------------------------------------------------
@@ -441,36 +449,51 @@ class Design:
         vsrs = self._deff(prep)
         with np.errstate(divide="ignore", invalid="ignore"):
             deff = var / vsrs
-        infinite = _df_is_infinite(df)
+        try:
+            reference_df(df, 1)
+        except ValueError as exc:
+            raise DesignError(str(exc)) from None
         rows = []
+        interval_notes: list[str] = []
         for d, label in enumerate(prep.cells.domains):
             design_df = int(prep.degf[d])
-            ref_df = math.inf if infinite else float(design_df)
-            est = float(prep.theta[d])
-            s = float(se[d])
+            ref_df = reference_df(df, design_df)
+            n_used = int(prep.n[d])
+            est = float(prep.theta[d]) if n_used else math.nan
+            s = float(se[d]) if n_used else math.nan
             if stat == "proportion":
                 lo, hi = proportion_interval(
                     est, s, level, ref_df, method, n_rows=int(prep.n_rows[d]), design_df=design_df
                 )
             else:
                 lo, hi = mean_interval(est, s, level, ref_df)
+            by_dict = dict(zip(prep.by, label, strict=True))
+            note = _interval_note(stat, y, est, s, lo, hi, n_used, ref_df, design_df)
+            if note and s == 0.0:
+                lo = hi = math.nan  # a zero-width "interval" is not an interval
+            if note:
+                where = ", ".join(f"{k}={_show(v)}" for k, v in by_dict.items())
+                note = f"{where}: {note}" if where else note
+                interval_notes.append(note)
             rows.append(
                 Estimate(
-                    by=dict(zip(prep.by, label, strict=True)),
-                    n=int(prep.n[d]),
+                    by=by_dict,
+                    n=n_used,
                     estimate=est,
                     se=s,
                     ci_low=float(lo),
                     ci_high=float(hi),
                     df=design_df,
-                    deff=float(deff[d]),
+                    deff=float(deff[d]) if n_used else math.nan,
                     stat=stat,
                     variable=y if x is None else f"{y}/{x}",
                     method=method,
                     level=level,
-                    distribution="normal" if infinite else "t",
+                    distribution="normal" if math.isinf(ref_df) else "t",
                     n_missing=int(prep.n_rows[d] - prep.n[d]),
                     weight_total=float(prep.weight_total[d]),
+                    reference_df=ref_df,
+                    note=note or "",
                 )
             )
         notes = list(self.notes)
@@ -486,6 +509,7 @@ class Design:
                 f"{prep.n_by_missing} row(s) with a missing {', '.join(prep.by)} belong to "
                 "no domain"
             )
+        notes += interval_notes
         if not prep.by:
             if not rows:
                 raise DesignError("no rows to estimate from")
@@ -526,6 +550,8 @@ class Design:
                 f"{prep_missing} row(s) with a missing {cols} left out, as R's na.rm=TRUE does "
                 "(they still count towards PSUs and degrees of freedom)"
             )
+        if res.note:
+            notes.append(res.note)
         return Estimates(rows=(res,), by=(), notes=tuple(notes))
 
     # -- weighting --------------------------------------------------------------------
@@ -679,11 +705,40 @@ class Design:
         return chisq(self, row, col, statistic=statistic)
 
 
-def _df_is_infinite(df: str | float) -> bool:
-    if isinstance(df, str):
-        if df == "design":
-            return False
-        if df in ("inf", "normal", "Inf"):
-            return True
-        raise DesignError(f"df must be 'design' or 'inf', not {df!r}")
-    return math.isinf(df)
+def _show(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return repr(v) if isinstance(v, str) and v == "" else str(v)
+
+
+def _interval_note(
+    stat: str,
+    y: str,
+    est: float,
+    se: float,
+    lo: float,
+    hi: float,
+    n: int,
+    ref_df: float,
+    design_df: int,
+) -> str | None:
+    """Why an estimate has no (or only a degenerate) interval; None when it has one."""
+    if n == 0:
+        return f"no rows with a value of {y}: no estimate, SE or interval"
+    if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
+        return None
+    if not math.isfinite(se):
+        return "the SE is undefined: no interval"
+    if se == 0.0:
+        return (
+            "the SE is 0 (a single row or PSU, no variation, or a census): no interval is "
+            "shown, as a zero-width interval would claim certainty"
+        )
+    if not ref_df > 0:
+        return (
+            f"the design has {design_df} degrees of freedom here (PSUs minus strata): no t "
+            "interval; df='inf' gives a normal one"
+        )
+    if stat == "proportion" and est in (0.0, 1.0):
+        return f"the proportion is {est:g}: this interval method defines no interval there"
+    return "no interval could be computed"
