@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from .errors import DesignError
-from .intervals import critical_value, reference_df, t_p_value
+from .intervals import chi2_sf, critical_value, f_sf, reference_df, t_p_value
 from .results import ChiSquareTest, Comparison
 from .variance import design_variance, moments_from_cells, moments_from_rows
 
@@ -268,7 +267,7 @@ def chisq(design: Design, row: str, col: str, *, statistic: str = "F") -> ChiSqu
     nu = design.degf()
     if statistic == "F":
         fstat = pearson / tr
-        pval = float(stats.f.sf(fstat, d0, d0 * nu))
+        pval = f_sf(fstat, d0, d0 * nu)
         return ChiSquareTest(
             statistic=fstat,
             ndf=d0,
@@ -281,7 +280,7 @@ def chisq(design: Design, row: str, col: str, *, statistic: str = "F") -> ChiSqu
             table=tuple(tuple(float(v) for v in r) for r in table),
         )
     df1 = delta.shape[1]
-    pval = float(stats.chi2.sf(pearson / float(np.mean(np.diag(delta))), df1))
+    pval = chi2_sf(pearson / float(np.mean(np.diag(delta))), df1)
     return ChiSquareTest(
         statistic=pearson,
         ndf=float(df1),

@@ -25,9 +25,8 @@ are NaN. With ``0 < p < 1`` and a zero SE (a census) the interval is ``(p, p)``,
 from __future__ import annotations
 
 import math
+from types import ModuleType
 from typing import Literal
-
-from scipy import stats
 
 __all__ = [
     "PROPORTION_METHODS",
@@ -40,6 +39,35 @@ __all__ = [
 
 ProportionMethod = Literal["logit", "xlogit", "beta", "wilson", "wald"]
 PROPORTION_METHODS: tuple[str, ...] = ("logit", "xlogit", "beta", "wilson", "wald")
+
+
+def _special() -> ModuleType:
+    """scipy.special, imported on first use: importing this library, or asking the CLI
+    for --help, loads no scipy (and scipy.stats never: its distributions' quantiles and
+    tails are these special functions)."""
+    from scipy import special
+
+    return special
+
+
+def t_quantile(q: float, df: float) -> float:
+    """Quantile of Student t (the normal when ``df`` is infinite)."""
+    sp = _special()
+    return float(sp.ndtri(q) if math.isinf(df) else sp.stdtrit(df, q))
+
+
+def beta_quantile(q: float, a: float, b: float) -> float:
+    return float(_special().betaincinv(a, b, q))
+
+
+def f_sf(x: float, d1: float, d2: float) -> float:
+    """Upper tail of the F distribution."""
+    return float(_special().fdtrc(d1, d2, x))
+
+
+def chi2_sf(x: float, k: float) -> float:
+    """Upper tail of the chi-square distribution."""
+    return float(_special().chdtrc(k, x))
 
 
 def reference_df(df: str | float, design_df: float) -> float:
@@ -72,10 +100,10 @@ def critical_value(level: float, df: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, not {level}")
     if math.isinf(df):
-        return float(stats.norm.ppf(0.5 + level / 2))
+        return t_quantile(0.5 + level / 2, math.inf)
     if not df > 0:
         return math.nan
-    return float(stats.t.ppf(0.5 + level / 2, df))
+    return t_quantile(0.5 + level / 2, df)
 
 
 def mean_interval(estimate: float, se: float, level: float, df: float) -> tuple[float, float]:
@@ -126,10 +154,10 @@ def proportion_interval(
                 raise ValueError("beta intervals need n_rows and design_df")
             if n_rows - 1 <= 0 or not design_df > 0:
                 return math.nan, math.nan
-            ratio = stats.t.ppf(alpha / 2, n_rows - 1) / stats.t.ppf(alpha / 2, design_df)
+            ratio = t_quantile(alpha / 2, n_rows - 1) / t_quantile(alpha / 2, design_df)
             n_eff = n_eff * ratio * ratio
-        lo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-        hi = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+        lo = beta_quantile(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+        hi = beta_quantile(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
         return float(lo), float(hi)
     # wilson
     q = critical_value(level, df)
@@ -147,7 +175,7 @@ def t_p_value(t: float, df: float) -> float:
     if not math.isfinite(t):
         return math.nan
     if math.isinf(df):
-        return float(2 * stats.norm.sf(abs(t)))
+        return float(2 * _special().ndtr(-abs(t)))
     if not df > 0:
         return math.nan
-    return float(2 * stats.t.sf(abs(t), df))
+    return float(2 * _special().stdtr(df, -abs(t)))
