@@ -40,6 +40,10 @@ Examples (R's api data, as in the survey package):
   victimcare estimate apiclus2.csv --y api00 --stat mean \\
       --psu dnum,snum --fpc fpc1,fpc2
 
+  # quartiles and the 90th percentile, as R's svyquantile(..., ci=TRUE)
+  victimcare estimate apistrat.csv --y api00 --stat quantile \\
+      --quantiles 0.25,0.5,0.75,0.9 --strata stype --weight pw --fpc fpc
+
   # regression, as R's svyglm(api00 ~ ell + meals + stype, design = dstrat)
   victimcare estimate apistrat.csv --glm "api00 ~ ell + meals + C(stype)" \\
       --strata stype --weight pw --fpc fpc --format json
@@ -87,8 +91,21 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--stat",
-        choices=["mean", "total", "proportion"],
-        help="what to estimate: weighted mean, population total, or proportion of 1s",
+        choices=["mean", "total", "proportion", "quantile"],
+        help="what to estimate: weighted mean, population total, proportion of 1s, or "
+        "quantiles (see --quantiles)",
+    )
+    p.add_argument(
+        "--quantiles",
+        metavar="P[,P...]",
+        help="with --stat quantile: probabilities strictly between 0 and 1 (default 0.5)",
+    )
+    p.add_argument(
+        "--qrule",
+        choices=["math", "hf7"],
+        default="math",
+        help="with --stat quantile: R's svyquantile rule, math (default) or hf7 "
+        "(interpolated); intervals are Woodruff's, as R's interval.type='mean'",
     )
     p.add_argument(
         "--glm",
@@ -194,6 +211,8 @@ def render(result: Estimates, fmt: str) -> str:
         d["by"] = _by_text(d["by"])
         rows.append(d)
     fields = ["n", "estimate", "se", "ci_low", "ci_high", "df", "deff"]
+    if any(e.quantile is not None for e in result):
+        fields = ["quantile", "n", "estimate", "se", "ci_low", "ci_high", "df"]
     if fmt == "json":
         return json.dumps({"estimates": rows, "notes": list(result.notes)}, indent=2)
     by_cols = list(result.by)
@@ -297,6 +316,21 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
                 print(f"{prog}: note: {note}", file=sys.stderr)
             print(text)
             return 0
+        if args.stat == "quantile":
+            result = design.quantile(
+                args.y,
+                args.quantiles or "0.5",
+                by=_split(args.by) or None,
+                qrule=args.qrule,
+                level=args.level,
+                df=args.df,
+            )
+            for note in result.notes:
+                print(f"{prog}: note: {note}", file=sys.stderr)
+            print(render(result, args.format))
+            return 0
+        if args.quantiles or args.qrule != "math":
+            raise DesignError("--quantiles and --qrule apply to --stat quantile only")
         result = design.estimates(
             args.stat,
             args.y,

@@ -642,6 +642,25 @@ class Design:
         out._steps = self._steps + (step,)
         return out
 
+    def quantile(
+        self,
+        y: str,
+        quantiles: float | str | Sequence[float] = 0.5,
+        by: str | Sequence[str] | None = None,
+        *,
+        qrule: str = "math",
+        level: float = 0.95,
+        df: str | float = "design",
+    ) -> Estimates:
+        """Quantiles of ``y`` (each strictly between 0 and 1), overall or by domain, with
+        Woodruff intervals: R's ``svyquantile(~y, design, quantiles, ci=TRUE)`` with
+        ``qrule="math"`` (default) or ``"hf7"``. One row per domain and quantile
+        (``Estimate.quantile`` holds the probability). Needs the data in memory; see
+        ``quantile.py``."""
+        from .quantile import quantiles as run
+
+        return run(self, y, quantiles, by=_as_tuple(by), qrule=qrule, level=level, df=df)
+
     # -- regression (see regression.py) ----------------------------------------------
     @overload
     def glm(self, formula: str, family: str = ..., *, by: None = None, **kw: Any) -> Regression: ...

@@ -46,11 +46,16 @@ class Estimate:
     weight_total: float = math.nan
     reference_df: float = math.nan
     note: str = ""
+    quantile: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain dict with the JSON field names (NaN and infinities as None)."""
+        """Plain dict with the JSON field names (NaN and infinities as None); quantiles
+        also carry ``quantile`` (the probability)."""
+        head: dict[str, Any] = {"by": dict(self.by)}
+        if self.quantile is not None:
+            head["quantile"] = self.quantile
         return {
-            "by": dict(self.by),
+            **head,
             "n": self.n,
             "estimate": _clean(self.estimate),
             "se": _clean(self.se),
