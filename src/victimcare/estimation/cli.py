@@ -40,6 +40,10 @@ Examples (R's api data, as in the survey package):
   victimcare estimate apiclus2.csv --y api00 --stat mean \\
       --psu dnum,snum --fpc fpc1,fpc2
 
+  # ratio of totals: students tested per student enrolled, as R's svyratio
+  victimcare estimate apistrat.csv --stat ratio --y api.stu --x enroll \\
+      --strata stype --weight pw --fpc fpc
+
   # quartiles and the 90th percentile, as R's svyquantile(..., ci=TRUE)
   victimcare estimate apistrat.csv --y api00 --stat quantile \\
       --quantiles 0.25,0.5,0.75,0.9 --strata stype --weight pw --fpc fpc
@@ -91,9 +95,14 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--stat",
-        choices=["mean", "total", "proportion", "quantile"],
-        help="what to estimate: weighted mean, population total, proportion of 1s, or "
-        "quantiles (see --quantiles)",
+        choices=["mean", "total", "proportion", "ratio", "quantile"],
+        help="what to estimate: weighted mean, population total, proportion of 1s, ratio "
+        "of totals (--y over --x), or quantiles (see --quantiles)",
+    )
+    p.add_argument(
+        "--x",
+        metavar="COL",
+        help="with --stat ratio: the denominator column (R's svyratio(~y, ~x))",
     )
     p.add_argument(
         "--quantiles",
@@ -329,11 +338,16 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
                 print(f"{prog}: note: {note}", file=sys.stderr)
             print(render(result, args.format))
             return 0
+        if args.stat == "ratio" and not args.x:
+            raise DesignError("--stat ratio needs --x COL (the denominator)")
+        if args.x and args.stat != "ratio":
+            raise DesignError("--x applies to --stat ratio only")
         if args.quantiles or args.qrule != "math":
             raise DesignError("--quantiles and --qrule apply to --stat quantile only")
         result = design.estimates(
             args.stat,
             args.y,
+            x=args.x,
             by=_split(args.by) or None,
             ci=args.ci if args.stat == "proportion" else None,
             level=args.level,

@@ -10,6 +10,10 @@ Proportion methods (all with the design-based variance ``var`` of the proportion
             intercept-only quasi-binomial svyglm, whose SE of the log-odds is exactly
             ``se / (p (1 - p))``).
 ``xlogit``  the same transformation applied to the mean and its SE (SUDAAN, SPSS).
+``asin``    Wald on the arcsine-square-root scale, ``asin(sqrt(p)) +/- t se / (2 sqrt(p
+            (1 - p)))``, back-transformed by ``sin(.)^2`` (R's ``method = "asin"``). An
+            angle below 0 (or above pi/2) gives the limit 0 (or 1); R squares the sine
+            of the negative angle instead, a positive artefact.
 ``beta``    Korn and Graubard (1998): Clopper-Pearson with the effective sample size
             ``p (1 - p) / var``, rescaled by ``(t(n-1) / t(df))**2`` as R does, where n is
             the number of rows (R uses ``degf(design)`` here whatever ``df`` is asked for;
@@ -37,8 +41,8 @@ __all__ = [
     "t_p_value",
 ]
 
-ProportionMethod = Literal["logit", "xlogit", "beta", "wilson", "wald"]
-PROPORTION_METHODS: tuple[str, ...] = ("logit", "xlogit", "beta", "wilson", "wald")
+ProportionMethod = Literal["logit", "xlogit", "asin", "beta", "wilson", "wald"]
+PROPORTION_METHODS: tuple[str, ...] = ("logit", "xlogit", "asin", "beta", "wilson", "wald")
 
 
 def _special() -> ModuleType:
@@ -146,6 +150,15 @@ def proportion_interval(
         eta = math.log(p / (1.0 - p))
         se_eta = se / (p * (1.0 - p))
         return _expit(eta - q * se_eta), _expit(eta + q * se_eta)
+    if method == "asin":
+        q = critical_value(level, df)
+        if math.isnan(q):
+            return math.nan, math.nan
+        theta = math.asin(math.sqrt(p))
+        half = q * se / (2.0 * math.sqrt(p * (1.0 - p)))
+        lo_a = max(theta - half, 0.0)
+        hi_a = min(theta + half, math.pi / 2)
+        return math.sin(lo_a) ** 2, math.sin(hi_a) ** 2
     n_eff = p * (1.0 - p) / var
     alpha = 1.0 - level
     if method == "beta":
