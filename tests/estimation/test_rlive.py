@@ -295,8 +295,8 @@ def test_random_designs_agree_with_r(rscript, specs):
                 continue
             if key == "chisq" and ("chisq_error" in ours or not all(map(math.isfinite, r_vals))):
                 continue  # no design variance: R gives Inf/NaN, ours NaN
-            if key == "prop.asin" and got[2] == 0.0:
-                continue  # angle below 0: ours 0, R the square of a negative sine
+            if key == "prop.asin" and (got[2] == 0.0 or got[3] == 1.0):
+                continue  # angle outside [0, pi/2]: ours 0 (1), R squares the sine
             if key.startswith("prop.") and key != "prop.by" and got[1] == 0.0:
                 continue  # zero SE (census): R's methods disagree among themselves
             if key == "prop.logit" and ours["degf"][0] <= 1:
