@@ -169,12 +169,12 @@ def quantiles(
             continue
         qhat = [rule(x, w, p) for p in ps]
         # the proportion at or below each estimate, and its design-based variance
-        wsum = float(w.sum())
+        wsum = float(np.sum(w))
         infl = np.zeros((values.shape[0], len(ps)))
         phat = np.zeros(len(ps))
         for j, q in enumerate(qhat):
             z = (x <= q).astype(np.float64)
-            phat[j] = float(w @ z) / wsum
+            phat[j] = float(np.sum(w * z)) / wsum  # exactly 1 when every value is below
             infl[used, j] = w * (z - phat[j]) / wsum
         if design.calibrated:
             infl = residualise(infl, design._steps)  # noqa: SLF001
