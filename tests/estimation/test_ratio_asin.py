@@ -1,4 +1,4 @@
-"""The arcsine proportion interval (R's ``svyciprop(method="asin")``) and ratios on the
+"""The arcsine and profile-likelihood proportion intervals (R's ``svyciprop``) and ratios on the
 command line (``--stat ratio --y NUM --x DEN``, R's ``svyratio``).
 
 Reference numbers: ``rref/ratio_asin_results.py``, each beside its R call
@@ -103,3 +103,36 @@ def test_cli_asin_interval_agrees_with_r(capsys, tmp_path):
     (row,) = json.loads(capsys.readouterr().out)["estimates"]
     got = [row["estimate"], row["se"], row["ci_low"], row["ci_high"]]
     assert got == pytest.approx(R["asin_dstrat_yes"], rel=REL)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "y", "kw"),
+    [
+        ("likelihood_dclus1_ell0", "dclus1", "ell0", {}),
+        ("likelihood_dstrat_yes", "dstrat", "yes", {}),
+        ("likelihood_dclus2_yes_level90", "dclus2", "yes", {"level": 0.9}),
+    ],
+)
+def test_likelihood_interval_agrees_with_r(name, data, y, kw):
+    """R's profile-likelihood interval (svyciprop method="likelihood"), grid and spline
+    included (see profile.py)."""
+    e = design(data).proportion(y, ci="likelihood", **kw)
+    assert [e.estimate, e.se, e.ci_low, e.ci_high] == pytest.approx(R[name], rel=REL)
+
+
+def test_likelihood_interval_by_domain_agrees_with_r():
+    est = design("dclus1").proportion("yes", by="stype", ci="likelihood")
+    got = [r.estimate for r in est] + [r.ci_low for r in est] + [r.ci_high for r in est]
+    assert got == pytest.approx(R["likelihood_by_dclus1"], rel=REL)
+
+
+def test_likelihood_interval_needs_the_data_in_memory():
+    import sqlite3
+
+    from victimcare.estimation import Design, DesignError
+
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE t (y REAL, w REAL)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", [(i % 2, 1.0 + i) for i in range(8)])
+    with pytest.raises(DesignError, match="needs the data in memory"):
+        Design.from_sql(con, "t", weight="w").proportion("y", ci="likelihood")

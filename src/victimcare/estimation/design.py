@@ -455,13 +455,27 @@ class Design:
             raise DesignError(str(exc)) from None
         rows = []
         interval_notes: list[str] = []
+        lik = None
+        if stat == "proportion" and method == "likelihood":
+            backend = self._memory_backend("the likelihood interval")
+            lik = (
+                backend.values(y, "y", binary=True),
+                backend.domains(prep.by)[0],
+                self.weights,
+            )
         for d, label in enumerate(prep.cells.domains):
             design_df = int(prep.degf[d])
             ref_df = reference_df(df, design_df)
             n_used = int(prep.n[d])
             est = float(prep.theta[d]) if n_used else math.nan
             s = float(se[d]) if n_used else math.nan
-            if stat == "proportion":
+            if lik is not None:
+                from .profile import likelihood_interval
+
+                vals, doms, wts = lik
+                use = (doms == d) & ~np.isnan(vals) & (wts > 0)
+                lo, hi = likelihood_interval(vals[use], wts[use], s, level, ref_df)
+            elif stat == "proportion":
                 lo, hi = proportion_interval(
                     est, s, level, ref_df, method, n_rows=int(prep.n_rows[d]), design_df=design_df
                 )

@@ -10,6 +10,8 @@ Proportion methods (all with the design-based variance ``var`` of the proportion
             intercept-only quasi-binomial svyglm, whose SE of the log-odds is exactly
             ``se / (p (1 - p))``).
 ``xlogit``  the same transformation applied to the mean and its SE (SUDAAN, SPSS).
+``likelihood``  R's profile-likelihood interval of the intercept-only quasi-binomial
+            svyglm; it needs the rows, so ``Design`` computes it (see ``profile``).
 ``asin``    Wald on the arcsine-square-root scale, ``asin(sqrt(p)) +/- t se / (2 sqrt(p
             (1 - p)))``, back-transformed by ``sin(.)^2`` (R's ``method = "asin"``). An
             angle below 0 (or above pi/2) gives the limit 0 (or 1); R squares the sine
@@ -41,8 +43,16 @@ __all__ = [
     "t_p_value",
 ]
 
-ProportionMethod = Literal["logit", "xlogit", "asin", "beta", "wilson", "wald"]
-PROPORTION_METHODS: tuple[str, ...] = ("logit", "xlogit", "asin", "beta", "wilson", "wald")
+ProportionMethod = Literal["logit", "likelihood", "xlogit", "asin", "beta", "wilson", "wald"]
+PROPORTION_METHODS: tuple[str, ...] = (
+    "logit",
+    "likelihood",
+    "xlogit",
+    "asin",
+    "beta",
+    "wilson",
+    "wald",
+)
 
 
 def _special() -> ModuleType:
@@ -140,6 +150,8 @@ def proportion_interval(
         return math.nan, math.nan
     if method == "wald":
         return mean_interval(p, se, level, df)
+    if method == "likelihood":
+        raise ValueError("the likelihood interval needs the rows: see profile.py")
     if p <= 0.0 or p >= 1.0:
         return math.nan, math.nan
     if se <= 0.0:  # a census (every stratum taken with certainty): no sampling error

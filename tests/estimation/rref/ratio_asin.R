@@ -1,5 +1,5 @@
 # Frozen reference numbers for tests/estimation/test_ratio_asin.py (R 4.2.2, survey 4.1-1):
-# svyciprop(method = "asin") and svyratio, overall and by domain.
+# svyciprop(method = "asin" and "likelihood") and svyratio, overall and by domain.
 # Run from this folder:  Rscript ratio_asin.R > ratio_asin_results.py
 suppressMessages(library(survey))
 invisible(Sys.setlocale("LC_COLLATE", "C"))
@@ -26,6 +26,10 @@ put("asin_dclus2_yes", "ci(svyciprop(~I(sch.wide == \"Yes\"), dclus2, method = \
 put("asin_dclus1_ell0_df_inf", "ci(svyciprop(~I(ell == 0), dclus1, method = \"asin\", df = Inf))")
 put("asin_dclus1_ell0_level90", "ci(svyciprop(~I(ell == 0), dclus1, method = \"asin\", level = 0.9))")
 put("asin_by_dclus1", "{b <- svyby(~I(sch.wide == \"Yes\"), ~stype, dclus1, svyciprop, vartype = \"ci\", method = \"asin\"); c(coef(b), b$ci_l, b$ci_u)}")
+put("likelihood_dclus1_ell0", "ci(svyciprop(~I(ell == 0), dclus1, method = \"likelihood\"))")
+put("likelihood_dstrat_yes", "ci(svyciprop(~I(sch.wide == \"Yes\"), dstrat, method = \"likelihood\"))")
+put("likelihood_dclus2_yes_level90", "ci(svyciprop(~I(sch.wide == \"Yes\"), dclus2, method = \"likelihood\", level = 0.9))")
+put("likelihood_by_dclus1", "{b <- svyby(~I(sch.wide == \"Yes\"), ~stype, dclus1, svyciprop, vartype = \"ci\", method = \"likelihood\"); c(coef(b), b$ci_l, b$ci_u)}")
 # ratio: estimate, SE; confint with df = degf (t) as the CLI's default
 put("ratio_dstrat", "{r <- svyratio(~api.stu, ~enroll, dstrat); c(coef(r), SE(r), confint(r, df = degf(dstrat)))}")
 put("ratio_dclus1", "{r <- svyratio(~api.stu, ~enroll, dclus1); c(coef(r), SE(r), confint(r, df = degf(dclus1)))}")

@@ -58,6 +58,43 @@ R["asin_by_dclus1"] = [
     0.88693687024268841,
 ]
 
+# ci(svyciprop(~I(ell == 0), dclus1, method = "likelihood"))
+R["likelihood_dclus1_ell0"] = [
+    0.021857923541617467,
+    0.022622450861133944,
+    0.00066392118093420408,
+    0.10777840838159275,
+]
+
+# ci(svyciprop(~I(sch.wide == "Yes"), dstrat, method = "likelihood"))
+R["likelihood_dstrat_yes"] = [
+    0.82794801100195747,
+    0.024344780113074775,
+    0.77641185342849128,
+    0.87241586605152777,
+]
+
+# ci(svyciprop(~I(sch.wide == "Yes"), dclus2, method = "likelihood", level = 0.9))
+R["likelihood_dclus2_yes_level90"] = [
+    0.75129151284806461,
+    0.06639498843428826,
+    0.62949090107752259,
+    0.8509645520156649,
+]
+
+# {b <- svyby(~I(sch.wide == "Yes"), ~stype, dclus1, svyciprop, vartype = "ci", method = "likelihood"); c(coef(b), b$ci_l, b$ci_u)}
+R["likelihood_by_dclus1"] = [
+    0.91666666666666086,
+    0.78571428571414215,
+    0.67999999999990146,
+    0.86416696103308999,
+    0.52181179923188359,
+    0.41841858860488623,
+    0.95449893006041908,
+    0.94604425405356085,
+    0.88028637051379777,
+]
+
 # {r <- svyratio(~api.stu, ~enroll, dstrat); c(coef(r), SE(r), confint(r, df = degf(dstrat)))}
 R["ratio_dstrat"] = [
     0.83695688694052173,
