@@ -74,9 +74,10 @@ Notes:
 """
 
 DESCRIPTION = """\
-Design-based survey estimates (mean, total or proportion, overall or by domain) with
-Taylor-linearised standard errors, design degrees of freedom and design effects,
-matching R's survey package (svymean, svytotal, svyciprop, svyby)."""
+Design-based survey estimates (mean, total, proportion, ratio or quantiles, overall or by
+domain) with Taylor-linearised standard errors, design degrees of freedom and design
+effects, or survey regressions (--glm), matching R's survey package (svymean, svytotal,
+svyciprop, svyratio, svyquantile, svyby, svyglm)."""
 
 
 def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
@@ -87,7 +88,12 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", metavar="FILE", help="CSV (header row, NA for missing) or Parquet file")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="CSV (header row; NA is missing; an empty cell is missing in a numeric "
+        "column and an empty string in a text one, as R's read.csv) or Parquet file",
+    )
     p.add_argument(
         "--y",
         metavar="COL",
