@@ -145,7 +145,7 @@ BAD = [
     (["--y", "sch.wide", "--stat", "proportion"], "'sch.wide' must be numeric"),
     (
         ["--y", "api00", "--stat", "mean", "--weight", "neg"],
-        "must be positive and finite; rows 1, 3",
+        "must be zero or positive and finite; rows 1, 3",
     ),
     (
         ["--y", "api00", "--stat", "mean", "--psu", "dnum", "--strata", "stype"],

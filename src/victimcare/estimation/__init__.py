@@ -12,13 +12,19 @@ the push-down of the aggregation to DuckDB, SQLite or PostgreSQL.
 
 from .design import Design
 from .errors import DesignError
+from .formula import FormulaError
+from .regression import Coefficient, ModelError, Regression
 from .results import ChiSquareTest, Comparison, Estimate, Estimates
 
 __all__ = [
     "ChiSquareTest",
+    "Coefficient",
     "Comparison",
     "Design",
     "DesignError",
     "Estimate",
     "Estimates",
+    "FormulaError",
+    "ModelError",
+    "Regression",
 ]

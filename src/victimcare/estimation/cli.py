@@ -18,8 +18,9 @@ from typing import Any
 
 from .design import Design
 from .errors import DesignError
-from .intervals import PROPORTION_METHODS
+from .intervals import PROPORTION_METHODS, reference_df
 from .io import read_table
+from .regression import Regression
 from .results import Estimates
 
 __all__ = ["build_parser", "main"]
@@ -40,6 +41,22 @@ Examples (R's api data, as in the survey package):
   victimcare estimate apiclus2.csv --y api00 --stat mean \\
       --psu dnum,snum --fpc fpc1,fpc2
 
+  # ratio of totals: students tested per student enrolled, as R's svyratio
+  victimcare estimate apistrat.csv --stat ratio --y api.stu --x enroll \\
+      --strata stype --weight pw --fpc fpc
+
+  # quartiles and the 90th percentile, as R's svyquantile(..., ci=TRUE)
+  victimcare estimate apistrat.csv --y api00 --stat quantile \\
+      --quantiles 0.25,0.5,0.75,0.9 --strata stype --weight pw --fpc fpc
+
+  # regression, as R's svyglm(api00 ~ ell + meals + stype, design = dstrat)
+  victimcare estimate apistrat.csv --glm "api00 ~ ell + meals + C(stype)" \\
+      --strata stype --weight pw --fpc fpc --format json
+
+  # logistic (quasibinomial) regression with average marginal effects
+  victimcare estimate apiclus1.csv --glm "sch.wide ~ api99 + C(stype)" \\
+      --family quasibinomial --ame --psu dnum --weight pw --fpc fpc
+
 Notes:
   * Without --weight, weights come from --fpc (population size / sample size per
     stage), as R's svydesign does; without either, every row weighs 1.
@@ -47,13 +64,21 @@ Notes:
     (on stderr, and in the JSON "notes" list). They still count towards PSUs and df.
   * --fpc holds population sizes (all >= 1) or sampling fractions (all <= 1),
     constant within each stratum (R's convention).
+  * --glm: "outcome ~ term + term"; a term is a numeric column, C(col) for a
+    categorical one (text columns are categorical anyway), 1 or 0 for the intercept.
+    Treatment coding with the first sorted level as reference, terms named
+    col[T.level]. Intervals and p-values on R's df.residual (design df + 1 - number
+    of coefficients). quasibinomial takes outcomes in [0, 1] or text with two values
+    (the second sorted value counts as 1).
+  * --df: "design" (default), "inf" (the normal) or a positive number.
   * Exit status: 0 on success, 2 on bad input (one line on stderr, no traceback).
 """
 
 DESCRIPTION = """\
-Design-based survey estimates (mean, total or proportion, overall or by domain) with
-Taylor-linearised standard errors, design degrees of freedom and design effects,
-matching R's survey package (svymean, svytotal, svyciprop, svyby)."""
+Design-based survey estimates (mean, total, proportion, ratio or quantiles, overall or by
+domain) with Taylor-linearised standard errors, design degrees of freedom and design
+effects, or survey regressions (--glm), matching R's survey package (svymean, svytotal,
+svyciprop, svyratio, svyquantile, svyby, svyglm)."""
 
 
 def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
@@ -64,18 +89,55 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", metavar="FILE", help="CSV (header row, NA for missing) or Parquet file")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="CSV (header row; NA is missing; an empty cell is missing in a numeric "
+        "column and an empty string in a text one, as R's read.csv) or Parquet file",
+    )
     p.add_argument(
         "--y",
-        required=True,
         metavar="COL",
-        help="the variable to estimate (0/1 for --stat proportion)",
+        help="the variable to estimate (0/1 for --stat proportion); with --stat",
     )
     p.add_argument(
         "--stat",
-        required=True,
-        choices=["mean", "total", "proportion"],
-        help="what to estimate: weighted mean, population total, or proportion of 1s",
+        choices=["mean", "total", "proportion", "ratio", "quantile"],
+        help="what to estimate: weighted mean, population total, proportion of 1s, ratio "
+        "of totals (--y over --x), or quantiles (see --quantiles)",
+    )
+    p.add_argument(
+        "--x",
+        metavar="COL",
+        help="with --stat ratio: the denominator column (R's svyratio(~y, ~x))",
+    )
+    p.add_argument(
+        "--quantiles",
+        metavar="P[,P...]",
+        help="with --stat quantile: probabilities strictly between 0 and 1 (default 0.5)",
+    )
+    p.add_argument(
+        "--qrule",
+        choices=["math", "hf7"],
+        default="math",
+        help="with --stat quantile: R's svyquantile rule, math (default) or hf7 "
+        "(interpolated); intervals are Woodruff's, as R's interval.type='mean'",
+    )
+    p.add_argument(
+        "--glm",
+        metavar="FORMULA",
+        help='fit a survey regression instead, as R\'s svyglm: "y ~ x1 + C(g)"',
+    )
+    p.add_argument(
+        "--family",
+        choices=["gaussian", "quasibinomial"],
+        default="gaussian",
+        help="--glm family: gaussian (linear, default) or quasibinomial (logistic)",
+    )
+    p.add_argument(
+        "--ame",
+        action="store_true",
+        help="with --glm: also report average marginal effects (delta-method SEs)",
     )
     p.add_argument(
         "--by",
@@ -119,9 +181,10 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--df",
-        choices=["design", "inf"],
         default="design",
-        help="Student t with the design degrees of freedom (default) or the normal",
+        metavar="DF",
+        help="reference distribution: 'design' (Student t on the design degrees of "
+        "freedom; for --glm R's df.residual; default), 'inf' (the normal) or a number",
     )
     p.add_argument(
         "--format",
@@ -181,6 +244,8 @@ def render(result: Estimates, fmt: str) -> str:
         d["by"] = _by_text(d["by"])
         rows.append(d)
     fields = ["n", "estimate", "se", "ci_low", "ci_high", "df", "deff"]
+    if any(e.quantile is not None for e in result):
+        fields = ["quantile", "n", "estimate", "se", "ci_low", "ci_high", "df"]
     if fmt == "json":
         return json.dumps({"estimates": rows, "notes": list(result.notes)}, indent=2)
     by_cols = list(result.by)
@@ -202,13 +267,65 @@ def render(result: Estimates, fmt: str) -> str:
     return "\n".join(lines)
 
 
+def render_models(models: Sequence[Regression], fmt: str, *, ame: bool, by: list[str]) -> str:
+    """Regression results in the chosen output format."""
+    if fmt == "json":
+        notes: list[str] = []
+        for m in models:
+            notes += [n for n in m.notes if n not in notes]
+        if not by:
+            body = models[0].as_dict(marginal_effects=ame)
+            body["notes"] = notes
+            return json.dumps(body, indent=2)
+        dicts = []
+        for m in models:
+            d = m.as_dict(marginal_effects=ame)
+            d["by"] = _by_text(d["by"])
+            dicts.append(d)
+        return json.dumps({"models": dicts, "notes": notes}, indent=2)
+    fields = ["estimate", "se", "t", "p", "ci_low", "ci_high"]
+    header = [*by, "kind", "term", *fields, "df"]
+    body_rows: list[list[Any]] = []
+    for m in models:
+        labels = [_label(m.by[c]) for c in by]
+        parts = [("coef", m.coefficients)]
+        if ame:
+            parts.append(("ame", m.marginal_effects()))
+        for kind, coefs in parts:
+            for c in coefs:
+                d = c.as_dict()
+                body_rows.append([*labels, kind, c.term, *[d[f] for f in fields], m.df])
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(header)
+        for r in body_rows:
+            w.writerow(["" if v is None else v for v in r])
+        return buf.getvalue().rstrip("\n")
+    shown = [[v if isinstance(v, str) else _num(v) for v in r] for r in body_rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *shown, strict=False)]
+    lines = ["  ".join(str(h).rjust(wd) for h, wd in zip(header, widths, strict=True))]
+    lines += ["  ".join(str(x).rjust(wd) for x, wd in zip(r, widths, strict=True)) for r in shown]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> int:
     """Run the command; returns the exit status (2 on bad input)."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)
+    if args.glm is None and (args.y is None or args.stat is None):
+        parser.error("give --y COL and --stat, or --glm FORMULA")
+    if args.glm is not None and (args.y is not None or args.stat is not None):
+        parser.error("--glm fits a regression; leave out --y and --stat")
+    if args.glm is None and args.ame:
+        parser.error("--ame needs --glm")
     try:
         if not 0 < args.level < 1:
             raise DesignError(f"--level must be between 0 and 1, not {args.level:g}")
+        try:
+            reference_df(args.df, 1)
+        except ValueError as exc:
+            raise DesignError(f"--df: {exc}") from None
         if args.ci and args.stat != "proportion" and args.ci != "wald":
             raise DesignError(f"--ci {args.ci} applies to --stat proportion only")
         data = read_table(args.file)
@@ -221,9 +338,41 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
             nest=args.nest,
             lonely_psu=args.lonely_psu,
         )
+        if args.glm is not None:
+            by = _split(args.by)
+            fits = design.glm(args.glm, args.family, by=by or None, level=args.level, df=args.df)
+            models = list(fits) if by else [fits]
+            text = render_models(models, args.format, ame=args.ame, by=by)
+            notes = []
+            for m in models:
+                notes += [n for n in m.notes if n not in notes]
+            for note in notes:
+                print(f"{prog}: note: {note}", file=sys.stderr)
+            print(text)
+            return 0
+        if args.stat == "quantile":
+            result = design.quantile(
+                args.y,
+                args.quantiles or "0.5",
+                by=_split(args.by) or None,
+                qrule=args.qrule,
+                level=args.level,
+                df=args.df,
+            )
+            for note in result.notes:
+                print(f"{prog}: note: {note}", file=sys.stderr)
+            print(render(result, args.format))
+            return 0
+        if args.stat == "ratio" and not args.x:
+            raise DesignError("--stat ratio needs --x COL (the denominator)")
+        if args.x and args.stat != "ratio":
+            raise DesignError("--x applies to --stat ratio only")
+        if args.quantiles or args.qrule != "math":
+            raise DesignError("--quantiles and --qrule apply to --stat quantile only")
         result = design.estimates(
             args.stat,
             args.y,
+            x=args.x,
             by=_split(args.by) or None,
             ci=args.ci if args.stat == "proportion" else None,
             level=args.level,

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from .errors import DesignError
-from .intervals import critical_value, t_p_value
+from .intervals import chi2_sf, critical_value, f_sf, reference_df, t_p_value
 from .results import ChiSquareTest, Comparison
 from .variance import design_variance, moments_from_cells, moments_from_rows
 
@@ -91,11 +90,12 @@ def compare(
     x: str | None = None,
     kind: str = "gap",
     level: float = 0.95,
-    df: str = "design",
+    df: str | float = "design",
     na_rm: bool = True,
 ) -> Comparison:
     """Estimate ``a - b`` for two domains of ``by`` (labels, or tuples for several
-    columns). ``kind="change"`` words the verdict as a rise or fall (b earlier, a later);
+    columns). ``df``: "design" (the two domains' design df minus one, R's
+    ``svyttest``), "inf" or "normal" (the normal), or a number. ``kind="change"`` words the verdict as a rise or fall (b earlier, a later);
     ``kind="gap"`` as a difference between groups."""
     if kind not in ("change", "gap"):
         raise DesignError("kind must be 'change' or 'gap'")
@@ -118,7 +118,10 @@ def compare(
         psus = int(np.unique(cells.psu[sel]).shape[0])  # type: ignore[index]
     strata = int(np.unique(cells.stratum[sel]).shape[0])
     design_df = psus - strata - 1
-    ref_df = math.inf if df == "inf" else float(design_df)
+    try:
+        ref_df = reference_df(df, design_df)
+    except ValueError as exc:
+        raise DesignError(str(exc)) from None
     q = critical_value(level, ref_df)
     lo, hi = diff - q * se, diff + q * se
     t = diff / se if se > 0 else math.nan
@@ -171,8 +174,16 @@ def chisq(design: Design, row: str, col: str, *, statistic: str = "F") -> ChiSqu
     prep = design.prepare("mean", None, None, (row, col), deff=False)
     cells = prep.cells
     labels = cells.domains
-    rows_l = sorted({lab[0] for lab in labels}, key=_key)
-    cols_l = sorted({lab[1] for lab in labels}, key=_key)
+    # the levels of each column among ALL its non-missing values, as R's factor(): a
+    # level seen only where the other column is missing is a zero row (or column)
+    rows_l = sorted(
+        {lab[0] for lab in design.prepare("mean", None, None, (row,), deff=False).cells.domains},
+        key=_key,
+    )
+    cols_l = sorted(
+        {lab[0] for lab in design.prepare("mean", None, None, (col,), deff=False).cells.domains},
+        key=_key,
+    )
     nr, nc = len(rows_l), len(cols_l)
     if nr < 2 or nc < 2:
         raise DesignError("chisq needs at least two values in each of the two columns")
@@ -246,15 +257,17 @@ def chisq(design: Design, row: str, col: str, *, statistic: str = "F") -> ChiSqu
         )
     d0 = tr * tr / float(np.trace(delta @ delta))
     table = mean2.reshape(nc, nr).T * n_total
+    # Pearson's X^2 on the table of the observed levels (R's svytable drops empty ones)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     rs = table.sum(axis=1, keepdims=True)
     cs = table.sum(axis=0, keepdims=True)
     expected = rs @ cs / table.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         pearson = float(np.sum((table - expected) ** 2 / expected))
-    nu = design.info.degf()
+    nu = design.degf()
     if statistic == "F":
         fstat = pearson / tr
-        pval = float(stats.f.sf(fstat, d0, d0 * nu))
+        pval = f_sf(fstat, d0, d0 * nu)
         return ChiSquareTest(
             statistic=fstat,
             ndf=d0,
@@ -267,7 +280,7 @@ def chisq(design: Design, row: str, col: str, *, statistic: str = "F") -> ChiSqu
             table=tuple(tuple(float(v) for v in r) for r in table),
         )
     df1 = delta.shape[1]
-    pval = float(stats.chi2.sf(pearson / float(np.mean(np.diag(delta))), df1))
+    pval = chi2_sf(pearson / float(np.mean(np.diag(delta))), df1)
     return ChiSquareTest(
         statistic=pearson,
         ndf=float(df1),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -25,9 +25,12 @@ from .calibration import (
     residualise,
 )
 from .errors import DesignError
-from .intervals import PROPORTION_METHODS, mean_interval, proportion_interval
+from .intervals import PROPORTION_METHODS, mean_interval, proportion_interval, reference_df
 from .memory import DesignSpec, MemoryBackend
 from .results import Estimate, Estimates
+
+if TYPE_CHECKING:
+    from .regression import Regression
 from .sums import CellSums, DesignInfo, needed_terms
 from .variance import (
     LONELY_PSU_CHOICES,
@@ -202,7 +205,15 @@ class Design:
         return rows.weights
 
     def degf(self) -> int:
-        """R's ``degf``: number of PSUs minus number of strata (whole sample)."""
+        """R's ``degf``: number of PSUs minus number of strata (whole sample), counting
+        only rows of positive weight (as R)."""
+        rows = getattr(self._backend, "rows", None)
+        if rows is not None:
+            pos = self.weights > 0
+            if not pos.all():
+                strata = int(np.unique(rows.stratum[pos]).shape[0])
+                psus = int(pos.sum()) if rows.psu is None else int(np.unique(rows.psu[pos]).size)
+                return psus - strata
         return self.info.degf()
 
     # -- estimators -------------------------------------------------------------------
@@ -438,36 +449,65 @@ class Design:
         vsrs = self._deff(prep)
         with np.errstate(divide="ignore", invalid="ignore"):
             deff = var / vsrs
-        infinite = _df_is_infinite(df)
+        try:
+            reference_df(df, 1)
+        except ValueError as exc:
+            raise DesignError(str(exc)) from None
         rows = []
+        interval_notes: list[str] = []
+        lik = None
+        if stat == "proportion" and method == "likelihood":
+            backend = self._memory_backend("the likelihood interval")
+            lik = (
+                backend.values(y, "y", binary=True),
+                backend.domains(prep.by)[0],
+                self.weights,
+            )
         for d, label in enumerate(prep.cells.domains):
             design_df = int(prep.degf[d])
-            ref_df = math.inf if infinite else float(design_df)
-            est = float(prep.theta[d])
-            s = float(se[d])
-            if stat == "proportion":
+            ref_df = reference_df(df, design_df)
+            n_used = int(prep.n[d])
+            est = float(prep.theta[d]) if n_used else math.nan
+            s = float(se[d]) if n_used else math.nan
+            if lik is not None:
+                from .profile import likelihood_interval
+
+                vals, doms, wts = lik
+                use = (doms == d) & ~np.isnan(vals) & (wts > 0)
+                lo, hi = likelihood_interval(vals[use], wts[use], s, level, ref_df)
+            elif stat == "proportion":
                 lo, hi = proportion_interval(
                     est, s, level, ref_df, method, n_rows=int(prep.n_rows[d]), design_df=design_df
                 )
             else:
                 lo, hi = mean_interval(est, s, level, ref_df)
+            by_dict = dict(zip(prep.by, label, strict=True))
+            note = _interval_note(stat, y, est, s, lo, hi, n_used, ref_df, design_df)
+            if note and s == 0.0:
+                lo = hi = math.nan  # a zero-width "interval" is not an interval
+            if note:
+                where = ", ".join(f"{k}={_show(v)}" for k, v in by_dict.items())
+                note = f"{where}: {note}" if where else note
+                interval_notes.append(note)
             rows.append(
                 Estimate(
-                    by=dict(zip(prep.by, label, strict=True)),
-                    n=int(prep.n[d]),
+                    by=by_dict,
+                    n=n_used,
                     estimate=est,
                     se=s,
                     ci_low=float(lo),
                     ci_high=float(hi),
                     df=design_df,
-                    deff=float(deff[d]),
+                    deff=float(deff[d]) if n_used else math.nan,
                     stat=stat,
                     variable=y if x is None else f"{y}/{x}",
                     method=method,
                     level=level,
-                    distribution="normal" if infinite else "t",
+                    distribution="normal" if math.isinf(ref_df) else "t",
                     n_missing=int(prep.n_rows[d] - prep.n[d]),
                     weight_total=float(prep.weight_total[d]),
+                    reference_df=ref_df,
+                    note=note or "",
                 )
             )
         notes = list(self.notes)
@@ -483,6 +523,7 @@ class Design:
                 f"{prep.n_by_missing} row(s) with a missing {', '.join(prep.by)} belong to "
                 "no domain"
             )
+        notes += interval_notes
         if not prep.by:
             if not rows:
                 raise DesignError("no rows to estimate from")
@@ -523,6 +564,8 @@ class Design:
                 f"{prep_missing} row(s) with a missing {cols} left out, as R's na.rm=TRUE does "
                 "(they still count towards PSUs and degrees of freedom)"
             )
+        if res.note:
+            notes.append(res.note)
         return Estimates(rows=(res,), by=(), notes=tuple(notes))
 
     # -- weighting --------------------------------------------------------------------
@@ -613,6 +656,74 @@ class Design:
         out._steps = self._steps + (step,)
         return out
 
+    def quantile(
+        self,
+        y: str,
+        quantiles: float | str | Sequence[float] = 0.5,
+        by: str | Sequence[str] | None = None,
+        *,
+        qrule: str = "math",
+        level: float = 0.95,
+        df: str | float = "design",
+    ) -> Estimates:
+        """Quantiles of ``y`` (each strictly between 0 and 1), overall or by domain, with
+        Woodruff intervals: R's ``svyquantile(~y, design, quantiles, ci=TRUE)`` with
+        ``qrule="math"`` (default) or ``"hf7"``. One row per domain and quantile
+        (``Estimate.quantile`` holds the probability). Needs the data in memory; see
+        ``quantile.py``."""
+        from .quantile import quantiles as run
+
+        return run(self, y, quantiles, by=_as_tuple(by), qrule=qrule, level=level, df=df)
+
+    # -- regression (see regression.py) ----------------------------------------------
+    @overload
+    def glm(self, formula: str, family: str = ..., *, by: None = None, **kw: Any) -> Regression: ...
+    @overload
+    def glm(
+        self, formula: str, family: str = ..., *, by: str | Sequence[str], **kw: Any
+    ) -> tuple[Regression, ...]: ...
+    def glm(
+        self,
+        formula: str,
+        family: str = "gaussian",
+        *,
+        by: str | Sequence[str] | None = None,
+        domain: Mapping[str, Any] | None = None,
+        level: float = 0.95,
+        df: str | float = "design",
+    ) -> Regression | tuple[Regression, ...]:
+        """Survey-weighted regression, R's ``svyglm(formula, design, family=...)``.
+
+        ``formula``: ``"y ~ x1 + C(g)"`` (see ``formula``); ``family``: ``"gaussian"`` or
+        ``"quasibinomial"`` (logit link, outcome in [0, 1]). Coefficients, design-based
+        SEs, t, p and intervals on ``df.residual`` (design df + 1 - coefficients), or on
+        ``df`` when given (a number, or ``"inf"`` for the normal). With ``by``, one model
+        per domain (R's ``svyglm`` on ``subset(design, ...)``), as a tuple in domain
+        order; ``domain={"col": value}`` fits that one domain only. Needs the data in memory. Errors: ``FormulaError`` (bad formula, missing
+        column), ``ModelError`` (outcome out of range, singular model matrix, no
+        convergence); both are ``DesignError``.
+        """
+        from .regression import fit_glm
+
+        by_cols = _as_tuple(by)
+        if by_cols and domain:
+            raise DesignError("give by= (every domain) or domain= (one), not both")
+        try:
+            fits = fit_glm(
+                self,
+                formula,
+                family,
+                by=by_cols,
+                domain=dict(domain) if domain else None,
+                level=level,
+                df=df,
+            )
+        except ValueError as exc:
+            if isinstance(exc, DesignError):
+                raise
+            raise DesignError(str(exc)) from None
+        return fits[0] if not by_cols else tuple(fits)
+
     # -- comparisons (see compare.py) -------------------------------------------------
     def compare(self, y: str, by: str | Sequence[str], a: Any, b: Any, **kw: Any) -> Any:
         """Difference ``a - b`` between two domains of ``by``; see ``compare.compare``."""
@@ -627,11 +738,40 @@ class Design:
         return chisq(self, row, col, statistic=statistic)
 
 
-def _df_is_infinite(df: str | float) -> bool:
-    if isinstance(df, str):
-        if df == "design":
-            return False
-        if df in ("inf", "normal", "Inf"):
-            return True
-        raise DesignError(f"df must be 'design' or 'inf', not {df!r}")
-    return math.isinf(df)
+def _show(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return repr(v) if isinstance(v, str) and v == "" else str(v)
+
+
+def _interval_note(
+    stat: str,
+    y: str,
+    est: float,
+    se: float,
+    lo: float,
+    hi: float,
+    n: int,
+    ref_df: float,
+    design_df: int,
+) -> str | None:
+    """Why an estimate has no (or only a degenerate) interval; None when it has one."""
+    if n == 0:
+        return f"no rows with a value of {y}: no estimate, SE or interval"
+    if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
+        return None
+    if not math.isfinite(se):
+        return "the SE is undefined: no interval"
+    if se == 0.0:
+        return (
+            "the SE is 0 (a single row or PSU, no variation, or a census): no interval is "
+            "shown, as a zero-width interval would claim certainty"
+        )
+    if not ref_df > 0:
+        return (
+            f"the design has {design_df} degrees of freedom here (PSUs minus strata): no t "
+            "interval; df='inf' gives a normal one"
+        )
+    if stat == "proportion" and est in (0.0, 1.0):
+        return f"the proportion is {est:g}: this interval method defines no interval there"
+    return "no interval could be computed"

@@ -103,16 +103,26 @@ class MemoryBackend:
         weights: np.ndarray | None = None
         if spec.weight:
             w = cols.numeric(spec.weight, "weight", allow_missing=False)
-            bad = ~(w > 0) | ~np.isfinite(w)
+            bad = ~(w >= 0) | ~np.isfinite(w)
             if bad.any():
                 phrase, rows = describe_rows(bad)
                 raise DesignError(
-                    f"weight column {spec.weight!r} must be positive and finite; "
+                    f"weight column {spec.weight!r} must be zero or positive and finite; "
                     f"{phrase} are not (e.g. {w[np.flatnonzero(bad)[0]]:g})",
                     column=spec.weight,
                     rows=rows,
                 )
             weights = w
+            if not (w > 0).any():
+                raise DesignError(
+                    f"weight column {spec.weight!r} is zero in every row", column=spec.weight
+                )
+            zero = int((w == 0).sum())
+            if zero:
+                self.notes.append(
+                    f"{zero} row(s) with weight 0 count towards their stratum's PSUs (n_h) "
+                    "but not towards estimates or degrees of freedom, as in R"
+                )
 
         # strata
         if spec.strata:

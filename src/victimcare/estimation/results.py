@@ -24,7 +24,8 @@ class Estimate:
     ``n`` is the number of rows used (present values in the domain); ``df`` the design
     degrees of freedom of the domain (R's ``degf`` on the domain: PSUs minus strata that
     hold domain members); ``distribution`` says whether the interval used Student t with
-    that df or the normal; ``deff`` is Kish's design effect as R's ``deff=TRUE`` gives it
+    that df or the normal (``reference_df``: the df used, which a numeric ``df=`` sets);
+    ``note`` says why there is no interval, if there is none; ``deff`` is Kish's design effect as R's ``deff=TRUE`` gives it
     (variance over the variance under simple random sampling without replacement).
     """
 
@@ -43,11 +44,18 @@ class Estimate:
     distribution: str = "t"
     n_missing: int = 0
     weight_total: float = math.nan
+    reference_df: float = math.nan
+    note: str = ""
+    quantile: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain dict with the JSON field names (NaN and infinities as None)."""
+        """Plain dict with the JSON field names (NaN and infinities as None); quantiles
+        also carry ``quantile`` (the probability)."""
+        head: dict[str, Any] = {"by": dict(self.by)}
+        if self.quantile is not None:
+            head["quantile"] = self.quantile
         return {
-            "by": dict(self.by),
+            **head,
             "n": self.n,
             "estimate": _clean(self.estimate),
             "se": _clean(self.se),

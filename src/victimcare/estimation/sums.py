@@ -194,7 +194,9 @@ def aggregate_rows(
     """
     domains = tuple(domains)
     k = len(domains)
-    in_dom = domain >= 0
+    # rows of weight 0 are in the design (their PSUs count in n_h) but in no cell: they
+    # add nothing to sums and, as R's degf, nothing to degrees of freedom
+    in_dom = (domain >= 0) & (rows.weights > 0)
     level = info.level
     if level == "element":
         unit = rows.stratum

@@ -169,11 +169,18 @@ def moments_from_cells(
 
 
 def moments_from_rows(
-    info: DesignInfo, rows: RowDesign, x: np.ndarray, *, full: bool = False
+    info: DesignInfo,
+    rows: RowDesign,
+    x: np.ndarray,
+    *,
+    full: bool = False,
+    used: np.ndarray | None = None,
 ) -> Moments:
     """Moments from row-level influence values ``x`` (n x m), as after calibration.
 
-    Every stratum (and PSU) counts as present, as R keeps all rows of a calibrated design.
+    Every stratum (and PSU) counts as present, as R keeps all rows of a calibrated design,
+    unless ``used`` (a row mask) says which rows remain in the design (R's subset of an
+    uncalibrated design): then only strata and PSUs holding such rows are present.
     """
     n, m = x.shape
     h_count = info.n_strata
@@ -198,7 +205,11 @@ def moments_from_rows(
         s2 = np.zeros((h_count, m))
         for c in range(m):
             s2[:, c] = np.bincount(unit_stratum, weights=zt[:, c] ** 2, minlength=h_count)
-    present = np.ones((h_count, m), dtype=bool)
+    if used is None:
+        present = np.ones((h_count, m), dtype=bool)
+    else:
+        has = np.bincount(rows.stratum[used], minlength=h_count) > 0
+        present = np.repeat(has[:, None], m, axis=1)
     if info.level != "ssu":
         return Moments(s1=s1, s2=s2, present=present)
     if not (rows.ssu is not None and rows.ssu_psu is not None):
@@ -215,9 +226,12 @@ def moments_from_rows(
         s2b = np.zeros((j, m))
         for c in range(m):
             s2b[:, c] = np.bincount(rows.ssu_psu, weights=zs[:, c] ** 2, minlength=j)
-    return Moments(
-        s1=s1, s2=s2, present=present, s1b=s1b, s2b=s2b, presentb=np.ones((j, m), dtype=bool)
-    )
+    if used is None:
+        presentb = np.ones((j, m), dtype=bool)
+    else:
+        hasb = np.bincount(rows.psu[used], minlength=j) > 0
+        presentb = np.repeat(hasb[:, None], m, axis=1)
+    return Moments(s1=s1, s2=s2, present=present, s1b=s1b, s2b=s2b, presentb=presentb)
 
 
 def _one_stage(
