@@ -257,10 +257,17 @@ def run_r(specs: list[dict], tmp: Path) -> dict[int, dict[str, list[float]]]:
     return out
 
 
-def close(a: float, b: float) -> bool:
+def close(a: float, b: float, rel: float = 1e-6) -> bool:
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
-    return abs(a - b) <= 1e-6 * max(abs(a), abs(b)) + 1e-9
+    return abs(a - b) <= rel * max(abs(a), abs(b)) + 1e-9
+
+
+# R's likelihood limits come from a spline through a profile of refitted glms, each
+# converged only to glm's epsilon (1e-8 on the deviance): agreement past about 1e-5 is
+# not defined by R itself (a random two-stage design gave 0.029234818 against R's
+# 0.029234865).
+TOLERANCE = {"prop.likelihood": 1e-5}
 
 
 @settings(
@@ -314,5 +321,11 @@ def test_random_designs_agree_with_r(rscript, specs):
                 continue
             assert len(got) == len(r_vals), (i, key, context)
             for a, b in zip(got, r_vals, strict=True):
-                assert close(a, b), (i, key, repr(got), repr(r_vals), context)
+                assert close(a, b, TOLERANCE.get(key, 1e-6)), (
+                    i,
+                    key,
+                    repr(got),
+                    repr(r_vals),
+                    context,
+                )
     assert compared >= len(specs) // 2

@@ -140,6 +140,8 @@ NOT_WORKING = {
 
 
 def _without_csrf(html: str) -> str:
+    """The page less what differs by request: the CSRF token and the CSP nonce."""
+    html = re.sub(r' nonce="[^"]+"', "", html)
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
