@@ -14,8 +14,8 @@ the same rate:
 A client retries a request that got no answer, or a 5xx, with the same Idempotency-Key
 and body (as a records system would), for up to --retries attempts. When the load ends
 the worker is left to drain the queue (at most --drain-seconds), then the database and
-the outboxes (the file email backend's files, the file SMS backend's outbox.jsonl) are
-checked:
+the outboxes (the file email backend's files, the file SMS backend's daily
+outbox-YYYY-MM-DD.jsonl) are checked:
 
   reports   every report answered 201 is in the database exactly once, under the
             reference it was answered with (by idempotency key and by reference);
@@ -401,8 +401,7 @@ class Stack:
             for part in path.read_text(encoding="utf-8").split("\n" + "-" * 79 + "\n"):
                 if part.strip():
                     counts[email.message_from_string(part)["X-Victimcare-Reference"]] += 1
-        outbox = self.folder / "sms" / "outbox.jsonl"
-        if outbox.exists():
+        for outbox in (self.folder / "sms").glob("outbox*.jsonl"):  # one file a day
             for line in outbox.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     counts[json.loads(line)["reference"]] += 1

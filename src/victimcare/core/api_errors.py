@@ -43,16 +43,17 @@ def error_responses(
     - 404 with a path parameter naming something (a case in another force is not found);
     - 400, 415 and 422 with a JSON body (body not JSON; not sent as JSON; breaks the schema);
     - 422 with query or header parameters (they break their schema);
+    - 400 always: a NUL character anywhere in the request (core/middleware.py), and with
+      a body, a body that is not JSON;
     - 503 always: the database connection was lost (with ``Retry-After``; config/api.py).
     """
-    answers: dict[int, type[Schema]] = {503: MessageOut}
+    answers: dict[int, type[Schema]] = {400: MessageOut, 503: MessageOut}
     if auth:
         answers[401] = MessageOut
         answers[403] = MessageOut
     if path:
         answers[404] = MessageOut
     if body:
-        answers[400] = MessageOut
         answers[415] = MessageOut
     if body or params or path:
         answers[422] = ErrorsOut
