@@ -591,7 +591,7 @@ def drivers_figures(
     in_force = (cols["force"] == force) & (cols["period"] == 1)
     sub = {k: v[in_force] for k, v in cols.items()}
     fit = _safe(
-        drivers.logistic_fit,
+        drivers.drivers_fit,
         sub,
         sat(WHOLE),
         [sat(s) for s in DRIVER_STAGES],
@@ -621,17 +621,17 @@ def drivers_figures(
             if peers_present
             else None
         )
-        effect = fit.effect(sat(stage)) if fit else None
-        coef = fit.coefficient(sat(stage)) if fit else None
+        driver = fit.stage(sat(stage)) if fit else None
+        effect = driver.effect if driver else None
         shortfall = max(0.0, -versus.difference) if versus is not None else 0.0
         rows.append(
             {
                 "stage": stage,
                 "label": STAGE_LABELS[stage],
-                "odds_ratio": _num(coef.odds_ratio) if coef else None,
-                "odds_ratio_low": _num(math.exp(coef.ci_low)) if coef else None,
-                "odds_ratio_high": _num(math.exp(coef.ci_high)) if coef else None,
-                "p_value": _num(coef.p_value) if coef else None,
+                "odds_ratio": _num(driver.odds_ratio) if driver else None,
+                "odds_ratio_low": _num(driver.odds_ratio_low) if driver else None,
+                "odds_ratio_high": _num(driver.odds_ratio_high) if driver else None,
+                "p_value": _num(driver.coefficient.p) if driver else None,
                 "effect": {
                     "estimate": effect.estimate,
                     "ci_low": effect.ci_low,
