@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from victimcare.estimation import ModelError
+from victimcare.estimation import ModelDataError, NotEnoughDataError
 from victimcare.oversight.drivers import drivers_fit
 
 from .rref.drivers_results import R_DRIVERS
@@ -75,11 +75,18 @@ def test_stage_effects_are_rs_discrete_change_with_delta_method_se():
     assert model.stage(STAGES[0]).odds_ratio == pytest.approx(np.exp(R_DRIVERS["estimate"][1]))
 
 
-def test_a_stage_with_a_single_answer_cannot_be_estimated():
+def test_a_stage_with_a_single_answer_is_not_enough_data():
     data = survey()
     data["sat_treatment"] = np.where(np.isnan(data["sat_treatment"]), np.nan, 1.0)
-    with pytest.raises(ModelError, match="sat_treatment"):
+    with pytest.raises(ModelDataError, match="sat_treatment") as caught:
         fit(data)
+    assert isinstance(caught.value, NotEnoughDataError)
+
+
+def test_no_responses_is_not_enough_data():
+    empty = {k: v[:0] for k, v in survey().items()}
+    with pytest.raises(NotEnoughDataError):
+        fit(empty)
 
 
 @pytest.mark.rlive

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from victimcare.estimation import Coefficient, Design, ModelError, Regression
+from victimcare.estimation import Coefficient, Design, ModelDataError, Regression
 
 __all__ = ["DriversFit", "StageDriver", "drivers_fit", "drivers_formula"]
 
@@ -88,9 +88,10 @@ def drivers_fit(
 ) -> DriversFit:
     """Fit the drivers model to a survey held as columns (R's quasibinomial ``svyglm``).
 
-    Raises the estimation library's ``DesignError`` family when the data cannot carry the
-    model; ``ModelError`` when a stage has a single answer among the complete responses
-    (every respondent satisfied, say), so its effect cannot be estimated.
+    Raises the estimation library's ``NotEnoughDataError`` when the responses are too
+    few for the model: none, or a stage with a single answer among the complete
+    responses (every respondent satisfied, say: ``ModelDataError``), so that its effect
+    cannot be estimated; any other ``DesignError`` is bad input.
     """
     design = Design(data, weight=weight, strata=strata, psu=psu, fpc=fpc, lonely_psu=lonely_psu)
     regression = design.glm(drivers_formula(outcome, stages), "quasibinomial", level=level)
@@ -99,7 +100,7 @@ def drivers_fit(
     for stage in stages:
         term = f"{stage}[T.1]"
         if term not in effects:
-            raise ModelError(
+            raise ModelDataError(
                 f"column {stage!r} has a single answer among the complete responses: "
                 "its effect cannot be estimated",
                 column=stage,

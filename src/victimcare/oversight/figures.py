@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from victimcare.estimation import Comparison, Design, DesignError, Estimate
+from victimcare.estimation import Comparison, Design, Estimate, NotEnoughDataError
 from victimcare.oversight import charts, drivers, league
 from victimcare.oversight.periods import Quarter, month_label, month_shift, twelve_months_to
 
@@ -151,7 +151,7 @@ class _NoDesign:
 
     def __getattr__(self, name: str):
         def fail(*args: Any, **kwargs: Any):
-            raise DesignError("no responses")
+            raise NotEnoughDataError("no responses")
 
         return fail
 
@@ -164,9 +164,13 @@ def _pick(result: Any, **by: Any) -> Estimate | None:
 
 
 def _safe(fn, *args, **kwargs):
+    """``fn(...)``, or None when the data are too few for it (the estimation library's
+    ``NotEnoughDataError``: no responses, an empty domain, a model its rows cannot
+    identify), which the pages show as a blank figure. Anything else is a bug or bad
+    input and propagates."""
     try:
         return fn(*args, **kwargs)
-    except (DesignError, KeyError, ValueError, ZeroDivisionError):
+    except NotEnoughDataError:
         return None
 
 
@@ -309,7 +313,7 @@ def dashboard_figures(
     groups = _safe(design.proportion, sat(WHOLE), by=["scope", "quarter", "bme"])
 
     def group_n(q: str, bme: int) -> int:
-        found = _safe(groups.get, 1, q, bme) if groups is not None else None
+        found = _pick(groups, scope=1, quarter=q, bme=bme) if groups is not None else None
         return int(found.n) if found is not None else 0
 
     gaps = []
