@@ -1,77 +1,117 @@
-"""The drivers model is R's svyglm(family = quasibinomial): same coefficients and
-linearisation standard errors on R's api data (recorded here, and run live against R)."""
+"""The drivers model is R's svyglm(family = quasibinomial()) through the estimation
+library's ``Design.glm``: on a small fixed synthetic survey (``rref/drivers_survey.csv``)
+the coefficients, design-based SEs, t, p, intervals, df and the stages' average marginal
+effects equal R's, frozen in ``rref/drivers_results.py`` beside the R script that wrote
+them (``rref/drivers.R``), and run live against R when Rscript is there."""
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from tests.estimation.conftest import DATA, api
-from victimcare.oversight.drivers import logistic_fit
+from victimcare.estimation import ModelDataError, NotEnoughDataError
+from victimcare.oversight.drivers import drivers_fit
 
-# R 4.x, survey 4.1:
-#   dstrat <- svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat, fpc=~fpc)
-#   svyglm(I(sch.wide=="Yes") ~ ell + meals, design=dstrat, family=quasibinomial)
-#   dclus1 <- svydesign(id=~dnum, weights=~pw, data=apiclus1, fpc=~fpc)
-R_STRAT = {
-    "coef": (1.56040842358661269, -0.00683105655469601, 0.00352476103353518),
-    "se": (0.31553039213230161, 0.01314706882718616, 0.00865013764272951),
-}
-R_CLUS = {
-    "coef": (1.8995569111363253, 0.0399254107978012, -0.0191146824661448),
-    "se": (0.50991483175176333, 0.01244266973909005, 0.00882544370226142),
-}
-REL = 1e-6
+from .rref.drivers_results import R_DRIVERS
+
+RREF = Path(__file__).parent / "rref"
+STAGES = ("sat_ease_of_contact", "sat_actions_taken", "sat_kept_informed", "sat_treatment")
+OUTCOME = "sat_whole_experience"
+REL = 1e-9
 
 
-@pytest.mark.parametrize(
-    ("name", "design", "expected"),
-    [
-        ("apistrat", {"strata": "stype", "fpc": "fpc"}, R_STRAT),
-        ("apiclus1", {"psu": "dnum", "fpc": "fpc"}, R_CLUS),
-    ],
-)
-def test_matches_recorded_svyglm(name, design, expected):
-    fit = logistic_fit(api(name), "yes", ["ell", "meals"], weight="pw", **design)
-    assert [c.estimate for c in fit.coefficients] == pytest.approx(expected["coef"], rel=REL)
-    assert [c.se for c in fit.coefficients] == pytest.approx(expected["se"], rel=REL)
+def survey() -> dict[str, np.ndarray]:
+    """The synthetic survey as the oversight frame holds it: text strata, float answers
+    with NaN for a missing answer."""
+    with (RREF / "drivers_survey.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    cols: dict[str, np.ndarray] = {"stratum": np.array([r["stratum"] for r in rows])}
+    for name in ("w", "N", *STAGES, OUTCOME):
+        cols[name] = np.array([np.nan if r[name] == "NA" else float(r[name]) for r in rows])
+    return cols
 
 
-def test_marginal_effects_lie_inside_their_intervals():
-    fit = logistic_fit(api("apistrat"), "yes", ["ell0"], weight="pw", strata="stype", fpc="fpc")
-    effect = fit.effect("ell0")
-    assert effect.ci_low < effect.estimate < effect.ci_high
-    assert fit.df == 200 - 3 + 1 - 2
+def fit(data=None):
+    return drivers_fit(
+        survey() if data is None else data,
+        OUTCOME,
+        STAGES,
+        weight="w",
+        strata="stratum",
+        fpc="N",
+        lonely_psu="certainty",
+    )
 
 
-R_LIVE = r"""
-suppressMessages(library(survey))
-d <- read.csv(file.path(commandArgs(TRUE)[1], "apistrat.csv"))
-dstrat <- svydesign(id=~1, strata=~stype, weights=~pw, data=d, fpc=~fpc)
-m <- svyglm(I(sch.wide=="Yes") ~ ell + meals + mobility, design=dstrat, family=quasibinomial)
-cat(sprintf("%.15g", c(coef(m), SE(m), m$df.residual)), sep="\n")
-"""
+def test_drivers_fit_equals_frozen_svyglm_quasibinomial():
+    model = fit()
+    regression = model.regression
+    assert [c.estimate for c in regression.coefficients] == pytest.approx(
+        R_DRIVERS["estimate"], rel=REL
+    )
+    for key in ("se", "t", "p", "ci_low", "ci_high"):
+        assert [getattr(c, key) for c in regression.coefficients] == pytest.approx(
+            R_DRIVERS[key], rel=REL
+        ), key
+    assert model.df == R_DRIVERS["df"]
+    assert model.n == R_DRIVERS["n"]
+
+
+def test_stage_effects_are_rs_discrete_change_with_delta_method_se():
+    model = fit()
+    assert [s.stage for s in model.stages] == list(STAGES)
+    assert [s.effect.estimate for s in model.stages] == pytest.approx(R_DRIVERS["ame"], rel=REL)
+    assert [s.effect.se for s in model.stages] == pytest.approx(R_DRIVERS["ame_se"], rel=REL)
+    # the stage's coefficient is R's "<stage>1" (the log odds ratio of 1 against 0)
+    assert [s.coefficient.estimate for s in model.stages] == pytest.approx(
+        R_DRIVERS["estimate"][1:], rel=REL
+    )
+    assert model.stage(STAGES[0]).odds_ratio == pytest.approx(np.exp(R_DRIVERS["estimate"][1]))
+
+
+def test_a_stage_with_a_single_answer_is_not_enough_data():
+    data = survey()
+    data["sat_treatment"] = np.where(np.isnan(data["sat_treatment"]), np.nan, 1.0)
+    with pytest.raises(ModelDataError, match="sat_treatment") as caught:
+        fit(data)
+    assert isinstance(caught.value, NotEnoughDataError)
+
+
+def test_no_responses_is_not_enough_data():
+    empty = {k: v[:0] for k, v in survey().items()}
+    with pytest.raises(NotEnoughDataError):
+        fit(empty)
 
 
 @pytest.mark.rlive
-def test_matches_svyglm_run_live(tmp_path):
+def test_drivers_fit_matches_svyglm_run_live(tmp_path):
     if shutil.which("Rscript") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Rscript is missing")
         pytest.skip("Rscript is missing (apt-get install r-cran-survey)")
-    script = Path(tmp_path) / "glm.R"
-    script.write_text(R_LIVE)
     out = subprocess.run(
-        ["Rscript", str(script), str(DATA)], capture_output=True, text=True, check=True, timeout=120
-    ).stdout.split()
-    values = [float(v) for v in out]
-    fit = logistic_fit(
-        api("apistrat"), "yes", ["ell", "meals", "mobility"], weight="pw", strata="stype", fpc="fpc"
+        ["Rscript", str(RREF / "drivers.R")],
+        cwd=RREF,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    live: dict = {}
+    exec(compile(out, "drivers_results.py", "exec"), live)  # noqa: S102 - R's own output
+    model = fit()
+    assert [c.estimate for c in model.regression.coefficients] == pytest.approx(
+        live["R_DRIVERS"]["estimate"], rel=REL
     )
-    assert [c.estimate for c in fit.coefficients] == pytest.approx(values[:4], rel=REL)
-    assert [c.se for c in fit.coefficients] == pytest.approx(values[4:8], rel=REL)
-    assert fit.df == int(values[8])
+    assert [c.se for c in model.regression.coefficients] == pytest.approx(
+        live["R_DRIVERS"]["se"], rel=REL
+    )
+    assert [s.effect.se for s in model.stages] == pytest.approx(
+        live["R_DRIVERS"]["ame_se"], rel=REL
+    )

@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from victimcare.surveys.weighting import design_weights, nonresponse_weights, rake
+from victimcare.surveys.weighting import (
+    design_weights,
+    lonely_strata_groups,
+    nonresponse_weights,
+    rake,
+)
 
 
 def test_the_design_weight_is_N_over_respondents_in_the_stratum():
@@ -64,3 +69,35 @@ def test_raking_matches_every_margin():
 def test_a_population_category_without_respondents_is_spread_over_the_others():
     weights = rake([1.0, 1.0], {"sex": ["f", "m"]}, {"sex": {"f": 50, "m": 30, "unknown": 20}})
     assert sum(weights) == pytest.approx(100)
+
+
+@pytest.mark.parametrize(
+    ("respondents", "expected"),
+    [
+        # no lonely stratum: each stratum is its own variance stratum
+        ({"a": 3, "b": 2}, [["a"], ["b"]]),
+        # a lonely stratum joins the stratum with two or more that has the fewest respondents
+        ({"a": 5, "b": 2, "c": 1}, [["a"], ["b", "c"]]),
+        # every lonely stratum joins that same host; a stratum without respondents too
+        ({"a": 4, "b": 1, "c": 0, "d": 3}, [["a"], ["d", "b", "c"]]),
+        # ties between hosts go to the smaller key
+        ({"b": 2, "a": 2, "c": 1}, [["b"], ["a", "c"]]),
+        # no stratum with two or more: all the lonely strata join together
+        ({"a": 1, "b": 1}, [["a", "b"]]),
+    ],
+)
+def test_a_lonely_stratum_joins_the_smallest_stratum_with_two_or_more(respondents, expected):
+    assert lonely_strata_groups(respondents, {k: k for k in respondents}) == expected
+
+
+def test_the_survey_microdata_and_the_oversight_frame_share_the_one_collapse_rule():
+    """Both selectors call the same function: neither keeps a copy of the rule."""
+    import inspect
+
+    from victimcare.oversight import selectors as oversight_selectors
+    from victimcare.surveys import selectors as survey_selectors
+
+    for module in (survey_selectors, oversight_selectors):
+        source = inspect.getsource(module._lonely_strata_collapse)
+        assert "lonely_strata_groups(" in source
+        assert "< 2" not in source

@@ -20,13 +20,13 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict, StringConstraint
 from victimcare.accounts.api_auth import API_AUTH, api_caller
 from victimcare.accounts.permissions import Capability
 from victimcare.care.constants import VICTIM_TEXT_MAX_LENGTH, DecisionOutcome
-from victimcare.care.deadlines import LONDON
 from victimcare.care.models import Rule
 from victimcare.care.selectors import case_obligations
 from victimcare.care.services import API_EVENT_KINDS, CareError, care_event_record
 from victimcare.cases.constants import CaseStatus, EventKind
 from victimcare.cases.models import Case, Victim
 from victimcare.core.api_errors import MessageOut, error_responses, field_errors
+from victimcare.core.timezones import LONDON
 
 router = Router(tags=["care"])
 

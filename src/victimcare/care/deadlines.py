@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 import numpy as np
 
-LONDON = ZoneInfo("Europe/London")
+from victimcare.core.timezones import LONDON
+
 END_OF_DAY = time(23, 59, 59)
 FIRST_YEAR, LAST_YEAR = 2000, 2060
 

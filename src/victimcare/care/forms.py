@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from victimcare.care.constants import Need, ReferralConsent, ReferralStatus, SafeRoute
-from victimcare.care.deadlines import LONDON
 from victimcare.core.periods import YEAR_MIN, PeriodDateField
+from victimcare.core.timezones import LONDON
 
 
 class VictimChoiceMixin:

@@ -30,9 +30,10 @@ from victimcare.care.clock import (
     obligations_compute,
 )
 from victimcare.care.constants import DECISION_OUTCOME_ALIASES, RulePattern
-from victimcare.care.deadlines import LONDON, end_of_london_day, working_day_table
+from victimcare.care.deadlines import end_of_london_day, working_day_table
 from victimcare.care.models import CaseClock, Obligation, RuleSetVersion
 from victimcare.cases.models import Case, CaseEvent, Victim
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import CrimeType, Force
 
 CHUNK = 2000

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.care.constants import OUTSTANDING, ObligationStatus, VisitStatus
-from victimcare.care.deadlines import LONDON
 from victimcare.care.models import (
     CaseClock,
     NeedsAssessment,
@@ -24,6 +23,7 @@ from victimcare.care.models import (
     VisitSlot,
 )
 from victimcare.cases.models import Case, Victim
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Team
 
 

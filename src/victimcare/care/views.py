@@ -21,7 +21,6 @@ from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.accounts.services import audit_record_create
 from victimcare.care import selectors
-from victimcare.care.deadlines import LONDON
 from victimcare.care.forms import (
     ComplianceFilterForm,
     ContactForm,
@@ -44,6 +43,7 @@ from victimcare.care.services import (
 )
 from victimcare.cases.selectors import case_get
 from victimcare.core.csv_export import csv_writer
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area
 
 # Which page records what meets each obligation.

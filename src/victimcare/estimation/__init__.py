@@ -11,9 +11,9 @@ the push-down of the aggregation to DuckDB, SQLite or PostgreSQL.
 """
 
 from .design import Design
-from .errors import DesignError
+from .errors import DesignError, NotEnoughDataError
 from .formula import FormulaError
-from .regression import Coefficient, ModelError, Regression
+from .regression import Coefficient, ModelDataError, ModelError, Regression
 from .results import ChiSquareTest, Comparison, Estimate, Estimates
 
 __all__ = [
@@ -26,5 +26,7 @@ __all__ = [
     "Estimates",
     "FormulaError",
     "ModelError",
+    "ModelDataError",
+    "NotEnoughDataError",
     "Regression",
 ]

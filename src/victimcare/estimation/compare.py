@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import DesignError
+from .errors import DesignError, NotEnoughDataError
 from .intervals import chi2_sf, critical_value, f_sf, reference_df, t_p_value
 from .results import ChiSquareTest, Comparison
 from .variance import design_variance, moments_from_cells, moments_from_rows
@@ -33,7 +33,7 @@ def _find_domain(domains: Sequence[tuple[Any, ...]], want: Any, by: tuple[str, .
     for i, lab in enumerate(domains):
         if all(a == b or str(a) == str(b) for a, b in zip(lab, key, strict=True)):
             return i
-    raise DesignError(f"no rows in domain {dict(zip(by, key, strict=True))!r}")
+    raise NotEnoughDataError(f"no rows in domain {dict(zip(by, key, strict=True))!r}")
 
 
 def _fmt(v: float) -> str:
@@ -186,7 +186,7 @@ def chisq(design: Design, row: str, col: str, *, statistic: str = "F") -> ChiSqu
     )
     nr, nc = len(rows_l), len(cols_l)
     if nr < 2 or nc < 2:
-        raise DesignError("chisq needs at least two values in each of the two columns")
+        raise NotEnoughDataError("chisq needs at least two values in each of the two columns")
     k = cells.n_domains
     counts = cells.per_domain(cells.term(1, 0, 0))  # weighted count per observed cell
     wall = float(counts.sum())

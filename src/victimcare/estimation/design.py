@@ -24,7 +24,7 @@ from .calibration import (
     rake_weights,
     residualise,
 )
-from .errors import DesignError
+from .errors import DesignError, NotEnoughDataError
 from .intervals import PROPORTION_METHODS, mean_interval, proportion_interval, reference_df
 from .memory import DesignSpec, MemoryBackend
 from .results import Estimate, Estimates
@@ -526,7 +526,7 @@ class Design:
         notes += interval_notes
         if not prep.by:
             if not rows:
-                raise DesignError("no rows to estimate from")
+                raise NotEnoughDataError("no rows to estimate from")
             return rows[0]
         return Estimates(rows=tuple(rows), by=prep.by, notes=tuple(notes))
 

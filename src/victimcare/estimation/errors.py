@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["DesignError", "describe_rows"]
+__all__ = ["DesignError", "NotEnoughDataError", "describe_rows"]
 
 
 class DesignError(ValueError):
@@ -23,6 +23,16 @@ class DesignError(ValueError):
         super().__init__(message)
         self.column = column
         self.rows = tuple(int(r) for r in rows)
+
+
+class NotEnoughDataError(DesignError):
+    """The data hold too little for the statistic asked, though nothing is wrong with
+    them: no rows (in the data or in the domain asked for), a single row (no variance),
+    a single value where two are needed, a model its rows cannot identify.
+
+    A program that shows many figures at once may show "not enough data" for this one
+    and carry on; every other ``DesignError`` is bad input or a bug and should be seen.
+    """
 
 
 def describe_rows(where: np.ndarray | Iterable[int], limit: int = 5) -> tuple[str, list[int]]:

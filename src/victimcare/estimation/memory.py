@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .columns import Columns, factorize
-from .errors import DesignError, describe_rows
+from .errors import DesignError, NotEnoughDataError, describe_rows
 from .sums import CellSums, DesignInfo, RowDesign, Term, aggregate_rows
 
 __all__ = ["DesignSpec", "MemoryBackend", "check_fpc_convention"]
@@ -87,7 +87,7 @@ class MemoryBackend:
         for name, role in spec.columns():
             cols.require(name, role)
         if n == 0:
-            raise DesignError("the data have no rows")
+            raise NotEnoughDataError("the data have no rows")
         if len(spec.psu) > 2:
             raise DesignError("at most two stages of clusters are supported (psu, ssu)")
         if spec.fpc and spec.psu and len(spec.fpc) not in (1, len(spec.psu)):
@@ -187,7 +187,9 @@ class MemoryBackend:
                 n_ssu = np.bincount(ssu_psu, minlength=len(psus))
         else:
             if n == 1:
-                raise DesignError("the design has only one row; the variance cannot be estimated")
+                raise NotEnoughDataError(
+                    "the design has only one row; the variance cannot be estimated"
+                )
             n_psu = np.bincount(stratum, minlength=h_count)
 
         # finite population corrections, R's convention

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .columns import sort_key
-from .errors import DesignError
+from .errors import DesignError, NotEnoughDataError
 from .memory import DesignSpec, check_fpc_convention
 from .sums import CellSums, DesignInfo, Term
 
@@ -242,7 +242,7 @@ class SqlBackend:
             sql += f" GROUP BY {', '.join(group)}"
         _, rows = src.execute(sql)
         if not rows or sum(int(r[len(group)]) for r in rows) == 0:
-            raise DesignError("the data have no rows")
+            raise NotEnoughDataError("the data have no rows")
         ng = len(group)
         col = ng + 1
         if spec.weight:

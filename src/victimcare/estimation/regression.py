@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .calibration import residualise
-from .errors import DesignError, describe_rows
+from .errors import DesignError, NotEnoughDataError, describe_rows
 from .formula import (
     Formula,
     FormulaError,
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FAMILIES",
     "Coefficient",
+    "ModelDataError",
     "ModelError",
     "Regression",
     "fit_glm",
@@ -67,6 +68,11 @@ FAMILIES: tuple[str, ...] = ("gaussian", "quasibinomial")
 class ModelError(DesignError):
     """A regression that cannot be fitted: an outcome outside what the family allows, a
     singular model matrix (a term that is a combination of others)."""
+
+
+class ModelDataError(ModelError, NotEnoughDataError):
+    """A model its rows cannot carry: no rows to fit (in the domain), or a model matrix
+    the rows make singular (a term constant, or a combination of others, among them)."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +256,7 @@ def _check_rank(mm: ModelMatrix, w: np.ndarray, formula: Formula) -> None:
             else:
                 why = "is constant or a combination of earlier columns"
             earlier = ", ".join(mm.columns[j] for j in kept[:6]) or "none"
-            raise ModelError(
+            raise ModelDataError(
                 f"formula {formula.text!r}: the model matrix is singular: column {name!r} "
                 f"{why} (earlier columns: {earlier}); drop or merge that term"
             )
@@ -379,7 +385,7 @@ def fit_glm(
             )
         ]
         if not wanted:
-            raise ModelError(f"formula {f.text!r}: no rows in domain {domain}")
+            raise ModelDataError(f"formula {f.text!r}: no rows in domain {domain}")
     for d, label in enumerate(labels):
         if wanted is not None and d not in wanted:
             continue
@@ -391,7 +397,7 @@ def fit_glm(
         by_dict = dict(zip(by, label, strict=True))
         where = f" in domain {by_dict}" if by else ""
         if not used.any():
-            raise ModelError(f"formula {f.text!r}: no rows without missing values{where}")
+            raise ModelDataError(f"formula {f.text!r}: no rows without missing values{where}")
         rows = np.flatnonzero(used)
         notes: list[str] = list(design.notes)
         y, ynote = _outcome(design, f, rows, family)
@@ -404,7 +410,7 @@ def fit_glm(
         try:
             _check_rank(mm, w, f)
         except ModelError as exc:
-            raise ModelError(f"{exc}{where}") from None
+            raise type(exc)(f"{exc}{where}") from None
         beta, working, fit_warnings = _irls(mm.x, y, w / scale, family)
         notes += [f"{text}{where}" for text in fit_warnings]
         eta = mm.x @ beta

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -20,11 +19,11 @@ from pydantic import AfterValidator
 from victimcare.accounts.api_auth import API_AUTH, api_caller
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.core.api_errors import MessageOut, error_responses
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Force
 from victimcare.intake import services
 
 router = Router(tags=["intake"])
-LONDON = ZoneInfo("Europe/London")
 
 
 class RecordReportsSessionAuth(SessionAuth):

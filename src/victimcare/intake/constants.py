@@ -1,5 +1,12 @@
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# A phone number as victims and call handlers type it: an optional +, then 9 to 21
+# digits, spaces, brackets and dashes. The one rule for the report form, the portal's
+# contact details and the records-system import.
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{8,20}$")
 
 
 class YesNo(models.TextChoices):

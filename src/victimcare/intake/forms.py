@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from victimcare.cases.constants import AgeBand, ContactMethod, Disability, Ethnicity, Sex
 from victimcare.forces.models import Area, CrimeType, Force
-from victimcare.intake.constants import YesNo
+from victimcare.intake.constants import PHONE_PATTERN, YesNo
 
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{8,20}$")
 POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 TIME_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 

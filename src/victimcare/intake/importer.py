@@ -42,7 +42,6 @@ from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
@@ -59,10 +58,11 @@ from victimcare.cases.models import (
 )
 from victimcare.cases.services import format_reference
 from victimcare.core.csv_export import csv_writer
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, CrimeType, Force
+from victimcare.intake.constants import PHONE_PATTERN
 from victimcare.intake.models import ExternalReference
 
-LONDON = ZoneInfo("Europe/London")
 REQUIRED_COLUMNS = (
     "crime_reference",
     "reported_at",
@@ -85,7 +85,6 @@ OPTIONAL_COLUMNS = (
     "status",
 )
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{8,20}$")
 LIMITS = {
     "crime_reference": 100,
     "summary": 5000,

@@ -29,6 +29,7 @@ from victimcare.cases.services import (
     case_event_record,
     reference_allocate,
 )
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake._quick_check import answers_check_quick
 from victimcare.intake.constants import DRAFT_TOKEN_BYTES
@@ -36,7 +37,6 @@ from victimcare.intake.forms import answers_validate
 from victimcare.intake.models import ExternalReference, IdempotencyRecord, ReportDraft
 
 logger = logging.getLogger(__name__)
-LONDON_TZ = "Europe/London"
 
 
 class ReportInvalid(ValueError):
@@ -246,10 +246,8 @@ class Report:
 
 
 def _local(day: str, at: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
     clock = time.fromisoformat(at) if at else time(12, 0)
-    return datetime.combine(date.fromisoformat(day), clock, tzinfo=ZoneInfo(LONDON_TZ))
+    return datetime.combine(date.fromisoformat(day), clock, tzinfo=LONDON)
 
 
 def report_build(*, force: Force, answers: dict) -> Report:

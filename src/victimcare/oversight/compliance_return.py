@@ -20,7 +20,6 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Case as DbCase
 from django.db.models import CharField, F, IntegerField, Max, Min, Q, QuerySet, Value, When
@@ -32,6 +31,7 @@ from victimcare.care.constants import ObligationStatus
 from victimcare.care.models import Obligation, Rule
 from victimcare.cases.constants import PREFER_NOT_TO_SAY, AgeBand
 from victimcare.core.csv_export import csv_dict_writer
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Force
 from victimcare.oversight.compliance_measures import (
     ALL,
@@ -46,7 +46,6 @@ from victimcare.oversight.constants import suppression_threshold
 from victimcare.oversight.periods import Quarter
 from victimcare.oversight.suppression import Line, suppress
 
-LONDON = ZoneInfo("Europe/London")
 Z95 = 1.959963984540054  # the normal 97.5% quantile, qnorm(0.975) in R
 COLUMNS = (
     "measure",

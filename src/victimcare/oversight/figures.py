@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from victimcare.estimation import Comparison, Design, DesignError, Estimate
+from victimcare.estimation import Comparison, Design, Estimate, NotEnoughDataError
 from victimcare.oversight import charts, drivers, league
 from victimcare.oversight.periods import Quarter, month_label, month_shift, twelve_months_to
 
@@ -151,7 +151,7 @@ class _NoDesign:
 
     def __getattr__(self, name: str):
         def fail(*args: Any, **kwargs: Any):
-            raise DesignError("no responses")
+            raise NotEnoughDataError("no responses")
 
         return fail
 
@@ -164,9 +164,13 @@ def _pick(result: Any, **by: Any) -> Estimate | None:
 
 
 def _safe(fn, *args, **kwargs):
+    """``fn(...)``, or None when the data are too few for it (the estimation library's
+    ``NotEnoughDataError``: no responses, an empty domain, a model its rows cannot
+    identify), which the pages show as a blank figure. Anything else is a bug or bad
+    input and propagates."""
     try:
         return fn(*args, **kwargs)
-    except (DesignError, KeyError, ValueError, ZeroDivisionError):
+    except NotEnoughDataError:
         return None
 
 
@@ -309,7 +313,7 @@ def dashboard_figures(
     groups = _safe(design.proportion, sat(WHOLE), by=["scope", "quarter", "bme"])
 
     def group_n(q: str, bme: int) -> int:
-        found = _safe(groups.get, 1, q, bme) if groups is not None else None
+        found = _pick(groups, scope=1, quarter=q, bme=bme) if groups is not None else None
         return int(found.n) if found is not None else 0
 
     gaps = []
@@ -591,7 +595,7 @@ def drivers_figures(
     in_force = (cols["force"] == force) & (cols["period"] == 1)
     sub = {k: v[in_force] for k, v in cols.items()}
     fit = _safe(
-        drivers.logistic_fit,
+        drivers.drivers_fit,
         sub,
         sat(WHOLE),
         [sat(s) for s in DRIVER_STAGES],
@@ -621,17 +625,17 @@ def drivers_figures(
             if peers_present
             else None
         )
-        effect = fit.effect(sat(stage)) if fit else None
-        coef = fit.coefficient(sat(stage)) if fit else None
+        driver = fit.stage(sat(stage)) if fit else None
+        effect = driver.effect if driver else None
         shortfall = max(0.0, -versus.difference) if versus is not None else 0.0
         rows.append(
             {
                 "stage": stage,
                 "label": STAGE_LABELS[stage],
-                "odds_ratio": _num(coef.odds_ratio) if coef else None,
-                "odds_ratio_low": _num(math.exp(coef.ci_low)) if coef else None,
-                "odds_ratio_high": _num(math.exp(coef.ci_high)) if coef else None,
-                "p_value": _num(coef.p_value) if coef else None,
+                "odds_ratio": _num(driver.odds_ratio) if driver else None,
+                "odds_ratio_low": _num(driver.odds_ratio_low) if driver else None,
+                "odds_ratio_high": _num(driver.odds_ratio_high) if driver else None,
+                "p_value": _num(driver.coefficient.p) if driver else None,
                 "effect": {
                     "estimate": effect.estimate,
                     "ci_low": effect.ci_low,

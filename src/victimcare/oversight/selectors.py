@@ -20,6 +20,7 @@ from django.http import Http404
 
 from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, Force
 from victimcare.oversight import figures
 from victimcare.oversight.models import FiguresCache, Target
@@ -28,7 +29,6 @@ from victimcare.oversight.periods import Quarter, month_shift, months_between, t
 # Bump when the figures' definitions change, so that cached figures are recomputed.
 FIGURES_VERSION = "9"  # 9: charts without style attributes (CSP)
 DASHBOARD_MONTHS = 24
-LONDON_TZ = "Europe/London"
 
 
 # --- scope -------------------------------------------------------------------------------
@@ -211,11 +211,10 @@ def _lonely_strata_collapse(
     stratum: np.ndarray, population: np.ndarray, sample: np.ndarray, keys: tuple
 ) -> tuple[np.ndarray, np.ndarray]:
     """The variance strata and their populations, as ``victimcare survey microdata``
-    writes them (surveys.selectors._lonely_strata_collapse): a stratum with a single
-    respondent joins the smallest other stratum of its month's sample with two or more
-    (ties by key), or, if none has, all of that sample's lonely strata join together;
-    the joined stratum's N is the sum. Weights stay those of each respondent's own
-    stratum."""
+    writes them, by the one rule ``surveys.weighting.lonely_strata_groups``; the joined
+    stratum's N is the sum. Weights stay those of each respondent's own stratum."""
+    from victimcare.surveys.weighting import lonely_strata_groups
+
     ids, first, counts = np.unique(stratum, return_index=True, return_counts=True)
     info = {
         int(pk): (int(sample[i]), str(keys[i]), float(population[i]), int(m))
@@ -227,15 +226,11 @@ def _lonely_strata_collapse(
     group_of: dict[int, int] = {}
     group_population: dict[int, float] = {}
     for members in by_sample.values():
-        lonely = [pk for pk in members if info[pk][3] < 2]
-        groups = {pk: [pk] for pk in members if info[pk][3] >= 2}
-        if lonely:
-            if groups:
-                host = min(groups, key=lambda pk: (info[pk][3], info[pk][1]))
-                groups[host].extend(lonely)
-            else:
-                groups = {lonely[0]: lonely}
-        for head, joined in groups.items():
+        groups = lonely_strata_groups(
+            {pk: info[pk][3] for pk in members}, {pk: info[pk][1] for pk in members}
+        )
+        for joined in groups:
+            head = joined[0]
             group_population[head] = sum(info[pk][2] for pk in joined)
             for pk in joined:
                 group_of[pk] = head
@@ -534,12 +529,10 @@ def compliance_rates(
     months ``first`` to ``last`` (counts of records, not a sample: no interval). Same
     definition as the care app's compliance page; cancelled obligations are left out
     unless they had already been breached."""
-    from zoneinfo import ZoneInfo
-
     from victimcare.care.constants import ObligationStatus
     from victimcare.care.models import Obligation
 
-    tz = ZoneInfo(LONDON_TZ)
+    tz = LONDON
     start = datetime.combine(date(first.year, first.month, 1), dtime.min, tzinfo=tz)
     end = datetime.combine(month_shift(last, 1), dtime.min, tzinfo=tz)
     rows = Obligation.objects.filter(case__force=force, due_at__gte=start, due_at__lt=end)

@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from victimcare.cases.constants import ContactMethod
-from victimcare.intake.constants import YesNo
-from victimcare.intake.forms import PHONE_PATTERN, contact_route_check
+from victimcare.intake.constants import PHONE_PATTERN, YesNo
+from victimcare.intake.forms import contact_route_check
 from victimcare.portal.constants import MESSAGE_MAX_LENGTH
 
 

@@ -10,7 +10,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from victimcare.cases.constants import ContactMethod, EventKind
 from victimcare.cases.models import Case, Victim, VictimPersonalDetails
 from victimcare.cases.services import case_event_record
+from victimcare.core.timezones import LONDON
 from victimcare.notifications.constants import NotificationChannel, Purpose
 from victimcare.notifications.services import notification_queue, victim_notify, victim_route
 from victimcare.portal import constants as c
@@ -34,7 +34,6 @@ from victimcare.portal.models import (
 from victimcare.portal.selectors import track_links_live
 
 logger = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
 
 
 class TrackThrottled(Exception):

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from victimcare.cases.constants import PREFER_NOT_TO_SAY, Disability, Ethnicity
 from victimcare.cases.models import Case, Victim
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
@@ -50,7 +51,6 @@ from victimcare.surveys.models import (
     SurveyFlag,
 )
 from victimcare.surveys.sampling import (
-    LONDON,
     FrameSettings,
     default_fieldwork_on,
     london_midnight,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from victimcare.core.periods import year_max
+from victimcare.core.timezones import LONDON
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
     RECOVERY_OUTCOMES,
@@ -18,7 +19,7 @@ from victimcare.surveys.constants import (
     StrataBy,
 )
 from victimcare.surveys.questionnaire import Question
-from victimcare.surveys.sampling import LONDON, SamplingError, month_parse
+from victimcare.surveys.sampling import SamplingError, month_parse
 
 
 class SampleForm(forms.Form):

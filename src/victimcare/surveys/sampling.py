@@ -16,13 +16,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from random import Random
-from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from victimcare.cases.constants import PREFER_NOT_TO_SAY, AgeBand
 from victimcare.cases.models import Victim
 from victimcare.core.periods import PeriodError, year_check
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, Force
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
@@ -36,7 +36,6 @@ from victimcare.surveys.constants import (
 )
 from victimcare.surveys.models import SampleMember, SurveyFlag
 
-LONDON = ZoneInfo("Europe/London")
 MARGINS = ("age_band", "sex", "ethnicity")
 UNKNOWN = "unknown"
 

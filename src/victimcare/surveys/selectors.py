@@ -40,6 +40,7 @@ from victimcare.surveys.tokens import TOKEN_PATTERN, token_hash
 from victimcare.surveys.weighting import (
     ResponseRates,
     design_weights,
+    lonely_strata_groups,
     nonresponse_weights,
     rake,
 )
@@ -404,25 +405,19 @@ def microdata_rows(
 def _lonely_strata_collapse(responses: list[Response], responded: Counter) -> dict:
     """Per stratum id, the design stratum label and population N written to microdata.
 
-    A stratum with a single respondent has no variance of its own (a "lonely PSU"): it
-    is collapsed with the smallest other stratum of the same month's sample that has
-    two or more, or, if none has, with all that month's strata. The collapsed stratum's
-    N is the sum; each respondent keeps the weight of its own stratum."""
+    Lonely strata are collapsed by ``weighting.lonely_strata_groups`` (the one rule);
+    the collapsed stratum's N is the sum; each respondent keeps the weight of its own
+    stratum."""
     by_sample: dict[int, dict[int, SampleStratum]] = defaultdict(dict)
     for response in responses:
         by_sample[response.sample_id][response.stratum_id] = response.stratum
     result = {}
     for strata in by_sample.values():
         month = next(iter(strata.values())).sample.month
-        lonely = [pk for pk in strata if responded[pk] < 2]
-        groups = {pk: [pk] for pk in strata if pk not in lonely}
-        if lonely:
-            if groups:
-                host = min(groups, key=lambda pk: (responded[pk], strata[pk].key))
-                groups[host].extend(lonely)
-            else:
-                groups = {lonely[0]: lonely}
-        for members in groups.values():
+        groups = lonely_strata_groups(
+            {pk: responded[pk] for pk in strata}, {pk: strata[pk].key for pk in strata}
+        )
+        for members in groups:
             keys = sorted(strata[pk].key for pk in members)
             label = f"{month:%Y-%m}|" + "+".join(keys)
             population = sum(strata[pk].population for pk in members)

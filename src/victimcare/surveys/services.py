@@ -21,6 +21,7 @@ from victimcare.accounts.models import User
 from victimcare.accounts.services import audit_record_create
 from victimcare.cases.models import Victim
 from victimcare.core.csv_export import csv_dict_writer
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     ANSWER_CODES,
@@ -60,7 +61,6 @@ from victimcare.surveys.questionnaire import (
     questions_validate,
 )
 from victimcare.surveys.sampling import (
-    LONDON,
     Frame,
     FrameSettings,
     SamplingError,

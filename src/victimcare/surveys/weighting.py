@@ -84,6 +84,29 @@ def design_weights(strata: Sequence[Hashable], populations: Mapping[Hashable, in
     return [populations[h] / m[h] for h in strata]
 
 
+def lonely_strata_groups(
+    respondents: Mapping[Hashable, int], keys: Mapping[Hashable, str]
+) -> list[list[Hashable]]:
+    """The variance strata of one month's sample: its strata (ids, with their number of
+    respondents and their key) grouped so that none has a single respondent.
+
+    A stratum with fewer than two respondents has no variance of its own (a "lonely
+    PSU"): every such stratum joins the other stratum with two or more that has the
+    fewest respondents (ties by key); if no stratum has two or more, all the lonely
+    strata join together. Each group lists its host first. The one rule for the
+    survey microdata (``surveys.selectors``) and the oversight figures
+    (``oversight.selectors``); the caller sums the groups' populations."""
+    lonely = [pk for pk in respondents if respondents[pk] < 2]
+    groups = {pk: [pk] for pk in respondents if respondents[pk] >= 2}
+    if lonely:
+        if groups:
+            host = min(groups, key=lambda pk: (respondents[pk], keys[pk]))
+            groups[host].extend(lonely)
+        else:
+            groups = {lonely[0]: lonely}
+    return list(groups.values())
+
+
 def nonresponse_weights(
     strata: Sequence[Hashable],
     cells: Sequence[Hashable],
