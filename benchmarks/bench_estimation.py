@@ -55,7 +55,7 @@ def make_data(con: duckdb.DuckDBPyConnection, n: int) -> None:
                1.0 + 99.0 * random() AS w,
                CAST(random() < 0.72 AS INTEGER) AS satisfied
         FROM range(?) AS t(i)
-        """,  # noqa: S608 - constants only
+        """,
         [n],
     )
 

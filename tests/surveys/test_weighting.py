@@ -19,7 +19,7 @@ def test_the_design_weight_is_N_over_respondents_in_the_stratum():
     st.integers(min_value=1, max_value=10_000),
 )
 def test_design_weights_add_up_to_each_stratums_population(strata, population):
-    populations = {h: population for h in "abc"}
+    populations = dict.fromkeys("abc", population)
     weights = design_weights(strata, populations)
     for h in set(strata):
         assert sum(w for s, w in zip(strata, weights, strict=True) if s == h) == pytest.approx(

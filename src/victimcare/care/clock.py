@@ -166,7 +166,7 @@ class EventFact:
     victim_id: int | None = None
 
     @classmethod
-    def from_row(cls, *, id: int, kind: str, at: datetime, detail: dict) -> EventFact:  # noqa: A002
+    def from_row(cls, *, id: int, kind: str, at: datetime, detail: dict) -> EventFact:
         detail = detail if isinstance(detail, dict) else {}
         covers = detail.get("covers") or ()
         victim_id = detail.get("victim_id")

@@ -467,7 +467,7 @@ def _settings_apply(cur, settings: dict[str, str]) -> dict[str, str]:
 
 def _copy_rows(cur, table: str, rows: list) -> None:
     if rows:
-        with cur.cursor.copy(f"COPY {table} FROM STDIN") as copy:  # noqa: S608
+        with cur.cursor.copy(f"COPY {table} FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     cur.execute(f"ANALYZE {table}")
@@ -629,7 +629,7 @@ def _part_rebuild(*, cases, now, versions, bounds, part) -> int:
                 # Freeze a large part here, side by side with the others, so that reading
                 # it later costs this connection's time: unfrozen, each of its pages would
                 # be marked and written again when first read (by the one that applies it).
-                cur.execute(f"VACUUM (FREEZE) {part[0]}")  # noqa: S608
+                cur.execute(f"VACUUM (FREEZE) {part[0]}")
             return written
     finally:
         connection.close()
@@ -644,7 +644,7 @@ def _part_write(cur, *, part: tuple[str, str], now: datetime, final: str) -> int
         select = f"SELECT row_number() OVER () AS number, {columns} FROM ({final}) f"  # noqa: S608
     else:
         select = _diff_sql(final, IN_SCOPE_SQL)
-    cur.execute(f"CREATE UNLOGGED TABLE {name} AS {select}", {"now": now})  # noqa: S608
+    cur.execute(f"CREATE UNLOGGED TABLE {name} AS {select}", {"now": now})
     written = cur.rowcount
     cur.execute(f"ANALYZE {name}")
     return written
@@ -857,7 +857,7 @@ def _obligations_write(cur, *, in_scope: bool, now: datetime, count: int, final:
         select = f"SELECT {columns} FROM ({final}) f"  # noqa: S608
         return _new_write(cur, select=select, params={"now": now}, count=count)
     cur.execute(
-        f"CREATE TEMP TABLE rb_diff ON COMMIT DROP AS {_diff_sql(final, join)}",  # noqa: S608
+        f"CREATE TEMP TABLE rb_diff ON COMMIT DROP AS {_diff_sql(final, join)}",
         {"now": now},
     )
     cur.execute("ANALYZE rb_diff")
@@ -895,7 +895,7 @@ def _new_write(
     by ``numbered`` inserts if given (see ``_bulk_insert``), else by numbering ``select``.
     ``ready`` waits until ``select`` can run (``numbered`` waits as it goes)."""
     columns = ", ".join(COLUMNS)
-    insert = f"INSERT INTO care_obligation ({columns}) {select}"  # noqa: S608
+    insert = f"INSERT INTO care_obligation ({columns}) {select}"
     if count >= BULK_ROWS and count >= _table_rows(cur, "care_obligation"):
         cur.execute("SELECT NOT EXISTS (SELECT 1 FROM care_obligation)")
         empty = cur.fetchone()[0]
