@@ -192,7 +192,7 @@ def serve(*, host: str, port: int, workers: int, threads: int = 4) -> int:
         own works out every header and environ variable of every request (about 4% of a
         records-system report's CPU), for a line that uses six."""
 
-        def atoms(self, resp, req, environ, request_time):
+        def atoms(self, resp, req, environ, request_time):  # noqa: ARG002 (gunicorn's Logger.atoms signature)
             status = resp.status
             sent = getattr(resp, "sent", None)
             return {

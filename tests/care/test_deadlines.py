@@ -141,7 +141,7 @@ def test_naive_datetimes_are_refused():
 
 
 def test_zero_working_days_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 1 working day"):
         add_working_days(date(2027, 1, 4), 0)
 
 

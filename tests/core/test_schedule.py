@@ -91,7 +91,7 @@ def test_a_failed_job_is_recorded_and_logged_by_its_kind_never_its_message(monke
         schedule.JOBS_BY_NAME, job.name, schedule.Job(job.name, job.every, fails, "")
     )
     (run,) = [r for r in scheduled_runs_claim(now=NOW) if r.job == "care-breaches"]
-    with caplog.at_level(logging.INFO), pytest.raises(ValueError):
+    with caplog.at_level(logging.INFO), pytest.raises(ValueError, match="Ada Testperson"):
         scheduled_job_task.call("care-breaches", run.period_start.isoformat())
     run.refresh_from_db()
     assert run.succeeded is False

@@ -153,10 +153,7 @@ REFERENCE = [
 
 
 def _run(d: Design, stat: str, y: str, x: str | None, by):
-    if stat == "ratio":
-        res = d.ratio(y, x, by=by)
-    else:
-        res = getattr(d, stat)(y, by=by)
+    res = d.ratio(y, x, by=by) if stat == "ratio" else getattr(d, stat)(y, by=by)
     return [res] if isinstance(res, Estimate) else list(res)
 
 

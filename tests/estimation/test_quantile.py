@@ -77,7 +77,7 @@ def test_an_undefined_limit_has_a_note():
 
 @pytest.mark.parametrize("bad", [0, 1, -0.1, 1.5, "x"])
 def test_a_quantile_outside_zero_one_is_refused(bad):
-    with pytest.raises(DesignError, match="outside|not a number"):
+    with pytest.raises(DesignError, match=r"outside|not a number"):
         design("dstrat").quantile("api00", [0.5, bad])
 
 
@@ -112,8 +112,18 @@ def test_cli_quantile_table_has_a_quantile_column(capsys):
 @pytest.mark.parametrize("value", ["0", "1", "0.5,1.2", "half"])
 def test_cli_refuses_a_quantile_outside_zero_one_with_exit_2(value):
     proc = subprocess.run(
-        [sys.executable, "-m", "victimcare.estimation.cli", *STRAT, "--y", "api00"]
-        + ["--stat", "quantile", "--quantiles", value],
+        [
+            sys.executable,
+            "-m",
+            "victimcare.estimation.cli",
+            *STRAT,
+            "--y",
+            "api00",
+            "--stat",
+            "quantile",
+            "--quantiles",
+            value,
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -28,7 +28,7 @@ def test_no_published_cell_is_under_the_threshold_and_none_is_recoverable():
     assert suppressed, "with about 25 responses a month some groups are small"
     assert all(r["responses"] == r["percent_satisfied"] == "" for r in suppressed)
     # Rebuild the table's additive structure and check no hidden cell is determined.
-    key = lambda r: (r["force_code"], r["measure"], r["breakdown"], r["group"])  # noqa: E731
+    key = lambda r: (r["force_code"], r["measure"], r["breakdown"], r["group"])  # noqa: E731 (a one-line sort key)
     counts = {key(r): int(r["responses"] or 0) for r in rows}
     lines = []
     for force, measure, breakdown, _group in counts:

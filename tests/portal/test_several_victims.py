@@ -130,7 +130,7 @@ def test_the_answer_is_the_same_for_a_case_with_several_victims(client, case, tw
 
 
 def test_a_victim_never_sees_another_victims_messages(client, case, two, mailoutbox):
-    ada, bo = two
+    _ada, bo = two
     case_event_record(
         case=case, kind=EventKind.CONTACT_MADE, at=timezone.now(), victim_text="Case-wide news."
     )

@@ -44,7 +44,7 @@ def test_small_cells_are_pooled_so_no_weight_explodes():
     issued = {("h", "a"): 20, ("h", "b"): 10, ("h", "c"): 10}
     weights = nonresponse_weights(strata, cells, issued, {"h": 80}, minimum_respondents=5)
     # b and c pool to 2 respondents (< 5): the whole stratum is one class.
-    assert len(set(round(w, 9) for w in weights)) == 1
+    assert len({round(w, 9) for w in weights}) == 1
     assert sum(weights) == pytest.approx(80)
 
 

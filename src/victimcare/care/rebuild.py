@@ -431,15 +431,31 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
                 if signature not in signatures:
                     signatures[signature] = len(signatures) + 1
                     tables["rb_entry"].append(
-                        (key_id, trigger.event, None, signatures[signature], TRIGGER, 0)
-                        + (outcomes, trigger.covers, code, each)
+                        (
+                            key_id,
+                            trigger.event,
+                            None,
+                            signatures[signature],
+                            TRIGGER,
+                            0,
+                            outcomes,
+                            trigger.covers,
+                            code,
+                            each,
+                        )
                     )
                 working_days = None
                 if spec.pattern != RulePattern.RECURRING:
                     working_days = spec.working_days_for(enhanced=enhanced)
                 tables["rb_trigger"].append(
-                    (key_id, signatures[signature], spec.id, spec.pattern)
-                    + (spec.every_days or 0, working_days)
+                    (
+                        key_id,
+                        signatures[signature],
+                        spec.id,
+                        spec.pattern,
+                        spec.every_days or 0,
+                        working_days,
+                    )
                 )
                 recurring = spec.pattern == RulePattern.RECURRING
                 for role, matches in ((MET, spec.met_by), (CANCEL, spec.cancelled_by)):
@@ -447,9 +463,18 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
                         if role == CANCEL:
                             reasons[spec.id, position] = (spec.id, position, match.reason)
                         tables["rb_entry"].append(
-                            (key_id, match.event, spec.id, None, role, position)
-                            + (sorted(match.outcomes) if match.outcomes else None,)
-                            + (match.covers, spec.code, recurring)
+                            (
+                                key_id,
+                                match.event,
+                                spec.id,
+                                None,
+                                role,
+                                position,
+                                sorted(match.outcomes) if match.outcomes else None,
+                                match.covers,
+                                spec.code,
+                                recurring,
+                            )
                         )
     tables["rb_rule"] = list(rules.values())
     tables["rb_reason"] = list(reasons.values())
@@ -526,13 +551,13 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
         try:
             _parts_drop(cur)
             cur.execute(
-                f"SELECT EXISTS (SELECT 1 FROM care_obligation o WHERE o.case_id IN ({scope_sql}))",  # noqa: S608
+                f"SELECT EXISTS (SELECT 1 FROM care_obligation o WHERE o.case_id IN ({scope_sql}))",  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 params,
             )
             mode = "diff" if cur.fetchone()[0] else "first"
             parts = workers * 2 if mode == "first" else workers
             cur.execute(
-                f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) "  # noqa: S608
+                f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 f"FROM ({scope_sql}) s",
                 [[k / parts for k in range(1, parts)], *params],
             )
@@ -560,7 +585,7 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
                     else:
                         for future in futures:
                             future.result()
-                        source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
+                        source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608 (names are our own or quoted; values are bound parameters)
                         written = _diff_apply(cur, f"({source})")
                     cur.execute("DROP TABLE IF EXISTS rb_case")
                     _scope_create(cur, cases=cases, versions=versions)
@@ -581,13 +606,13 @@ def _parts_load(cur, names: list[str], futures: list) -> int:
     while the threads compute the next ones (the lock would stop no part: at a first
     clocking none reads care_obligation)."""
     columns = ", ".join(COLUMNS)
-    source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
+    source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608 (names are our own or quoted; values are bound parameters)
     estimate = futures[0].result() * len(futures)
 
     def numbered():
         for name, future in zip(names, futures, strict=True):
             insert = (
-                f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608
+                f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 f"SELECT %(id_base)s + number, {columns} FROM {name}"
             )
             yield insert, future.result()
@@ -596,7 +621,7 @@ def _parts_load(cur, names: list[str], futures: list) -> int:
         for future in futures:
             future.result()
 
-    select = f"SELECT {columns} FROM ({source}) f"  # noqa: S608
+    select = f"SELECT {columns} FROM ({source}) f"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     return _new_write(
         cur, select=select, params=None, count=estimate, numbered=numbered(), ready=ready
     )
@@ -641,7 +666,7 @@ def _part_write(cur, *, part: tuple[str, str], now: datetime, final: str) -> int
     if mode == "first":
         # (numbered 1, 2, ... for a bulk load: see ``_bulk_insert``)
         columns = ", ".join(COLUMNS)
-        select = f"SELECT row_number() OVER () AS number, {columns} FROM ({final}) f"  # noqa: S608
+        select = f"SELECT row_number() OVER () AS number, {columns} FROM ({final}) f"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     else:
         select = _diff_sql(final, IN_SCOPE_SQL)
     cur.execute(f"CREATE UNLOGGED TABLE {name} AS {select}", {"now": now})
@@ -780,7 +805,7 @@ def _rebuild_statements(
                    h.at, h.event_id
         ) t
         JOIN rb_trigger r ON r.key_id = t.key_id AND r.sig_id = t.sig_id
-        """,  # noqa: S608
+        """,  # noqa: S608 (names are our own or quoted; values are bound parameters)
         {"kinds": sorted({entry[1] for entry in tables["rb_entry"]})},
     )
     first_count = cur.rowcount
@@ -836,7 +861,7 @@ def _later_occurrences(cur, *, now: datetime, first_count: int) -> int:
         WHERE o.every IS NOT NULL  -- (recurring)
           AND (m.at >= {start_prev} OR {due_prev} < %(now)s)
           AND (s.cancel_at IS NULL OR s.cancel_at > {due_prev})
-        """,  # noqa: S608
+        """,  # noqa: S608 (names are our own or quoted; values are bound parameters)
         {"now": now, "first_count": first_count},
     )
     return cur.rowcount
@@ -850,11 +875,11 @@ IN_SCOPE_SQL = "JOIN rb_case c ON c.case_id = o.case_id"
 def _obligations_write(cur, *, in_scope: bool, now: datetime, count: int, final: str) -> int:
     """Write the difference between the computed obligations and the stored ones."""
     join = IN_SCOPE_SQL if in_scope else ""
-    cur.execute(f"SELECT EXISTS (SELECT 1 FROM care_obligation o {join})")  # noqa: S608
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM care_obligation o {join})")  # noqa: S608 (names are our own or quoted; values are bound parameters)
     if not cur.fetchone()[0]:
         # Nothing stored yet (a first clocking): every row is new.
         columns = ", ".join(COLUMNS)
-        select = f"SELECT {columns} FROM ({final}) f"  # noqa: S608
+        select = f"SELECT {columns} FROM ({final}) f"  # noqa: S608 (names are our own or quoted; values are bound parameters)
         return _new_write(cur, select=select, params={"now": now}, count=count)
     cur.execute(
         f"CREATE TEMP TABLE rb_diff ON COMMIT DROP AS {_diff_sql(final, join)}",
@@ -877,7 +902,7 @@ def _diff_sql(final: str, join: str) -> str:
         FULL JOIN ({final}) f ON {KEY_MATCH_SQL}
         WHERE o.id IS NULL OR f.victim_id IS NULL
            OR ({state_old}) IS DISTINCT FROM ({state_new})
-        """  # noqa: S608
+        """  # noqa: S608 (names are our own or quoted; values are bound parameters)
 
 
 def _new_write(
@@ -902,7 +927,7 @@ def _new_write(
         if numbered is None:
             numbered = [
                 (
-                    f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608
+                    f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                     f"SELECT %(id_base)s + row_number() OVER (), s.* FROM ({select}) s",
                     count,
                 )
@@ -929,16 +954,16 @@ def _diff_apply(cur, source: str) -> int:
         f"""
         UPDATE care_obligation o SET {", ".join(f"{name} = f.{name}" for name in STATE_FIELDS)}
         FROM {source} f WHERE f.id = o.id AND f.victim_id IS NOT NULL
-        """  # noqa: S608
+        """  # noqa: S608 (names are our own or quoted; values are bound parameters)
     )
     written = cur.rowcount
     cur.execute(
-        f"DELETE FROM care_obligation o USING {source} f WHERE f.id = o.id AND f.victim_id IS NULL"  # noqa: S608
+        f"DELETE FROM care_obligation o USING {source} f WHERE f.id = o.id AND f.victim_id IS NULL"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     )
-    cur.execute(f"SELECT count(*) FROM {source} f WHERE f.id IS NULL")  # noqa: S608
+    cur.execute(f"SELECT count(*) FROM {source} f WHERE f.id IS NULL")  # noqa: S608 (names are our own or quoted; values are bound parameters)
     inserts = cur.fetchone()[0]
     columns = ", ".join(COLUMNS)
-    select = f"SELECT {columns} FROM {source} f WHERE f.id IS NULL"  # noqa: S608
+    select = f"SELECT {columns} FROM {source} f WHERE f.id IS NULL"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     return written + _new_write(cur, select=select, params=None, count=inserts)
 
 

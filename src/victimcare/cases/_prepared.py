@@ -48,7 +48,7 @@ def row_insert(obj) -> None:
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
     quote = db.ops.quote_name
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     if meta.auto_field is not None:

@@ -70,7 +70,7 @@ def _chosen(force: Force, answers: dict) -> dict | None:
         names = [f"ct.{quote(col.target.column)}" for col, _ in crime_columns]
         names += [f"a.{quote(col.target.column)}" for col, _ in area_columns]
         _CHOSEN_SQL.append(
-            f"SELECT {', '.join(names)} FROM {CrimeType._meta.db_table} ct, "  # noqa: S608
+            f"SELECT {', '.join(names)} FROM {CrimeType._meta.db_table} ct, "  # noqa: S608 (names are our own or quoted; values are bound parameters)
             f"{Area._meta.db_table} a WHERE ct.code = %s AND a.force_id = %s AND a.code = %s"
         )
     with prepared_cursor() as cursor:

@@ -436,7 +436,7 @@ class Table:
     def insert_from_stage(self, raw, expressions: str, params: list) -> None:
         """SQLite: one INSERT ... SELECT from the staging table (``?`` placeholders)."""
         raw.execute(
-            f"INSERT INTO {connection.ops.quote_name(self.table)} ({self.columns}) "  # noqa: S608
+            f"INSERT INTO {connection.ops.quote_name(self.table)} ({self.columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
             f"SELECT {expressions}{self.default_marks} FROM temp.{STAGE} ORDER BY rowid",
             [*params, *self.default_params],
         )
@@ -622,7 +622,7 @@ class BatchWriter:
         firsts = []
         for table in (self.cases.table, self.victims.table):
             cursor.execute(
-                f'SELECT MAX(COALESCE((SELECT MAX("id") FROM "{table}"), 0), '  # noqa: S608
+                f'SELECT MAX(COALESCE((SELECT MAX("id") FROM "{table}"), 0), '  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
                 [table],
             )
@@ -636,9 +636,9 @@ class BatchWriter:
         """SQLite: the rows into the staging table (one executemany); then, one INSERT ...
         SELECT a table, which SQLite runs without holding Python's GIL."""
         raw = connection.connection
-        raw.execute(f"DELETE FROM temp.{STAGE}")  # noqa: S608
+        raw.execute(f"DELETE FROM temp.{STAGE}")  # noqa: S608 (names are our own or quoted; values are bound parameters)
         raw.executemany(
-            f"INSERT INTO temp.{STAGE} VALUES ({', '.join('?' * len(STAGE_COLUMNS))})",  # noqa: S608
+            f"INSERT INTO temp.{STAGE} VALUES ({', '.join('?' * len(STAGE_COLUMNS))})",  # noqa: S608 (names are our own or quoted; values are bound parameters)
             [
                 (case_id, victim_id, reference, pseudonym, *row)
                 for case_id, victim_id, reference, pseudonym, row in zip(
@@ -848,7 +848,7 @@ class BackfillChecks:
                     continue
                 with raw.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT id FROM {quote(parent)} WHERE id = ANY (%s) FOR KEY SHARE",  # noqa: S608
+                        f"SELECT id FROM {quote(parent)} WHERE id = ANY (%s) FOR KEY SHARE",  # noqa: S608 (names are our own or quoted; values are bound parameters)
                         [sorted(ids)],
                     )
                     found = len(cursor.fetchall())
