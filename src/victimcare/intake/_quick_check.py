@@ -2,8 +2,8 @@
 
 ``forms.answers_validate`` builds the eight question forms for every report: it copies
 their fields, binds them, and lists every crime type and every area of the force to offer
-as choices. That cost about 2.5 ms of CPU a report, half of what the records-system API
-can spend on one at 200 reports a second.
+as choices. That cost a large share of what the records-system API can spend on one
+report at the rate ``benchmarks/bench_api.py`` holds it to.
 
 ``answers_check_quick`` runs the same forms' cleaning code on each step -- every field's
 ``clean``, the form's ``clean_<field>`` methods, its ``clean()`` (date parts, the contact
