@@ -1,7 +1,8 @@
 """Designs and estimators against R survey's figures on the api data (survey 4.1-1).
 
-Figures from ``svymean``, ``svytotal``, ``svyratio``, ``svyby`` and ``degf`` (see
-/work/shared/reference/survey-api and the survey package's tests/api.Rout.save).
+Figures from ``svymean``, ``svytotal``, ``svyratio``, ``svyby`` and ``degf`` on the api
+data in tests/estimation/data (the same figures as the survey package's own
+tests/api.Rout.save).
 """
 
 from __future__ import annotations
