@@ -199,7 +199,7 @@ def main() -> int:
         args.rate, args.seconds = 50, 10
     try:
         url = database_fresh()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 (any failure to connect: say so and stop)
         print(f"PostgreSQL is needed for this benchmark and does not answer: {error}")
         return 0
     import tempfile

@@ -58,7 +58,7 @@ def django_setup(url: str) -> None:
 
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def world_generate(cases: int) -> dict:
@@ -227,7 +227,7 @@ class StatementTimer:
             elapsed = time.perf_counter() - started
             self.rows.append((elapsed, threading.current_thread().name, sql))
 
-    def _connected(self, sender, connection, **kwargs):
+    def _connected(self, sender, connection, **kwargs):  # noqa: ARG002 (a signal receiver takes the signal's arguments)
         if self not in connection.execute_wrappers:
             connection.execute_wrappers.append(self)
 

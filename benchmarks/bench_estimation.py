@@ -32,9 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if importlib.util.find_spec("victimcare") is None:
     sys.path.insert(0, str(ROOT / "src"))
 
-import duckdb  # noqa: E402
+import duckdb  # noqa: E402 (after the sys.path fix above)
 
-from victimcare.estimation import Design  # noqa: E402
+from victimcare.estimation import Design  # noqa: E402 (after the sys.path fix above)
 
 STRATA = 172
 GROUPS = 5
@@ -55,7 +55,7 @@ def make_data(con: duckdb.DuckDBPyConnection, n: int) -> None:
                1.0 + 99.0 * random() AS w,
                CAST(random() < 0.72 AS INTEGER) AS satisfied
         FROM range(?) AS t(i)
-        """,  # noqa: S608 - constants only
+        """,
         [n],
     )
 
@@ -93,7 +93,7 @@ def run_svy(arrays: dict[str, np.ndarray]) -> tuple[float | None, str]:
     try:
         import polars as pl
         import svy
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 (any import failure: skip svy)
         return None, f"skipped: svy is not importable ({type(exc).__name__}: {exc})"
     df = pl.DataFrame({k: arrays[k] for k in ("stratum", "grp", "quarter", "w", "satisfied")})
     sample = svy.Sample(data=df, design=svy.Design(stratum="stratum", wgt="w"))

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import email
 import hashlib
 import http.client
@@ -320,10 +321,10 @@ class Stack:
             "AND length(datname) = %s AND datname <> %s",
             (prefix, len(template), template),
         ):
-            try:  # templates of other migrations, unless a run is copying one right now
+            # templates of other migrations, unless a run is copying one right now: any
+            # refusal (in use, gone already) leaves that template for the next run
+            with contextlib.suppress(Exception):
                 self._admin(f'DROP DATABASE IF EXISTS "{stale}"')
-            except Exception:  # noqa: BLE001, S110
-                pass
         return template
 
     def stop(self, *, keep_database: bool = False) -> None:

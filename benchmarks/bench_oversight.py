@@ -108,7 +108,7 @@ def timed(fn, repeat: int) -> list[float]:
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def show(label: str, values: list[float], baseline: float | None = None) -> None:

@@ -108,7 +108,7 @@ def backend_cpu_seconds() -> float | None:
 
 
 def send(application, token: str, first: int, count: int, statuses: list[int]) -> None:
-    def start_response(status, headers, exc_info=None):
+    def start_response(status, headers, exc_info=None):  # noqa: ARG001 (the WSGI signature)
         statuses.append(int(status.split(" ", 1)[0]))
 
     for i in range(first, first + count):
@@ -131,7 +131,7 @@ def main() -> int:
     args = parser.parse_args()
     try:
         url = database_fresh()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 (any failure to connect: say so and stop)
         print(f"PostgreSQL is needed for this script and does not answer: {error}")
         return 0
     folder = tempfile.mkdtemp(prefix="vc-profile-api-")

@@ -24,7 +24,7 @@ def main(url: str) -> int:
             ).fetchone()
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 (any failure to connect is reported as one line)
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         print(f"PostgreSQL not available at {parts.hostname}:{parts.port}: {first_line}")
         return 1

@@ -278,7 +278,8 @@ def test_serve_forks_its_workers_with_no_database_connection_open(
     monkeypatch.setattr(BaseApplication, "run", run)
     connection.ensure_connection()
     assert serve(host="127.0.0.1", port=8123, workers=2, threads=1) == 0
-    assert seen["closed"] and not seen["connected"]
+    assert seen["closed"]
+    assert not seen["connected"]
     assert seen["config"] == (["127.0.0.1:8123"], 2, 1)
     # The access log has the path only, never the query string (which could hold input).
     assert seen["atoms"] == {

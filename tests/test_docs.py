@@ -23,7 +23,8 @@ def test_every_subcommand_is_documented_in_the_readme():
 
 def test_the_readme_starts_with_the_two_commands():
     head = README[:1500]
-    assert "make demo" in head and "make test" in head
+    assert "make demo" in head
+    assert "make test" in head
 
 
 def test_architecture_describes_every_app():

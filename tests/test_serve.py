@@ -116,8 +116,18 @@ class Server:
         self.log = self.var_dir / "serve.log"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "victimcare", "serve", "--port", str(self.port)]
-                + ["--workers", "1", "--threads", "2"],
+                [
+                    sys.executable,
+                    "-m",
+                    "victimcare",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "2",
+                ],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,

@@ -58,7 +58,8 @@ def test_a_signal_to_the_parent_stops_each_child_with_one_sigterm(tmp_path, sign
         grace=10,
     )
     assert code == 0
-    assert web.read_text() == "1" and worker.read_text() == "1"
+    assert web.read_text() == "1"
+    assert worker.read_text() == "1"
 
 
 def test_a_worker_that_keeps_dying_is_restarted_after_a_doubling_back_off(caplog):

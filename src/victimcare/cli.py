@@ -189,10 +189,10 @@ def serve(*, host: str, port: int, workers: int, threads: int = 4) -> int:
 
     class AccessLogger(Logger):
         """gunicorn's logger, working out only the atoms of the format below: gunicorn's
-        own works out every header and environ variable of every request (about 4% of a
-        records-system report's CPU), for a line that uses six."""
+        own works out every header and environ variable of every request, for a line that
+        uses six (``benchmarks/profile_api.py`` shows the cost)."""
 
-        def atoms(self, resp, req, environ, request_time):
+        def atoms(self, resp, req, environ, request_time):  # noqa: ARG002 (gunicorn's Logger.atoms signature)
             status = resp.status
             sent = getattr(resp, "sent", None)
             return {
@@ -218,9 +218,9 @@ def serve(*, host: str, port: int, workers: int, threads: int = 4) -> int:
             return application
 
     # Loaded here, in the master, what each worker would otherwise load on its first
-    # request (the URLconf with every view, about 1.5 s; the working-day calendar for the
-    # Victims' Code deadlines, 0.25 s): workers are forked with it, so none stalls the
-    # requests queued behind its first one.
+    # request (the URLconf with every view; the working-day calendar for the Victims' Code
+    # deadlines): workers are forked with it, so none stalls the requests queued behind its
+    # first one.
     from django.db import connections
     from django.urls import get_resolver
 
@@ -244,7 +244,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     if not args.batch:
         # Loaded now, not by the first message that links to the site (reverse() loads
-        # every view, about 1.5 s): a report's care card then goes in well under a second.
+        # every view): the first report's care card then does not wait for it.
         from django.urls import get_resolver
 
         get_resolver().url_patterns  # noqa: B018 (imports the URLconf)

@@ -180,7 +180,7 @@ class ScheduleThread(threading.Thread):
         while True:
             try:
                 scheduled_runs_claim()
-            except Exception as error:  # a database hiccup: try again at the next check
+            except Exception as error:  # noqa: BLE001 (a database hiccup: try again at the next check)
                 logger.warning("schedule check failed: %s", type(error).__name__)
             finally:
                 connection.close()  # this thread's own connection; none held while idle

@@ -18,6 +18,7 @@ command of its own: the web server (gunicorn, `serve --no-worker`) and the worke
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -88,7 +89,7 @@ def supervise(
     Returns 0 after a signal, else that child's exit code (1 if it was 0)."""
     stop: list[int] = []
 
-    def on_signal(signum: int, frame) -> None:  # noqa: ARG001
+    def on_signal(signum: int, frame) -> None:  # noqa: ARG001 (the signal.signal handler signature)
         stop.append(signum)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -137,10 +138,8 @@ def supervise(
 def _stop_all(children: list[Child], *, grace: float) -> None:
     running = [c for c in children if c.process is not None and c.process.poll() is None]
     for child in running:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             child.process.send_signal(signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + grace
     for child in running:
         try:
@@ -148,8 +147,6 @@ def _stop_all(children: list[Child], *, grace: float) -> None:
         except subprocess.TimeoutExpired:
             logger.warning("%s did not stop within %.0fs; killing it", child.name, grace)
             # Its whole process group: gunicorn's own workers too.
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             child.process.wait()

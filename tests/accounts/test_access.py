@@ -162,7 +162,7 @@ CASES = [(route, role) for route in ROUTES for role in ROLES]
 
 
 def route_url(route: str, world) -> str:
-    method, target, expected = ROUTES[route]
+    _method, target, _expected = ROUTES[route]
     name = route.split("@")[0]
     if callable(target):  # an app's route: the function builds the URL's kwargs
         kwargs = target(world)
@@ -173,7 +173,7 @@ def route_url(route: str, world) -> str:
 
 @pytest.mark.parametrize(("route", "role"), CASES, ids=[f"{r}-{o}" for r, o in CASES])
 def test_role_against_route(client, world, route, role):
-    method, target, expected = ROUTES[route]
+    method, _target, expected = ROUTES[route]
     url = route_url(route, world)
     if role != ANON:
         client.force_login(staff_make(role, force=world["force"]))
@@ -198,7 +198,7 @@ HALF_CASES = [(route, role) for route in ROUTES for role in (Role.ADMINISTRATOR,
 def test_a_session_without_the_second_factor_is_anonymous_to_every_staff_route(
     client, world, route, role
 ):
-    method, target, expected = ROUTES[route]
+    method, _target, expected = ROUTES[route]
     client.force_login(staff_make(role, force=world["force"]), otp_verified=False)
     response = getattr(client, method)(route_url(route, world))
     assert_outcome(response, HALF_SIGNED_IN_EXCEPTIONS.get(route.split("@")[0], expected[ANON]))

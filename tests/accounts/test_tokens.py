@@ -53,7 +53,8 @@ def test_the_cli_prints_a_token_once(capsys):
     assert service_token_check(out) is not None
     assert main(["token", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "rms" in listing and out.split("_", 2)[2] not in listing
+    assert "rms" in listing
+    assert out.split("_", 2)[2] not in listing
 
 
 def test_the_cli_refuses_an_unknown_force(capsys):

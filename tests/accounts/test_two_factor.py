@@ -80,7 +80,8 @@ def test_the_set_up_page_offers_a_key_to_type_a_link_and_a_qr_code(client):
     assert re.search(r'<code id="totp-secret"[^>]*>([A-Z2-7]{4} ){7}[A-Z2-7]{4}</code>', page)
     assert f"otpauth://totp/victimcare%3A{user.username}?secret={secret}" in page
     assert re.search(r'<svg role="img" aria-label="QR code[^"]*"', page)
-    assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
+    assert 'autocomplete="one-time-code"' in page
+    assert 'inputmode="numeric"' in page
 
 
 def test_leaving_the_set_up_page_and_coming_back_offers_the_same_key(client):
@@ -96,7 +97,8 @@ def test_recovery_codes_are_shown_once(client):
     user = staff_make()
     enrol(client, user)
     again = client.get(RECOVERY_CODES)
-    assert again.status_code == 302 and again["Location"] == HOME
+    assert again.status_code == 302
+    assert again["Location"] == HOME
 
 
 def test_a_wrong_code_at_set_up_keeps_the_key_and_is_audited(client):
@@ -106,7 +108,8 @@ def test_a_wrong_code_at_set_up_keeps_the_key_and_is_audited(client):
     response = client.post(ENROL, {"code": "000000"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "There is a problem" in page and str(CODE_WRONG) in page
+    assert "There is a problem" in page
+    assert str(CODE_WRONG) in page
     assert secret_on_page(page) == secret
     assert not TOTPDevice.objects.get(user=user).confirmed
     assert records(AuditAction.TWO_FACTOR_FAILURE, user=user).count() == 1
@@ -169,7 +172,8 @@ def test_a_malformed_code_is_explained_and_not_counted(client, typed, message):
     totp_device_make(user)
     password(client, user)
     page = client.post(CODE, {"code": typed}).content.decode()
-    assert "There is a problem" in page and str(message) in page
+    assert "There is a problem" in page
+    assert str(message) in page
     assert 'href="#id_code"' in page
     assert not records(AuditAction.TWO_FACTOR_FAILURE, user=user).exists()
 

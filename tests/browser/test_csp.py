@@ -39,7 +39,8 @@ def world():
 
 def open_page(page, path: str) -> None:
     response = page.goto(path)
-    assert response is not None and response.status == 200, path
+    assert response is not None, path
+    assert response.status == 200, path
     assert "script-src 'self' 'nonce-" in response.headers["content-security-policy"]
     # GOV.UK Frontend ran: the nonced inline script set the class, the module started.
     assert "js-enabled" in page.evaluate("document.body.className"), path

@@ -8,7 +8,7 @@ import pytest
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import staff_make
 from tests.intake.factories import reporting_world
-from tests.notifications.fixtures import notifications_in_memory  # noqa: F401
+from tests.notifications.fixtures import notifications_in_memory  # noqa: F401 (a fixture)
 from victimcare.accounts.constants import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +62,7 @@ def report_online(page) -> str:
     return page.locator("#crime-reference").inner_text().strip()
 
 
-def test_report_track_message_and_reply(page, browser, live_server, notifications_in_memory):  # noqa: F811
+def test_report_track_message_and_reply(page, browser, live_server, notifications_in_memory):  # noqa: F811 (the fixture imported above)
     force = reporting_world()
     staff_make(Role.OFFICER, force=force, username="pc.jones", first_name="Sam", last_name="Jones")
 
@@ -105,7 +105,7 @@ def test_report_track_message_and_reply(page, browser, live_server, notification
     assert "Message from Sam Jones: Yes, we have the footage" in page.content()
 
 
-def test_the_report_form_works_without_javascript(browser, live_server, notifications_in_memory):  # noqa: F811
+def test_the_report_form_works_without_javascript(browser, live_server, notifications_in_memory):  # noqa: F811 (the fixture imported above)
     reporting_world()
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()

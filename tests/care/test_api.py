@@ -279,7 +279,7 @@ def test_an_idempotency_key_used_for_another_case_is_a_409(client, mps, token):
     first = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
     second = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
     body = {"type": "contact_made", "at": timezone.now().isoformat(), "id": "rms-42"}
-    post = lambda case: client.post(  # noqa: E731
+    post = lambda case: client.post(  # noqa: E731 (a one-line helper)
         events_url(case), body, content_type="application/json", **auth(token)
     )
     assert post(first).status_code == 201

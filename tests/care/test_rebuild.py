@@ -182,7 +182,7 @@ def odd_events_add(cases, seed: int) -> None:
 
 
 @pg_only
-@pytest.mark.parametrize("bulk_rows, large_scope", [(None, None), (1, 0)])
+@pytest.mark.parametrize(("bulk_rows", "large_scope"), [(None, None), (1, 0)])
 def test_the_set_based_rebuild_agrees_on_victims_and_odd_details(
     monkeypatch, bulk_rows, large_scope
 ):

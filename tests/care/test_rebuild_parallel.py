@@ -70,7 +70,8 @@ def test_a_shared_first_clocking_gives_what_the_clock_gives(
     with CaptureQueriesContext(connection) as queries:
         written = rebuild.obligations_rebuild_all(now=NOW, workers=workers)
     applied = [q for q in statements(queries) if q.startswith("INSERT INTO care_obligation")]
-    assert applied and all("FROM care_rebuild_part_" in q for q in applied)
+    assert applied
+    assert all("FROM care_rebuild_part_" in q for q in applied)
     assert written == len(expected) > 100
     assert snapshot() == expected
     assert CaseClock.objects.count() == Case.objects.count()

@@ -45,13 +45,13 @@ def recent_case(force, **kwargs):
 
 def assess(case, **kwargs):
     victim = Victim.objects.get(case=case)
-    defaults = dict(
-        needs=["emotional", "safety"],
-        referral_consent="yes",
-        share_contact_details=True,
-        share_needs=True,
-        safe_route="phone",
-    )
+    defaults = {
+        "needs": ["emotional", "safety"],
+        "referral_consent": "yes",
+        "share_contact_details": True,
+        "share_needs": True,
+        "safe_route": "phone",
+    }
     defaults.update(kwargs)
     return needs_assessment_record(case=case, victim=victim, by=None, **defaults)
 

@@ -41,7 +41,7 @@ def test_a_needs_assessment_without_consent_answer_says_so(client, setup):
 
 
 def test_the_worklist_lists_the_officers_obligations_soonest_first(client, setup):
-    _, _, case = setup
+    _, _, _case = setup
     response = client.get("/worklist/")
     assert response.status_code == 200
     text = response.text

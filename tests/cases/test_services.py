@@ -49,7 +49,7 @@ def test_an_area_of_another_force_is_refused():
 
 def test_naive_times_are_refused():
     with pytest.raises(CaseError, match="time zone"):
-        case_make(reported_at=datetime(2026, 9, 1, 10, 0))  # noqa: DTZ001
+        case_make(reported_at=datetime(2026, 9, 1, 10, 0))
 
 
 def test_case_events_are_append_only():
@@ -118,7 +118,7 @@ def test_a_new_case_keeps_everything_it_was_given():
         victim=VictimDetails(
             given_name="Ada",
             family_name="Testperson",
-            date_of_birth=datetime(1980, 3, 31).date(),  # noqa: DTZ001
+            date_of_birth=datetime(1980, 3, 31).date(),
             email="ada@example.com",
             phone="07700 900123",
             address="1 High Street",
@@ -131,13 +131,17 @@ def test_a_new_case_keeps_everything_it_was_given():
         ),
     )
     stored = Case.objects.get()
-    assert stored.pk == case.pk and stored.reference == case.reference == "MPS-26-000001"
+    assert stored.pk == case.pk
+    assert stored.reference == case.reference == "MPS-26-000001"
     assert (stored.channel, stored.status, stored.summary) == ("phone", "reported", case.summary)
-    assert stored.reported_at == reported and stored.occurred_at == case.occurred_at
+    assert stored.reported_at == reported
+    assert stored.occurred_at == case.occurred_at
     assert stored.recorded_by_id == stored.officer_in_charge_id == officer.pk
     assert stored.created_at is not None
     victim = stored.victims.get()
-    assert victim.pk == case.victims.get().pk and victim.vulnerable and victim.pseudonym
+    assert victim.pk == case.victims.get().pk
+    assert victim.vulnerable
+    assert victim.pseudonym
     assert (victim.age_band, victim.sex, victim.ethnicity) == ("45_54", "female", "")
     details = victim.personal_details
     assert (details.given_name, details.family_name, details.email) == (
@@ -169,7 +173,8 @@ def test_the_objects_returned_are_saved_rows_with_their_relations_at_hand():
     case = case_make()
     assert not case._state.adding
     with CaptureQueriesContext(connection) as queries:
-        assert case.force.code == "MPS" and case.area.force_id == case.force_id
+        assert case.force.code == "MPS"
+        assert case.area.force_id == case.force_id
     assert len(queries) == 0
 
 

@@ -198,7 +198,8 @@ def test_the_var_folder_is_created_private_and_an_old_one_is_tightened(monkeypat
 def test_the_generated_secret_key_is_private_and_kept(monkeypatch, tmp_path):
     monkeypatch.delenv("VICTIMCARE_SECRET_KEY", raising=False)
     key = env.secret_key(tmp_path)
-    assert len(key) > 40 and mode(tmp_path / "secret_key") == 0o600
+    assert len(key) > 40
+    assert mode(tmp_path / "secret_key") == 0o600
     (tmp_path / "secret_key").chmod(0o644)  # written by an older version
     assert env.secret_key(tmp_path) == key
     assert mode(tmp_path / "secret_key") == 0o600

@@ -87,7 +87,8 @@ def test_the_open_data_csv_neutralises_names():
     row = dict.fromkeys(COLUMNS, "")
     row.update({COLUMNS[0]: "=1+1", COLUMNS[-1]: "-0.5"})
     line = rows_csv([row]).splitlines()[1]
-    assert line.startswith("'=1+1,") and line.endswith(",-0.5")
+    assert line.startswith("'=1+1,")
+    assert line.endswith(",-0.5")
 
 
 # Modules that may call the csv module's writers: the safe writer itself, and the

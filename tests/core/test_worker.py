@@ -71,7 +71,8 @@ def test_a_task_left_running_by_a_worker_that_is_gone_is_put_back_to_run_again(d
     assert not worker_alive("worker-elsewhere")
     assert tasks_recover(presence=Presence("worker-here")) == 1
     task.refresh_from_db()
-    assert task.status == "READY" and task.started_at is None
+    assert task.status == "READY"
+    assert task.started_at is None
 
 
 @pytest.mark.django_db

@@ -213,7 +213,8 @@ def test_contact_details_can_never_reach_a_real_person():
     for email, phone in details.values_list("email", "phone"):
         assert email == "" or re.fullmatch(r"[a-z]+\.[a-z]+\d+@example\.(com|org)", email)
         assert phone == "" or re.fullmatch(r"07700 900\d{3}", phone)
-    assert details.exclude(email="").exists() and details.exclude(phone="").exists()
+    assert details.exclude(email="").exists()
+    assert details.exclude(phone="").exists()
     staff_emails = User.objects.values_list("email", flat=True)
     assert all(email.endswith(f"@{DEMO_STAFF_EMAIL_DOMAIN}") for email in staff_emails)
 
@@ -259,7 +260,8 @@ def test_victims_have_equality_data_and_some_are_enhanced():
     enhanced = sum(victim.is_enhanced for victim in victims)
     assert 0.06 < enhanced / total < 0.22
     met = Counter(victims.filter(case__force__code="MPS").values_list("ethnicity", flat=True))
-    assert met["prefer_not_to_say"] > 0 and met[""] > 0
+    assert met["prefer_not_to_say"] > 0
+    assert met[""] > 0
     # London is more ethnically diverse than England and Wales as a whole.
     assert met["white"] / sum(met.values()) < 0.7
 
@@ -267,8 +269,10 @@ def test_victims_have_equality_data_and_some_are_enhanced():
 def test_demo_staff_and_what_they_may_see():
     build()
     officer = User.objects.get(username="mps.officer")
-    assert officer.role == Role.OFFICER and officer.force.code == "MPS"
-    assert officer.collar_number and "(synthetic)" in officer.contact_route
+    assert officer.role == Role.OFFICER
+    assert officer.force.code == "MPS"
+    assert officer.collar_number
+    assert "(synthetic)" in officer.contact_route
     assert Case.objects.filter(officer_in_charge=officer).exists()
     assert set(
         User.objects.get(username="mopac.oversight").oversees.values_list("code", flat=True)
@@ -278,7 +282,8 @@ def test_demo_staff_and_what_they_may_see():
     ) == {"MPS", "GMP", "WMP"}
     admin = User.objects.get(username="mps.admin")
     # The Met's administration site (accounts/admin_scope.py), nothing national.
-    assert is_force_administrator(admin) and not admin.is_superuser
+    assert is_force_administrator(admin)
+    assert not admin.is_superuser
     partner = User.objects.get(username="victimsupport.partner")
     assert set(partner.support_organisation.forces.values_list("code", flat=True)) == {
         "MPS",
@@ -320,7 +325,8 @@ def test_officers_are_dealt_into_teams_of_their_area():
     officers = User.objects.filter(role=Role.OFFICER).select_related("team")
     assert officers.exists()
     for officer in officers:
-        assert officer.team is not None and officer.team.force_id == officer.force_id
+        assert officer.team is not None
+        assert officer.team.force_id == officer.force_id
     # Each area of the demo forces has two teams (it has at least two officers), and every
     # team has officers in charge.
     for force in Force.objects.filter(code__in=["MPS", "GMP", "WMP"]):

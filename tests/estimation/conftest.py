@@ -12,7 +12,7 @@ import pytest
 if importlib.util.find_spec("victimcare") is None:  # running from a bare checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
-from victimcare.estimation.io import read_table  # noqa: E402
+from victimcare.estimation.io import read_table
 
 DATA = Path(__file__).resolve().parent / "data"
 _CACHE: dict[str, dict[str, np.ndarray]] = {}

@@ -83,7 +83,8 @@ def test_missing_values_are_left_out_with_a_note(capsys):
     captured = capsys.readouterr()
     out = json.loads(captured.out)
     assert any("na.rm=TRUE" in n for n in out["notes"])
-    assert "note:" in captured.err and "left out" in captured.err
+    assert "note:" in captured.err
+    assert "left out" in captured.err
 
 
 def test_proportion_interval_methods_and_normal(capsys, bad_file):
@@ -132,7 +133,8 @@ def test_table_and_csv_formats(capsys):
     assert len(lines) == 7
     assert main(args) == 0
     table = capsys.readouterr().out
-    assert "estimate" in table.splitlines()[0] and "E" in table
+    assert "estimate" in table.splitlines()[0]
+    assert "E" in table
 
 
 BAD = [
@@ -176,7 +178,8 @@ def test_bad_input_is_one_line_and_exit_2(capsys, bad_file, args, message):
     err = capsys.readouterr().err
     assert err.startswith("victimcare estimate: error: ")
     assert message in err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
 
 
 def test_missing_file(capsys):
@@ -200,7 +203,8 @@ def test_help_explains_every_option_with_examples():
         "--format",
     ):
         assert opt in text
-    assert "Examples" in text and "victimcare estimate apistrat.csv" in text
+    assert "Examples" in text
+    assert "victimcare estimate apistrat.csv" in text
 
 
 def test_runs_as_a_module():
@@ -237,7 +241,8 @@ def test_runs_as_a_module():
         timeout=60,
         check=False,
     )
-    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
 
 
 def test_csv_output_neutralises_domains_a_spreadsheet_would_run(tmp_path, capsys):

@@ -67,7 +67,8 @@ def test_verdicts_in_plain_english():
     d = design("dstrat")
     gap = d.compare("yes", "stype", "E", "H", stat="proportion")
     assert gap.verdict.startswith("E is 39.0 points higher than H, 95% CI ")
-    assert gap.verdict.endswith(")") and ": significant (p = " in gap.verdict
+    assert gap.verdict.endswith(")")
+    assert ": significant (p = " in gap.verdict
     change = d.compare("yes", "stype", "H", "M", stat="proportion", kind="change")
     assert change.verdict.startswith("a fall of 18.0 points from M to H, 95% CI ")
     assert "not significant" in change.verdict

@@ -1,7 +1,8 @@
 """Designs and estimators against R survey's figures on the api data (survey 4.1-1).
 
-Figures from ``svymean``, ``svytotal``, ``svyratio``, ``svyby`` and ``degf`` (see
-/work/shared/reference/survey-api and the survey package's tests/api.Rout.save).
+Figures from ``svymean``, ``svytotal``, ``svyratio``, ``svyby`` and ``degf`` on the api
+data in tests/estimation/data (the same figures as the survey package's own
+tests/api.Rout.save).
 """
 
 from __future__ import annotations
@@ -153,10 +154,7 @@ REFERENCE = [
 
 
 def _run(d: Design, stat: str, y: str, x: str | None, by):
-    if stat == "ratio":
-        res = d.ratio(y, x, by=by)
-    else:
-        res = getattr(d, stat)(y, by=by)
+    res = d.ratio(y, x, by=by) if stat == "ratio" else getattr(d, stat)(y, by=by)
     return [res] if isinstance(res, Estimate) else list(res)
 
 
@@ -178,7 +176,8 @@ def test_confint_with_design_df_and_normal():
     d = design("dstrat")
     t = d.mean("api00")
     assert (t.ci_low, t.ci_high) == pytest.approx((643.7321883, 680.842538), rel=REL)
-    assert t.df == 197 and t.distribution == "t"
+    assert t.df == 197
+    assert t.distribution == "t"
     z = d.mean("api00", df="inf")
     assert (z.ci_low, z.ci_high) == pytest.approx((643.8461781, 680.7285483), rel=REL)
     tot = design("dclus1").total("enroll", df="inf")
@@ -258,7 +257,8 @@ def test_lonely_psu_fail_is_the_default_and_names_the_stratum():
 
 def test_missing_y_is_left_out_as_na_rm():
     e = design("dstrat").total("acs.core")
-    assert e.n_missing > 0 and e.n == 200 - e.n_missing
+    assert e.n_missing > 0
+    assert e.n == 200 - e.n_missing
     with pytest.raises(DesignError, match="na_rm=True"):
         design("dstrat").total("acs.core", na_rm=False)
 

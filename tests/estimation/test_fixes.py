@@ -142,7 +142,8 @@ def test_negative_weights_are_still_refused():
 
 def test_an_all_missing_domain_has_no_estimate_se_or_interval_and_a_note(capsys):
     """R reports 0 (SE 0) for such a domain: a mean of nothing is not 0."""
-    assert R["allna_domain"][0] == 0 and R["allna_domain"][2] == 0
+    assert R["allna_domain"][0] == 0
+    assert R["allna_domain"][2] == 0
     argv = [EDGES, "--y", "yna", "--stat", "mean", "--by", "dom", *EDGE_DESIGN, "--format", "csv"]
     assert main(argv) == 0
     out = capsys.readouterr()
@@ -167,7 +168,8 @@ def test_a_zero_se_domain_shows_no_zero_width_interval_and_says_why(df):
     est = one_row_domain_design().mean("api00", by="one", df=df)
     single = est.get("single")
     assert single.se == 0.0
-    assert math.isnan(single.ci_low) and math.isnan(single.ci_high)
+    assert math.isnan(single.ci_low)
+    assert math.isnan(single.ci_high)
     assert "the SE is 0" in single.note
     assert any(n.startswith("one=single: the SE is 0") for n in est.notes)
     assert not est.get("rest").note
@@ -181,5 +183,7 @@ def test_a_df_zero_domain_has_a_null_interval_and_a_note():
     cols["inone"] = ["yes" if v == first else "no" for v in cols["dnum"]]
     est = Design(cols, psu="dnum", weight="pw", fpc="fpc").mean("api00", by="inone")
     yes = est.get("yes")
-    assert yes.df == 0 and math.isnan(yes.ci_low)
-    assert "0 degrees of freedom" in yes.note and any("inone=yes" in n for n in est.notes)
+    assert yes.df == 0
+    assert math.isnan(yes.ci_low)
+    assert "0 degrees of freedom" in yes.note
+    assert any("inone=yes" in n for n in est.notes)

@@ -68,7 +68,7 @@ def postgres() -> Any:
     url = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     try:
         return psycopg.connect(url, connect_timeout=3, autocommit=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 (any failure to connect: skip)
         pytest.skip(f"no PostgreSQL answers at {url}: {str(exc).splitlines()[0]}")
 
 

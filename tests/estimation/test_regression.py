@@ -329,12 +329,13 @@ def test_cli_glm_bad_input_is_one_line_and_exit_2(extra, message, tmp_path):
     path = tmp_path / "apistrat.csv"
     path.write_text("\n".join(with_copy) + "\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "victimcare.estimation.cli", str(path)] + extra + STRAT_ARGS,
+        [sys.executable, "-m", "victimcare.estimation.cli", str(path), *extra, *STRAT_ARGS],
         capture_output=True,
         text=True,
         check=False,
     )
     assert proc.returncode == 2, proc.stderr
     lines = [x for x in proc.stderr.splitlines() if "error" in x]
-    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert len(lines) == 1, proc.stderr
+    assert message in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr

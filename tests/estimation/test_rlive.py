@@ -137,7 +137,7 @@ def designs(draw):
                     rows["fpc1"].append(n_h / pop1 if frac else pop1)
                     rows["fpc2"].append(n2 / pop2 if frac else pop2)
     n = len(rows["h"])
-    if kind == "element" and n < 3 or psu_id < 2:
+    if (kind == "element" and n < 3) or psu_id < 2:
         return draw(designs())
     y = rng.normal(50, 10, n).round(3)
     y[rng.random(n) < 0.1] = np.nan

@@ -159,7 +159,7 @@ def run_r(
     max_examples=2, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
 )
 @given(st.lists(designs(), min_size=12, max_size=12))
-def test_random_design_regressions_agree_with_r_svyglm(rscript, specs):  # noqa: F811
+def test_random_design_regressions_agree_with_r_svyglm(rscript, specs):  # noqa: F811 (the fixture imported above)
     with tempfile.TemporaryDirectory() as tmpdir:
         r_out = run_r(specs, Path(tmpdir))
     compared = 0

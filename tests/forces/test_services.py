@@ -71,7 +71,8 @@ def test_crime_types_carry_what_the_survey_and_the_code_need():
         "Someone broke into my home"
     )
     domestic_abuse = CrimeType.objects.get(code="domestic-abuse")
-    assert domestic_abuse.is_domestic_abuse and domestic_abuse.referral_needs_consent
+    assert domestic_abuse.is_domestic_abuse
+    assert domestic_abuse.referral_needs_consent
     assert not domestic_abuse.is_surveyed
     assert set(
         CrimeType.objects.filter(referral_needs_consent=True).values_list("code", flat=True)

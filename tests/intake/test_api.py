@@ -112,4 +112,5 @@ def test_an_external_reference_is_stored_and_a_second_case_for_it_refused(client
     assert post(client, token, body).status_code == 201
     assert ExternalReference.objects.get().external_id == "CRIS-1"
     response = post(client, token, body)
-    assert response.status_code == 422 and "already exists" in response.content.decode()
+    assert response.status_code == 422
+    assert "already exists" in response.content.decode()

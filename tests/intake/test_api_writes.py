@@ -49,7 +49,8 @@ def test_a_report_writes_its_case_clock_and_idempotency_record(client, token):
     assert record.created_at.tzinfo is not None
     assert record.request_hash == request_fingerprint(ReportIn(**api_body()).dict())
     retry = post(client, token, api_body(), **{"Idempotency-Key": "k-1"})
-    assert retry.json() == response.json() and retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == response.json()
+    assert retry["Idempotent-Replayed"] == "true"
     assert Case.objects.count() == 1
 
 
@@ -73,7 +74,8 @@ def test_a_failed_report_queues_nothing_and_leaves_no_rows(client, token, settin
 
     response = post(client, token, api_body(area="atlantis"))
     assert response.status_code == 422
-    assert not Case.objects.exists() and not DBTaskResult.objects.exists()
+    assert not Case.objects.exists()
+    assert not DBTaskResult.objects.exists()
     assert not IdempotencyRecord.objects.exists()
 
 
@@ -126,7 +128,8 @@ def test_the_follow_up_row_is_the_one_the_task_backend_writes(settings):
     fields = [f.attname for f in DBTaskResult._meta.concrete_fields]
     different = [name for name in fields if getattr(ours, name) != getattr(theirs, name)]
     assert sorted(different) == ["enqueued_at", "id"]
-    assert ours.enqueued_at >= before and ours.id != theirs.id
+    assert ours.enqueued_at >= before
+    assert ours.id != theirs.id
     assert ours.task.func is report_follow_up_task.func  # the worker can load and run it
 
 

@@ -33,7 +33,7 @@ def raw_row(draft) -> dict:
     """The draft's row as anyone reading the database sees it."""
     table = ReportDraft._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [draft.pk])  # noqa: S608
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [draft.pk])
         names = [column[0] for column in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))
 
@@ -122,7 +122,9 @@ def test_new_drafts_are_limited_per_address_with_a_page_that_says_what_to_do(cli
     refused = start(client)
     page = refused.content.decode()
     assert refused.status_code == 429
-    assert "Try again later" in page and "call 101" in page and "<h1" in page
+    assert "Try again later" in page
+    assert "call 101" in page
+    assert "<h1" in page
     assert ReportDraft.objects.count() == 3  # nothing created
     assert start(client, address="192.0.2.99").status_code == 302  # another address
 
@@ -141,7 +143,8 @@ def test_the_address_is_stored_only_as_a_keyed_hash(client, settings):
     reporting_world()
     start(client, address="198.51.100.7")
     row = raw_row(ReportDraft.objects.get())
-    assert row["client_scope"].startswith("ip:") and len(row["client_scope"]) == 67
+    assert row["client_scope"].startswith("ip:")
+    assert len(row["client_scope"]) == 67
     assert not any("198.51.100.7" in str(value) for value in row.values())
 
 
@@ -183,10 +186,12 @@ def test_the_resume_token_is_kept_in_its_own_cookie_never_in_the_stored_session(
     client.post(reverse("intake:report-step", kwargs={"step": "details"}), {"summary": SECRET})
     cookie = client.cookies["vc_report_draft"]
     token = cookie.value
-    assert cookie["httponly"] and cookie["path"] == reverse("intake:report-start")
+    assert cookie["httponly"]
+    assert cookie["path"] == reverse("intake:report-start")
     assert draft_get(token=token).answers["summary"] == SECRET
     for session in Session.objects.all():  # sessions live in the database
-        assert token not in str(session.get_decoded()) and token not in session.session_data
+        assert token not in str(session.get_decoded())
+        assert token not in session.session_data
 
 
 def test_sending_the_report_forgets_the_token_in_the_browser(client):

@@ -35,7 +35,8 @@ def test_a_report_records_the_case_the_visit_answer_and_sends_the_care_card():
     ]
     assert EventKind.CARE_CARD_SENT in kinds
     assert case.occurred_at.isoformat().startswith("2026-09-01T14:30")
-    assert len(mail.outbox) == 1 and case.reference in mail.outbox[0].body
+    assert len(mail.outbox) == 1
+    assert case.reference in mail.outbox[0].body
     assert Notification.objects.get().purpose == "care_card"
 
 

@@ -52,14 +52,13 @@ def test_a_victim_reports_online_step_by_step_and_gets_a_reference(client):
     response = client.post(reverse("intake:report-check"))
     assert response["Location"] == reverse("intake:report-confirmation")
     case = Case.objects.get()
-    assert (
-        case.channel == "online"
-        and timezone.localtime(case.occurred_at).strftime("%H:%M") == "09:15"
-    )
+    assert case.channel == "online"
+    assert timezone.localtime(case.occurred_at).strftime("%H:%M") == "09:15"
     page = client.get(reverse("intake:report-confirmation")).content.decode()
     assert case.reference in page
     card = client.get(reverse("intake:report-care-card")).content.decode()
-    assert case.reference in card and "08 08 16 89 111" in card
+    assert case.reference in card
+    assert "08 08 16 89 111" in card
 
 
 def test_without_a_preset_force_the_first_question_asks_which_force(client):
@@ -68,7 +67,8 @@ def test_without_a_preset_force_the_first_question_asks_which_force(client):
     response = client.post(reverse("intake:report-start"))
     assert response["Location"] == reverse("intake:report-step", kwargs={"step": "force"})
     page = client.get(response["Location"]).content.decode()
-    assert "Greater Manchester Police" in page and "<h1" in page
+    assert "Greater Manchester Police" in page
+    assert "<h1" in page
 
 
 def test_an_empty_answer_shows_an_error_summary_and_inline_error(client):
@@ -79,8 +79,10 @@ def test_an_empty_answer_shows_an_error_summary_and_inline_error(client):
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "There is a problem" in page and 'href="#id_summary"' in page
-    assert 'class="govuk-error-message"' in page and page.count("Enter what happened") == 2
+    assert "There is a problem" in page
+    assert 'href="#id_summary"' in page
+    assert 'class="govuk-error-message"' in page
+    assert page.count("Enter what happened") == 2
     assert "<title>Error:" in page
 
 
@@ -105,7 +107,8 @@ def test_the_resume_link_carries_only_a_token_and_brings_the_answers_back(client
     )
     saved = client.get(reverse("intake:report-saved")).content.decode()
     link = re.search(r'value="(http://testserver/report/resume/\?token=[^"]+)"', saved).group(1)
-    assert "Secret" not in link and "Ada" not in link
+    assert "Secret" not in link
+    assert "Ada" not in link
     client.cookies.clear()  # the browser was closed
     response = client.get(link.replace("http://testserver", ""))
     assert response["Location"] == reverse("intake:report-step", kwargs={"step": "where"})
@@ -124,7 +127,8 @@ def test_submitting_an_incomplete_draft_lists_what_to_fix(client):
     response = client.post(reverse("intake:report-check"))
     assert response.status_code == 200
     assert "Select what happened" in response.content.decode()
-    assert not Case.objects.exists() and ReportDraft.objects.count() == 1
+    assert not Case.objects.exists()
+    assert ReportDraft.objects.count() == 1
 
 
 STAFF_POST = {
@@ -151,7 +155,8 @@ def test_staff_record_a_front_counter_report_with_channel_and_recorder(client):
     response = client.post(reverse("intake:staff-report"), STAFF_POST)
     case = Case.objects.get()
     assert response["Location"] == case.get_absolute_url()
-    assert case.channel == "front_counter" and case.recorded_by == officer
+    assert case.channel == "front_counter"
+    assert case.recorded_by == officer
 
 
 def test_staff_entry_shows_every_error_on_one_page(client):
@@ -173,4 +178,5 @@ def test_the_case_page_has_the_care_card_panel_and_a_pdf(client):
     page = client.get(case.get_absolute_url()).content.decode()
     assert reverse("intake:care-card", kwargs={"reference": case.reference}) in page
     pdf = client.get(reverse("intake:care-card-pdf", kwargs={"reference": case.reference}))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")

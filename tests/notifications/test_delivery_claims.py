@@ -50,7 +50,8 @@ def test_a_message_is_claimed_before_the_provider_is_called(notifications_in_mem
     )
     note.refresh_from_db()
     assert seen == [NotificationStatus.SENDING]
-    assert note.status == NotificationStatus.SENT and note.claimed_by == ""
+    assert note.status == NotificationStatus.SENT
+    assert note.claimed_by == ""
 
 
 @pytest.mark.django_db(transaction=True)
@@ -110,7 +111,8 @@ def test_a_connection_cut_after_the_provider_took_the_message_does_not_send_it_t
         channel="sms", recipient="07700900123", body="Hi", idempotency_key="k"
     )
     note.refresh_from_db()
-    assert cuts and note.status == NotificationStatus.SENT
+    assert cuts
+    assert note.status == NotificationStatus.SENT
     assert len(notifications_in_memory) == 1
     assert notification_deliver(notification_id=note.pk) == NotificationStatus.SENT
     assert len(notifications_in_memory) == 1

@@ -26,7 +26,8 @@ def test_an_email_is_sent_by_the_background_task_and_marked_sent():
         idempotency_key="k1",
     )
     note.refresh_from_db()
-    assert note.status == NotificationStatus.SENT and note.attempts == 1
+    assert note.status == NotificationStatus.SENT
+    assert note.attempts == 1
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
 
 
@@ -62,7 +63,8 @@ def test_a_letter_is_queued_for_printing(settings):
         channel="letter", recipient="Ada\n1 High St", body="Card", idempotency_key="l:1"
     )
     files = list(settings.NOTIFICATIONS_LETTER_DIR.iterdir())
-    assert len(files) == 1 and "Card" in files[0].read_text()
+    assert len(files) == 1
+    assert "Card" in files[0].read_text()
 
 
 def test_a_failing_provider_is_retried_then_given_up(settings):
@@ -70,11 +72,14 @@ def test_a_failing_provider_is_retried_then_given_up(settings):
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
     note = notification_queue(channel="sms", recipient="07700900123", body="x", idempotency_key="f")
     note.refresh_from_db()
-    assert note.status == NotificationStatus.PENDING and note.attempts == 1
-    assert note.next_attempt_at is not None and "unavailable" in note.last_error
+    assert note.status == NotificationStatus.PENDING
+    assert note.attempts == 1
+    assert note.next_attempt_at is not None
+    assert "unavailable" in note.last_error
     assert notifications_retry_due(now=note.next_attempt_at) == 1
     note.refresh_from_db()
-    assert note.status == NotificationStatus.FAILED and note.attempts == 2
+    assert note.status == NotificationStatus.FAILED
+    assert note.attempts == 2
 
 
 def test_a_retry_after_the_provider_recovers_sends_once(settings, notifications_in_memory):
@@ -85,7 +90,8 @@ def test_a_retry_after_the_provider_recovers_sends_once(settings, notifications_
     notifications_retry_due(now=note.next_attempt_at)
     notifications_retry_due(now=note.next_attempt_at)
     note.refresh_from_db()
-    assert note.status == NotificationStatus.SENT and len(notifications_in_memory) == 1
+    assert note.status == NotificationStatus.SENT
+    assert len(notifications_in_memory) == 1
 
 
 ROUTES = [

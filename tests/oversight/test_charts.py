@@ -20,7 +20,8 @@ def test_a_chart_is_an_image_with_a_title_and_description():
     assert svg.startswith('<svg role="img" aria-labelledby="c1-title c1-desc"')
     assert '<title id="c1-title">By area</title>' in svg
     assert '<desc id="c1-desc">Hackney lowest</desc>' in svg
-    assert "<?xml" not in svg and "DOCTYPE" not in svg
+    assert "<?xml" not in svg
+    assert "DOCTYPE" not in svg
     assert "Camden &lt;&amp;&gt;" in svg
 
 
@@ -29,7 +30,8 @@ def test_ids_are_prefixed_so_that_charts_on_one_page_never_clash():
     b = trend_chart("b", POINTS, title="t", desc="d")
     ids_a = set(re.findall(r'id="([^"]+)"', a.svg))
     ids_b = set(re.findall(r'id="([^"]+)"', b.svg))
-    assert all(i.startswith("a") for i in ids_a) and not ids_a & ids_b
+    assert all(i.startswith("a") for i in ids_a)
+    assert not ids_a & ids_b
     for ref in re.findall(r"url\(#([^)]+)\)", a.svg):
         assert ref in ids_a
 
@@ -46,7 +48,8 @@ def test_charts_draw_with_presentation_attributes_not_styles_the_csp_would_block
         dot_interval_chart("c", POINTS, title="t", desc="d", reference=0.7),
         trend_chart("t", POINTS, title="t", desc="d", target=0.8, trajectory=[0.7, 0.75, 0.8]),
     ):
-        assert "style=" not in chart.svg and "<style" not in chart.svg
+        assert "style=" not in chart.svg
+        assert "<style" not in chart.svg
         assert 'stroke-linejoin="round" stroke-linecap="butt"' in chart.svg.split(">", 1)[0]
         assert 'fill="#1d70b8"' in chart.svg or 'stroke="#1d70b8"' in chart.svg
         assert 'font-family="' in chart.svg

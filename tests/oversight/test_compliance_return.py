@@ -298,7 +298,8 @@ def test_small_cells_are_suppressed_with_a_partner_so_none_can_be_worked_out():
         for b in {k[0] for k in keys} - {"all"}
     ]
     hidden = {(c.breakdown, c.group) for c in cells if c.suppressed}
-    assert hidden and not recoverable(hidden, lines)
+    assert hidden
+    assert not recoverable(hidden, lines)
 
 
 def test_the_threshold_defaults_to_the_open_data_setting(settings):
@@ -320,7 +321,8 @@ def test_a_measure_whose_obligation_is_not_clocked_has_rows_with_denominator_0_a
     result = returns.compliance_return(force=mps, quarter=QUARTER, as_at=AS_AT, threshold=1)
     assert result.not_clocked == ["vps_offered"]
     vps = result.table("vps_offered")
-    assert vps and all(c.denominator == 0 and c.rate is None for c in vps)
+    assert vps
+    assert all(c.denominator == 0 and c.rate is None for c in vps)
     readme = returns.readme_text(result)
     assert "NOT CLOCKED YET" in readme.split("- vps_offered")[1].split("\n- ")[0]
 
@@ -335,8 +337,10 @@ def test_readme_defines_every_measure_and_breakdown_the_dates_and_suppression():
     for breakdown in returns.BREAKDOWNS:
         assert f"- {breakdown}: " in readme
     assert "01 July 2026 to 30 September 2026" in readme
-    assert "fewer than 10 victims" in readme and "secondary" in readme
-    assert "Source:" in readme and "per victim" in readme
+    assert "fewer than 10 victims" in readme
+    assert "secondary" in readme
+    assert "Source:" in readme
+    assert "per victim" in readme
 
 
 def test_csv_has_the_return_columns_and_blank_suppressed_cells():

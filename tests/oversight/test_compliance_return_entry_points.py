@@ -46,7 +46,8 @@ def test_the_page_shows_n_and_interval_for_every_rate_and_too_few_where_suppress
     for measure in returns.MEASURES:
         assert f'data-measure="{measure.code}"' in html
     # 6 victims, none sent written information: 0 / 6, 0.0%, Wilson 0.0% to 39.0%.
-    assert "0 / 6" in html and "0.0% to 39.0%" in html
+    assert "0 / 6" in html
+    assert "0.0% to 39.0%" in html
     assert 'data-suppressed="primary"' in html  # Camden: 2 victims
     assert 'data-suppressed="secondary"' in html  # Hackney, else 6 - 4 gives Camden
     assert "too few" in html
@@ -60,9 +61,11 @@ def test_an_oversight_user_compares_the_forces_they_oversee_one_row_per_force(cl
     assert response.status_code == 200
     html = response.content.decode()
     table = html.split('data-measure="written_information_on_time"')[1].split("</table>")[0]
-    assert 'data-force="MPS"' in table and 'data-force="GMP"' in table
+    assert 'data-force="MPS"' in table
+    assert 'data-force="GMP"' in table
     assert 'data-force="WMP"' not in html
-    assert "0 / 6" in table and "0 / 4" in table
+    assert "0 / 6" in table
+    assert "0 / 4" in table
 
 
 def test_the_comparison_csv_holds_each_forces_return_in_scope_only(client, world):
@@ -101,7 +104,8 @@ def test_a_bad_quarter_on_a_page_is_a_400_that_says_what_was_expected(client, wo
     response = client.get(reverse(name, kwargs=kwargs), {"quarter": "2026Q5"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "govuk-error-summary" in html and "a quarter such as 2026Q3" in html
+    assert "govuk-error-summary" in html
+    assert "a quarter such as 2026Q3" in html
 
 
 # --- API -----------------------------------------------------------------------------------
@@ -126,7 +130,8 @@ def test_the_api_gives_the_same_rows_as_the_selector(client, world):
         6,
     )
     hidden = [r for r in body["rows"] if r["suppressed"]]
-    assert hidden and all(r["denominator"] is None and r["rate"] is None for r in hidden)
+    assert hidden
+    assert all(r["denominator"] is None and r["rate"] is None for r in hidden)
 
 
 @pytest.mark.parametrize("quarter", ["2026Q5", "Q3 2026", "2026-13", "next"])
@@ -144,7 +149,8 @@ def test_the_api_asks_which_force_when_the_caller_sees_several(client, world):
     assert response.status_code == 422
     assert "?force=CODE" in response.json()["detail"]
     chosen = client.get(reverse("api-v1:compliance-return"), {"force": "GMP"})
-    assert chosen.status_code == 200 and chosen.json()["force"] == "GMP"
+    assert chosen.status_code == 200
+    assert chosen.json()["force"] == "GMP"
 
 
 def test_the_api_refuses_roles_without_the_return(client, world):
@@ -168,7 +174,8 @@ def test_the_command_writes_return_csv_and_readme(tmp_path, world):
     headline = next(r for r in rows if r["measure"] == "written_information_on_time")
     assert (headline["numerator"], headline["denominator"]) == ("0", "6")
     readme = (out / "README.txt").read_text()
-    assert "01 July 2026 to 30 September 2026" in readme and "fewer than 3 victims" in readme
+    assert "01 July 2026 to 30 September 2026" in readme
+    assert "fewer than 3 victims" in readme
 
 
 @pytest.mark.parametrize(
@@ -182,5 +189,6 @@ def test_the_command_writes_return_csv_and_readme(tmp_path, world):
 def test_command_errors_are_one_line_and_exit_2(capsys, tmp_path, world, args, message):
     assert main(["compliance-return", *args, "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1
+    assert message in err
+    assert err.count("\n") == 1
     assert not (tmp_path / "x").exists()

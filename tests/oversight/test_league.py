@@ -78,8 +78,10 @@ def test_the_met_is_flagged_below_its_peers(frame_columns):
         group_label="test",
     )
     met = next(r for r in table["rows"] if r["code"] == "MPS")
-    assert met["flag"] == league.BELOW and met["rank"] == 4
-    assert met["versus"] < 0 and met["versus_high"] < 0
+    assert met["flag"] == league.BELOW
+    assert met["rank"] == 4
+    assert met["versus"] < 0
+    assert met["versus_high"] < 0
 
 
 def test_rank_intervals_are_reproducible_and_contain_the_rank():
@@ -87,8 +89,10 @@ def test_rank_intervals_are_reproducible_and_contain_the_rank():
     first = rank_intervals(est, se, seed=7)
     assert first == rank_intervals(est, se, seed=7)
     assert [r[0] for r in first] == [1, 2, 3, 4]
-    assert first[0] == (1, 1, 1) and first[3] == (4, 4, 4)
-    assert first[1][1] <= 2 <= first[1][2] and (first[1][1], first[1][2]) == (2, 3)
+    assert first[0] == (1, 1, 1)
+    assert first[3] == (4, 4, 4)
+    assert first[1][1] <= 2 <= first[1][2]
+    assert (first[1][1], first[1][2]) == (2, 3)
 
 
 def test_precise_estimates_give_narrow_rank_intervals():

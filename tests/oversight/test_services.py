@@ -33,7 +33,8 @@ def test_a_target_starts_at_version_one_with_its_values_recorded():
     target = _target(user, mps, reason="Committee recommendation 1")
     (version,) = target.versions.all()
     assert (target.version, target.baseline_quarter) == (1, "2026Q1")
-    assert version.changed_by == user and version.values["value"] == 80.0
+    assert version.changed_by == user
+    assert version.values["value"] == 80.0
     assert version.reason == "Committee recommendation 1"
 
 
@@ -45,7 +46,8 @@ def test_a_change_is_a_new_version_saying_what_changed_and_who_changed_it():
     target = target_update(user=other, target=target, value=82.0, reason="More challenging")
     latest = target.versions.order_by("-version").first()
     assert target.version == 2
-    assert latest.changes == {"value": [80.0, 82.0]} and latest.changed_by == other
+    assert latest.changes == {"value": [80.0, 82.0]}
+    assert latest.changed_by == other
     # The same values again change nothing.
     assert target_update(user=other, target=target, value=82.0).version == 2
     target_retire(user=user, target=target)

@@ -41,7 +41,8 @@ def test_peer_table_says_peers_are_aggregates_only_and_flags_the_met(client, wor
     )
     html = response.content.decode()
     assert "published aggregates" in html
-    assert 'data-force="GMP"' in html and 'data-force="MPS"' in html
+    assert 'data-force="GMP"' in html
+    assert 'data-force="MPS"' in html
     assert "Significantly below its peers" in html
     assert "fixed random seed" in html
 

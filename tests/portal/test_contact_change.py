@@ -80,7 +80,8 @@ def test_a_new_email_changes_nothing_until_its_code_is_entered(victim_client, ca
     assert details_of(case).email == ADA
     assert not changed_events(case).exists()
     assert [m.to for m in mailoutbox] == [[NEW]]  # the code goes to the new address only
-    assert code_emailed(mailoutbox, NEW, CONFIRM_SUBJECT) and NEW not in mailoutbox[0].body
+    assert code_emailed(mailoutbox, NEW, CONFIRM_SUBJECT)
+    assert NEW not in mailoutbox[0].body
     page = victim_client.get(reverse("portal:contact-confirm")).content.decode()
     assert "Code we emailed to n***@e***.org" in page
     # Codes to sign in still go to the old address.
@@ -95,15 +96,18 @@ def test_a_wrong_code_changes_nothing(victim_client, case, mailoutbox):
     response = confirm(victim_client, email_code=wrong(code))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "There is a problem" in page and "The code is wrong" in page
-    assert details_of(case).email == ADA and not changed_events(case).exists()
+    assert "There is a problem" in page
+    assert "The code is wrong" in page
+    assert details_of(case).email == ADA
+    assert not changed_events(case).exists()
     assert not emails_to(mailoutbox, ADA, CHANGED_SUBJECT)
 
 
 def test_a_code_that_is_not_6_numbers_is_refused_by_the_form(victim_client, case, mailoutbox):
     change(victim_client, email=NEW)
     page = confirm(victim_client, email_code="12ab").content.decode()
-    assert "The code is 6 numbers" in page and details_of(case).email == ADA
+    assert "The code is 6 numbers" in page
+    assert details_of(case).email == ADA
 
 
 def test_the_right_code_makes_the_change_and_tells_the_old_address(victim_client, case, mailoutbox):
@@ -114,15 +118,21 @@ def test_the_right_code_makes_the_change_and_tells_the_old_address(victim_client
     assert changed_events(case).get().detail["fields"] == ["email"]
     # Both messages went through the notification queue, as every message to a victim does.
     code_note = Notification.objects.get(purpose=Purpose.CONTACT_CODE)
-    assert code_note.recipient == NEW and code_note.sensitive and code_note.body == ""
+    assert code_note.recipient == NEW
+    assert code_note.sensitive
+    assert code_note.body == ""
     notice = Notification.objects.get(purpose=Purpose.CONTACT_CHANGED)
-    assert notice.recipient == ADA and notice.case == case
+    assert notice.recipient == ADA
+    assert notice.case == case
     told = emails_to(mailoutbox, ADA, CHANGED_SUBJECT)
     assert len(told) == 1
     body = told[0].body
-    assert case.reference in body and "If this was not you, call 101" in body
+    assert case.reference in body
+    assert "If this was not you, call 101" in body
     assert "n***@e***.org" in body
-    assert NEW not in body and "new.address" not in body and "elsewhere" not in body
+    assert NEW not in body
+    assert "new.address" not in body
+    assert "elsewhere" not in body
     # From now on, codes go to the new address.
     mailoutbox.clear()
     victim_client.__class__().post(reverse("portal:start"), {"reference": case.reference})
@@ -140,7 +150,8 @@ def test_a_new_phone_number_is_confirmed_by_a_code_texted_to_it(
     confirm(victim_client, phone_code=code_texted(notifications_in_memory, NEW_PHONE))
     assert details_of(case).phone == NEW_PHONE
     told = [m for m in notifications_in_memory if m["phone_number"] == OLD_PHONE]
-    assert len(told) == 1 and "*******999" in told[0]["personalisation"]["body"]
+    assert len(told) == 1
+    assert "*******999" in told[0]["personalisation"]["body"]
     assert NEW_PHONE not in told[0]["personalisation"]["body"]
 
 
@@ -203,10 +214,12 @@ def test_a_new_number_that_is_not_safe_to_text_is_refused_and_the_form_kept(
     response = change(victim_client, phone=NEW_PHONE, phone_is_safe="no")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "There is a problem" in page and "We check a new number by texting a code" in page
+    assert "There is a problem" in page
+    assert "We check a new number by texting a code" in page
     assert 'href="#id_phone_is_safe' in page  # the error summary links to the question
     assert 'value="07700 900999"' in page  # nothing typed is lost
-    assert details_of(case).phone == OLD_PHONE and notifications_in_memory == []
+    assert details_of(case).phone == OLD_PHONE
+    assert notifications_in_memory == []
     assert not ContactChange.objects.exists()
 
 
@@ -239,14 +252,16 @@ def test_removing_an_address_takes_effect_at_once_and_is_told_to_it(
     assert response["Location"] == reverse("portal:case")
     assert details_of(case).email == ""
     told = emails_to(mailoutbox, ADA, CHANGED_SUBJECT)
-    assert len(told) == 1 and "your email address was removed" in told[0].body
+    assert len(told) == 1
+    assert "your email address was removed" in told[0].body
 
 
 def test_starting_changes_is_rate_limited(victim_client, case, mailoutbox):
     for n in range(LIMIT_CONTACT_CHANGES):
         assert change(victim_client, email=f"n{n}@elsewhere.org").status_code == 302
     refused = change(victim_client, email="one.more@elsewhere.org")
-    assert refused.status_code == 429 and "Too many changes" in refused.content.decode()
+    assert refused.status_code == 429
+    assert "Too many changes" in refused.content.decode()
     assert not emails_to(mailoutbox, "one.more@elsewhere.org")
 
 
@@ -258,7 +273,8 @@ def test_the_confirm_page_with_no_change_waiting_goes_back_to_the_form(victim_cl
 def test_the_contact_page_says_when_a_change_waits_for_its_code(victim_client, case):
     change(victim_client, email=NEW)
     page = victim_client.get(reverse("portal:contact")).content.decode()
-    assert "waiting for the code" in page and reverse("portal:contact-confirm") in page
+    assert "waiting for the code" in page
+    assert reverse("portal:contact-confirm") in page
 
 
 def test_the_service_alone_changes_no_address_without_its_code(case):
@@ -267,7 +283,8 @@ def test_the_service_alone_changes_no_address_without_its_code(case):
     result = contact_preferences_change(
         victim=victim, changes={"email": NEW, "preferred_contact": "email"}
     )
-    assert result.changed == [] and result.waiting is not None
+    assert result.changed == []
+    assert result.waiting is not None
     assert details_of(case).email == ADA
 
 

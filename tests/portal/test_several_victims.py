@@ -130,7 +130,7 @@ def test_the_answer_is_the_same_for_a_case_with_several_victims(client, case, tw
 
 
 def test_a_victim_never_sees_another_victims_messages(client, case, two, mailoutbox):
-    ada, bo = two
+    _ada, bo = two
     case_event_record(
         case=case, kind=EventKind.CONTACT_MADE, at=timezone.now(), victim_text="Case-wide news."
     )
@@ -161,7 +161,8 @@ def test_a_victim_never_sees_another_victims_messages(client, case, two, mailout
     )
 
     ada_page = ada_client.get(reverse("portal:case")).content.decode()
-    assert "Case-wide news." in ada_page and "Words from Ada" in ada_page
+    assert "Case-wide news." in ada_page
+    assert "Words from Ada" in ada_page
     for private in (
         "Words from Bo",
         "Only for Bo",
@@ -172,9 +173,12 @@ def test_a_victim_never_sees_another_victims_messages(client, case, two, mailout
     assert ada_page.count("You sent a message to the officer.") == 1
 
     bo_page = bo_client.get(reverse("portal:case")).content.decode()
-    assert "Case-wide news." in bo_page and "Words from Bo" in bo_page
-    assert "Only for Bo" in bo_page and "Older reply to Bo" in bo_page
-    assert "You changed how we contact you." in bo_page and "Words from Ada" not in bo_page
+    assert "Case-wide news." in bo_page
+    assert "Words from Bo" in bo_page
+    assert "Only for Bo" in bo_page
+    assert "Older reply to Bo" in bo_page
+    assert "You changed how we contact you." in bo_page
+    assert "Words from Ada" not in bo_page
 
 
 def test_the_officer_chooses_which_victim_a_reply_goes_to(client, case, two, mailoutbox):
@@ -191,7 +195,8 @@ def test_the_officer_chooses_which_victim_a_reply_goes_to(client, case, two, mai
         {"body": "A reply for Bo", "victim": str(bo.pk)},
     )
     assert response.status_code == 302
-    assert [m.to for m in mailoutbox] == [[BO]] and "A reply for Bo" in mailoutbox[0].body
+    assert [m.to for m in mailoutbox] == [[BO]]
+    assert "A reply for Bo" in mailoutbox[0].body
     assert VictimMessage.objects.get(body="A reply for Bo").victim == bo
     assert "From Sam Jones to victim 2" in staff.get(case.get_absolute_url()).content.decode()
 
@@ -203,7 +208,8 @@ def test_a_reply_with_no_victim_chosen_is_refused_when_there_are_several(
     staff.post(
         reverse("portal:message-reply", kwargs={"reference": case.reference}), {"body": "Hello"}
     )
-    assert not VictimMessage.objects.exists() and mailoutbox == []
+    assert not VictimMessage.objects.exists()
+    assert mailoutbox == []
     # The service on its own: nobody has written, so it cannot tell whom the reply is for.
     with pytest.raises(PortalError):
         officer_reply_send(case=case, user=staff_make(force=case.force), body="Hello")
@@ -215,7 +221,8 @@ def test_a_reply_without_a_victim_answers_the_victim_who_wrote_last(case, two, m
     victim_message_send(victim=bo, body="Second")
     mailoutbox.clear()
     reply = officer_reply_send(case=case, user=staff_make(force=case.force), body="Answer")
-    assert reply.victim == bo and [m.to for m in mailoutbox] == [[BO]]
+    assert reply.victim == bo
+    assert [m.to for m in mailoutbox] == [[BO]]
 
 
 def test_a_reply_for_a_victim_on_another_case_is_refused(case, two):

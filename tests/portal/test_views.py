@@ -56,8 +56,10 @@ def test_a_victim_signs_in_with_reference_and_code_and_sees_only_victim_text(
     response = sign_in(client, case, [], mailoutbox)
     assert response["Location"] == reverse("portal:case")
     page = client.get(reverse("portal:case")).content.decode()
-    assert case.reference in page and "We called you today." in page
-    assert "internal" not in page and "Internal note" not in page
+    assert case.reference in page
+    assert "We called you today." in page
+    assert "internal" not in page
+    assert "Internal note" not in page
 
 
 def test_unknown_and_known_references_get_the_same_answer(client, case, mailoutbox):
@@ -95,7 +97,8 @@ def test_a_code_is_never_texted_to_a_number_that_is_not_safe(
         )
     )
     ask_code(client, case.reference)
-    assert notifications_in_memory == [] and len(mailoutbox) == 1
+    assert notifications_in_memory == []
+    assert len(mailoutbox) == 1
 
 
 def test_requests_are_rate_limited_per_reference_without_revealing_it(client, case):
@@ -146,7 +149,8 @@ def test_messages_go_both_ways_and_the_reply_reaches_the_victim(client, case, ma
 def test_an_empty_message_says_what_to_do(client, case, mailoutbox):
     sign_in(client, case, [], mailoutbox)
     page = client.post(reverse("portal:message-send"), {"body": "  "}).content.decode()
-    assert "Enter your message" in page and "There is a problem" in page
+    assert "Enter your message" in page
+    assert "There is a problem" in page
 
 
 def test_the_victim_changes_contact_preferences(client, case, mailoutbox, notifications_in_memory):
@@ -163,7 +167,8 @@ def test_the_victim_changes_contact_preferences(client, case, mailoutbox, notifi
     assert response.status_code == 302
     details = case.victims.get().personal_details
     details.refresh_from_db()
-    assert details.preferred_contact == "sms" and details.phone == "07700 900999"
+    assert details.preferred_contact == "sms"
+    assert details.phone == "07700 900999"
     assert case.events.filter(kind=EventKind.CONTACT_PREFERENCES_CHANGED).exists()
 
 
@@ -177,7 +182,8 @@ def test_the_staff_home_lists_messages_awaiting_a_reply_without_their_text(
     staff.force_login(officer)
     home = staff.get(reverse("core:staff-home")).content.decode()
     assert "Messages from victims awaiting a reply" in home
-    assert f"{case.reference}</a>" in home and "Private words" not in home
+    assert f"{case.reference}</a>" in home
+    assert "Private words" not in home
     staff.post(
         reverse("portal:message-reply", kwargs={"reference": case.reference}), {"body": "Ok"}
     )

@@ -34,7 +34,8 @@ def test_survey_sample_draws_and_prints_the_strata(mps, capsys):
     )
     out = capsys.readouterr().out
     assert code == 0
-    assert "7 in scope, 6 eligible" in out and "excluded, under_age: 1" in out
+    assert "7 in scope, 6 eligible" in out
+    assert "excluded, under_age: 1" in out
     assert "MPS|hackney|burglary\t6\t1\t2\t4" in out
     sample = Sample.objects.get()
     assert (sample.seed, sample.members.count()) == (3, 4)
@@ -64,7 +65,8 @@ def test_survey_sample_preview_draws_nothing(mps, capsys):
 def test_survey_sample_errors_are_one_line(mps, capsys, args, message):
     assert main(["survey", "sample", *args]) == 2
     err = capsys.readouterr().err
-    assert message in err and len(err.strip().splitlines()) == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_survey_export_is_audited_and_import_reports_rejections(mps, tmp_path, capsys):
@@ -80,9 +82,8 @@ def test_survey_export_is_audited_and_import_reports_rejections(mps, tmp_path, c
     assert serial == sample.members.get().serial
     record = AuditRecord.objects.get(user=supervisor, action=AuditAction.EXPORT)
     assert record.victim == sample.members.get().victim
-    assert record.page.startswith("agency sample export") and "victimcare survey export" in (
-        record.page
-    )
+    assert record.page.startswith("agency sample export")
+    assert "victimcare survey export" in (record.page)
     results = tmp_path / "results.csv"
     results.write_text(
         "serial,outcome,ease_of_contact,actions_taken,kept_informed,treatment,whole_experience\n"

@@ -223,4 +223,5 @@ def test_exports_are_audited_by_the_service_not_by_views_or_commands(module):
     records of its own (so neither can forget, or write them twice)."""
     text = (SRC / module).read_text(encoding="utf-8")
     assert "AuditAction.EXPORT" not in text
-    assert "agency_export_rows" not in text and "invitation_export_rows" not in text
+    assert "agency_export_rows" not in text
+    assert "invitation_export_rows" not in text

@@ -96,7 +96,8 @@ def test_an_interviewer_records_a_completed_interview_and_the_view_is_audited(cl
     done = client.post(url, {"outcome": "completed", **data})
     assert done.status_code == 302
     response = Response.objects.get()
-    assert response.mode == Mode.TELEPHONE and response.whole_experience == "very_satisfied"
+    assert response.mode == Mode.TELEPHONE
+    assert response.whole_experience == "very_satisfied"
     assert member.calls.get().by == interviewer
 
 
@@ -200,7 +201,8 @@ def test_an_agency_file_is_imported_row_by_row_with_reasons_for_rejections(mps):
     assert result.imported == 2
     rejected = {line: reasons for line, _serial, reasons in result.rejected}
     assert set(rejected) == {4, 5, 6, 7}
-    assert "whole_experience" in rejected[4][0] and "1 to 9" in rejected[4][0]
+    assert "whole_experience" in rejected[4][0]
+    assert "1 to 9" in rejected[4][0]
     assert "unknown respondent" in rejected[5][0]
     assert "more than once" in rejected[6][0]
     outcomes = dict(sample.members.values_list("serial", "outcome"))
@@ -225,7 +227,8 @@ def test_a_strict_import_changes_nothing_when_any_row_is_rejected(mps):
         forces=[mps],
         strict=True,
     )
-    assert not result.applied and result.imported == 0
+    assert not result.applied
+    assert result.imported == 0
     assert not Response.objects.exists()
 
 
@@ -233,7 +236,8 @@ def test_another_forces_serials_are_unknown_to_an_import_scoped_to_a_force(mps):
     gmp = force_make("GMP", "Greater Manchester Police")
     sample = phone_sample(gmp, mode=Mode.AGENCY)
     result = agency_import(text=agency_csv([completed(sample.members.get().serial)]), forces=[mps])
-    assert result.imported == 0 and "unknown respondent" in result.rejected[0][2][0]
+    assert result.imported == 0
+    assert "unknown respondent" in result.rejected[0][2][0]
 
 
 def test_a_file_without_the_key_columns_is_refused_whole():
@@ -249,7 +253,8 @@ def test_the_import_page_lists_rejected_rows(client, mps):
     upload.name = "results.csv"
     page = client.post(reverse("surveys:agency-import", kwargs={"pk": sample.pk}), {"file": upload})
     assert page.status_code == 400
-    assert b"1 row was rejected" in page.content and b"unknown respondent" in page.content
+    assert b"1 row was rejected" in page.content
+    assert b"unknown respondent" in page.content
 
 
 # --- responses, design variables, tracking -----------------------------------------------
@@ -269,7 +274,8 @@ def test_a_response_carries_design_variables_and_care_markers_but_no_personal_da
         "female",
         "burglary",
     )
-    assert response.area.name == "Hackney" and response.month.month == 9
+    assert response.area.name == "Hackney"
+    assert response.month.month == 9
     field_names = {f.name for f in Response._meta.get_fields()}
     assert not field_names & {"victim", "member", "given_name", "email", "phone", "case"}
 
@@ -334,8 +340,10 @@ def test_the_sample_page_shows_response_rates_and_exclusions_per_stratum(client,
     client.force_login(staff_make(Role.ANALYST, force=mps))
     page = client.get(reverse("surveys:sample-detail", kwargs={"pk": sample.pk}))
     content = page.content.decode()
-    assert "Response tracking by stratum" in content and "RR3" in content
-    assert "Exclusions by stratum" in content and "Under the minimum age" in content
+    assert "Response tracking by stratum" in content
+    assert "RR3" in content
+    assert "Exclusions by stratum" in content
+    assert "Under the minimum age" in content
 
 
 # --- service recovery --------------------------------------------------------------------
@@ -386,15 +394,18 @@ def test_a_supervisor_sees_the_comment_redacted_and_records_the_outcome(client, 
     listing = client.get(reverse("surveys:recovery")).content.decode()
     page = client.get(reverse("surveys:recovery-task", kwargs={"pk": task.pk})).content.decode()
     for content in (listing, page):
-        assert "07700 900123" not in content and "jo.bloggs" not in content
-        assert "Smith" not in content and "[redacted]" in content
+        assert "07700 900123" not in content
+        assert "jo.bloggs" not in content
+        assert "Smith" not in content
+        assert "[redacted]" in content
     done = client.post(
         reverse("surveys:recovery-task", kwargs={"pk": task.pk}),
         {"status": "done", "note": "Apologised; officer to call."},
     )
     assert done.status_code == 302
     task.refresh_from_db()
-    assert task.status == RecoveryStatus.DONE and task.closed_by == supervisor
+    assert task.status == RecoveryStatus.DONE
+    assert task.closed_by == supervisor
     with pytest.raises(FieldworkError):
         recovery_task_close(task=task, status="done", note="again")
 

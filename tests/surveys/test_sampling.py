@@ -249,7 +249,8 @@ def test_a_drawn_sample_records_seed_n_and_N_per_stratum(mps):
     strata = {s.key: (s.population, s.target, s.drawn) for s in sample.strata.all()}
     # 4 interviews, proportional to 10 and 4: 3 and 1; drawn at 50%: 6 and 2.
     assert strata == {"MPS|hackney|burglary": (10, 3, 6), "MPS|hackney|violence": (4, 1, 2)}
-    assert sample.seed == 99 and sample.drawn_by == analyst
+    assert sample.seed == 99
+    assert sample.drawn_by == analyst
     assert sample.members.count() == 8
     assert sample.fieldwork_on == default_fieldwork_on(MONTH) == FIELDWORK
     with pytest.raises(SamplingError, match="already has a sample"):

@@ -48,9 +48,11 @@ def test_a_victim_answers_every_question_and_the_link_then_stops_working(client)
         "dont_know",
     )
     assert response.whole_experience == "fairly_dissatisfied"
-    assert response.mode == "web" and response.agrees_to_contact
+    assert response.mode == "web"
+    assert response.agrees_to_contact
     member.refresh_from_db()
-    assert member.outcome == Outcome.COMPLETED and member.draft == {}
+    assert member.outcome == Outcome.COMPLETED
+    assert member.draft == {}
     again = client.get(reverse("surveys:web-start", kwargs={"token": token}))
     assert again.status_code == 404
 
@@ -63,7 +65,8 @@ def test_each_question_is_its_own_page_with_an_error_when_nothing_is_chosen(clie
     assert b"Question 1 of 7" in page.content
     error = client.post(url, {})
     assert error.status_code == 400
-    assert b"There is a problem" in error.content and b"Select an answer" in error.content
+    assert b"There is a problem" in error.content
+    assert b"Select an answer" in error.content
     wrong = client.post(url, {"answer": "ecstatic"})
     assert wrong.status_code == 400
 
@@ -136,12 +139,15 @@ def test_a_victim_can_opt_out_of_surveys(client):
 def test_the_invitation_is_recorded_and_expires_and_reminds_on_schedule():
     member, _token = web_member_make()
     invited = member.invitations.get()
-    assert invited.kind == "invitation" and invited.route == "email"
+    assert invited.kind == "invitation"
+    assert invited.route == "email"
     # Handed to the notifications service, with the link in a sensitive body.
     from victimcare.notifications.models import Notification
 
     notification = Notification.objects.get(idempotency_key=f"survey:{member.serial}:invitation")
-    assert invited.sent and notification.channel == "email" and notification.sensitive
+    assert invited.sent
+    assert notification.channel == "email"
+    assert notification.sensitive
     assert "/survey/" in notification.body
     assert (member.expires_at - invited.created_at).days == member.sample.expires_after_days
     later = invited.created_at + timedelta(days=member.sample.reminder_after_days, minutes=1)

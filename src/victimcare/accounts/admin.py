@@ -65,9 +65,12 @@ def _staff_form(base: type[forms.ModelForm], force) -> type[forms.ModelForm]:
 
         def clean(self):
             cleaned = super().clean()
-            if "force" in self.fields and not cleaned.get("force"):
-                if not self.instance.is_superuser:
-                    self.add_error("force", STAFF_NEEDS_FORCE)
+            if (
+                "force" in self.fields
+                and not cleaned.get("force")
+                and not self.instance.is_superuser
+            ):
+                self.add_error("force", STAFF_NEEDS_FORCE)
             if "support_organisation" in self.fields:
                 role = cleaned.get("role")
                 if role == Role.SUPPORT_ORGANISATION and not cleaned.get("support_organisation"):

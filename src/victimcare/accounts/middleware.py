@@ -64,7 +64,7 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):  # noqa: ARG002 (Django's middleware hook signature)
         if auth.SESSION_KEY not in request.session:
             return None
         if is_verified(request.user) or is_two_factor_step(view_func):

@@ -64,7 +64,7 @@ class User(AbstractUser):
 
 
 class AuditRecordQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002
+    def update(self, **kwargs):  # noqa: ARG002 (refuses whatever QuerySet.update is given)
         raise PermissionError("Audit records cannot be altered")
 
     def delete(self):
@@ -110,7 +110,7 @@ class AuditRecord(models.Model):
             raise PermissionError("Audit records cannot be altered")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args, **kwargs):  # noqa: ARG002 (refuses whatever Model.delete is given)
         raise PermissionError("Audit records cannot be deleted")
 
 

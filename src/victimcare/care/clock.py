@@ -166,7 +166,7 @@ class EventFact:
     victim_id: int | None = None
 
     @classmethod
-    def from_row(cls, *, id: int, kind: str, at: datetime, detail: dict) -> EventFact:  # noqa: A002
+    def from_row(cls, *, id: int, kind: str, at: datetime, detail: dict) -> EventFact:
         detail = detail if isinstance(detail, dict) else {}
         covers = detail.get("covers") or ()
         victim_id = detail.get("victim_id")
@@ -253,15 +253,15 @@ def _state(
 ) -> ObligationState:
     met, _ = _first(events, rule.met_by, rule.code, start)
     cancel, cancel_match = _first(events, rule.cancelled_by, rule.code, start)
-    common = dict(
-        victim_id=victim.id,
-        rule_id=rule.id,
-        code=rule.code,
-        trigger_event_id=trigger.id,
-        occurrence=occurrence,
-        triggered_at=start,
-        due_at=due,
-    )
+    common = {
+        "victim_id": victim.id,
+        "rule_id": rule.id,
+        "code": rule.code,
+        "trigger_event_id": trigger.id,
+        "occurrence": occurrence,
+        "triggered_at": start,
+        "due_at": due,
+    }
     if met is not None and (cancel is None or (met.at, met.id) <= (cancel.at, cancel.id)):
         return ObligationState(
             **common,

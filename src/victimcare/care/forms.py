@@ -101,7 +101,7 @@ class NeedsAssessmentForm(VictimChoiceMixin, forms.Form):
     share_summary = forms.BooleanField(required=False, label=_("What happened, in brief"))
     safe_route = forms.ChoiceField(
         label=_("Safe way for a support service to contact the victim"),
-        choices=[("", _("None agreed"))] + list(SafeRoute.choices),
+        choices=[("", _("None agreed")), *list(SafeRoute.choices)],
         required=False,
         widget=forms.RadioSelect,
     )

@@ -432,15 +432,31 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
                 if signature not in signatures:
                     signatures[signature] = len(signatures) + 1
                     tables["rb_entry"].append(
-                        (key_id, trigger.event, None, signatures[signature], TRIGGER, 0)
-                        + (outcomes, trigger.covers, code, each)
+                        (
+                            key_id,
+                            trigger.event,
+                            None,
+                            signatures[signature],
+                            TRIGGER,
+                            0,
+                            outcomes,
+                            trigger.covers,
+                            code,
+                            each,
+                        )
                     )
                 working_days = None
                 if spec.pattern != RulePattern.RECURRING:
                     working_days = spec.working_days_for(enhanced=enhanced)
                 tables["rb_trigger"].append(
-                    (key_id, signatures[signature], spec.id, spec.pattern)
-                    + (spec.every_days or 0, working_days)
+                    (
+                        key_id,
+                        signatures[signature],
+                        spec.id,
+                        spec.pattern,
+                        spec.every_days or 0,
+                        working_days,
+                    )
                 )
                 recurring = spec.pattern == RulePattern.RECURRING
                 for role, matches in ((MET, spec.met_by), (CANCEL, spec.cancelled_by)):
@@ -448,9 +464,18 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
                         if role == CANCEL:
                             reasons[spec.id, position] = (spec.id, position, match.reason)
                         tables["rb_entry"].append(
-                            (key_id, match.event, spec.id, None, role, position)
-                            + (sorted(match.outcomes) if match.outcomes else None,)
-                            + (match.covers, spec.code, recurring)
+                            (
+                                key_id,
+                                match.event,
+                                spec.id,
+                                None,
+                                role,
+                                position,
+                                sorted(match.outcomes) if match.outcomes else None,
+                                match.covers,
+                                spec.code,
+                                recurring,
+                            )
                         )
     tables["rb_rule"] = list(rules.values())
     tables["rb_reason"] = list(reasons.values())
@@ -468,7 +493,7 @@ def _settings_apply(cur, settings: dict[str, str]) -> dict[str, str]:
 
 def _copy_rows(cur, table: str, rows: list) -> None:
     if rows:
-        with cur.cursor.copy(f"COPY {table} FROM STDIN") as copy:  # noqa: S608
+        with cur.cursor.copy(f"COPY {table} FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     cur.execute(f"ANALYZE {table}")
@@ -527,13 +552,13 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
         try:
             _parts_drop(cur)
             cur.execute(
-                f"SELECT EXISTS (SELECT 1 FROM care_obligation o WHERE o.case_id IN ({scope_sql}))",  # noqa: S608
+                f"SELECT EXISTS (SELECT 1 FROM care_obligation o WHERE o.case_id IN ({scope_sql}))",  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 params,
             )
             mode = "diff" if cur.fetchone()[0] else "first"
             parts = workers * 2 if mode == "first" else workers
             cur.execute(
-                f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) "  # noqa: S608
+                f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 f"FROM ({scope_sql}) s",
                 [[k / parts for k in range(1, parts)], *params],
             )
@@ -561,7 +586,7 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
                     else:
                         for future in futures:
                             future.result()
-                        source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
+                        source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608 (names are our own or quoted; values are bound parameters)
                         written = _diff_apply(cur, f"({source})")
                     cur.execute("DROP TABLE IF EXISTS rb_case")
                     _scope_create(cur, cases=cases, versions=versions)
@@ -582,13 +607,13 @@ def _parts_load(cur, names: list[str], futures: list) -> int:
     while the threads compute the next ones (the lock would stop no part: at a first
     clocking none reads care_obligation)."""
     columns = ", ".join(COLUMNS)
-    source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
+    source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608 (names are our own or quoted; values are bound parameters)
     estimate = futures[0].result() * len(futures)
 
     def numbered():
         for name, future in zip(names, futures, strict=True):
             insert = (
-                f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608
+                f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 f"SELECT %(id_base)s + number, {columns} FROM {name}"
             )
             yield insert, future.result()
@@ -597,7 +622,7 @@ def _parts_load(cur, names: list[str], futures: list) -> int:
         for future in futures:
             future.result()
 
-    select = f"SELECT {columns} FROM ({source}) f"  # noqa: S608
+    select = f"SELECT {columns} FROM ({source}) f"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     return _new_write(
         cur, select=select, params=None, count=estimate, numbered=numbered(), ready=ready
     )
@@ -630,7 +655,7 @@ def _part_rebuild(*, cases, now, versions, bounds, part) -> int:
                 # Freeze a large part here, side by side with the others, so that reading
                 # it later costs this connection's time: unfrozen, each of its pages would
                 # be marked and written again when first read (by the one that applies it).
-                cur.execute(f"VACUUM (FREEZE) {part[0]}")  # noqa: S608
+                cur.execute(f"VACUUM (FREEZE) {part[0]}")
             return written
     finally:
         connection.close()
@@ -642,10 +667,10 @@ def _part_write(cur, *, part: tuple[str, str], now: datetime, final: str) -> int
     if mode == "first":
         # (numbered 1, 2, ... for a bulk load: see ``_bulk_insert``)
         columns = ", ".join(COLUMNS)
-        select = f"SELECT row_number() OVER () AS number, {columns} FROM ({final}) f"  # noqa: S608
+        select = f"SELECT row_number() OVER () AS number, {columns} FROM ({final}) f"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     else:
         select = _diff_sql(final, IN_SCOPE_SQL)
-    cur.execute(f"CREATE UNLOGGED TABLE {name} AS {select}", {"now": now})  # noqa: S608
+    cur.execute(f"CREATE UNLOGGED TABLE {name} AS {select}", {"now": now})
     written = cur.rowcount
     cur.execute(f"ANALYZE {name}")
     return written
@@ -781,7 +806,7 @@ def _rebuild_statements(
                    h.at, h.event_id
         ) t
         JOIN rb_trigger r ON r.key_id = t.key_id AND r.sig_id = t.sig_id
-        """,  # noqa: S608
+        """,  # noqa: S608 (names are our own or quoted; values are bound parameters)
         {"kinds": sorted({entry[1] for entry in tables["rb_entry"]})},
     )
     first_count = cur.rowcount
@@ -837,7 +862,7 @@ def _later_occurrences(cur, *, now: datetime, first_count: int) -> int:
         WHERE o.every IS NOT NULL  -- (recurring)
           AND (m.at >= {start_prev} OR {due_prev} < %(now)s)
           AND (s.cancel_at IS NULL OR s.cancel_at > {due_prev})
-        """,  # noqa: S608
+        """,  # noqa: S608 (names are our own or quoted; values are bound parameters)
         {"now": now, "first_count": first_count},
     )
     return cur.rowcount
@@ -851,14 +876,14 @@ IN_SCOPE_SQL = "JOIN rb_case c ON c.case_id = o.case_id"
 def _obligations_write(cur, *, in_scope: bool, now: datetime, count: int, final: str) -> int:
     """Write the difference between the computed obligations and the stored ones."""
     join = IN_SCOPE_SQL if in_scope else ""
-    cur.execute(f"SELECT EXISTS (SELECT 1 FROM care_obligation o {join})")  # noqa: S608
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM care_obligation o {join})")  # noqa: S608 (names are our own or quoted; values are bound parameters)
     if not cur.fetchone()[0]:
         # Nothing stored yet (a first clocking): every row is new.
         columns = ", ".join(COLUMNS)
-        select = f"SELECT {columns} FROM ({final}) f"  # noqa: S608
+        select = f"SELECT {columns} FROM ({final}) f"  # noqa: S608 (names are our own or quoted; values are bound parameters)
         return _new_write(cur, select=select, params={"now": now}, count=count)
     cur.execute(
-        f"CREATE TEMP TABLE rb_diff ON COMMIT DROP AS {_diff_sql(final, join)}",  # noqa: S608
+        f"CREATE TEMP TABLE rb_diff ON COMMIT DROP AS {_diff_sql(final, join)}",
         {"now": now},
     )
     cur.execute("ANALYZE rb_diff")
@@ -878,7 +903,7 @@ def _diff_sql(final: str, join: str) -> str:
         FULL JOIN ({final}) f ON {KEY_MATCH_SQL}
         WHERE o.id IS NULL OR f.victim_id IS NULL
            OR ({state_old}) IS DISTINCT FROM ({state_new})
-        """  # noqa: S608
+        """  # noqa: S608 (names are our own or quoted; values are bound parameters)
 
 
 def _new_write(
@@ -896,14 +921,14 @@ def _new_write(
     by ``numbered`` inserts if given (see ``_bulk_insert``), else by numbering ``select``.
     ``ready`` waits until ``select`` can run (``numbered`` waits as it goes)."""
     columns = ", ".join(COLUMNS)
-    insert = f"INSERT INTO care_obligation ({columns}) {select}"  # noqa: S608
+    insert = f"INSERT INTO care_obligation ({columns}) {select}"
     if count >= BULK_ROWS and count >= _table_rows(cur, "care_obligation"):
         cur.execute("SELECT NOT EXISTS (SELECT 1 FROM care_obligation)")
         empty = cur.fetchone()[0]
         if numbered is None:
             numbered = [
                 (
-                    f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608
+                    f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                     f"SELECT %(id_base)s + row_number() OVER (), s.* FROM ({select}) s",
                     count,
                 )
@@ -930,16 +955,16 @@ def _diff_apply(cur, source: str) -> int:
         f"""
         UPDATE care_obligation o SET {", ".join(f"{name} = f.{name}" for name in STATE_FIELDS)}
         FROM {source} f WHERE f.id = o.id AND f.victim_id IS NOT NULL
-        """  # noqa: S608
+        """  # noqa: S608 (names are our own or quoted; values are bound parameters)
     )
     written = cur.rowcount
     cur.execute(
-        f"DELETE FROM care_obligation o USING {source} f WHERE f.id = o.id AND f.victim_id IS NULL"  # noqa: S608
+        f"DELETE FROM care_obligation o USING {source} f WHERE f.id = o.id AND f.victim_id IS NULL"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     )
-    cur.execute(f"SELECT count(*) FROM {source} f WHERE f.id IS NULL")  # noqa: S608
+    cur.execute(f"SELECT count(*) FROM {source} f WHERE f.id IS NULL")  # noqa: S608 (names are our own or quoted; values are bound parameters)
     inserts = cur.fetchone()[0]
     columns = ", ".join(COLUMNS)
-    select = f"SELECT {columns} FROM {source} f WHERE f.id IS NULL"  # noqa: S608
+    select = f"SELECT {columns} FROM {source} f WHERE f.id IS NULL"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     return written + _new_write(cur, select=select, params=None, count=inserts)
 
 

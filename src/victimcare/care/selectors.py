@@ -222,13 +222,13 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
     on_time = Q(status=ObligationStatus.MET, met_at__lte=F("due_at"))
     late = Q(status=ObligationStatus.MET, met_at__gt=F("due_at"))
     breached = Q(breached_at__isnull=False)
-    aggregates = dict(
-        due=Count("id"),
-        met_on_time=Count("id", filter=on_time),
-        met_late=Count("id", filter=late),
-        breached=Count("id", filter=breached),
-        open=Count("id", filter=Q(status=ObligationStatus.OPEN)),
-    )
+    aggregates = {
+        "due": Count("id"),
+        "met_on_time": Count("id", filter=on_time),
+        "met_late": Count("id", filter=late),
+        "breached": Count("id", filter=breached),
+        "open": Count("id", filter=Q(status=ObligationStatus.OPEN)),
+    }
     titles = dict(counted.values_list("code", "rule__title").distinct())
     result = Compliance()
     for row in counted.values("code").annotate(**aggregates).order_by("code"):

@@ -283,7 +283,7 @@ def _case_clock_insert(*, case_id: int, force_id: int, now: datetime) -> tuple[i
         # shipped with the package (a database emptied since its migrations ran).
         version = rule_set_version_for_force(force_id)
         cursor.execute(
-            f"INSERT INTO {CaseClock._meta.db_table} (case_id, rule_set_version_id, clocked_at) "  # noqa: S608
+            f"INSERT INTO {CaseClock._meta.db_table} (case_id, rule_set_version_id, clocked_at) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
             "VALUES (%s, %s, %s)",
             [case_id, version.pk, ops.adapt_datetimefield_value(now)],
         )
@@ -313,14 +313,14 @@ def _obligations_insert(rows: list[dict]) -> list[int]:
         if db.vendor == "postgresql":
             records = [{f.column: row[f.attname] for f in _OBLIGATION_FIELDS} for row in rows]
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
+                f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 f"FROM json_populate_recordset(NULL::{table}, %s) RETURNING id",
                 [json.dumps(records, default=_json_value)],
             )
         else:
             row_marks = "(" + ", ".join(["%s"] * len(_OBLIGATION_FIELDS)) + ")"
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 f"VALUES {', '.join([row_marks] * len(rows))} RETURNING id",
                 [
                     f.get_db_prep_save(row[f.attname], db)
@@ -373,7 +373,7 @@ def case_clock_replay(*, case_id: int, force_id: int, now: datetime | None = Non
     victims = [VictimFact(id=row[0], enhanced=bool(row[1])) for row in victim_rows]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, kind, at, detail FROM {CaseEvent._meta.db_table} WHERE case_id = %s",  # noqa: S608
+            f"SELECT id, kind, at, detail FROM {CaseEvent._meta.db_table} WHERE case_id = %s",  # noqa: S608 (names are our own or quoted; values are bound parameters)
             [case_id],
         )
         events = [
@@ -439,7 +439,7 @@ _STORED_DATETIMES = frozenset({"triggered_at", "due_at", "met_at", "cancelled_at
 def _replay_stored(case_id: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(_STORED_COLUMNS)} FROM {Obligation._meta.db_table} "  # noqa: S608
+            f"SELECT {', '.join(_STORED_COLUMNS)} FROM {Obligation._meta.db_table} "  # noqa: S608 (names are our own or quoted; values are bound parameters)
             "WHERE case_id = %s",
             [case_id],
         )
@@ -522,7 +522,7 @@ def _obligations_update(rows: list[Obligation]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {Obligation._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608
+            f"UPDATE {Obligation._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608 (names are our own or quoted; values are bound parameters)
             params,
         )
 

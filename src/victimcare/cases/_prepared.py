@@ -4,8 +4,8 @@ once, a plain INSERT of a model instance, and a cheap enqueue on the database ta
 Django sends every query with its values written into the SQL text (psycopg's client-side
 binding), so PostgreSQL parses and plans each one afresh, and psycopg quotes every value
 into the text. The records-system API runs the same few statements for every report, up
-to hundreds a second: parsing and planning them were about 40% of the database's CPU for
-a report, and the quoting a good part of ours.
+to hundreds a second: parsing and planning them were a large share of the database's
+work for a report, and the quoting a good part of ours (``benchmarks/bench_api.py``).
 
 ``prepared_cursor()`` is a Django cursor (queries logged and errors wrapped as usual)
 whose statements are sent with their values apart (server-side binding). psycopg prepares
@@ -48,7 +48,7 @@ def row_insert(obj) -> None:
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
     quote = db.ops.quote_name
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     if meta.auto_field is not None:

@@ -177,7 +177,7 @@ class VictimPersonalDetails(models.Model):
 
 
 class CaseEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002
+    def update(self, **kwargs):  # noqa: ARG002 (refuses whatever QuerySet.update is given)
         raise PermissionError("Case events are append-only")
 
     def delete(self):
@@ -224,5 +224,5 @@ class CaseEvent(models.Model):
             raise PermissionError("Case events are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args, **kwargs):  # noqa: ARG002 (refuses whatever Model.delete is given)
         raise PermissionError("Case events are append-only")

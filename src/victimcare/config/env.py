@@ -259,7 +259,7 @@ def database_config(folder: Path) -> dict:
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    except Exception as error:  # dj-database-url raises several types
+    except Exception as error:  # noqa: BLE001 (dj-database-url raises several types)
         raise SettingsError(f"DATABASE_URL cannot be read: {error}") from None
     if config["ENGINE"].endswith("sqlite3"):
         return sqlite_config(Path(config["NAME"]))

@@ -21,7 +21,7 @@ WORLD_FILE = Path(__file__).resolve().parent / "data" / "world.json"
 class Weighted:
     """A weighted choice among values, drawn with one call to ``rng.random()``."""
 
-    __slots__ = ("values", "weights", "cumulative", "total")
+    __slots__ = ("cumulative", "total", "values", "weights")
 
     def __init__(self, weights: Mapping) -> None:
         self.values = [value for value, weight in weights.items() if weight > 0]

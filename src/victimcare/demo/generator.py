@@ -174,7 +174,7 @@ class ForceCases:
         self.crime_types = crime_types
         # Each force draws from its own stream, so one force's cases do not depend on
         # which other forces are in the world.
-        self.rng = Random(f"victimcare-demo:{seed}:cases:{force.code}")  # noqa: S311
+        self.rng = Random(f"victimcare-demo:{seed}:cases:{force.code}")  # noqa: S311 (synthetic data, reproducible from the seed)
         self.last_numbers = dict(last_numbers)
         self.area_plans = areas
         self.areas = Weighted({plan: plan.weight for plan in areas})

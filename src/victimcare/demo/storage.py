@@ -77,7 +77,7 @@ class RowWriter:
         attname, connection = field.attname, self.connection
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             now = field.get_db_prep_save(timezone.now(), connection)
-            return lambda obj: now
+            return lambda _obj: now
         if isinstance(field, ForeignKey):
             # Rows generated together point at each other by instance; their ids were
             # given out just before, so take the id from the related instance.

@@ -25,8 +25,8 @@ __all__ = [
     "Estimate",
     "Estimates",
     "FormulaError",
-    "ModelError",
     "ModelDataError",
+    "ModelError",
     "NotEnoughDataError",
     "Regression",
 ]

@@ -130,10 +130,7 @@ def _codes_for(values: Sequence[np.ndarray]) -> tuple[np.ndarray, list[tuple[Any
 
 
 def _norm_key(key: Any, width: int) -> tuple[Any, ...]:
-    if isinstance(key, tuple):
-        out = key
-    else:
-        out = (key,)
+    out = key if isinstance(key, tuple) else (key,)
     if len(out) != width:
         raise DesignError(f"population key {key!r} must give {width} value(s)")
     return tuple(out)

@@ -42,7 +42,7 @@ def _to_array(values: Any) -> np.ndarray:
     if hasattr(values, "to_numpy") and not isinstance(values, np.ndarray):
         try:
             arr = values.to_numpy()
-        except Exception:  # pragma: no cover - exotic pandas extension arrays
+        except Exception:  # noqa: BLE001  # pragma: no cover - exotic pandas extension arrays
             arr = np.asarray(list(values), dtype=object)
         if arr.dtype == object:
             # pandas nullable types give pd.NA: turn into None

@@ -193,7 +193,7 @@ def chisq(design: Design, row: str, col: str, *, statistic: str = "F") -> ChiSqu
     p_obs = counts / wall
     # covariance of the cell proportions: U_c = A_c / W, then p = (I - p 1') U
     if design.calibrated:
-        backend = design._backend  # noqa: SLF001
+        backend = design._backend
         dom, _, _ = backend.domains(prep.by)
         w = design.weights
         x = np.zeros((w.shape[0], k))
@@ -202,7 +202,7 @@ def chisq(design: Design, row: str, col: str, *, statistic: str = "F") -> ChiSqu
             x[:, c] = np.where(inset, w * ((dom == c) - p_obs[c]) / wall, 0.0)
         from .calibration import residualise
 
-        x = residualise(x, design._steps)  # noqa: SLF001
+        x = residualise(x, design._steps)
         mom = moments_from_rows(design.info, backend.rows, x, full=True)
         v_obs = design_variance(design.info, mom, design.spec.lonely_psu)
     else:

@@ -590,7 +590,7 @@ class Design:
         new_w, step = poststratify_weights(self.weights, vals, names, population, partial=partial)
         out = self._copy()
         out._weights = new_w
-        out._steps = self._steps + (step,)
+        out._steps = (*self._steps, step)
         return out
 
     def rake(
@@ -610,7 +610,7 @@ class Design:
         new_w, step, _, _ = rake_weights(self.weights, spec, max_iter=max_iter, epsilon=epsilon)
         out = self._copy()
         out._weights = new_w
-        out._steps = self._steps + (step,)
+        out._steps = (*self._steps, step)
         return out
 
     def calibrate(
@@ -653,7 +653,7 @@ class Design:
         new_w, step = linear_calibration(self.weights, mm, np.asarray(totals))
         out = self._copy()
         out._weights = new_w
-        out._steps = self._steps + (step,)
+        out._steps = (*self._steps, step)
         return out
 
     def quantile(

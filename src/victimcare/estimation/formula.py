@@ -187,7 +187,7 @@ def parse_formula(text: str) -> Formula:
     while True:
         t = term()
         if isinstance(t, str):
-            if sign == "-" and t == "1" or sign == "+" and t == "0":
+            if (sign == "-" and t == "1") or (sign == "+" and t == "0"):
                 intercept = False
             elif sign == "-":
                 raise FormulaError(f"formula {text!r}: '- 0' is not meaningful")

@@ -47,7 +47,7 @@ def read_table(path: str | Path) -> dict[str, Any]:
                     exprs.append(col)
             # identifiers quoted above, types from a fixed list, the path a parameter
             sql = (
-                f"SELECT {', '.join(exprs)} FROM read_csv(?, header = true, "  # noqa: S608
+                f"SELECT {', '.join(exprs)} FROM read_csv(?, header = true, "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 "nullstr = 'NA', all_varchar = true)"
             )
             rel = con.execute(sql, [str(p)])

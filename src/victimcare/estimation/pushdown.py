@@ -16,6 +16,7 @@ and DuckDB through their DB-API connections (``sqlite3``, ``psycopg``/``psycopg2
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,14 +95,13 @@ class SqlSource:
             raise DesignError(f"the database refused the query: {_first_line(exc)}") from exc
         finally:
             if cur is not self.connection:
-                try:
+                # closing a cursor must not mask the result
+                with contextlib.suppress(Exception):
                     cur.close()
-                except Exception:  # noqa: S110 - closing a cursor must not mask the result
-                    pass
         return names, rows
 
     def columns(self) -> list[str]:
-        names, _ = self.execute(f"SELECT * FROM {self.from_sql} WHERE 1 = 0")  # noqa: S608
+        names, _ = self.execute(f"SELECT * FROM {self.from_sql} WHERE 1 = 0")  # noqa: S608 (names are our own or quoted; values are bound parameters)
         return names
 
 
@@ -177,7 +177,7 @@ def aggregation_sql(
             select.append(
                 f"SUM(CASE WHEN typeof({qc}) NOT IN ('integer', 'real', 'null') THEN 1 ELSE 0 END)"
             )
-    sql = f"SELECT {', '.join(select)} FROM {source.from_sql}"  # noqa: S608
+    sql = f"SELECT {', '.join(select)} FROM {source.from_sql}"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     if group:
         sql += f" GROUP BY {', '.join(group)}"
     return sql
@@ -219,7 +219,7 @@ class SqlBackend:
         level = "ssu" if len(spec.psu) == 2 else ("psu" if spec.psu else "element")
         keys = _group_keys(spec, level)
         group = [quote_ident(k) for k in (keys.strata, keys.psu, keys.ssu) if k is not None]
-        select = list(group) + ["COUNT(*)"]
+        select = [*group, "COUNT(*)"]
         if spec.weight:
             w = quote_ident(spec.weight)
             select += [
@@ -237,7 +237,7 @@ class SqlBackend:
                 f"MAX({_num(f)})",
                 f"SUM(CASE WHEN {quote_ident(f)} IS NULL THEN 1 ELSE 0 END)",
             ]
-        sql = f"SELECT {', '.join(select)} FROM {src.from_sql}"  # noqa: S608
+        sql = f"SELECT {', '.join(select)} FROM {src.from_sql}"  # noqa: S608 (names are our own or quoted; values are bound parameters)
         if group:
             sql += f" GROUP BY {', '.join(group)}"
         _, rows = src.execute(sql)
@@ -324,7 +324,7 @@ class SqlBackend:
                 pcode = {k: i for i, k in enumerate(keyed)}
                 row_p = np.array([pcode[p] for p in plab], dtype=np.int64)
                 psus = tuple(keyed)
-                self._psu_code = lambda h_lab, p: pcode[p]
+                self._psu_code = lambda _h_lab, p: pcode[p]
             psu_stratum = np.zeros(len(psus), dtype=np.int64)
             psu_stratum[row_p] = row_h
             if len(psus) == 1 and not (spec.nest and spec.strata):

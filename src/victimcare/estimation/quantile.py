@@ -121,7 +121,7 @@ def quantiles(
         raise DesignError(str(exc)) from None
     ps = parse_quantiles(probs)
     rule = RULES[qrule]
-    backend = design._memory_backend("a quantile")  # noqa: SLF001
+    backend = design._memory_backend("a quantile")
     values = backend.values(y, "y", binary=False)
     for name in by:
         backend.cols.require(name, "by")
@@ -177,7 +177,7 @@ def quantiles(
             phat[j] = float(np.sum(w * z)) / wsum  # exactly 1 when every value is below
             infl[used, j] = w * (z - phat[j]) / wsum
         if design.calibrated:
-            infl = residualise(infl, design._steps)  # noqa: SLF001
+            infl = residualise(infl, design._steps)
             mom = moments_from_rows(info, rows, infl)
         else:
             mom = moments_from_rows(info, rows, infl, used=used)

@@ -193,7 +193,7 @@ def _d2mu(family: str, mu: np.ndarray) -> np.ndarray:
 
 # -- fitting ----------------------------------------------------------------------------
 def _outcome(design: Design, formula: Formula, rows: np.ndarray, family: str) -> tuple:
-    cols = design._backend.cols  # noqa: SLF001
+    cols = design._backend.cols
     name = formula.outcome
     note = None
     if is_text(cols, name):
@@ -331,7 +331,7 @@ def _irls(
 
 
 def _degf(design: Design, used: np.ndarray) -> int:
-    rows = design._backend.rows  # noqa: SLF001
+    rows = design._backend.rows
     strata = int(np.unique(rows.stratum[used]).shape[0])
     psus = int(used.sum()) if rows.psu is None else int(np.unique(rows.psu[used]).shape[0])
     return psus - strata
@@ -363,7 +363,7 @@ def fit_glm(
         raise ModelError(f"family must be one of {', '.join(FAMILIES)}, not {family!r}")
     if not 0 < level < 1:
         raise DesignError(f"level must be between 0 and 1, not {level}")
-    backend = design._memory_backend("regression")  # noqa: SLF001
+    backend = design._memory_backend("regression")
     cols = backend.cols
     f = parse_formula(formula)
     check_columns(f, cols)
@@ -426,7 +426,7 @@ def fit_glm(
         infl = np.zeros((cols.n, mm.x.shape[1]))
         infl[rows] = score @ ainv
         if calibrated:
-            infl = residualise(infl, design._steps)  # noqa: SLF001
+            infl = residualise(infl, design._steps)
             mom = moments_from_rows(info, backend.rows, infl, full=True)
         else:
             mom = moments_from_rows(info, backend.rows, infl, full=True, used=used)

@@ -182,7 +182,7 @@ def moments_from_rows(
     unless ``used`` (a row mask) says which rows remain in the design (R's subset of an
     uncalibrated design): then only strata and PSUs holding such rows are present.
     """
-    n, m = x.shape
+    _n, m = x.shape
     h_count = info.n_strata
     if rows.psu is None:
         unit_stratum = rows.stratum
@@ -286,10 +286,7 @@ def _one_stage(
     contrib = np.where(certain.reshape(shape), 0.0, contrib)
     if multiplier is not None:
         contrib = contrib * multiplier.reshape(shape)
-    if full:
-        keep = pres_any.reshape(shape)
-    else:
-        keep = present
+    keep = pres_any.reshape(shape) if full else present
     total = np.where(keep, contrib, 0.0).sum(axis=0)
     if lonely_psu == "average" and lonely.any():
         if separate_calls:

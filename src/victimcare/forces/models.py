@@ -79,9 +79,12 @@ class Team(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.area_id is not None and self.force_id is not None:
-            if self.area.force_id != self.force_id:
-                raise ValidationError({"area": _("Choose an area of the team's own force")})
+        if (
+            self.area_id is not None
+            and self.force_id is not None
+            and self.area.force_id != self.force_id
+        ):
+            raise ValidationError({"area": _("Choose an area of the team's own force")})
 
 
 class CrimeType(models.Model):

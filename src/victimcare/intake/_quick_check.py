@@ -2,8 +2,8 @@
 
 ``forms.answers_validate`` builds the eight question forms for every report: it copies
 their fields, binds them, and lists every crime type and every area of the force to offer
-as choices. That cost about 2.5 ms of CPU a report, half of what the records-system API
-can spend on one at 200 reports a second.
+as choices. That cost a large share of what the records-system API can spend on one
+report at the rate ``benchmarks/bench_api.py`` holds it to.
 
 ``answers_check_quick`` runs the same forms' cleaning code on each step -- every field's
 ``clean``, the form's ``clean_<field>`` methods, its ``clean()`` (date parts, the contact
@@ -70,7 +70,7 @@ def _chosen(force: Force, answers: dict) -> dict | None:
         names = [f"ct.{quote(col.target.column)}" for col, _ in crime_columns]
         names += [f"a.{quote(col.target.column)}" for col, _ in area_columns]
         _CHOSEN_SQL.append(
-            f"SELECT {', '.join(names)} FROM {CrimeType._meta.db_table} ct, "  # noqa: S608
+            f"SELECT {', '.join(names)} FROM {CrimeType._meta.db_table} ct, "  # noqa: S608 (names are our own or quoted; values are bound parameters)
             f"{Area._meta.db_table} a WHERE ct.code = %s AND a.force_id = %s AND a.code = %s"
         )
     with prepared_cursor() as cursor:

@@ -43,7 +43,7 @@ def care_card_facts(*, case) -> dict:
     }
 
 
-def care_card_text(*, case, victim=None) -> str:
+def care_card_text(*, case) -> str:
     """The card as plain text for email, text messages and letters (no personal data in it
     beyond the reference)."""
     facts = care_card_facts(case=case)
@@ -78,7 +78,7 @@ def care_card_pdf(*, case) -> bytes:
 
 def pdf_available() -> bool:
     try:
-        import weasyprint  # noqa: F401
+        import weasyprint  # noqa: F401 (only whether it imports)
     except (ImportError, OSError):
         return False
     return True

@@ -101,9 +101,9 @@ STATUSES = frozenset(CaseStatus.values)
 SAFE_ANSWERS = frozenset(("", "yes", "no", "true", "false", "1", "0"))
 # Rows a transaction (a batch), and rows checked and written at a time within it (a
 # chunk: what the import holds in memory). Bigger batches write SQLite's random-order
-# index pages back less often (a 100,000-row batch holds SQLite's write lock for some
-# seconds, well inside the 20 s other writers wait; PostgreSQL's reference sequence is
-# never held for a batch, see BatchWriter._references).
+# index pages back less often (a batch must hold SQLite's write lock well inside the 20 s
+# other writers wait, the busy timeout in config/env.py; PostgreSQL's reference sequence
+# is never held for a batch, see BatchWriter._references).
 BATCH_SIZE = 100_000
 CHUNK_ROWS = 20_000
 # Cases handed to the care clock per call (and per transaction) once the rows are in.
@@ -372,10 +372,9 @@ def _uuids(count: int) -> list[str]:
     variant bits) random, as unguessable as a version 4 UUID's 122 for a pseudonym. The
     time prefix puts a batch's new keys together at the end of the pseudonym index: random
     ones would land on a different page of it each, and once that index outgrows the
-    database's memory each of those pages is read and written back. (At a million rows
-    this took imports from 13,500 to 23,000 rows a second on PostgreSQL with
-    ``--backfill``, and from 20,400 to 40,500 on SQLite.) The time is that of the import,
-    not of anything about the victim. Much faster than ``uuid.uuid4()`` one at a time."""
+    database's memory each of those pages is read and written back (``benchmarks/
+    bench_intake.py`` prints the import rate). The time is that of the import, not of
+    anything about the victim. Much faster than ``uuid.uuid4()`` one at a time."""
     prefix = (time.time_ns() // 1_000_000 & (1 << 48) - 1).to_bytes(6, "big")
     raw = bytearray(os.urandom(16 * count))
     for i in range(0, 16 * count, 16):
@@ -435,7 +434,7 @@ class Table:
     def insert_from_stage(self, raw, expressions: str, params: list) -> None:
         """SQLite: one INSERT ... SELECT from the staging table (``?`` placeholders)."""
         raw.execute(
-            f"INSERT INTO {connection.ops.quote_name(self.table)} ({self.columns}) "  # noqa: S608
+            f"INSERT INTO {connection.ops.quote_name(self.table)} ({self.columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
             f"SELECT {expressions}{self.default_marks} FROM temp.{STAGE} ORDER BY rowid",
             [*params, *self.default_params],
         )
@@ -621,7 +620,7 @@ class BatchWriter:
         firsts = []
         for table in (self.cases.table, self.victims.table):
             cursor.execute(
-                f'SELECT MAX(COALESCE((SELECT MAX("id") FROM "{table}"), 0), '  # noqa: S608
+                f'SELECT MAX(COALESCE((SELECT MAX("id") FROM "{table}"), 0), '  # noqa: S608 (names are our own or quoted; values are bound parameters)
                 "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
                 [table],
             )
@@ -635,9 +634,9 @@ class BatchWriter:
         """SQLite: the rows into the staging table (one executemany); then, one INSERT ...
         SELECT a table, which SQLite runs without holding Python's GIL."""
         raw = connection.connection
-        raw.execute(f"DELETE FROM temp.{STAGE}")  # noqa: S608
+        raw.execute(f"DELETE FROM temp.{STAGE}")  # noqa: S608 (names are our own or quoted; values are bound parameters)
         raw.executemany(
-            f"INSERT INTO temp.{STAGE} VALUES ({', '.join('?' * len(STAGE_COLUMNS))})",  # noqa: S608
+            f"INSERT INTO temp.{STAGE} VALUES ({', '.join('?' * len(STAGE_COLUMNS))})",  # noqa: S608 (names are our own or quoted; values are bound parameters)
             [
                 (case_id, victim_id, reference, pseudonym, *row)
                 for case_id, victim_id, reference, pseudonym, row in zip(
@@ -847,7 +846,7 @@ class BackfillChecks:
                     continue
                 with raw.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT id FROM {quote(parent)} WHERE id = ANY (%s) FOR KEY SHARE",  # noqa: S608
+                        f"SELECT id FROM {quote(parent)} WHERE id = ANY (%s) FOR KEY SHARE",  # noqa: S608 (names are our own or quoted; values are bound parameters)
                         [sorted(ids)],
                     )
                     found = len(cursor.fetchall())
@@ -967,8 +966,7 @@ def _bulk_session() -> Iterator[None]:
     """Settings for the length of an import.
 
     The cyclic garbage collector is paused: the import makes no reference cycles, and
-    with a chunk of rows alive each collection walks every one of them (about a fifth of
-    the Python time, measured at 20,000 rows a chunk). SQLite gets a bigger page cache, the staging
+    with a chunk of rows alive each collection walks every one of them. SQLite gets a bigger page cache, the staging
     table, and WAL checkpoints every SQLITE_CHECKPOINT_PAGES rather than after every
     commit (each checkpoint writes back and syncs every page the batches touched, and
     the random-order indexes touch most of theirs in every batch).
@@ -1072,7 +1070,7 @@ def cases_import(
                     good.append(result)
                 # In order of report: references and ids then follow it within a chunk,
                 # and the indexes on report time fill in order rather than at random
-                # (SQLite's inserts took about a seventh less CPU at a million rows).
+                # (SQLite's inserts then take less CPU).
                 good.sort(key=REPORTED_AT)
                 summary.read += len(chunk)
                 rows_in_batch += len(chunk)

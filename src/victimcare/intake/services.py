@@ -417,7 +417,7 @@ def api_report_record(
                 # Plain SQL, like _idempotent_replay: one short statement on every report.
                 with prepared_cursor() as cursor:
                     cursor.execute(
-                        f"INSERT INTO {IdempotencyRecord._meta.db_table} "  # noqa: S608
+                        f"INSERT INTO {IdempotencyRecord._meta.db_table} "  # noqa: S608 (names are our own or quoted; values are bound parameters)
                         '(force_id, "key", request_hash, case_id, created_at) '
                         "VALUES (%s, %s, %s, %s, %s)",
                         [
@@ -441,7 +441,7 @@ def _idempotent_replay(*, force: Force, key: str, fingerprint: str) -> Case | No
     # Plain SQL: every records-system report asks this first.
     with prepared_cursor() as cursor:
         cursor.execute(
-            f"SELECT request_hash, case_id FROM {IdempotencyRecord._meta.db_table} "  # noqa: S608
+            f"SELECT request_hash, case_id FROM {IdempotencyRecord._meta.db_table} "  # noqa: S608 (names are our own or quoted; values are bound parameters)
             'WHERE force_id = %s AND "key" = %s',
             [force.pk, key],
         )
@@ -526,7 +526,7 @@ def care_card_send(*, case: Case) -> int:
         notification = victim_notify(
             victim=victim,
             subject=_("Your Victim Care Card: crime reference %(ref)s") % {"ref": case.reference},
-            body=care_card_text(case=case, victim=victim),
+            body=care_card_text(case=case),
             idempotency_key=f"care-card:{case.pk}:{victim.pk}",
             purpose=Purpose.CARE_CARD,
         )

@@ -130,7 +130,7 @@ class ConsoleSmsClient:
 
     keeps_copies = True  # sms_send gives it no secret
 
-    def send_sms_notification(self, *, phone_number, template_id, personalisation, reference):
+    def send_sms_notification(self, *, phone_number, template_id, personalisation, reference):  # noqa: ARG002 (the SmsClient signature)
         body = text_for_copies(personalisation.get("body", ""))
         print(f"[sms to {_masked(phone_number)}] {body}", flush=True)
         return {"id": str(uuid.uuid4()), "reference": reference}
@@ -189,7 +189,7 @@ class MemorySmsClient:
 class FailingSmsClient:
     """Tests: a provider that is down."""
 
-    def send_sms_notification(self, *, phone_number, template_id, personalisation, reference):
+    def send_sms_notification(self, *, phone_number, template_id, personalisation, reference):  # noqa: ARG002 (the SmsClient signature)
         raise DeliveryError("SMS provider unavailable")
 
 

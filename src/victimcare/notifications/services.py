@@ -98,7 +98,7 @@ def notification_deliver(*, notification_id: int) -> str:
         return claimed
     try:
         reference = _provider_send(claimed)
-    except Exception as error:  # any provider failure is retried, up to the limit
+    except Exception as error:  # noqa: BLE001 (any provider failure is retried, up to the limit)
         return _on_fresh_connection(partial(_delivery_failed, claimed, error))
     return _on_fresh_connection(partial(_delivery_sent, claimed, reference))
 

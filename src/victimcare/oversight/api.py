@@ -85,7 +85,7 @@ def compliance(request: HttpRequest, force: str = "", quarter: str = ""):
             raise HttpError(422, "You see several forces: say which with ?force=CODE")
         chosen = scope[0]
     result = returns.compliance_return(force=chosen, quarter=period)
-    start, end = returns.quarter_bounds(period)
+    start, _end = returns.quarter_bounds(period)
     return ComplianceReturnOut(
         force=chosen.code,
         quarter=period.code,

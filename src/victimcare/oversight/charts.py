@@ -22,8 +22,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
 
 INK = "#0b0c0c"
 BLUE = "#1d70b8"

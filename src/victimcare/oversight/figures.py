@@ -150,7 +150,7 @@ class _NoDesign:
     """Stands for the design of an empty frame: every estimate is "no responses"."""
 
     def __getattr__(self, name: str):
-        def fail(*args: Any, **kwargs: Any):
+        def fail(*args: Any, **kwargs: Any):  # noqa: ARG001 (stands in for any estimator)
             raise NotEnoughDataError("no responses")
 
         return fail

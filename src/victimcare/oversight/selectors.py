@@ -159,7 +159,7 @@ def responses_frame(
     cols: dict[str, np.ndarray] = {}
     if n == 0:
         empty_text = np.array([], dtype=str)
-        cols = {name: empty_text for name in FRAME_TEXT}
+        cols = dict.fromkeys(FRAME_TEXT, empty_text)
         for name in (
             "stratum",
             "N",
@@ -469,7 +469,7 @@ def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
         on=date.fromisoformat(latest["end"]) if latest else baseline_on,
     )
     scale_label = "% satisfied" if target.kind == "level" else "Gap in points (white minus BME)"
-    points = [figures._point(s["label"], s["estimate"]) for s in series]  # noqa: SLF001
+    points = [figures._point(s["label"], s["estimate"]) for s in series]
     chart = charts.trend_chart(
         f"target-{target.pk}",
         points,

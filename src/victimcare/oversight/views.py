@@ -267,7 +267,7 @@ def open_data(request, code: str):
 
 
 @capability_required(Capability.VIEW_AGGREGATES)
-def open_data_dictionary(request):
+def open_data_dictionary(request):  # noqa: ARG001 (Django passes request to every view)
     from victimcare.oversight.opendata import dictionary_csv
 
     response = HttpResponse(dictionary_csv(), content_type="text/csv; charset=utf-8")

@@ -439,9 +439,7 @@ def address_mask(name: str, value: str) -> str:
 
 
 @transaction.atomic
-def contact_preferences_change(
-    *, victim: Victim, changes: dict, address: str = ""
-) -> ContactChangeResult:
+def contact_preferences_change(*, victim: Victim, changes: dict) -> ContactChangeResult:
     """The victim changes how we contact them.
 
     A new email address or phone number takes effect only once the victim enters the code
@@ -487,7 +485,6 @@ def contact_preferences_change(
                 victim=victim,
                 changes={name: wanted[name] for name in changed},
                 new_addresses=new_addresses,
-                address=address,
             ),
         )
     details.save(update_fields=changed)
@@ -496,7 +493,7 @@ def contact_preferences_change(
 
 
 def _contact_change_wait(
-    *, victim: Victim, changes: dict, new_addresses: list[str], address: str
+    *, victim: Victim, changes: dict, new_addresses: list[str]
 ) -> ContactChange:
     """Keep the change and send a code to each new address; an earlier waiting change of
     the same victim is replaced."""

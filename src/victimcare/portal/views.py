@@ -226,9 +226,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.contact_preferences_change(
-                victim=victim, changes=form.changes(), address=_client_address(request)
-            )
+            result = services.contact_preferences_change(victim=victim, changes=form.changes())
         except services.PortalError as error:
             form.add_error(error.field, str(error))
         except services.TrackThrottled:

@@ -331,12 +331,11 @@ def _microdata(args, error) -> int:
         )
     except RakingError as problem:
         raise error(f"cannot rake: {problem}") from None
-    out = sys.stdout if args.out == "-" else Path(args.out).open("w", newline="", encoding="utf-8")
-    try:
-        microdata_write(rows, out)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    if args.out == "-":
+        microdata_write(rows, sys.stdout)
+    else:
+        with Path(args.out).open("w", newline="", encoding="utf-8") as out:
+            microdata_write(rows, out)
     if args.out != "-":
         print(f"Wrote {len(rows)} responses to {args.out}", file=sys.stderr)
     return 0

@@ -223,7 +223,7 @@ def _flags_make(*, force: Force, rng: Random, first_day: date, last_day: date) -
 
 def _force_fieldwork(*, force: Force, seed: int, first_day: date, last_day: date) -> Counter:
     config = demo_settings()
-    rng = Random(f"victimcare-demo-survey:{seed}:{force.code}")  # noqa: S311
+    rng = Random(f"victimcare-demo-survey:{seed}:{force.code}")  # noqa: S311 (synthetic data, reproducible from the seed)
     _flags_make(force=force, rng=rng, first_day=first_day, last_day=last_day)
     design_config = config["design"]
     settings = FrameSettings(strata_by=tuple(design_config["strata_by"]))

@@ -453,7 +453,7 @@ def allocate(
 
 
 def _srs_positions(population: int, size: int, *, seed: int, key: str) -> list[int]:
-    rng = Random(f"victimcare-sample:{seed}:{key}")  # noqa: S311
+    rng = Random(f"victimcare-sample:{seed}:{key}")  # noqa: S311 (a sample reproducible from its seed)
     return sorted(rng.sample(range(population), min(size, population)))
 
 

@@ -140,7 +140,7 @@ def survey_flag_set(
     """Keep a victim out of survey samples for a reason (idempotent)."""
     if kind not in FlagKind.values:
         raise FieldworkError(f"unknown survey flag {kind!r}")
-    flag, created = SurveyFlag.objects.get_or_create(
+    flag, _created = SurveyFlag.objects.get_or_create(
         victim=victim, kind=kind, defaults={"set_at": at or timezone.now(), "set_by": by}
     )
     return flag
@@ -177,7 +177,7 @@ class Design:
     expires_after_days: int = DEFAULT_EXPIRY_DAYS
 
 
-def _member_mode(sample_mode: str, route: str, phone_ok: bool) -> str:
+def _member_mode(sample_mode: str, phone_ok: bool) -> str:
     """Telephone and agency fieldwork need a phone the victim said may be used; anyone
     else in such a sample is invited to answer on the web."""
     if sample_mode in (Mode.TELEPHONE, Mode.AGENCY) and not phone_ok:
@@ -280,7 +280,7 @@ def sample_draw(
                     stratum=row,
                     victim_id=victim_id,
                     serial=serial_new(),
-                    mode=_member_mode(design.mode, route, phone_ok),
+                    mode=_member_mode(design.mode, phone_ok),
                     route=route,
                     token_salt=salt,
                     token_hash=token_hash(token_for(salt)),
