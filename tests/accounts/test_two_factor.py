@@ -320,3 +320,16 @@ def test_the_audit_log_shows_sign_in_security_records_of_the_force(client):
     page = client.get(reverse("accounts:audit-log")).content.decode()
     assert "Reset two-factor sign-in" in page
     assert target.username in page
+
+
+def test_before_the_code_the_layout_links_to_no_staff_page_but_offers_sign_out(client):
+    """A password alone opens no staff page, so the code step shows no links to them."""
+    officer = staff_make(Role.OFFICER, force=force_make("MPS"))
+    totp_device_make(officer)
+    client.force_login(officer, otp_verified=False)
+    page = client.get(CODE).content.decode()
+    assert f'href="{HOME}"' not in page
+    assert f'href="{reverse("care:worklist")}"' not in page
+    assert "Sign out" in page
+    client.force_login(officer)
+    assert f'href="{reverse("care:worklist")}"' in client.get(HOME).content.decode()

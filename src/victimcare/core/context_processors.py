@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from victimcare.accounts.middleware import is_verified
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.core.registry import NAV_ITEMS
 from victimcare.demo.selectors import demo_world_get
@@ -10,7 +11,9 @@ def site(request):
     user = request.user
     force = getattr(user, "force", None) if user.is_authenticated else None
     navigation = []
-    if user.is_authenticated:
+    # Staff who have given their password but not yet their code see no staff pages, so
+    # no links to them either (only sign-out, which the layout always shows).
+    if user.is_authenticated and is_verified(user):
         navigation.append(("core:staff-home", "Home"))
         navigation.extend((item.url_name, item.label) for item in NAV_ITEMS if item.visible(user))
         if has_capability(user, Capability.VIEW_AUDIT_LOG):
