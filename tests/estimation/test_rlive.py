@@ -203,7 +203,11 @@ def python_side(spec: dict) -> dict[str, list[float]] | str:
     return out
 
 
-def run_r(specs: list[dict], tmp: Path) -> dict[int, dict[str, list[float]]]:
+def run_r(
+    specs: list[dict], tmp: Path, script_text: str | None = None
+) -> dict[int, dict[str, list[float]]]:
+    """Write the designs and a manifest to ``tmp``, run ``script_text`` (default: this
+    module's R_SCRIPT) once on them all, and parse its ``id<TAB>key<TAB>values`` lines."""
     manifest = tmp / "manifest.csv"
     with manifest.open("w", newline="") as fh:
         w = csv.writer(fh)
@@ -236,7 +240,7 @@ def run_r(specs: list[dict], tmp: Path) -> dict[int, dict[str, list[float]]]:
                 ]
             )
     script = tmp / "check.R"
-    script.write_text(R_SCRIPT)
+    script.write_text(script_text or R_SCRIPT)
     proc = subprocess.run(
         ["Rscript", str(script), str(manifest)],
         capture_output=True,

@@ -12,9 +12,6 @@ last digits) are skipped.
 
 from __future__ import annotations
 
-import csv
-import math
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from hypothesis import strategies as st
 
 from victimcare.estimation import Design, ModelError
 
-from .test_rlive import close, designs, rscript  # noqa: F401 - fixture
+from .test_rlive import close, designs, rscript, run_r  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.rlive
 
@@ -99,69 +96,13 @@ def python_side(spec: dict) -> dict[str, list[float] | str]:
     return out
 
 
-def run_r(
-    specs: list[dict], tmp: Path, script_text: str | None = None
-) -> dict[int, dict[str, list[float]]]:
-    """Write the designs and a manifest to ``tmp``, run ``script_text`` (default: this
-    module's R_SCRIPT) once on them all, and parse its ``id<TAB>key<TAB>values`` lines."""
-    manifest = tmp / "manifest.csv"
-    with manifest.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["id", "file", "kind", "strata", "weight", "fpc", "lonely"])
-        for i, spec in enumerate(specs):
-            path = tmp / f"d{i}.csv"
-            data = spec["data"]
-            cols = list(data)
-            with path.open("w", newline="") as dh:
-                dw = csv.writer(dh)
-                dw.writerow(cols)
-                for j in range(len(data["y"])):
-                    dw.writerow(
-                        [
-                            "NA"
-                            if isinstance(data[c][j], float) and math.isnan(data[c][j])
-                            else data[c][j]
-                            for c in cols
-                        ]
-                    )
-            w.writerow(
-                [
-                    i,
-                    str(path),
-                    spec["kind"],
-                    int(spec["strata"]),
-                    int(spec["weight"]),
-                    spec["fpc"],
-                    spec["lonely"],
-                ]
-            )
-    script = tmp / "check.R"
-    script.write_text(script_text or R_SCRIPT)
-    proc = subprocess.run(
-        ["Rscript", str(script), str(manifest)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    out: dict[int, dict[str, list[float]]] = {}
-    for line in proc.stdout.splitlines():
-        ident, key, values = line.split("\t")
-        if key == "error":
-            out.setdefault(int(ident), {})["error"] = []
-            continue
-        out.setdefault(int(ident), {})[key] = [float(v) for v in values.split(",")]
-    return out
-
-
 @settings(
     max_examples=2, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
 )
 @given(st.lists(designs(), min_size=12, max_size=12))
 def test_random_design_regressions_agree_with_r_svyglm(rscript, specs):  # noqa: F811 (the fixture imported above)
     with tempfile.TemporaryDirectory() as tmpdir:
-        r_out = run_r(specs, Path(tmpdir))
+        r_out = run_r(specs, Path(tmpdir), R_SCRIPT)
     compared = 0
     for i, spec in enumerate(specs):
         theirs = r_out.get(i, {})
