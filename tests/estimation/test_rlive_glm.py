@@ -12,16 +12,13 @@ last digits) are skipped.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from victimcare.estimation import Design, ModelError
 
-from .test_rlive import close, designs, rscript, run_r  # noqa: F401 - fixture
+from .test_rlive import close, designs, designs_compared, rscript  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.rlive
 
@@ -101,15 +98,8 @@ def python_side(spec: dict) -> dict[str, list[float] | str]:
 )
 @given(st.lists(designs(), min_size=12, max_size=12))
 def test_random_design_regressions_agree_with_r_svyglm(rscript, specs):  # noqa: F811 (the fixture imported above)
-    with tempfile.TemporaryDirectory() as tmpdir:
-        r_out = run_r(specs, Path(tmpdir), R_SCRIPT)
     compared = 0
-    for i, spec in enumerate(specs):
-        theirs = r_out.get(i, {})
-        if "error" in theirs:
-            continue  # a design R itself refuses (e.g. a lonely PSU with "fail")
-        ours = python_side(spec)
-        context = {k: v for k, v in spec.items() if k != "data"}
+    for i, theirs, ours, context in designs_compared(specs, R_SCRIPT, python_side):
         for key in ("gaussian", "quasibinomial", "domain"):
             if f"{key}.skip" in theirs:
                 continue  # R warned (separation) or aliased a coefficient

@@ -8,17 +8,13 @@ relative (NaN limits on both sides count as agreement).
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from victimcare.estimation import Design
 
-from .test_rlive import close, designs, rscript  # noqa: F401 - fixture
-from .test_rlive_glm import run_r
+from .test_rlive import close, designs, designs_compared, rscript  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.rlive
 
@@ -73,15 +69,8 @@ def python_side(spec: dict) -> dict[str, list[float]]:
 )
 @given(st.lists(designs(), min_size=12, max_size=12))
 def test_random_design_quantiles_agree_with_r_svyquantile(rscript, specs):  # noqa: F811 (the fixture imported above)
-    with tempfile.TemporaryDirectory() as tmpdir:
-        r_out = run_r(specs, Path(tmpdir), R_SCRIPT)
     compared = 0
-    for i, spec in enumerate(specs):
-        theirs = r_out.get(i, {})
-        if "error" in theirs:
-            continue
-        ours = python_side(spec)
-        context = {k: v for k, v in spec.items() if k != "data"}
+    for i, theirs, ours, context in designs_compared(specs, R_SCRIPT, python_side):
         for rule in ("math", "hf7"):
             got, want = ours[rule], theirs[rule]
             k = len(PROBS)

@@ -652,6 +652,20 @@ def _contact_export_check(*, sample: Sample, by: User) -> None:
         )
 
 
+def _contact_export_write(
+    *, sample: Sample, by: User, file, rows: list, columns: tuple[str, ...], export: str, via: str
+) -> int:
+    """Write ``rows`` (pairs of victim and CSV row) to ``file`` through the safe CSV
+    writer, then audit each victim exported to ``by``. Returns the number of rows."""
+    writer = csv_dict_writer(file, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(row for _victim, row in rows)
+    _contact_export_audit(
+        sample=sample, by=by, export=export, via=via, victims=(victim for victim, _row in rows)
+    )
+    return len(rows)
+
+
 @transaction.atomic
 def agency_sample_export(*, sample: Sample, by: User, file, via: str) -> int:
     """Write the victims ``sample`` issued to a telephone agency to ``file`` as CSV (only
@@ -660,18 +674,15 @@ def agency_sample_export(*, sample: Sample, by: User, file, via: str) -> int:
 
     Raises ContactExportRefused unless ``by`` may export the force's contact details."""
     _contact_export_check(sample=sample, by=by)
-    rows = agency_export_rows(sample=sample)
-    writer = csv_dict_writer(file, fieldnames=AGENCY_EXPORT_COLUMNS)
-    writer.writeheader()
-    writer.writerows(row for _victim, row in rows)
-    _contact_export_audit(
+    return _contact_export_write(
         sample=sample,
         by=by,
+        file=file,
+        rows=agency_export_rows(sample=sample),
+        columns=AGENCY_EXPORT_COLUMNS,
         export=ContactExport.AGENCY,
         via=via,
-        victims=(victim for victim, _row in rows),
     )
-    return len(rows)
 
 
 @transaction.atomic
@@ -682,18 +693,15 @@ def invitations_export(*, sample: Sample, by: User, file, base_url: str, via: st
 
     Raises ContactExportRefused unless ``by`` may export the force's contact details."""
     _contact_export_check(sample=sample, by=by)
-    rows = invitation_export_rows(sample=sample, base_url=base_url, link_for=survey_link)
-    writer = csv_dict_writer(file, fieldnames=INVITATION_EXPORT_COLUMNS)
-    writer.writeheader()
-    writer.writerows(row for _victim, row in rows)
-    _contact_export_audit(
+    return _contact_export_write(
         sample=sample,
         by=by,
+        file=file,
+        rows=invitation_export_rows(sample=sample, base_url=base_url, link_for=survey_link),
+        columns=INVITATION_EXPORT_COLUMNS,
         export=ContactExport.INVITATIONS,
         via=via,
-        victims=(victim for victim, _row in rows),
     )
-    return len(rows)
 
 
 AGENCY_IMPORT_OUTCOMES = {
