@@ -312,3 +312,21 @@ def timezone_local(value):
     from django.utils import timezone
 
     return timezone.localtime(value)
+
+
+@pytest.mark.django_db
+def test_a_reassessment_re_times_the_victims_open_obligations():
+    from victimcare.care.models import Obligation
+    from victimcare.cases.services import case_event_record
+
+    case = care_case_make(reported_at=london(2027, 3, 25, 15))
+    case_event_record(
+        case=case, kind=EventKind.DECISION, at=london(2027, 3, 31, 10), detail={"outcome": "arrest"}
+    )
+    row = Obligation.objects.get(case=case, code="decision_update")
+    assert timezone_local(row.due_at).date() == date(2027, 4, 7)  # 5 working days
+    victim_enhanced_grounds_record(
+        victim=case.victims.get(), grounds=["intimidated"], by_label="pc.jones"
+    )
+    row.refresh_from_db()
+    assert timezone_local(row.due_at).date() == date(2027, 4, 1)  # 1 working day
