@@ -65,6 +65,22 @@ class Disability(models.TextChoices):
     PREFER_NOT_TO_SAY = PREFER_NOT_TO_SAY, _("Prefer not to say")
 
 
+class EnhancedGround(models.TextChoices):
+    """The grounds for the enhanced service under the Victims' Code (2015 and 2020)."""
+
+    MOST_SERIOUS_CRIME = "most_serious_crime", _("Victim of the most serious crime")
+    PERSISTENTLY_TARGETED = "persistently_targeted", _("Persistently targeted")
+    VULNERABLE = "vulnerable", _("Vulnerable")
+    INTIMIDATED = "intimidated", _("Intimidated")
+
+
+class GroundSource(models.TextChoices):
+    """Where an enhanced ground came from."""
+
+    DERIVED = "derived", _("Derived from the report")
+    RECORDED = "recorded", _("Recorded")
+
+
 class EventKind(models.TextChoices):
     """What can happen on a case. The Victims' Code clock reacts to these."""
 
@@ -90,3 +106,4 @@ class EventKind(models.TextChoices):
     CONTACT_PREFERENCES_CHANGED = "contact_preferences_changed", _("Contact preferences changed")
     STATUS_CHANGED = "status_changed", _("Status changed")
     NOTE = "note", _("Internal note")
+    ENHANCED_GROUNDS_CHANGED = "enhanced_grounds_changed", _("Enhanced entitlement changed")

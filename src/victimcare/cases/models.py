@@ -53,6 +53,14 @@ class Case(models.Model):
     )
     reported_at = models.DateTimeField()
     occurred_at = models.DateTimeField(null=True, blank=True)
+    hate_element = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The victim or the police think it happened because of who the victim is (race, "
+            "religion, sexual orientation, disability, transgender identity): a hate crime"
+        ),
+    )
     channel = models.CharField(max_length=16, choices=Channel.choices)
     status = models.CharField(
         max_length=24, choices=CaseStatus.choices, default=CaseStatus.REPORTED
@@ -119,6 +127,10 @@ class Victim(models.Model):
     persistently_targeted = models.BooleanField(default=False)
     vulnerable = models.BooleanField(default=False)
     intimidated = models.BooleanField(default=False)
+    # Where each of those grounds came from: a list of {"ground", "source" (derived or
+    # recorded), "reason", "by", "at"} (see cases/grounds.py). Null on rows written in bulk
+    # by code that predates it: the booleans above are then all there is.
+    enhanced_grounds = models.JSONField(null=True, blank=True, default=list)
     # Optional equality data; blank means not asked or not answered.
     age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
     sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -10,7 +10,14 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from victimcare.cases._prepared import prepared_cursor
-from victimcare.cases.constants import EventKind
+from victimcare.cases.constants import EnhancedGround, EventKind
+from victimcare.cases.grounds import (
+    grounds_derive,
+    grounds_entries,
+    grounds_flags,
+    grounds_recorded,
+    grounds_unknown,
+)
 from victimcare.cases.models import (
     Case,
     CaseEvent,
@@ -72,6 +79,14 @@ class VictimDetails:
     vulnerable: bool = False
     intimidated: bool = False
     equality: dict[str, str] = field(default_factory=dict)
+    # Enhanced grounds recorded when the report was taken (EnhancedGround values), beside
+    # any of the four booleans above set True; grounds that follow from the report (crime
+    # type, hate element, age) are derived by case_create.
+    enhanced_grounds: tuple[str, ...] = ()
+
+    def recorded_grounds(self) -> list[str]:
+        flagged = [g for g in EnhancedGround.values if getattr(self, g)]
+        return list(dict.fromkeys([*self.enhanced_grounds, *flagged]))
 
 
 def format_reference(*, force_code: str, year: int, number: int) -> str:
@@ -116,8 +131,15 @@ def case_create(
     recorded_by=None,
     officer_in_charge=None,
     reference: str | None = None,
+    hate_element: bool = False,
+    grounds_recorded_by: str = "",
 ) -> Case:
     """Record a reported crime with its victim and a 'report recorded' event.
+
+    The victim's enhanced grounds are those recorded with the report (``victim``) and
+    those that follow from it (crime type, ``hate_element``, under 18 at the time of the
+    offence), each kept with where it came from (``grounds_recorded_by`` names who
+    recorded them: a member of staff, the victim online, a records system).
 
     ``reference`` is one already allocated with ``reference_allocate`` (outside this
     transaction); without it one is allocated here.
@@ -133,6 +155,9 @@ def case_create(
         raise CaseError(f"Area {area.name} is not in {force.name}")
     if timezone.is_naive(reported_at):
         raise CaseError("reported_at must carry a time zone")
+    unknown = grounds_unknown(victim.enhanced_grounds)
+    if unknown:
+        raise CaseError(f"Unknown enhanced ground {unknown[0]!r}")
     now = timezone.now()
     case = Case(
         reference=reference or "",
@@ -145,6 +170,7 @@ def case_create(
         summary=summary,
         recorded_by=recorded_by,
         officer_in_charge=officer_in_charge,
+        hate_element=hate_element,
     )
     # The related rows were passed in as objects, and the database enforces uniqueness:
     # checking those again would cost a query each on every report.
@@ -153,12 +179,25 @@ def case_create(
         validate_unique=False,
         validate_constraints=False,
     )
+    offence = occurred_at or reported_at
+    entries = grounds_entries(
+        derived=grounds_derive(
+            crime_type_name=crime_type.name,
+            crime_type_most_serious=crime_type.most_serious_crime,
+            hate_element=hate_element,
+            date_of_birth=victim.date_of_birth,
+            age_band=victim.equality.get("age_band", ""),
+            offence_day=timezone.localtime(offence).date(),
+        ),
+        recorded=victim.recorded_grounds(),
+        recorded_by=grounds_recorded_by or getattr(recorded_by, "username", ""),
+        at=reported_at,
+        recorded_reason="Recorded with the report",
+    )
     victim_row = Victim(
         case=case,
-        most_serious_crime=victim.most_serious_crime,
-        persistently_targeted=victim.persistently_targeted,
-        vulnerable=victim.vulnerable,
-        intimidated=victim.intimidated,
+        enhanced_grounds=entries,
+        **grounds_flags(entries),
         **{k: v for k, v in victim.equality.items() if k in _EQUALITY_FIELDS},
     )
     victim_row.full_clean(exclude=["case"], validate_unique=False)
@@ -333,3 +372,76 @@ def case_event_record(
     event.save(force_insert=True)
     _event_announce(event)
     return event
+
+
+@transaction.atomic
+def victim_enhanced_grounds_record(
+    *,
+    victim: Victim,
+    grounds: Iterable[str],
+    by=None,
+    by_label: str = "",
+    reason: str = "",
+    at: datetime | None = None,
+) -> bool:
+    """Record the grounds someone has assessed a victim to have (a needs assessment, a
+    re-assessment, a correction), replacing those recorded before; the derived grounds
+    (crime type, hate element, age) are worked out again and stay whatever is recorded.
+
+    When the victim's entitlement changes, an ``enhanced_grounds_changed`` event is added
+    to the case, so the Victims' Code clock re-times the victim's open obligations.
+    Returns whether anything changed. Unknown grounds raise CaseError and change nothing.
+    """
+    grounds = list(dict.fromkeys(str(g) for g in grounds))
+    unknown = grounds_unknown(grounds)
+    if unknown:
+        raise CaseError(f"Unknown enhanced ground {unknown[0]!r}")
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise CaseError("The time must carry a time zone")
+    locked = Victim.objects.select_for_update().select_related("case__crime_type").get(pk=victim.pk)
+    case = locked.case
+    details = VictimPersonalDetails.objects.filter(victim=locked).first()
+    before = locked.enhanced_grounds or []
+    before_flags = {g: getattr(locked, g) for g in EnhancedGround.values}
+    offence = case.occurred_at or case.reported_at
+    entries = grounds_entries(
+        derived=grounds_derive(
+            crime_type_name=case.crime_type.name,
+            crime_type_most_serious=case.crime_type.most_serious_crime,
+            hate_element=case.hate_element,
+            date_of_birth=details.date_of_birth if details else None,
+            age_band=locked.age_band,
+            offence_day=timezone.localtime(offence).date(),
+        ),
+        recorded=grounds,
+        recorded_by=by_label or getattr(by, "username", ""),
+        at=at,
+        recorded_reason=reason,
+        kept=before,
+    )
+    flags = grounds_flags(entries)
+    if entries == before and flags == before_flags:
+        return False
+    locked.enhanced_grounds = entries
+    for ground, held in flags.items():
+        setattr(locked, ground, held)
+    locked.full_clean(exclude=["case"], validate_unique=False)
+    locked.save(update_fields=["enhanced_grounds", *EnhancedGround.values])
+    for ground, held in flags.items():
+        setattr(victim, ground, held)
+    victim.enhanced_grounds = entries
+    if flags != before_flags:
+        case_event_record(
+            case=case,
+            kind=EventKind.ENHANCED_GROUNDS_CHANGED,
+            at=at,
+            by=by,
+            detail={
+                "victim": locked.pk,
+                "before": sorted(g for g, held in before_flags.items() if held),
+                "after": sorted(g for g, held in flags.items() if held),
+                "recorded": grounds_recorded(entries),
+            },
+        )
+    return True

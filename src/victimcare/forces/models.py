@@ -107,6 +107,25 @@ class CrimeType(models.Model):
         ),
     )
     is_domestic_abuse = models.BooleanField(default=False)
+    most_serious_crime = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Victims of this crime are victims of the most serious crime under the Victims' "
+            "Code, so entitled to the enhanced service (domestic abuse, hate crime, sexual "
+            "offences, attempted murder, wounding or GBH with intent, arson with intent, "
+            "kidnap, false imprisonment, trafficking and modern slavery, terrorism, bereaved "
+            "relatives)"
+        ),
+    )
+    reportable_online = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text=_(
+            "Offered on the online reporting form (crimes reported through 999, 101 or an "
+            "officer only are not)"
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

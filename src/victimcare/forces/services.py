@@ -20,6 +20,7 @@ _CRIME_TYPE_FIELDS = (
     "is_surveyed",
     "referral_needs_consent",
     "is_domestic_abuse",
+    "most_serious_crime",
 )
 
 
@@ -65,5 +66,8 @@ def reference_data_load() -> None:
     for entry in data["crime_types"]:
         CrimeType.objects.update_or_create(
             code=entry["code"],
-            defaults={field: entry.get(field, False) for field in _CRIME_TYPE_FIELDS},
+            defaults={
+                **{field: entry.get(field, False) for field in _CRIME_TYPE_FIELDS},
+                "reportable_online": entry.get("reportable_online", True),
+            },
         )

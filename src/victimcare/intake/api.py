@@ -6,7 +6,7 @@ shape as django-ninja's own validation errors, for anything that breaks the rule
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -74,6 +74,19 @@ class VictimIn(Schema):
     sex: Literal["female", "male", "prefer_not_to_say", ""] = ""
     ethnicity: Literal["asian", "black", "mixed", "white", "other", "prefer_not_to_say", ""] = ""
     disability: Literal["yes", "no", "prefer_not_to_say", ""] = ""
+    enhanced_grounds: list[
+        Literal["most_serious_crime", "persistently_targeted", "vulnerable", "intimidated"]
+    ] = Field(
+        [],
+        max_length=4,
+        description=(
+            "Grounds for the enhanced service under the Victims' Code that the records system "
+            "has recorded. Grounds that follow from the report (the crime type, a hate "
+            "element, a victim under 18 at the time of the offence) are derived here and "
+            "need not be sent."
+        ),
+        examples=[["intimidated"]],
+    )
 
 
 class ExternalReferenceIn(Schema):
@@ -106,6 +119,23 @@ class ReportIn(Schema):
         description="When it happened (Europe/London if no offset)",
         examples=["2026-09-01T14:30:00+01:00"],
     )
+    reported_at: datetime | None = Field(
+        None,
+        description=(
+            "When the victim reported the crime to the police (Europe/London if no offset; "
+            "default: when this request arrives). Every Victims' Code deadline runs from it. "
+            "Not in the future, and not before occurred_at."
+        ),
+        examples=["2026-09-01T16:05:00+01:00"],
+    )
+    hate_element: bool = Field(
+        False,
+        description=(
+            "The victim or the police think the crime was motivated by hostility to who the "
+            "victim is (race, religion, sexual orientation, disability, transgender "
+            "identity). Makes the victim a victim of the most serious crime."
+        ),
+    )
     channel: Literal["records_system", "phone", "front_counter", "officer"] = "records_system"
     wants_visit: bool = Field(
         ..., description="Whether the victim would like a visit (every victim is offered one)"
@@ -128,7 +158,34 @@ ANSWER_PATHS = {
     "occurred_time": ["occurred_at"],
     "wants_visit": ["wants_visit"],
     "external_reference": ["external_reference", "id"],
+    "reported_at": ["reported_at"],
 }
+
+# How far ahead of this server's clock a sender's reported_at may be (clock skew).
+REPORTED_AT_SKEW = timedelta(minutes=1)
+
+
+def _reported_at(payload: ReportIn) -> datetime | None:
+    """The checked time the victim reported, aware; None for now. ReportInvalid if it is in
+    the future (beyond a minute of skew), before the crime, or out of range."""
+    when = payload.reported_at
+    if when is None:
+        return None
+    if when.year < 2000:
+        raise services.ReportInvalid({"reported_at": ["The time must be from 2000 onwards"]})
+    if timezone.is_naive(when):
+        when = when.replace(tzinfo=LONDON)
+    if when > timezone.now() + REPORTED_AT_SKEW:
+        raise services.ReportInvalid({"reported_at": ["The time must not be in the future"]})
+    occurred = payload.occurred_at
+    if occurred is not None:
+        if timezone.is_naive(occurred):
+            occurred = occurred.replace(tzinfo=LONDON)
+        if when < occurred:
+            raise services.ReportInvalid(
+                {"reported_at": ["The time must not be before the crime happened (occurred_at)"]}
+            )
+    return when
 
 
 def _answers(payload: ReportIn) -> dict:
@@ -165,6 +222,14 @@ def _answers(payload: ReportIn) -> dict:
         answers["occurred_on"] = local.date().isoformat()
         answers["occurred_time"] = local.strftime("%H:%M")
     return answers
+
+
+def _grounds_by(caller) -> str:
+    """Who recorded grounds sent with a report: the staff member, or the records system."""
+    if caller.user is not None:
+        return caller.user.username
+    name = getattr(caller.token, "name", "") or ""
+    return f"records system ({name})" if name else "records system"
 
 
 def _errors(errors: dict[str, list[str]]) -> dict:
@@ -223,6 +288,7 @@ def report_create(
         external = (payload.external_reference.system, payload.external_reference.id)
     try:
         answers = _answers(payload)
+        reported_at = _reported_at(payload)
         case, created = services.api_report_record(
             force=force,
             answers=answers,
@@ -231,6 +297,10 @@ def report_create(
             payload=payload.dict(),
             external=external,
             recorded_by=caller.user,
+            reported_at=reported_at,
+            hate_element=payload.hate_element,
+            enhanced_grounds=payload.victim.enhanced_grounds,
+            grounds_recorded_by=_grounds_by(caller),
         )
     except services.ReportInvalid as error:
         return Status(422, _errors(error.errors))

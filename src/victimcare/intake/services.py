@@ -8,7 +8,8 @@ import hmac
 import json
 import logging
 import secrets
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from cryptography.exceptions import InvalidTag
@@ -243,6 +244,7 @@ class Report:
     occurred_at: datetime | None
     victim: VictimDetails
     wants_visit: bool | None
+    hate_element: bool = False
 
 
 def _local(day: str, at: str) -> datetime:
@@ -294,6 +296,7 @@ def report_build(*, force: Force, answers: dict) -> Report:
         occurred_at=occurred_at,
         victim=victim,
         wants_visit=wants_visit,
+        hate_element=cleaned.get("hate_element") == "yes",
     )
 
 
@@ -307,15 +310,26 @@ def report_record(
     send_care_card: bool = True,
     report: Report | None = None,
     reference: str | None = None,
+    hate_element: bool | None = None,
+    enhanced_grounds: Sequence[str] = (),
+    grounds_recorded_by: str = "",
 ) -> Case:
     """Record a report from any channel: the case now; the visit answer and the Victim Care
     Card by a background task queued in the same transaction.
+
+    ``reported_at`` is when the victim reported to the police (default: now): every
+    Victims' Code clock starts from it. ``hate_element`` (default: the answers' own) and
+    ``enhanced_grounds`` (recorded with the report) feed the victim's enhanced entitlement
+    (see cases/grounds.py); ``grounds_recorded_by`` says who recorded them.
 
     ``report`` is the answers already checked by ``report_build``; ``reference`` one already
     allocated (see ``api_report_record``). The answers are checked before the transaction
     opens, and, as in ``case_create``, it takes no savepoint inside a caller's."""
     report = report or report_build(force=force, answers=answers)
     reported_at = reported_at or timezone.now()
+    victim = report.victim
+    if enhanced_grounds:
+        victim = replace(victim, enhanced_grounds=tuple(enhanced_grounds))
     from victimcare.intake.tasks import report_follow_up_task
 
     with transaction.atomic(savepoint=False):
@@ -327,9 +341,11 @@ def report_record(
             reported_at=reported_at,
             occurred_at=report.occurred_at,
             summary=report.summary,
-            victim=report.victim,
+            victim=victim,
             recorded_by=recorded_by,
             reference=reference,
+            hate_element=report.hate_element if hate_element is None else hate_element,
+            grounds_recorded_by=grounds_recorded_by,
         )
         # The visit answer and the Victim Care Card follow in the background: queued in
         # this transaction (so they happen exactly when the case exists) but done outside
@@ -362,8 +378,15 @@ def api_report_record(
     payload: dict,
     external: tuple[str, str] | None = None,
     recorded_by=None,
+    reported_at: datetime | None = None,
+    hate_element: bool = False,
+    enhanced_grounds: Sequence[str] = (),
+    grounds_recorded_by: str = "",
 ) -> tuple[Case, bool]:
     """Record a report sent by a records system; returns (case, created).
+
+    ``reported_at`` is when the victim reported to the police (a report keyed at a front
+    counter on Friday and sent on Monday keeps Friday's clocks); default now.
 
     A retry with the same Idempotency-Key returns the case the first request made and
     creates nothing; the same key with a different body raises IdempotencyConflict. Two
@@ -381,7 +404,7 @@ def api_report_record(
         if replay is not None:
             return replay, False
     report = report_build(force=force, answers=answers)
-    reported_at = timezone.now()
+    reported_at = reported_at or timezone.now()
     reference = reference_allocate(force=force, at=reported_at)
     try:
         with transaction.atomic():
@@ -410,6 +433,9 @@ def api_report_record(
                 reported_at=reported_at,
                 report=report,
                 reference=reference,
+                hate_element=hate_element,
+                enhanced_grounds=enhanced_grounds,
+                grounds_recorded_by=grounds_recorded_by,
             )
             if external is not None:
                 external_reference_add(case=case, system=external[0], external_id=external[1])
