@@ -9,6 +9,8 @@ from datetime import date, datetime
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import User
+from victimcare.accounts.services import audit_record_create
 from victimcare.cases._prepared import prepared_cursor
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import (
@@ -333,3 +335,15 @@ def case_event_record(
     event.save(force_insert=True)
     _event_announce(event)
     return event
+
+
+@transaction.atomic
+def case_victims_disclose(*, user: User, case: Case, page: str) -> list[Victim]:
+    """The case's victims with their personal details, for ``user`` to see on ``page``:
+    each victim shown is written down in the audit log in the same transaction."""
+    victims = list(
+        Victim.objects.filter(case=case).select_related("personal_details", "case").order_by("id")
+    )
+    for victim in victims:
+        audit_record_create(user=user, victim=victim, page=page)
+    return victims
