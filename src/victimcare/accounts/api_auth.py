@@ -9,13 +9,18 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import HttpBearer, django_auth
 
+from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.accounts.services import service_token_check
+
+if TYPE_CHECKING:
+    from victimcare.accounts.models import ServiceToken
 
 # Tokens recently checked in this process: SHA-256 of the presented token -> (checked at,
 # ServiceToken with its force). A records system sends hundreds of reports a second with
@@ -68,8 +73,8 @@ class ApiCaller:
     """Who is calling the API and which force's cases it may act on (None: none)."""
 
     force_id: int | None
-    user: object | None
-    token: object | None
+    user: User | None
+    token: ServiceToken | None
     label: str
 
     def may(self, capability: Capability) -> bool:
@@ -86,5 +91,8 @@ def api_caller(request: HttpRequest) -> ApiCaller:
         )
     user = request.user
     return ApiCaller(
-        force_id=getattr(user, "force_id", None), user=user, token=None, label=user.get_username()
+        force_id=getattr(user, "force_id", None),
+        user=user if isinstance(user, User) else None,
+        token=None,
+        label=user.get_username(),
     )

@@ -59,7 +59,7 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
-        if self.team_id is not None and self.team.force_id != self.force_id:
+        if self.team is not None and self.team.force_id != self.force_id:
             raise ValidationError({"team": _("Choose a team of the staff member's own force")})
 
 

@@ -54,7 +54,7 @@ def staff_create(
         raise StaffError(STAFF_NEEDS_FORCE)
     if role == Role.SUPPORT_ORGANISATION and support_organisation is None:
         raise StaffError(STAFF_NEEDS_ORGANISATION)
-    if team is not None and team.force_id != force.pk:
+    if team is not None and force is not None and team.force_id != force.pk:
         raise StaffError(f"Team {team.code!r} is not a team of {force.code}")
     if User.objects.filter(username__iexact=username).exists():
         raise StaffError(f"A staff member with username {username!r} already exists")
@@ -79,7 +79,7 @@ def staff_create(
     user.set_password(password)
     user.full_clean()
     user.save()
-    if role == Role.OVERSIGHT:
+    if role == Role.OVERSIGHT and force is not None:  # (a superuser is no oversight role)
         user.oversees.set(oversees or [force])
     return user
 

@@ -239,14 +239,14 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
         .order_by("-due_at", "-id")[:breach_limit]
     )
     months: dict[str, dict] = {}
-    for row in counted.values_list("triggered_at", "due_at", "status", "met_at").iterator():
-        triggered_at, due_at, status, met_at = row
+    for times in counted.values_list("triggered_at", "due_at", "status", "met_at").iterator():
+        triggered_at, due_at, status, met_at = times
         month = timezone.localtime(triggered_at, LONDON).strftime("%Y-%m")
         entry = months.setdefault(month, {"month": month, "due": 0, "met_on_time": 0})
         if status == ObligationStatus.OPEN:
             continue
         entry["due"] += 1
-        if status == ObligationStatus.MET and met_at <= due_at:
+        if status == ObligationStatus.MET and met_at is not None and met_at <= due_at:
             entry["met_on_time"] += 1
     for month in sorted(months):
         entry = months[month]

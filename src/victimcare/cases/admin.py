@@ -16,8 +16,7 @@ from victimcare.cases.models import Case, CaseEvent
 
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
-    fields = ["kind", "at", "recorded_at", "by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "at", "recorded_at", "by")
     extra = 0
     can_delete = False
 
@@ -42,7 +41,7 @@ class CaseAdmin(ScopedModelAdmin):
     list_filter = ["force", "channel", "status", "crime_type__survey_group"]
     search_fields = ["reference"]
     # Named one by one, so that a field added to Case is not shown until someone decides.
-    fields = [
+    fields = readonly_fields = (
         "reference",
         "force",
         "area",
@@ -54,8 +53,7 @@ class CaseAdmin(ScopedModelAdmin):
         "officer_in_charge",
         "recorded_by",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
     inlines = [CaseEventInline]
     list_select_related = ["force", "area", "crime_type"]
 

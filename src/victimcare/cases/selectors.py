@@ -49,4 +49,4 @@ def case_counts(*, user: User) -> list[dict]:
         .annotate(cases=Count("id"))
         .order_by("force__name", "crime_type__survey_group")
     )
-    return list(rows)
+    return [dict(row) for row in rows]

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import User
+from victimcare.accounts.services import audit_record_create
 from victimcare.cases._prepared import prepared_cursor
 from victimcare.cases.constants import EnhancedGround, EventKind
 from victimcare.cases.grounds import (
@@ -445,3 +447,15 @@ def victim_enhanced_grounds_record(
             },
         )
     return True
+
+
+@transaction.atomic
+def case_victims_disclose(*, user: User, case: Case, page: str) -> list[Victim]:
+    """The case's victims with their personal details, for ``user`` to see on ``page``:
+    each victim shown is written down in the audit log in the same transaction."""
+    victims = list(
+        Victim.objects.filter(case=case).select_related("personal_details", "case").order_by("id")
+    )
+    for victim in victims:
+        audit_record_create(user=user, victim=victim, page=page)
+    return victims

@@ -4,8 +4,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from victimcare.accounts.permissions import Capability, capability_required
-from victimcare.accounts.services import audit_record_create
-from victimcare.cases.selectors import case_events, case_get, case_victims
+from victimcare.cases.selectors import case_events, case_get
+from victimcare.cases.services import case_victims_disclose
 from victimcare.core.registry import CASE_PANELS, panels_render
 
 
@@ -15,9 +15,7 @@ from victimcare.core.registry import CASE_PANELS, panels_render
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """A case with its victims' personal data; every view of that data is audited."""
     case = case_get(user=request.user, reference=reference)
-    victims = list(case_victims(case=case))
-    for victim in victims:
-        audit_record_create(user=request.user, victim=victim, page=request.path)
+    victims = case_victims_disclose(user=request.user, case=case, page=request.path)
     return render(
         request,
         "cases/case_detail.html",

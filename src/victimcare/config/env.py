@@ -266,7 +266,7 @@ def database_config(folder: Path) -> dict:
     if not config.get("NAME"):
         raise SettingsError("DATABASE_URL names no database (add /DBNAME at the end)")
     config.setdefault("OPTIONS", {})["connect_timeout"] = 5
-    return config
+    return dict(config)
 
 
 def sqlite_file_prepare(path: Path) -> None:

@@ -36,6 +36,7 @@ import threading
 import time
 from functools import partial
 from pathlib import Path
+from typing import TextIO
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
@@ -100,8 +101,9 @@ class Presence:
     def __init__(self, worker_id: str):
         self.worker_id = worker_id
         self.postgres = connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
-        self._held = None  # the open lock file (SQLite)
-        self._backend = None  # the PostgreSQL server process holding the lock
+        self._held: TextIO | None = None  # the open lock file (SQLite)
+        # The PostgreSQL server process holding the lock (connection id, backend pid).
+        self._backend: tuple[int, int] | None = None
 
     # Runs in the presence thread, on that thread's own database connection.
     def hold(self) -> None:

@@ -80,7 +80,7 @@ class Team(models.Model):
     def clean(self) -> None:
         super().clean()
         if (
-            self.area_id is not None
+            self.area is not None
             and self.force_id is not None
             and self.area.force_id != self.force_id
         ):

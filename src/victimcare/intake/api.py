@@ -263,10 +263,13 @@ def report_create(
 ):
     """Record a report for the caller's force: 201 with the crime reference."""
     caller = api_caller(request)
+    force: Force | None
     if caller.token is not None:
         force = caller.token.force  # read with the token (see accounts/api_auth.py)
     else:
-        force = Force.objects.filter(pk=caller.force_id).first()
+        force = (
+            None if caller.force_id is None else Force.objects.filter(pk=caller.force_id).first()
+        )
     if force is None:
         raise HttpError(403, "Your account is not attached to a force")
     key = (idempotency_key or "").strip() or None

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends import console, filebased
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -75,9 +75,10 @@ def _email_as_kept(message: EmailMessage) -> EmailMessage:
     if getattr(message, CARRIES_SECRET, False):
         kept.body = WITHHELD
         kept.attachments = []
-        kept.alternatives = []
+        if isinstance(kept, EmailMultiAlternatives):
+            kept.alternatives = []
     else:
-        kept.body = text_for_copies(message.body)
+        kept.body = text_for_copies(str(message.body))
     return kept
 
 

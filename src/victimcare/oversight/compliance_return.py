@@ -326,8 +326,9 @@ def _suppress(cells: dict[tuple[str, str], Cell], threshold: int) -> None:
         members = tuple(key for key in cells if key[0] == breakdown)
         lines.append(Line(members, total))
     marks = suppress({key: c.denominator for key, c in cells.items()}, lines, threshold=threshold)
-    for key, why in marks.items():
-        cells[key].suppressed = why
+    for key, cell in cells.items():
+        if key in marks:
+            cell.suppressed = marks[key]
 
 
 def compliance_comparison(

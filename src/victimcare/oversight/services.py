@@ -38,7 +38,7 @@ def _snapshot(target: Target) -> dict[str, Any]:
         "measure": target.measure,
         "kind": target.kind,
         "scope": target.scope,
-        "area": target.area.name if target.area_id else "",
+        "area": target.area.name if target.area is not None else "",
         "group": target.group,
         "value": target.value,
         "deadline": target.deadline.isoformat(),

@@ -1,4 +1,12 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from victimcare.accounts.models import User
 
 
 class SurveysConfig(AppConfig):
@@ -16,6 +24,9 @@ class SurveysConfig(AppConfig):
         )
         from victimcare.surveys import panels
 
+        def can(capability: Capability) -> Callable[[User], bool]:
+            return lambda user: has_capability(user, capability)
+
         for url_name, label, capability, order in (
             ("surveys:index", "Surveys", Capability.MANAGE_SURVEYS, 60),
             ("surveys:responses", "Survey responses", Capability.VIEW_RESPONSES, 61),
@@ -27,7 +38,7 @@ class SurveysConfig(AppConfig):
                 NavItem(
                     url_name,
                     label,
-                    visible=lambda user, cap=capability: has_capability(user, cap),
+                    visible=can(capability),
                     order=order,
                 )
             )

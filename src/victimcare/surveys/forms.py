@@ -115,6 +115,7 @@ class InterviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = questions
         for question in questions:
+            field: forms.Field
             if question.kind == "text":
                 field = forms.CharField(
                     label=question.text,

@@ -6,9 +6,13 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from victimcare.surveys.constants import STAGES, Answer
 from victimcare.surveys.models import Questionnaire
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CORE_FILE = Path(__file__).resolve().parent / "data" / "questionnaire.json"
 KINDS = ("scale", "text", "yes_no")
@@ -36,7 +40,7 @@ class Question:
         return self.stage in STAGES
 
     @property
-    def choices(self) -> list[tuple[str, str]]:
+    def choices(self) -> list[tuple[str, StrOrPromise]]:
         if self.kind == "scale":
             return list(Answer.choices)
         if self.kind == "yes_no":
@@ -63,7 +67,7 @@ def questions_validate(questions: list[dict]) -> None:
     codes = [q.get("code") for q in questions]
     if len(set(codes)) != len(codes):
         raise ValueError("question codes must be unique")
-    stages = [q.get("stage") for q in questions if q.get("stage")]
+    stages = [q["stage"] for q in questions if q.get("stage")]
     if sorted(stages) != sorted(STAGES):
         raise ValueError("the questionnaire must ask each of the five core stages once")
     for q in questions:
