@@ -63,7 +63,8 @@ ROUTES = {
 
 def world_extend(world) -> None:
     from victimcare.accounts.models import SupportOrganisation
-    from victimcare.care.services import needs_assessment_record, referral_send
+    from victimcare.care.services.events import needs_assessment_record
+    from victimcare.care.services.referrals import referral_send
     from victimcare.cases.models import Victim
 
     ours, _ = SupportOrganisation.objects.get_or_create(name="Victim Support (test)")

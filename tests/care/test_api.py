@@ -232,7 +232,8 @@ def test_a_2_4_megabyte_update_is_refused_and_the_victim_never_sees_it(client, m
 def test_the_service_refuses_an_update_longer_than_the_victim_text_limit(mps):
     """The limit holds for every way in (the staff page, the API, a command), not only
     the API's schema."""
-    from victimcare.care.services import CareError, care_event_record
+    from victimcare.care.services.errors import CareError
+    from victimcare.care.services.events import care_event_record
 
     case = care_case_make(force=mps, reported_at=timezone.now() - timedelta(days=1))
     with pytest.raises(CareError, match="2,000 characters or fewer") as caught:

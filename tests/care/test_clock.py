@@ -11,11 +11,9 @@ from tests.factories import force_make
 from victimcare.care.constants import ObligationStatus
 from victimcare.care.deadlines import LONDON
 from victimcare.care.models import BreachAlert, CaseClock, Obligation
-from victimcare.care.services import (
-    care_policy_set,
-    case_clock_replay,
-    obligations_mark_breached,
-)
+from victimcare.care.services.breaches import obligations_mark_breached
+from victimcare.care.services.clock import case_clock_replay
+from victimcare.care.services.rule_sets import care_policy_set
 from victimcare.cases.constants import EventKind
 from victimcare.cases.services import case_event_record
 

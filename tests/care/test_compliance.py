@@ -13,7 +13,8 @@ from victimcare.accounts.constants import Role
 from victimcare.care import selectors
 from victimcare.care.constants import ObligationStatus
 from victimcare.care.models import Obligation
-from victimcare.care.services import visit_offer, written_information_record
+from victimcare.care.services.events import written_information_record
+from victimcare.care.services.visits import visit_offer
 from victimcare.forces.models import Team
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.care.factories import care_case_make, london
 from tests.factories import area_make, crime_type_make, force_make
-from victimcare.care import rebuild
 from victimcare.care.models import CaseClock, Obligation
-from victimcare.care.services import care_policy_set, obligations_rebuild
+from victimcare.care.rebuild import limits, postgresql, replay
+from victimcare.care.services.rebuild import obligations_rebuild
+from victimcare.care.services.rule_sets import care_policy_set
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case, CaseEvent, Victim
 from victimcare.cases.services import case_event_record
@@ -95,7 +96,7 @@ def snapshot():
 def test_the_python_rebuild_matches_the_clock_after_each_event():
     random_world(seed=1, cases=25)
     with transaction.atomic():
-        rebuild._rebuild_python(cases=None, now=NOW)
+        replay._rebuild_python(cases=None, now=NOW)
     first = snapshot()
     Obligation.objects.all().delete()
     obligations_rebuild(now=NOW)
@@ -110,15 +111,15 @@ def test_the_python_rebuild_matches_the_clock_after_each_event():
 def test_the_set_based_rebuild_gives_what_the_clock_gives(seed):
     random_world(seed=seed)
     with transaction.atomic():
-        rebuild._rebuild_python(cases=None, now=NOW)
+        replay._rebuild_python(cases=None, now=NOW)
     expected = snapshot()
     Obligation.objects.all().delete()
     with transaction.atomic():
-        rebuild._rebuild_postgresql(cases=None, now=NOW)
+        postgresql._rebuild_postgresql(cases=None, now=NOW)
     assert snapshot() == expected
     # A second run over existing rows changes nothing.
     with transaction.atomic():
-        assert rebuild._rebuild_postgresql(cases=None, now=NOW) == 0
+        assert postgresql._rebuild_postgresql(cases=None, now=NOW) == 0
     assert snapshot() == expected
 
 
@@ -188,19 +189,19 @@ def test_the_set_based_rebuild_agrees_on_victims_and_odd_details(
 ):
     # (1, 0): the bulk-load and hash-join-only settings of large rebuilds, on a small world.
     if bulk_rows is not None:
-        monkeypatch.setattr(rebuild, "BULK_ROWS", bulk_rows)
-        monkeypatch.setattr(rebuild, "LARGE_SCOPE", large_scope)
+        monkeypatch.setattr(limits, "BULK_ROWS", bulk_rows)
+        monkeypatch.setattr(limits, "LARGE_SCOPE", large_scope)
     odd_events_add(random_world(seed=4, cases=30), seed=4)
     with transaction.atomic():
-        rebuild._rebuild_python(cases=None, now=NOW)
+        replay._rebuild_python(cases=None, now=NOW)
     expected = snapshot()
     assert len({row[0] for row in expected}) > Case.objects.count()  # second victims too
     Obligation.objects.all().delete()
     with transaction.atomic():
-        rebuild._rebuild_postgresql(cases=None, now=NOW)
+        postgresql._rebuild_postgresql(cases=None, now=NOW)
     assert snapshot() == expected
     with transaction.atomic():
-        assert rebuild._rebuild_postgresql(cases=None, now=NOW) == 0
+        assert postgresql._rebuild_postgresql(cases=None, now=NOW) == 0
 
 
 def schema(table: str) -> set:
@@ -257,12 +258,12 @@ def bulk_world(seed: int, cases: int = 30) -> None:
 def test_a_bulk_loaded_first_clocking_gives_what_the_clock_gives_and_keeps_the_schema(
     monkeypatch,
 ):
-    monkeypatch.setattr(rebuild, "BULK_ROWS", 1)
+    monkeypatch.setattr(limits, "BULK_ROWS", 1)
     bulk_world(seed=5)
     tables = ("care_obligation", "care_caseclock", "care_breachalert")
     before = {table: schema(table) for table in tables}
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        written = rebuild._rebuild_postgresql(cases=None, now=NOW)
+        written = postgresql._rebuild_postgresql(cases=None, now=NOW)
     ddl = [
         q["sql"].split(" CONSTRAINT ")[1].split()[0]
         for q in queries
@@ -282,7 +283,7 @@ def test_a_bulk_loaded_first_clocking_gives_what_the_clock_gives_and_keeps_the_s
     got = snapshot()
     Obligation.objects.all().delete()
     with transaction.atomic():
-        rebuild._rebuild_python(cases=None, now=NOW)
+        replay._rebuild_python(cases=None, now=NOW)
     assert got == snapshot()
 
 

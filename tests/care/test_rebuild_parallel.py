@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.care.test_rebuild import NOW, bulk_world, odd_events_add, random_world, snapshot
-from victimcare.care import rebuild
 from victimcare.care.models import CaseClock, Obligation
+from victimcare.care.rebuild import limits, replay, run, scope, writes
 from victimcare.cases.models import Case
 
 pytestmark = [
@@ -25,7 +25,7 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def rule_sets(migrated_rows_put_back):
     """The flush after each transactional test empties the rule sets and the calendar."""
-    from victimcare.care.services import calendar_fill, rule_sets_load
+    from victimcare.care.services.rule_sets import calendar_fill, rule_sets_load
 
     rule_sets_load()
     calendar_fill()
@@ -34,14 +34,14 @@ def rule_sets(migrated_rows_put_back):
 @pytest.fixture
 def parallel(monkeypatch):
     """Every scope counts as large enough to share."""
-    monkeypatch.setattr(rebuild, "PARALLEL_SCOPE", 1)
+    monkeypatch.setattr(limits, "PARALLEL_SCOPE", 1)
 
 
 def expected_snapshot() -> list:
     """What the case-by-case replay gives, leaving the table as it was found empty."""
     with transaction.atomic():
-        rebuild._clocks_start(cases=None, now=NOW)
-        rebuild._rebuild_python(cases=None, now=NOW)
+        replay._clocks_start(cases=None, now=NOW)
+        replay._rebuild_python(cases=None, now=NOW)
     expected = snapshot()
     Obligation.objects.all().delete()
     CaseClock.objects.all().delete()
@@ -64,11 +64,11 @@ def test_a_shared_first_clocking_gives_what_the_clock_gives(
     parallel, monkeypatch, workers, bulk_rows
 ):
     if bulk_rows is not None:  # the bulk-load way (indexes dropped and made again)
-        monkeypatch.setattr(rebuild, "BULK_ROWS", bulk_rows)
+        monkeypatch.setattr(limits, "BULK_ROWS", bulk_rows)
     bulk_world(seed=11, cases=40)
     expected = expected_snapshot()
     with CaptureQueriesContext(connection) as queries:
-        written = rebuild.obligations_rebuild_all(now=NOW, workers=workers)
+        written = run.obligations_rebuild_all(now=NOW, workers=workers)
     applied = [q for q in statements(queries) if q.startswith("INSERT INTO care_obligation")]
     assert applied
     assert all("FROM care_rebuild_part_" in q for q in applied)
@@ -88,8 +88,8 @@ def test_a_shared_first_clocking_gives_what_the_clock_gives(
 def test_a_shared_recompute_writes_only_what_changed(parallel):
     odd_events_add(random_world(seed=12, cases=30), seed=12)
     expected = expected_snapshot()
-    assert rebuild.obligations_rebuild_all(now=NOW, workers=2) == len(expected)
-    assert rebuild.obligations_rebuild_all(now=NOW, workers=2) == 0
+    assert run.obligations_rebuild_all(now=NOW, workers=2) == len(expected)
+    assert run.obligations_rebuild_all(now=NOW, workers=2) == 0
     # One row changed, one lost, one that should not be there: three rows written back.
     rows = list(Obligation.objects.order_by("id"))
     Obligation.objects.filter(pk=rows[0].pk).update(status="cancelled", cancel_reason="x")
@@ -97,36 +97,36 @@ def test_a_shared_recompute_writes_only_what_changed(parallel):
     stray = rows[5]
     stray.pk, stray.occurrence = None, 99
     stray.save()
-    assert rebuild.obligations_rebuild_all(now=NOW, workers=2) == 2  # updated + re-inserted
+    assert run.obligations_rebuild_all(now=NOW, workers=2) == 2  # updated + re-inserted
     assert snapshot() == expected
     assert parts_left() == []
 
 
 def test_a_shared_rebuild_of_some_cases_leaves_the_others_alone(parallel):
     made = random_world(seed=13, cases=12)
-    rebuild.obligations_rebuild_all(now=NOW, workers=1)
+    run.obligations_rebuild_all(now=NOW, workers=1)
     expected = snapshot()
     inside = [case.pk for case in made[:6]]
     Obligation.objects.exclude(case_id__in=inside).update(status="cancelled")
     Obligation.objects.filter(case_id__in=inside).delete()
-    rebuild.obligations_rebuild_all(cases=Case.objects.filter(pk__in=inside), now=NOW, workers=2)
+    run.obligations_rebuild_all(cases=Case.objects.filter(pk__in=inside), now=NOW, workers=2)
     inside_rows = Obligation.objects.filter(case_id__in=inside)
     assert inside_rows.exists()
     assert set(Obligation.objects.exclude(case_id__in=inside).values_list("status", flat=True)) == {
         "cancelled"
     }
     Obligation.objects.exclude(case_id__in=inside).delete()
-    rebuild.obligations_rebuild_all(now=NOW, workers=1)
+    run.obligations_rebuild_all(now=NOW, workers=1)
     assert snapshot() == expected
 
 
 def test_a_part_that_fails_writes_nothing_and_leaves_no_table(parallel, monkeypatch):
     random_world(seed=14, cases=20)
-    rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    run.obligations_rebuild_all(now=NOW, workers=2)
     before = snapshot()
     Obligation.objects.update(status="open")  # what a good rebuild would put right
     damaged = snapshot()
-    real = rebuild._part_write
+    real = writes._part_write
 
     def part_write(cur, *, part, now, final):
         written = real(cur, part=part, now=now, final=final)
@@ -134,13 +134,13 @@ def test_a_part_that_fails_writes_nothing_and_leaves_no_table(parallel, monkeypa
             raise RuntimeError("the server went away")
         return written
 
-    monkeypatch.setattr(rebuild, "_part_write", part_write)
+    monkeypatch.setattr(writes, "_part_write", part_write)
     with pytest.raises(RuntimeError, match="went away"):
-        rebuild.obligations_rebuild_all(now=NOW, workers=2)
+        run.obligations_rebuild_all(now=NOW, workers=2)
     assert snapshot() == damaged  # the first part's result was not applied on its own
     assert parts_left() == []
-    monkeypatch.setattr(rebuild, "_part_write", real)
-    rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    monkeypatch.setattr(writes, "_part_write", real)
+    run.obligations_rebuild_all(now=NOW, workers=2)
     assert snapshot() == before
 
 
@@ -149,7 +149,7 @@ def test_parts_an_interrupted_rebuild_left_are_dropped_by_the_next(parallel):
     with connection.cursor() as cur:
         cur.execute("CREATE UNLOGGED TABLE care_rebuild_part_dead0000_0 (id bigint)")
     assert parts_left()
-    rebuild.obligations_rebuild_all(now=NOW, workers=2)
+    run.obligations_rebuild_all(now=NOW, workers=2)
     assert parts_left() == []
 
 
@@ -158,31 +158,31 @@ def test_a_rebuild_inside_a_transaction_or_with_one_worker_stays_in_one_connecti
     with CaptureQueriesContext(connection) as queries:
         with transaction.atomic():
             # (another connection would not see this transaction's writes)
-            rebuild.obligations_rebuild_all(now=NOW, workers=2)
-        rebuild.obligations_rebuild_all(now=NOW, workers=1)
+            run.obligations_rebuild_all(now=NOW, workers=2)
+        run.obligations_rebuild_all(now=NOW, workers=1)
     assert not any("care_rebuild_part_" in q for q in statements(queries))
     assert Obligation.objects.exists()
 
 
 def test_small_scopes_are_not_shared(monkeypatch):
-    monkeypatch.setattr(rebuild, "PARALLEL_SCOPE", 1000)
+    monkeypatch.setattr(limits, "PARALLEL_SCOPE", 1000)
     random_world(seed=17, cases=5)
     with CaptureQueriesContext(connection) as queries:
-        rebuild.obligations_rebuild_all(now=NOW, workers=2)
+        run.obligations_rebuild_all(now=NOW, workers=2)
     assert not any("care_rebuild_part_" in q for q in statements(queries))
 
 
 def test_a_bulk_clocking_leaves_out_a_case_clocked_meanwhile(monkeypatch):
-    monkeypatch.setattr(rebuild, "BULK_ROWS", 1)
+    monkeypatch.setattr(limits, "BULK_ROWS", 1)
     bulk_world(seed=18, cases=6)
-    versions = rebuild._version_by_force()
+    versions = scope._version_by_force()
     first = Case.objects.order_by("id").first()
     with (
         CaptureQueriesContext(connection) as queries,
         transaction.atomic(),
         connection.cursor() as cur,
     ):
-        assert rebuild._scope_create(cur, cases=None, versions=versions) == 6
+        assert scope._scope_create(cur, cases=None, versions=versions) == 6
 
         # Another connection clocks a case after the rebuild listed it as unclocked.
         def clock():
@@ -196,7 +196,7 @@ def test_a_bulk_clocking_leaves_out_a_case_clocked_meanwhile(monkeypatch):
         other = threading.Thread(target=clock)
         other.start()
         other.join()
-        rebuild._clocks_write(cur, now=NOW + timedelta(days=1))
+        writes._clocks_write(cur, now=NOW + timedelta(days=1))
     assert any("UPDATE rb_case" in q for q in statements(queries))  # the bulk-load way
     assert CaseClock.objects.count() == 6
     assert CaseClock.objects.get(case=first).clocked_at == NOW
@@ -209,22 +209,22 @@ def test_a_first_clocking_whose_last_part_fails_writes_nothing_and_keeps_the_sch
     last is computed: its failure rolls all of that back."""
     from tests.care.test_rebuild import schema
 
-    monkeypatch.setattr(rebuild, "BULK_ROWS", 1)
+    monkeypatch.setattr(limits, "BULK_ROWS", 1)
     bulk_world(seed=19, cases=30)
     before = schema("care_obligation")
-    real = rebuild._part_write
+    real = writes._part_write
 
     def part_write(cur, *, part, now, final):
         if part[0].endswith("_3"):
             raise RuntimeError("out of disk")
         return real(cur, part=part, now=now, final=final)
 
-    monkeypatch.setattr(rebuild, "_part_write", part_write)
+    monkeypatch.setattr(writes, "_part_write", part_write)
     with (
         CaptureQueriesContext(connection) as queries,
         pytest.raises(RuntimeError, match="out of disk"),
     ):
-        rebuild.obligations_rebuild_all(now=NOW, workers=2)
+        run.obligations_rebuild_all(now=NOW, workers=2)
     assert any(q.startswith("INSERT INTO care_obligation (id") for q in statements(queries))
     assert not Obligation.objects.exists()
     assert not CaseClock.objects.exists()

@@ -12,16 +12,11 @@ from victimcare.accounts.models import SupportOrganisation
 from victimcare.care.constants import ObligationStatus, ReferralStatus, VisitStatus
 from victimcare.care.models import Obligation, Referral
 from victimcare.care.selectors import referral_inbox, visit_slots_available
-from victimcare.care.services import (
-    CareError,
-    care_policy_set,
-    needs_assessment_record,
-    referral_send,
-    referral_status_change,
-    visit_outcome_record,
-    visit_slot_book,
-    visit_slot_create,
-)
+from victimcare.care.services.errors import CareError
+from victimcare.care.services.events import needs_assessment_record
+from victimcare.care.services.referrals import referral_send, referral_status_change
+from victimcare.care.services.rule_sets import care_policy_set
+from victimcare.care.services.visits import visit_outcome_record, visit_slot_book, visit_slot_create
 from victimcare.cases.models import Victim
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 
 from victimcare.care.clock import RuleDefinitionError
 from victimcare.care.models import Rule, RuleSetVersion
-from victimcare.care.services import RULE_SET_DIR, rule_sets_load
+from victimcare.care.services.rule_sets import RULE_SET_DIR, rule_sets_load
 
 pytestmark = pytest.mark.django_db
 

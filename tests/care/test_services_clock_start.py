@@ -12,7 +12,8 @@ from django.utils import timezone
 from tests.care.factories import care_case_make, london
 from tests.factories import force_make, staff_make
 from victimcare.care.models import BreachAlert, CaseClock, Obligation, RuleSetVersion
-from victimcare.care.services import care_policy_set, case_clock_replay
+from victimcare.care.services.clock import case_clock_replay
+from victimcare.care.services.rule_sets import care_policy_set
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,8 @@ from victimcare.accounts.permissions import Capability
 from victimcare.care.constants import VICTIM_TEXT_MAX_LENGTH, DecisionOutcome
 from victimcare.care.models import Rule
 from victimcare.care.selectors import case_obligations
-from victimcare.care.services import API_EVENT_KINDS, CareError, care_event_record
+from victimcare.care.services.errors import CareError
+from victimcare.care.services.events import API_EVENT_KINDS, care_event_record
 from victimcare.cases.constants import CaseStatus, EventKind
 from victimcare.cases.models import Case, Victim
 from victimcare.core.api_errors import MessageOut, error_responses, field_errors

@@ -6,8 +6,9 @@ class CareConfig(AppConfig):
     verbose_name = "Victims' Code obligations and care"
 
     def ready(self) -> None:
+        # (Imported here: models and services need the app registry, which is ready only now.)
         from victimcare.care import panels
-        from victimcare.care.services import case_event_apply
+        from victimcare.care.services.clock import case_event_apply
         from victimcare.cases.services import case_event_listener_register
 
         case_event_listener_register(case_event_apply)

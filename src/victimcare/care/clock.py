@@ -216,7 +216,11 @@ class ObligationState:
         return values
 
 
-# The columns of a stored obligation that its state sets (besides its case and ``key``).
+# The columns of a stored obligation (care.Obligation, besides its id): its case, its
+# ``key`` (KEY_FIELDS) and what its state sets (STATE_FIELDS). The one list of them: the
+# plain-SQL writes of the clock and the rebuild are built from these, and a test checks
+# them against the model's fields.
+KEY_FIELDS = ("victim_id", "code", "trigger_event_id", "occurrence")
 STATE_FIELDS = (
     "rule_id",
     "triggered_at",
@@ -229,6 +233,9 @@ STATE_FIELDS = (
     "breached_at",
     "officer_id",
 )
+OBLIGATION_COLUMNS = ("case_id", *KEY_FIELDS, *STATE_FIELDS)
+# The columns of a case's clock (care.CaseClock; the case is its primary key).
+CLOCK_COLUMNS = ("case_id", "rule_set_version_id", "clocked_at")
 
 
 def _first(events: list[EventFact], matches: tuple[EventMatch, ...], code: str, start):

@@ -29,17 +29,18 @@ from victimcare.care.forms import (
     ReferralStatusForm,
     VisitForm,
 )
-from victimcare.care.services import (
-    CareError,
+from victimcare.care.services.errors import CareError
+from victimcare.care.services.events import (
     contact_record,
     needs_assessment_record,
-    referral_send,
-    referral_status_change,
+    written_information_record,
+)
+from victimcare.care.services.referrals import referral_send, referral_status_change
+from victimcare.care.services.visits import (
     visit_decline,
     visit_offer,
     visit_outcome_record,
     visit_slot_book,
-    written_information_record,
 )
 from victimcare.cases.selectors import case_get
 from victimcare.core.csv_export import csv_writer

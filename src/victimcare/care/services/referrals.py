@@ -1,0 +1,188 @@
+"""Referrals to support organisations: the checks (consent, safe contact, duplicates),
+sending what the victim agreed to share, and the organisation's status changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from victimcare.care.constants import ReferralConsent, ReferralStatus, SafeRoute
+from victimcare.care.models import NeedsAssessment, Referral
+from victimcare.care.services.errors import CareError
+from victimcare.care.services.events import care_event_record
+from victimcare.cases.constants import EventKind
+from victimcare.cases.models import Case, Victim
+
+
+def _referral_shared(*, case: Case, victim: Victim, assessment: NeedsAssessment) -> dict:
+    """Only what the victim agreed to share, and only by the route that is safe."""
+    details = getattr(victim, "personal_details", None)
+    shared: dict = {"reference": case.reference, "crime_type": case.crime_type.name}
+    if assessment.share_contact_details and details is not None:
+        shared["name"] = details.full_name
+        route = assessment.safe_route
+        shared["contact_route"] = route
+        if route == SafeRoute.PHONE:
+            shared["phone"] = details.phone
+        elif route == SafeRoute.EMAIL:
+            shared["email"] = details.email
+        elif route == SafeRoute.LETTER:
+            shared["address"] = f"{details.address} {details.postcode}".strip()
+        if details.times_to_avoid:
+            shared["times_to_avoid"] = details.times_to_avoid
+        if assessment.language:
+            shared["language"] = assessment.language
+    if assessment.share_needs:
+        shared["needs"] = assessment.need_labels()
+    if assessment.share_summary and case.summary:
+        shared["summary"] = case.summary
+    return shared
+
+
+def referral_check(*, case: Case, victim: Victim, organisation) -> NeedsAssessment:
+    """Why a referral may not go out, as a CareError; else the assessment it rests on."""
+    existing = Referral.objects.filter(victim=victim).select_related("organisation").first()
+    if existing is not None:
+        raise CareError(
+            f"This victim was already referred to {existing.organisation.name} on "
+            f"{timezone.localtime(existing.sent_at):%d %B %Y}: do not refer them twice",
+            field="organisation",
+        )
+    assessment = NeedsAssessment.objects.filter(victim=victim).order_by("-assessed_at").first()
+    if assessment is None:
+        raise CareError(
+            "Record a needs assessment with the victim's consent first", field="organisation"
+        )
+    if assessment.referral_consent != ReferralConsent.YES:
+        raise CareError("The victim did not agree to a referral", field="organisation")
+    if not organisation.forces.filter(pk=case.force_id).exists():
+        raise CareError(
+            "Choose a support organisation that works with your force", field="organisation"
+        )
+    details = getattr(victim, "personal_details", None)
+    route = assessment.safe_route
+    if assessment.share_contact_details:
+        if not route:
+            raise CareError(
+                "Record a safe way for the service to contact the victim", field="organisation"
+            )
+        if route == SafeRoute.PHONE and details is not None and details.phone_is_safe is False:
+            raise CareError(
+                "The victim's phone is marked not safe to contact: choose another route in a "
+                "new needs assessment",
+                field="organisation",
+            )
+        if case.crime_type.is_domestic_abuse:
+            if not assessment.safe_route_confirmed:
+                raise CareError(
+                    "Domestic abuse: confirm with the victim that the contact route is safe "
+                    "before referring",
+                    field="organisation",
+                )
+            if (
+                route == SafeRoute.PHONE
+                and details is not None
+                and details.phone_is_safe is not True
+            ):
+                raise CareError(
+                    "Domestic abuse: the phone number has not been confirmed safe to contact",
+                    field="organisation",
+                )
+        _duplicate_elsewhere_check(case=case, victim=victim, details=details)
+    return assessment
+
+
+def _duplicate_elsewhere_check(*, case: Case, victim: Victim, details) -> None:
+    """The same person and crime recorded twice (two references) is referred once."""
+    if details is None:
+        return
+    matches = Referral.objects.filter(
+        case__force_id=case.force_id, case__crime_type=case.crime_type
+    )
+    contact = {}
+    if details.phone:
+        contact["victim__personal_details__phone"] = details.phone
+    elif details.email:
+        contact["victim__personal_details__email__iexact"] = details.email
+    else:
+        return
+    window = timedelta(days=30)
+    other = (
+        matches.filter(
+            **contact,
+            victim__personal_details__family_name__iexact=details.family_name,
+            case__reported_at__range=(case.reported_at - window, case.reported_at + window),
+        )
+        .exclude(victim=victim)
+        .select_related("case")
+        .first()
+    )
+    if other is not None:
+        raise CareError(
+            f"This looks like the same victim and crime as {other.case.reference}, which was "
+            "already referred: do not refer them twice",
+            field="organisation",
+        )
+
+
+@transaction.atomic
+def referral_send(*, case: Case, victim: Victim, organisation, by, at=None) -> Referral:
+    """Send a referral carrying only what the victim consented to share (safe-contact and
+    duplicate checks first)."""
+    victim = (
+        Victim.objects.select_for_update(of=("self",))
+        .select_related("personal_details")
+        .get(pk=victim.pk)
+    )
+    if victim.case_id != case.pk:
+        raise CareError("Choose a victim on this case", field="victim")
+    assessment = referral_check(case=case, victim=victim, organisation=organisation)
+    at = at or timezone.now()
+    event, _ = care_event_record(
+        case=case,
+        kind=EventKind.REFERRAL_SENT,
+        at=at,
+        by=by,
+        detail={"victim_id": victim.pk, "organisation_id": organisation.pk},
+        victim_text=f"We passed your details to {organisation.name}, who will contact you.",
+    )
+    referral = Referral(
+        case=case,
+        victim=victim,
+        organisation=organisation,
+        assessment=assessment,
+        sent_at=at,
+        sent_by=by,
+        shared=_referral_shared(case=case, victim=victim, assessment=assessment),
+        status=ReferralStatus.SENT,
+        status_changed_at=at,
+        event=event,
+    )
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+REFERRAL_NEXT = {
+    ReferralStatus.SENT: {ReferralStatus.ACCEPTED, ReferralStatus.CLOSED},
+    ReferralStatus.ACCEPTED: {ReferralStatus.CONTACT_MADE, ReferralStatus.CLOSED},
+    ReferralStatus.CONTACT_MADE: {ReferralStatus.CLOSED},
+    ReferralStatus.CLOSED: set(),
+}
+
+
+@transaction.atomic
+def referral_status_change(*, referral: Referral, status: str) -> Referral:
+    """A support organisation records what it did with a referral."""
+    if status not in REFERRAL_NEXT.get(referral.status, set()):
+        raise CareError(
+            f"A referral that is {referral.get_status_display().lower()} cannot be marked "
+            f"{ReferralStatus(status).label.lower() if status in ReferralStatus.values else status}",
+            field="status",
+        )
+    referral.status = status
+    referral.status_changed_at = timezone.now()
+    referral.save(update_fields=["status", "status_changed_at"])
+    return referral
