@@ -103,7 +103,7 @@ def test_every_demo_login_can_sign_in(client, demo_world):
 
 def test_the_printed_logins_carry_each_ones_authenticator_key(demo_world, capsys):
     """`victimcare demo` prints every login with the key that makes its codes."""
-    from victimcare.cli import print_demo_logins
+    from victimcare.demo.commands import print_demo_logins
 
     print_demo_logins()
     printed = capsys.readouterr().out
