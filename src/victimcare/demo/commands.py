@@ -35,7 +35,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 def print_demo_logins() -> None:
     from django.conf import settings
 
-    from victimcare.demo.services import demo_logins, demo_logins_enrol
+    from victimcare.demo.logins import demo_logins, demo_logins_enrol
 
     demo_logins_enrol()
     logins = demo_logins()
