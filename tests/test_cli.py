@@ -51,6 +51,46 @@ def test_python_dash_m_runs_the_same_command():
     assert "createstaff" in result.stdout
 
 
+LOADS_MODULES = """\
+import contextlib, io, sys
+from victimcare.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+print("\\n".join(sys.modules))
+"""
+
+
+@pytest.mark.parametrize("argv", [("--help",), ("estimate", "--help")])
+def test_help_loads_no_model_and_no_scipy_or_duckdb(argv):
+    """The help stays quick: commands modules import models, services, scipy and duckdb
+    inside their handlers, never where the parser is built."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOADS_MODULES, *argv], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout.split()
+    heavy = [
+        name
+        for name in loaded
+        if name.split(".")[0] in ("scipy", "duckdb", "gunicorn")
+        or (name.startswith("victimcare.") and name.rsplit(".", 1)[-1] in ("models", "services"))
+    ]
+    assert heavy == []
+    if argv == ("--help",):
+        assert "numpy" not in loaded
+
+
+def test_help_lists_the_commands_in_the_order_of_the_registry():
+    from victimcare.cli import COMMANDS
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    assert list(subparsers.choices) == [name for name, _module in COMMANDS]
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
@@ -250,7 +290,7 @@ def test_serve_forks_its_workers_with_no_database_connection_open(
     from django.db import connection, connections
     from gunicorn.app.base import BaseApplication
 
-    from victimcare.cli import serve
+    from victimcare.core.commands import serve
 
     seen, closes = {}, []
     close_all = connections.close_all

@@ -9,7 +9,7 @@ import pytest
 from tests.browser.conftest import axe_violations
 from tests.factories import case_make, staff_make
 from tests.notifications.fixtures import notifications_in_memory  # noqa: F401 (a fixture)
-from victimcare.portal.services import officer_reply_send
+from victimcare.portal.message_services import officer_reply_send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from tests.factories import totp_code
 from victimcare.accounts.constants import Role
 from victimcare.cases.models import Case
-from victimcare.demo.services import demo_logins, demo_world_build
+from victimcare.demo.logins import demo_logins
+from victimcare.demo.services import demo_world_build
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_every_demo_login_can_sign_in(client, demo_world):
 
 def test_the_printed_logins_carry_each_ones_authenticator_key(demo_world, capsys):
     """`victimcare demo` prints every login with the key that makes its codes."""
-    from victimcare.cli import print_demo_logins
+    from victimcare.demo.commands import print_demo_logins
 
     print_demo_logins()
     printed = capsys.readouterr().out
@@ -115,7 +116,7 @@ def test_the_printed_logins_carry_each_ones_authenticator_key(demo_world, capsys
 
 
 def test_enrolling_the_demo_logins_again_keeps_their_keys(demo_world):
-    from victimcare.demo.services import demo_logins_enrol
+    from victimcare.demo.logins import demo_logins_enrol
 
     before = {login.username: login.totp_secret for login in demo_logins()}
     assert demo_logins_enrol() == 0

@@ -21,11 +21,11 @@ from victimcare.cases.models import (
 )
 from victimcare.cases.services import VictimDetails, case_create
 from victimcare.demo.calibration import calibration
+from victimcare.demo.logins import demo_logins
 from victimcare.demo.models import DemoWorld
 from victimcare.demo.services import (
     DEMO_STAFF_EMAIL_DOMAIN,
     DemoWorldError,
-    demo_logins,
     demo_world_build,
 )
 from victimcare.forces.models import Area, CrimeType, Force, Team

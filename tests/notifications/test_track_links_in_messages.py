@@ -11,13 +11,10 @@ from django.urls import reverse
 
 from tests.factories import case_make, staff_make
 from victimcare.intake.services import care_card_send
+from victimcare.portal.contact_services import contact_change_confirm, contact_preferences_change
+from victimcare.portal.message_services import officer_reply_send
 from victimcare.portal.models import TrackLink
-from victimcare.portal.services import (
-    access_code_request,
-    contact_change_confirm,
-    contact_preferences_change,
-    officer_reply_send,
-)
+from victimcare.portal.services import access_code_request
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from weasyprint import HTML
 
 from tests.oversight.factories import QUARTER, responses_make
 from victimcare.demo.models import DemoWorld
-from victimcare.oversight import selectors
+from victimcare.oversight import figure_services
 from victimcare.oversight.report import report_pack_context, report_pack_html, report_pack_pdf
 from victimcare.oversight.templatetags.oversight_format import pct
 
@@ -24,7 +24,7 @@ def mps():
 
 
 def test_the_pack_shows_the_dashboards_figures(mps):
-    fig = selectors.dashboard(force=mps, quarter=QUARTER)
+    fig = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
     html = report_pack_html(force=mps, quarter=QUARTER)
     headline = fig["headline"]["quarter"]
     assert f'id="pack-headline">{pct(headline["estimate"])}<' in html
@@ -67,7 +67,7 @@ def _texts(box):
 @pytest.mark.parametrize("threshold", [1, 30, 10_000])
 def test_a_white_bme_gap_resting_on_few_responses_is_not_published(mps, threshold):
     fig = report_pack_context(force=mps, quarter=QUARTER, threshold=threshold)["fig"]
-    dashboard = selectors.dashboard(force=mps, quarter=QUARTER)
+    dashboard = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
     for shown, full in zip(fig["gap"], dashboard["gap"], strict=True):
         few = min(full["n_white"], full["n_bme"]) < threshold
         if few:

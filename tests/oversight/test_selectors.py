@@ -14,7 +14,7 @@ import pytest
 
 from tests.oversight.factories import QUARTER, responses_make
 from victimcare.estimation.cli import main as estimate_main
-from victimcare.oversight import selectors
+from victimcare.oversight import figure_services, selectors
 from victimcare.oversight.models import FiguresCache
 from victimcare.oversight.periods import month_shift
 from victimcare.oversight.synthetic import responses_bulk_create
@@ -64,7 +64,7 @@ def _close(a, b):
 
 def test_dashboard_figures_equal_victimcare_estimate_on_the_microdata_export(tmp_path):
     mps = responses_make(per_month=40)[0]
-    fig = selectors.dashboard(force=mps, quarter=QUARTER)
+    fig = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
     first, last = selectors.dashboard_window(QUARTER)
     path = _microdata(tmp_path, mps, first, last)
     # Headline and stages: the quarter (months of the quarter as domains of the export).
@@ -95,7 +95,7 @@ def test_dashboard_figures_equal_victimcare_estimate_on_the_microdata_export(tmp
 def test_an_area_dashboard_is_a_domain_of_the_force_design(tmp_path):
     mps = responses_make(per_month=40)[0]
     area = mps.areas.order_by("name").first()
-    fig = selectors.dashboard(force=mps, quarter=QUARTER, area=area)
+    fig = figure_services.dashboard_compute(force=mps, quarter=QUARTER, area=area)
     path = _microdata(tmp_path, mps, QUARTER.first_month, QUARTER.last_month)
     cli = _estimate(path, "--y", "sat_whole_experience", "--by", "area")
     match = next(e for e in cli["estimates"] if e["by"]["area"] == area.name)
@@ -117,14 +117,14 @@ def test_responses_frame_has_the_microdata_weights_and_answers():
 def test_figures_are_cached_until_the_responses_change():
     forces = responses_make(per_month=15, months=6, first_month=date(2025, 10, 1))
     mps = forces[0]
-    first = selectors.dashboard(force=mps, quarter=QUARTER)
+    first = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
     cached = FiguresCache.objects.get(key__startswith="dashboard|MPS")
-    assert selectors.dashboard(force=mps, quarter=QUARTER) == first
+    assert figure_services.dashboard_compute(force=mps, quarter=QUARTER) == first
     assert FiguresCache.objects.get(pk=cached.pk).computed_at == cached.computed_at
     responses_bulk_create(
         forces=[mps], first_month=QUARTER.last_month, months=1, per_month=5, areas=4, seed=9
     )  # new responses arrive
-    again = selectors.dashboard(force=mps, quarter=QUARTER)
+    again = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
     assert FiguresCache.objects.get(pk=cached.pk).stamp != cached.stamp
     assert again["responses"] != first["responses"] or again != first
 

@@ -20,13 +20,13 @@ from victimcare.cases.constants import EventKind
 from victimcare.notifications.constants import Purpose
 from victimcare.notifications.models import Notification
 from victimcare.portal.constants import CODE_MAX_TRIES, LIMIT_CONTACT_CHANGES
-from victimcare.portal.models import ContactChange
-from victimcare.portal.services import (
-    PortalError,
+from victimcare.portal.contact_services import (
     address_mask,
     contact_change_confirm,
     contact_preferences_change,
 )
+from victimcare.portal.models import ContactChange
+from victimcare.portal.services import PortalError
 
 pytestmark = pytest.mark.django_db
 

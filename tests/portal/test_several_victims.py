@@ -14,15 +14,10 @@ from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Victim, VictimPersonalDetails
 from victimcare.cases.services import case_event_record
 from victimcare.portal import constants
+from victimcare.portal.message_services import officer_reply_send, victim_message_send
 from victimcare.portal.models import AccessCode, VictimMessage
 from victimcare.portal.selectors import messages_awaiting_reply
-from victimcare.portal.services import (
-    PortalError,
-    access_code_check,
-    access_code_request,
-    officer_reply_send,
-    victim_message_send,
-)
+from victimcare.portal.services import PortalError, access_code_check, access_code_request
 
 pytestmark = pytest.mark.django_db
 

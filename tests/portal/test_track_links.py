@@ -22,9 +22,10 @@ from tests.portal.steps import (
 from victimcare.accounts.constants import Role
 from victimcare.cases.services import VictimDetails
 from victimcare.portal.constants import LIMIT_PER_REFERENCE
+from victimcare.portal.message_services import officer_reply_send
 from victimcare.portal.models import TrackLink
 from victimcare.portal.selectors import track_link_reference
-from victimcare.portal.services import officer_reply_send, track_link_make
+from victimcare.portal.services import track_link_make
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from victimcare.forces.models import Force
-from victimcare.oversight import figures, selectors
+from victimcare.oversight import figure_services, figures, selectors
 from victimcare.oversight.constants import SYNTHETIC_NOTICE, suppression_threshold
 from victimcare.oversight.periods import Quarter
 from victimcare.oversight.suppression import Line, suppress
@@ -62,7 +62,7 @@ def _suppressed(fig: dict[str, Any], threshold: int) -> dict[str, Any]:
 def _target_row(*, target, quarter: Quarter, threshold: int) -> dict[str, Any]:
     """A target as it may leave the force: its quarterly series is not drawn when any
     quarter rests on fewer than ``threshold`` responses (a small area or group)."""
-    progress = selectors.target_progress(target=target, quarter=quarter)
+    progress = figure_services.target_progress(target=target, quarter=quarter)
     counts = [(s["estimate"] or {}).get("n") for s in progress["series"]]
     suppressed = any(n is not None and n < threshold for n in counts)
     if suppressed:
@@ -85,9 +85,11 @@ def report_pack_context(
     return {
         "force": force,
         "quarter": quarter,
-        "fig": _suppressed(selectors.dashboard(force=force, quarter=quarter), threshold),
-        "peers": selectors.league(force=force, quarter=quarter, scope="peers"),
-        "drivers": selectors.drivers(force=force, quarter=quarter),
+        "fig": _suppressed(
+            figure_services.dashboard_compute(force=force, quarter=quarter), threshold
+        ),
+        "peers": figure_services.league_compute(force=force, quarter=quarter, scope="peers"),
+        "drivers": figure_services.drivers_compute(force=force, quarter=quarter),
         "targets": [
             _target_row(target=t, quarter=quarter, threshold=threshold)
             for t in selectors.targets_for_force(force=force)

@@ -3,13 +3,14 @@
 ``responses_frame`` reads the surveys app's responses into columns (the same variables
 and design weights as ``victimcare survey microdata --weighting design``); the figures
 built on it are cached per scope and period, keyed by a stamp of the responses (and
-referrals) underneath, so that a page is computed once per change of the data.
+referrals) underneath (``responses_stamp``), so that a page is computed once per change
+of the data. Here the cache is only read (``figures_cache_get``); figure_services.py
+computes the pages' figures and writes them to it.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime
 from datetime import time as dtime
 from typing import Any
@@ -22,9 +23,8 @@ from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, Force
-from victimcare.oversight import figures
 from victimcare.oversight.models import FiguresCache, Target
-from victimcare.oversight.periods import Quarter, month_shift, months_between, twelve_months_to
+from victimcare.oversight.periods import Quarter, month_shift, months_between
 
 # Bump when the figures' definitions change, so that cached figures are recomputed.
 FIGURES_VERSION = "9"  # 9: charts without style attributes (CSP)
@@ -258,18 +258,10 @@ def responses_stamp(*, forces: Iterable[Force], period_from: date, period_to: da
     return f"v{FIGURES_VERSION}:{agg['n']}:{agg['last'] or 0}:{done}:{referral or 0}"
 
 
-def _cached(key: str, stamp: str, compute: Callable[[], dict]) -> dict:
-    from victimcare.oversight.services import figures_cache_store
-
+def figures_cache_get(*, key: str, stamp: str) -> dict | None:
+    """Figures kept for ``key``, if their data has not changed since (same ``stamp``)."""
     hit = FiguresCache.objects.filter(key=key).values_list("stamp", "payload").first()
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    started = time.perf_counter()
-    payload = compute()
-    figures_cache_store(
-        key=key, stamp=stamp, payload=payload, seconds=time.perf_counter() - started
-    )
-    return payload
+    return hit[1] if hit is not None and hit[0] == stamp else None
 
 
 def choice_labels() -> dict[str, dict[str, str]]:
@@ -297,94 +289,6 @@ def dashboard_window(quarter: Quarter) -> tuple[date, date]:
     return month_shift(quarter.last_month, -(DASHBOARD_MONTHS - 1)), quarter.last_month
 
 
-def dashboard(
-    *, force: Force, quarter: Quarter, area: Area | None = None, use_cache: bool = True
-) -> dict[str, Any]:
-    """The satisfaction dashboard of a force (or one of its areas) for a quarter. The
-    caller has checked the force is in the user's scope."""
-    first, last = dashboard_window(quarter)
-    key = f"dashboard|{force.code}|{area.pk if area else '-'}|{quarter.code}"
-    stamp = responses_stamp(forces=[force], period_from=first, period_to=last)
-
-    def compute() -> dict:
-        frame = figures.Frame(responses_frame(forces=[force], period_from=first, period_to=last))
-        out = figures.dashboard_figures(
-            frame,
-            quarter=quarter,
-            scope_label=area.name if area else force.name,
-            area=area.name if area else None,
-            labels=choice_labels(),
-            chart_prefix=f"dash-{force.code.lower()}",
-        )
-        out["compliance"] = compliance_rates(
-            force=force,
-            area=area,
-            first=month_shift(quarter.last_month, -11),
-            last=quarter.last_month,
-        )
-        return out
-
-    return _cached(key, stamp, compute) if use_cache else compute()
-
-
-def league(
-    *,
-    force: Force,
-    quarter: Quarter,
-    measure: str = "whole_experience",
-    scope: str = "peers",
-    use_cache: bool = True,
-) -> dict[str, Any]:
-    """The league table of ``force``'s peer group (or all forces) for the 12 months to
-    the end of ``quarter``: published aggregates of the peers, nothing more."""
-    forces = peer_forces(force=force, scope=scope)
-    months = twelve_months_to(quarter.last_month)
-    first, last = month_shift(quarter.last_month, -11), quarter.last_month
-    group = force.peer_group.name if scope == "peers" and force.peer_group else "All forces"
-    key = f"league|{scope}|{force.peer_group_id if scope == 'peers' else '-'}|{quarter.code}|{measure}"
-    stamp = responses_stamp(forces=forces, period_from=first, period_to=last)
-
-    def compute() -> dict:
-        frame = figures.Frame(responses_frame(forces=forces, period_from=first, period_to=last))
-        return figures.league_figures(
-            frame,
-            measure=measure,
-            months=months,
-            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
-            names={f.code: f.name for f in forces},
-            group_label=group,
-            chart_prefix=f"league-{scope}",
-        )
-
-    payload = _cached(key, stamp, compute) if use_cache else compute()
-    payload = dict(payload)
-    payload["rows"] = [dict(r, highlight=r["code"] == force.code) for r in payload["rows"]]
-    return payload
-
-
-def drivers(*, force: Force, quarter: Quarter, use_cache: bool = True) -> dict[str, Any]:
-    """Drivers of whole-experience satisfaction in ``force`` over the 12 months to the
-    end of ``quarter``, and where it trails its peer group."""
-    forces = peer_forces(force=force, scope="peers")
-    months = twelve_months_to(quarter.last_month)
-    first, last = month_shift(quarter.last_month, -11), quarter.last_month
-    key = f"drivers|{force.code}|{quarter.code}"
-    stamp = responses_stamp(forces=forces, period_from=first, period_to=last)
-
-    def compute() -> dict:
-        frame = figures.Frame(responses_frame(forces=forces, period_from=first, period_to=last))
-        return figures.drivers_figures(
-            frame,
-            force=force.code,
-            months=months,
-            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
-            force_name=force.name,
-            chart_prefix=f"drivers-{force.code.lower()}",
-        )
-
-    return _cached(key, stamp, compute) if use_cache else compute()
-
-
 # --- targets -----------------------------------------------------------------------------
 
 
@@ -406,100 +310,6 @@ def target_get(*, user: User, pk: int) -> Target:
     if target is None:
         raise Http404("No such target")
     return target
-
-
-def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
-    """A target's quarterly trajectory from its baseline to ``quarter`` and its status
-    by the rules in ``target_rules``."""
-    from victimcare.oversight import charts, target_rules
-
-    baseline = Quarter.parse(target.baseline_quarter)
-    last = max(quarter, baseline)
-    quarters = figures.quarters_between(baseline, last)
-    first_month, last_month = baseline.first_month, last.last_month
-    key = f"target|{target.pk}|v{target.version}|{last.code}"
-    stamp = responses_stamp(forces=[target.force], period_from=first_month, period_to=last_month)
-
-    def compute() -> dict:
-        frame = figures.Frame(
-            responses_frame(forces=[target.force], period_from=first_month, period_to=last_month)
-        )
-        group = tuple(target.group.split(":", 1)) if target.group else None
-        return {
-            "series": figures.series_figures(
-                frame,
-                measure=target.measure,
-                kind=target.kind,
-                quarters=quarters,
-                area=target.area.name if target.area_id else None,
-                group=group,
-            )
-        }
-
-    series = _cached(key, stamp, compute)["series"]
-    goal = target.value / 100
-    base = (series[0]["estimate"] or {}).get("estimate") if series else None
-    latest = next(
-        (s for s in reversed(series) if s["estimate"] and s["estimate"]["estimate"] is not None),
-        None,
-    )
-    baseline_on = baseline.end
-    path = [
-        target_rules.trajectory_at(
-            baseline=base,
-            baseline_on=baseline_on,
-            target=goal,
-            deadline=target.deadline,
-            on=date.fromisoformat(s["end"]),
-        )
-        if base is not None
-        else goal
-        for s in series
-    ]
-    est = latest["estimate"] if latest else {}
-    judgement = target_rules.target_judge(
-        kind=target.kind,
-        target=goal,
-        estimate=est.get("estimate"),
-        ci_low=est.get("ci_low"),
-        ci_high=est.get("ci_high"),
-        baseline=base,
-        baseline_on=baseline_on,
-        deadline=target.deadline,
-        on=date.fromisoformat(latest["end"]) if latest else baseline_on,
-    )
-    scale_label = "% satisfied" if target.kind == "level" else "Gap in points (white minus BME)"
-    points = [figures._point(s["label"], s["estimate"]) for s in series]
-    chart = charts.trend_chart(
-        f"target-{target.pk}",
-        points,
-        target=goal,
-        trajectory=path,
-        axis_label=scale_label,
-        zero_line=target.kind == "gap",
-        title=f"Progress towards the target: {target_describe(target)}",
-        desc="Quarterly estimates with 95% confidence intervals as a band, the target as "
-        "a solid line and the trajectory from the baseline to the target as a dashed line. "
-        + "; ".join(
-            f"{s['label']}: "
-            + (
-                "no estimate"
-                if not s["estimate"] or s["estimate"]["estimate"] is None
-                else f"{s['estimate']['estimate'] * 100:.1f}"
-            )
-            for s in series
-        ),
-    ).svg
-    return {
-        "series": [dict(s, trajectory=p) for s, p in zip(series, path, strict=True)],
-        "latest": latest,
-        "baseline": base,
-        "status": judgement.status,
-        "status_label": judgement.label,
-        "rule": judgement.rule,
-        "rules": target_rules.RULES[target.kind],
-        "chart": chart,
-    }
 
 
 def target_describe(target: Target) -> str:

@@ -1,4 +1,5 @@
-"""Every write oversight makes: targets (versioned) and the figures cache."""
+"""Oversight's writes to targets (versioned). The figures cache is written in
+oversight/figure_services.py."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
 from victimcare.forces.models import Area, Force
 from victimcare.oversight.constants import ScopeKind, TargetKind
-from victimcare.oversight.models import FiguresCache, Target, TargetVersion
+from victimcare.oversight.models import Target, TargetVersion
 from victimcare.oversight.periods import PeriodError, Quarter
 
 TARGET_FIELDS = (
@@ -195,13 +196,3 @@ def target_retire(*, user: User, target: Target, reason: str = "") -> Target:
         reason=reason or "Withdrawn",
     )
     return target
-
-
-def figures_cache_store(*, key: str, stamp: str, payload: dict, seconds: float) -> None:
-    """Keep computed figures for their key until the stamp of their data changes."""
-    values = {"stamp": stamp, "payload": payload, "computed_at": timezone.now(), "seconds": seconds}
-    try:
-        with transaction.atomic():
-            FiguresCache.objects.update_or_create(key=key, defaults=values)
-    except IntegrityError:  # another request stored the same key at the same moment
-        FiguresCache.objects.filter(key=key).update(**values)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from victimcare.accounts.permissions import Capability, capability_required, has_capability
 from victimcare.core.periods import period_error_response
-from victimcare.oversight import selectors, services
+from victimcare.oversight import figure_services, selectors, services
 from victimcare.oversight.constants import Measure
 from victimcare.oversight.forms import TargetForm
 from victimcare.oversight.periods import PeriodError, Quarter
@@ -68,7 +68,7 @@ def dashboard(request, code: str):
     if area_id and not (area_id.isascii() and area_id.isdigit() and len(area_id) <= 18):
         raise Http404("No such area")
     area = selectors.force_area_get(force=force, area_id=int(area_id) if area_id else None)
-    figures = selectors.dashboard(force=force, quarter=quarter, area=area)
+    figures = figure_services.dashboard_compute(force=force, quarter=quarter, area=area)
     areas = force.areas.order_by("name")
     return _render(
         request,
@@ -93,7 +93,9 @@ def league(request, code: str):
     if measure not in Measure.values:
         measure = Measure.WHOLE_EXPERIENCE
     scope = "all" if request.GET.get("scope") == "all" else "peers"
-    table = selectors.league(force=force, quarter=quarter, measure=measure, scope=scope)
+    table = figure_services.league_compute(
+        force=force, quarter=quarter, measure=measure, scope=scope
+    )
     return _render(
         request,
         "oversight/league.html",
@@ -114,7 +116,7 @@ def league(request, code: str):
 def drivers(request, code: str):
     force = selectors.oversight_force_get(user=request.user, code=code)
     quarter, error = _quarter(request, force)
-    result = selectors.drivers(force=force, quarter=quarter)
+    result = figure_services.drivers_compute(force=force, quarter=quarter)
     return _render(
         request,
         "oversight/drivers.html",
@@ -136,7 +138,7 @@ def targets(request, code: str):
         {
             "target": t,
             "describe": selectors.target_describe(t),
-            "progress": selectors.target_progress(target=t, quarter=quarter),
+            "progress": figure_services.target_progress(target=t, quarter=quarter),
         }
         for t in selectors.targets_for_force(force=force)
     ]

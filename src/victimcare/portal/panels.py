@@ -3,8 +3,8 @@
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.cases.selectors import case_victims
 from victimcare.portal.forms import ReplyForm
+from victimcare.portal.message_services import reply_victim_default
 from victimcare.portal.selectors import case_messages, messages_awaiting_reply
-from victimcare.portal.services import reply_victim_default
 
 
 def messages_panel(request, case) -> dict:

@@ -19,7 +19,7 @@ from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.cases.selectors import case_get, case_victims
 from victimcare.demo.selectors import demo_world_get
 from victimcare.intake.care_card import care_card_facts
-from victimcare.portal import selectors, services
+from victimcare.portal import contact_services, message_services, selectors, services
 from victimcare.portal.forms import (
     CodeForm,
     ContactCodeForm,
@@ -199,7 +199,7 @@ def message_send(request: HttpRequest) -> HttpResponse:
     form = MessageForm(data=request.POST)
     if form.is_valid():
         try:
-            services.victim_message_send(victim=victim, body=form.cleaned_data["body"])
+            message_services.victim_message_send(victim=victim, body=form.cleaned_data["body"])
         except services.PortalError as error:
             form.add_error("body", str(error))
         else:
@@ -226,7 +226,9 @@ def contact(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.contact_preferences_change(victim=victim, changes=form.changes())
+            result = contact_services.contact_preferences_change(
+                victim=victim, changes=form.changes()
+            )
         except services.PortalError as error:
             form.add_error(error.field, str(error))
         except services.TrackThrottled:
@@ -240,7 +242,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/contact.html",
-        {"form": form, "waiting": services.contact_change_waiting(victim=victim)},
+        {"form": form, "waiting": contact_services.contact_change_waiting(victim=victim)},
         status=status,
     )
 
@@ -253,25 +255,25 @@ def contact_confirm(request: HttpRequest) -> HttpResponse:
     victim = _signed_in_victim(request)
     if victim is None:
         return _signed_out(request)
-    waiting = services.contact_change_waiting(victim=victim)
+    waiting = contact_services.contact_change_waiting(victim=victim)
     if waiting is None:
         messages.info(request, _("There is no change waiting for a code. Make your change here."))
         return redirect("portal:contact")
     hints = {
-        name: services.address_mask(name, waiting.changes[name])
-        for name in services.ADDRESS_FIELDS
+        name: contact_services.address_mask(name, waiting.changes[name])
+        for name in contact_services.ADDRESS_FIELDS
         if getattr(waiting, f"{name}_code_hash")
     }
     form = ContactCodeForm(data=request.POST or None, hints=hints)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_change_confirm(
+            contact_services.contact_change_confirm(
                 victim=victim,
                 email_code=form.cleaned_data.get("email_code", ""),
                 phone_code=form.cleaned_data.get("phone_code", ""),
             )
         except services.PortalError as error:
-            if services.contact_change_waiting(victim=victim) is None:  # void or expired
+            if contact_services.contact_change_waiting(victim=victim) is None:  # void or expired
                 messages.error(request, str(error))
                 return redirect("portal:contact")
             form.add_error(next(iter(form.fields)), str(error))
@@ -312,7 +314,7 @@ def message_reply(request: HttpRequest, reference: str) -> HttpResponse:
     form = ReplyForm(data=request.POST, victims=case_victims(case=case_))
     if form.is_valid():
         try:
-            services.officer_reply_send(
+            message_services.officer_reply_send(
                 case=case_,
                 user=request.user,
                 body=form.cleaned_data["body"],

@@ -349,3 +349,31 @@ def microdata_write(rows: list[dict], file) -> None:
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
+
+
+# --- wiring into `victimcare` (see the pattern in victimcare/cli.py) ----------------------
+
+
+def cmd_survey(args: argparse.Namespace) -> int:
+    from victimcare.cli import CommandError, setup_django
+
+    setup_django()
+    return run(args, CommandError)
+
+
+def add_survey(add) -> None:
+    survey = add(
+        "survey",
+        cmd_survey,
+        "victim satisfaction survey: draw samples, invite, export to and import from "
+        "agencies, write microdata",
+        epilog=(
+            "examples:\n  victimcare survey sample --force MPS --month 2026-09\n"
+            "  victimcare survey import results.csv\n"
+            "  victimcare survey microdata --force MPS --from 2026-01 --to 2026-12 --out mps.csv"
+        ),
+    )
+    add_arguments(survey)
+
+
+PARSERS = {"survey": add_survey}

@@ -1,0 +1,237 @@
+"""Oversight's figures of the pages (dashboard, league table, drivers, target progress),
+computed from the responses and kept in the figures cache until their data changes: the
+writes of the cache. The reads are selectors (``selectors.figures_cache_get``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from victimcare.forces.models import Area, Force
+from victimcare.oversight import figures, selectors
+from victimcare.oversight.models import FiguresCache, Target
+from victimcare.oversight.periods import Quarter, month_shift, twelve_months_to
+
+
+def figures_cache_store(*, key: str, stamp: str, payload: dict, seconds: float) -> None:
+    """Keep computed figures for their key until the stamp of their data changes."""
+    values = {"stamp": stamp, "payload": payload, "computed_at": timezone.now(), "seconds": seconds}
+    try:
+        with transaction.atomic():
+            FiguresCache.objects.update_or_create(key=key, defaults=values)
+    except IntegrityError:  # another request stored the same key at the same moment
+        FiguresCache.objects.filter(key=key).update(**values)
+
+
+def figures_cached(*, key: str, stamp: str, compute: Callable[[], dict]) -> dict:
+    """The figures kept for ``key`` if their data is unchanged (``stamp``), else computed
+    now and kept."""
+    payload = selectors.figures_cache_get(key=key, stamp=stamp)
+    if payload is not None:
+        return payload
+    started = time.perf_counter()
+    payload = compute()
+    figures_cache_store(
+        key=key, stamp=stamp, payload=payload, seconds=time.perf_counter() - started
+    )
+    return payload
+
+
+# --- the figures of the pages (kept in the cache) ----------------------------------------
+
+
+def dashboard_compute(
+    *, force: Force, quarter: Quarter, area: Area | None = None, use_cache: bool = True
+) -> dict[str, Any]:
+    """The satisfaction dashboard of a force (or one of its areas) for a quarter. The
+    caller has checked the force is in the user's scope."""
+    first, last = selectors.dashboard_window(quarter)
+    key = f"dashboard|{force.code}|{area.pk if area else '-'}|{quarter.code}"
+    stamp = selectors.responses_stamp(forces=[force], period_from=first, period_to=last)
+
+    def compute() -> dict:
+        frame = figures.Frame(
+            selectors.responses_frame(forces=[force], period_from=first, period_to=last)
+        )
+        out = figures.dashboard_figures(
+            frame,
+            quarter=quarter,
+            scope_label=area.name if area else force.name,
+            area=area.name if area else None,
+            labels=selectors.choice_labels(),
+            chart_prefix=f"dash-{force.code.lower()}",
+        )
+        out["compliance"] = selectors.compliance_rates(
+            force=force,
+            area=area,
+            first=month_shift(quarter.last_month, -11),
+            last=quarter.last_month,
+        )
+        return out
+
+    return figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+
+
+def league_compute(
+    *,
+    force: Force,
+    quarter: Quarter,
+    measure: str = "whole_experience",
+    scope: str = "peers",
+    use_cache: bool = True,
+) -> dict[str, Any]:
+    """The league table of ``force``'s peer group (or all forces) for the 12 months to
+    the end of ``quarter``: published aggregates of the peers, nothing more."""
+    forces = selectors.peer_forces(force=force, scope=scope)
+    months = twelve_months_to(quarter.last_month)
+    first, last = month_shift(quarter.last_month, -11), quarter.last_month
+    group = force.peer_group.name if scope == "peers" and force.peer_group else "All forces"
+    key = f"league|{scope}|{force.peer_group_id if scope == 'peers' else '-'}|{quarter.code}|{measure}"
+    stamp = selectors.responses_stamp(forces=forces, period_from=first, period_to=last)
+
+    def compute() -> dict:
+        frame = figures.Frame(
+            selectors.responses_frame(forces=forces, period_from=first, period_to=last)
+        )
+        return figures.league_figures(
+            frame,
+            measure=measure,
+            months=months,
+            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
+            names={f.code: f.name for f in forces},
+            group_label=group,
+            chart_prefix=f"league-{scope}",
+        )
+
+    payload = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+    payload = dict(payload)
+    payload["rows"] = [dict(r, highlight=r["code"] == force.code) for r in payload["rows"]]
+    return payload
+
+
+def drivers_compute(*, force: Force, quarter: Quarter, use_cache: bool = True) -> dict[str, Any]:
+    """Drivers of whole-experience satisfaction in ``force`` over the 12 months to the
+    end of ``quarter``, and where it trails its peer group."""
+    forces = selectors.peer_forces(force=force, scope="peers")
+    months = twelve_months_to(quarter.last_month)
+    first, last = month_shift(quarter.last_month, -11), quarter.last_month
+    key = f"drivers|{force.code}|{quarter.code}"
+    stamp = selectors.responses_stamp(forces=forces, period_from=first, period_to=last)
+
+    def compute() -> dict:
+        frame = figures.Frame(
+            selectors.responses_frame(forces=forces, period_from=first, period_to=last)
+        )
+        return figures.drivers_figures(
+            frame,
+            force=force.code,
+            months=months,
+            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
+            force_name=force.name,
+            chart_prefix=f"drivers-{force.code.lower()}",
+        )
+
+    return figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+
+
+def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
+    """A target's quarterly trajectory from its baseline to ``quarter`` and its status
+    by the rules in ``target_rules``."""
+    from victimcare.oversight import charts, target_rules
+
+    baseline = Quarter.parse(target.baseline_quarter)
+    last = max(quarter, baseline)
+    quarters = figures.quarters_between(baseline, last)
+    first_month, last_month = baseline.first_month, last.last_month
+    key = f"target|{target.pk}|v{target.version}|{last.code}"
+    stamp = selectors.responses_stamp(
+        forces=[target.force], period_from=first_month, period_to=last_month
+    )
+
+    def compute() -> dict:
+        frame = figures.Frame(
+            selectors.responses_frame(
+                forces=[target.force], period_from=first_month, period_to=last_month
+            )
+        )
+        group = tuple(target.group.split(":", 1)) if target.group else None
+        return {
+            "series": figures.series_figures(
+                frame,
+                measure=target.measure,
+                kind=target.kind,
+                quarters=quarters,
+                area=target.area.name if target.area_id else None,
+                group=group,
+            )
+        }
+
+    series = figures_cached(key=key, stamp=stamp, compute=compute)["series"]
+    goal = target.value / 100
+    base = (series[0]["estimate"] or {}).get("estimate") if series else None
+    latest = next(
+        (s for s in reversed(series) if s["estimate"] and s["estimate"]["estimate"] is not None),
+        None,
+    )
+    baseline_on = baseline.end
+    path = [
+        target_rules.trajectory_at(
+            baseline=base,
+            baseline_on=baseline_on,
+            target=goal,
+            deadline=target.deadline,
+            on=date.fromisoformat(s["end"]),
+        )
+        if base is not None
+        else goal
+        for s in series
+    ]
+    est = latest["estimate"] if latest else {}
+    judgement = target_rules.target_judge(
+        kind=target.kind,
+        target=goal,
+        estimate=est.get("estimate"),
+        ci_low=est.get("ci_low"),
+        ci_high=est.get("ci_high"),
+        baseline=base,
+        baseline_on=baseline_on,
+        deadline=target.deadline,
+        on=date.fromisoformat(latest["end"]) if latest else baseline_on,
+    )
+    scale_label = "% satisfied" if target.kind == "level" else "Gap in points (white minus BME)"
+    points = [figures._point(s["label"], s["estimate"]) for s in series]
+    chart = charts.trend_chart(
+        f"target-{target.pk}",
+        points,
+        target=goal,
+        trajectory=path,
+        axis_label=scale_label,
+        zero_line=target.kind == "gap",
+        title=f"Progress towards the target: {selectors.target_describe(target)}",
+        desc="Quarterly estimates with 95% confidence intervals as a band, the target as "
+        "a solid line and the trajectory from the baseline to the target as a dashed line. "
+        + "; ".join(
+            f"{s['label']}: "
+            + (
+                "no estimate"
+                if not s["estimate"] or s["estimate"]["estimate"] is None
+                else f"{s['estimate']['estimate'] * 100:.1f}"
+            )
+            for s in series
+        ),
+    ).svg
+    return {
+        "series": [dict(s, trajectory=p) for s, p in zip(series, path, strict=True)],
+        "latest": latest,
+        "baseline": base,
+        "status": judgement.status,
+        "status_label": judgement.label,
+        "rule": judgement.rule,
+        "rules": target_rules.RULES[target.kind],
+        "chart": chart,
+    }
