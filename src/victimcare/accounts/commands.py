@@ -43,7 +43,7 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
             raise CommandError(f"--oversees: no force with code {code.strip()!r}")
         oversees.append(overseen)
     team = None
-    if args.team:
+    if args.team and force is not None:
         from victimcare.forces.models import Team
 
         team = Team.objects.filter(force=force, code__iexact=args.team.strip()).first()
@@ -83,7 +83,7 @@ def cmd_createstaff(args: argparse.Namespace) -> int:
     if args.superuser:
         print(f"Created platform superuser {user.username} (no force)")
         return 0
-    where = f"{team.name}, {force.name}" if team else force.name
+    where = f"{team.name}, {force.name}" if team and force else getattr(force, "name", "")
     print(f"Created {user.get_role_display().lower()} {user.username} in {where}")
     return 0
 
@@ -114,10 +114,10 @@ def cmd_token(args: argparse.Namespace) -> int:
         raise CommandError(f"no force with code {args.force!r}")
     if args.action == "create":
         try:
-            token = service_token_create(force=force, name=args.name)
+            secret = service_token_create(force=force, name=args.name)
         except StaffError as error:
             raise CommandError(str(error)) from None
-        print(token)
+        print(secret)
         print(
             f"Token {args.name!r} for {force.name}. It is shown only now: store it in the "
             "records system's secrets. Send it as 'Authorization: Bearer <token>'.",

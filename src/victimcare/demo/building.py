@@ -161,7 +161,7 @@ def _staff_create(
         user = person(account["username"], force, account["role"])
         if account["role"] == Role.SUPPORT_ORGANISATION:
             user.support_organisation = organisation
-        plan = plans.get((force.code, account.get("area")))
+        plan = plans.get((force.code, str(account.get("area"))))
         if account["role"] == Role.OFFICER and plan is not None and teams[plan]:
             user.team = teams[plan][0]
         user.full_clean()

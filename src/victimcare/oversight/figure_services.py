@@ -159,14 +159,14 @@ def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
                 forces=[target.force], period_from=first_month, period_to=last_month
             )
         )
-        group = tuple(target.group.split(":", 1)) if target.group else None
+        group = _group_pair(target.group)
         return {
             "series": figures.series_figures(
                 frame,
                 measure=target.measure,
                 kind=target.kind,
                 quarters=quarters,
-                area=target.area.name if target.area_id else None,
+                area=target.area.name if target.area is not None else None,
                 group=group,
             )
         }
@@ -235,3 +235,11 @@ def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
         "rules": target_rules.RULES[target.kind],
         "chart": chart,
     }
+
+
+def _group_pair(group: str) -> tuple[str, str] | None:
+    """A target's group, stored as "variable:value", as the pair the series takes."""
+    if not group:
+        return None
+    variable, _, value = group.partition(":")
+    return (variable, value)

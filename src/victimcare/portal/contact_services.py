@@ -289,11 +289,11 @@ def _contact_change_announce(*, victim: Victim, old, details, changed: list[str]
         "time": f"{when:%H:%M}",
         "what": "; ".join(str(line) for line in what),
     }
-    routes = []
+    routes: list[tuple[str, str]] = []
     if "email" in changed and old.email:
-        routes.append((NotificationChannel.EMAIL, old.email))
+        routes.append((str(NotificationChannel.EMAIL), old.email))
     if "phone" in changed and old.phone and old.phone_is_safe is not False:
-        routes.append((NotificationChannel.SMS, old.phone))
+        routes.append((str(NotificationChannel.SMS), old.phone))
     if not routes:
         route = victim_route(details=old)
         routes = [route] if route is not None else []
