@@ -512,7 +512,7 @@ def add_compliance_return_parser(add: Callable) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Bulk import of cases from a records system's CSV export (see intake/importer.py)."""
+    """Bulk import of cases from a records system's CSV export (see intake/importer/)."""
     from pathlib import Path
 
     source = Path(args.file)
