@@ -10,6 +10,6 @@ from django_tasks import task
 
 @task()
 def survey_fieldwork_update_task() -> dict:
-    from victimcare.surveys.services import fieldwork_update
+    from victimcare.surveys.services.invitations import fieldwork_update
 
     return fieldwork_update()
