@@ -581,3 +581,116 @@ def test_an_import_stores_those_pseudonyms():
     stored = Victim.objects.values_list("pseudonym", flat=True)
     assert len(stored) == 3
     assert {uuid.UUID(str(value)).version for value in stored} == {7}
+
+
+# --- the fast paths' column lists ---------------------------------------------------------
+
+
+def test_each_copy_line_puts_each_value_in_its_models_column():
+    """The COPY lines are written by hand, field by field: parsed back against the
+    columns the models' _meta gives, each value is in its column, and every column
+    (the defaults at the end) has a value."""
+    from django.utils import timezone
+
+    from victimcare.cases.constants import CaseStatus, Channel
+    from victimcare.forces.models import Area, CrimeType
+    from victimcare.intake.importer.check import FIELDS, RowChecker
+    from victimcare.intake.importer.write import BatchWriter
+
+    force = reporting_world()
+    cells = {
+        "crime_reference": "CRIS-9",
+        "reported_at": "2025-03-01T10:00:00",
+        "crime_type": "domestic-burglary",
+        "area": "hackney",
+        "given_name": "Ada",
+        "family_name": "One",
+        "occurred_at": "2025-02-28T22:00:00",
+        "summary": "Back door forced",
+        "date_of_birth": "1980-03-31",
+        "email": "ada@example.com",
+        "phone": "07700 900123",
+        "phone_is_safe": "no",
+        "address": "1 High Street",
+        "postcode": "sw1a 2aa",
+        "preferred_contact": "letter",
+        "times_to_avoid": "evenings",
+        "status": "",
+    }
+    row = RowChecker(force=force, now=timezone.now(), header=list(FIELDS)).check(
+        [cells[name] for name in FIELDS]
+    )
+    writer = BatchWriter(force=force, system="rms")
+    payloads = writer.copy_payloads([row], [11], [22], ["MPS-25-000001"], "2025-03-02 09:00:00")
+    lines = {}
+    for table, payload in payloads:
+        fields = payload.decode().removesuffix("\n").split("\t")
+        assert len(fields) == len(table.column_names), table.table
+        lines[table.table] = dict(zip(table.column_names, fields, strict=True))
+    area = Area.objects.get(force=force, code="hackney")
+    crime_type = CrimeType.objects.get(code="domestic-burglary")
+    case = lines[Case._meta.db_table]
+    assert (case["id"], case["reference"], case["force_id"]) == (
+        "11",
+        "MPS-25-000001",
+        str(force.pk),
+    )
+    assert case["reported_at"] == "2025-03-01 10:00:00+00"
+    assert case["occurred_at"] == "2025-02-28 22:00:00+00"
+    assert (case["channel"], case["status"], case["summary"]) == (
+        Channel.RECORDS_SYSTEM.value,
+        CaseStatus.REPORTED.value,
+        "Back door forced",
+    )
+    assert case["created_at"] == "2025-03-02 09:00:00+00"
+    assert (case["area_id"], case["crime_type_id"]) == (str(area.pk), str(crime_type.pk))
+    victim = lines[Victim._meta.db_table]
+    assert (victim["id"], victim["case_id"]) == ("22", "11")
+    details = lines[VictimPersonalDetails._meta.db_table]
+    assert {k: details[k] for k in ("victim_id", "given_name", "family_name", "postcode")} == {
+        "victim_id": "22",
+        "given_name": "Ada",
+        "family_name": "One",
+        "postcode": "SW1A 2AA",
+    }
+    assert (details["date_of_birth"], details["email"], details["phone"]) == (
+        "1980-03-31",
+        "ada@example.com",
+        "07700 900123",
+    )
+    assert (details["address"], details["preferred_contact"], details["times_to_avoid"]) == (
+        "1 High Street",
+        "letter",
+        "evenings",
+    )
+    assert details["phone_is_safe"] == "f"
+    event = lines[CaseEvent._meta.db_table]
+    assert (event["case_id"], event["kind"], event["at"]) == (
+        "11",
+        EventKind.REPORT_RECORDED.value,
+        "2025-03-01 10:00:00+00",
+    )
+    assert event["recorded_at"] == "2025-03-02 09:00:00+00"
+    external = lines[ExternalReference._meta.db_table]
+    assert (external["case_id"], external["force_id"], external["system"]) == (
+        "11",
+        str(force.pk),
+        "rms",
+    )
+    assert external["external_id"] == "CRIS-9"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"id": "case_id", "no_such_field": "reference"}, "has no field no_such_field"),
+        ({"id": "no_such_stage_column"}, "staging table has no column"),
+    ],
+)
+def test_a_fast_path_column_list_that_does_not_match_the_model_is_refused(fields, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from victimcare.intake.importer.tables import Table
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        Table(Case, fields)

@@ -1,7 +1,9 @@
 """`victimcare survey ...`: the survey's command-line actions (wired up in victimcare/cli.py).
 
 Each function takes the parsed arguments once Django is set up and raises the CLI's
-CommandError with a one-line message when it cannot go on.
+CommandError with a one-line message when it cannot go on. The CLI imports this module
+to build its parser before Django is set up, so each function imports the models and
+services it needs itself.
 """
 
 from __future__ import annotations

@@ -23,9 +23,10 @@ interrupted earlier run left unclocked, go to ``care.rebuild.obligations_rebuild
 in chunks, each chunk its own transaction. An import interrupted before its cases are
 clocked is finished by running it again.
 
-The package's modules, one job each: ``check`` (a row's checks), ``write`` (the bulk
-writes), ``backfill`` (the backfill mode's proof), ``batch`` (a batch's transaction and
-its worker thread) and ``run`` (the import, start to end).
+The package's modules, one job each: ``check`` (a row's checks), ``tables`` (each
+model's bulk insert, its columns from ``_meta``), ``write`` (the bulk writes),
+``backfill`` (the backfill mode's proof), ``batch`` (a batch's transaction and its worker
+thread) and ``run`` (the import, start to end).
 """
 
 from victimcare.intake.importer.check import ImportError_

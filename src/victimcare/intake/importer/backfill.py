@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from victimcare.intake.importer.check import ImportError_
-
-if TYPE_CHECKING:  # write.py builds the checks, so it imports this module
-    from victimcare.intake.importer.write import Table
+from victimcare.intake.importer.tables import Table
 
 
 def _may_skip_row_checks(cursor) -> bool:

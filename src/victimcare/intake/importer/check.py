@@ -12,12 +12,16 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection
+from django.utils import timezone
 
 from victimcare.cases.constants import CaseStatus, ContactMethod
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake.constants import PHONE_PATTERN
+from victimcare.intake.forms import POSTCODE_PATTERN, AboutYouForm
 
 REQUIRED_COLUMNS = (
     "crime_reference",
@@ -40,7 +44,6 @@ OPTIONAL_COLUMNS = (
     "times_to_avoid",
     "status",
 )
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LIMITS = {
     "crime_reference": 100,
     "summary": 5000,
@@ -52,6 +55,8 @@ LIMITS = {
     "postcode": 10,
     "times_to_avoid": 200,
 }
+# The report form's date of birth question: no year before this, no date after today.
+BIRTH_EARLIEST = next(g for g in AboutYouForm.date_groups if g.name == "date_of_birth").earliest
 CONTACT_METHODS = frozenset(ContactMethod.values)
 STATUSES = frozenset(CaseStatus.values)
 SAFE_ANSWERS = frozenset(("", "yes", "no", "true", "false", "1", "0"))
@@ -171,6 +176,7 @@ class RowChecker:
         self.areas = dict(Area.objects.filter(force=force).values_list("code", "id"))
         self.crime_types = dict(CrimeType.objects.values_list("code", "id"))
         self.now = now
+        self.today = timezone.localdate(now)
         # Compared as text with the rows' UTC text: same layout, so same order.
         self.now_text = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         self.instants = Instants()
@@ -191,7 +197,10 @@ class RowChecker:
             return "the row is not valid UTF-8 text"
         if len(joined) > 100 and max(map(len, values)) > 100:
             for name, value in zip(FIELDS, values, strict=True):
-                if len(value) > LIMITS.get(name, 100):
+                # As the forms do: the limit is on the text once its ends are trimmed.
+                if len(value) > LIMITS.get(name, 100) and len(value.strip()) > LIMITS.get(
+                    name, 100
+                ):
                     return f"{name} is longer than {LIMITS.get(name, 100)} characters"
         (
             external_id,
@@ -237,13 +246,23 @@ class RowChecker:
         date_of_birth = None
         if birth_text:
             try:
-                date_of_birth = date.fromisoformat(birth_text).isoformat()
+                birth = date.fromisoformat(birth_text)
             except ValueError:
                 return "date_of_birth is not a date like 1980-03-31"
-        if email and not EMAIL_PATTERN.match(email):
-            return "email is not an email address"
+            if birth.year < BIRTH_EARLIEST:
+                return f"date_of_birth must be in {BIRTH_EARLIEST} or later"
+            if birth > self.today:
+                return "date_of_birth must be today or in the past"
+            date_of_birth = birth.isoformat()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                return "email is not an email address"
         if phone and not PHONE_PATTERN.match(phone):
             return "phone is not a phone number"
+        if postcode and not POSTCODE_PATTERN.match(postcode):
+            return "postcode is not a postcode like SW1A 2AA"
         preferred = preferred.lower() or (EMAIL if email else PHONE if phone else LETTER)
         if preferred not in CONTACT_METHODS:
             return f"preferred_contact must be one of {', '.join(sorted(CONTACT_METHODS))}"

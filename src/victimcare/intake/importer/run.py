@@ -31,7 +31,14 @@ from victimcare.intake.importer.batch import (
     write_chunk,
 )
 from victimcare.intake.importer.check import REPORTED_AT, GoodRow, RowChecker, header_check
-from victimcare.intake.importer.write import STAGE, STAGE_COLUMNS, BatchWriter
+from victimcare.intake.importer.tables import STAGE, STAGE_COLUMNS
+from victimcare.intake.importer.write import BatchWriter
+
+try:  # the care app is optional: without it an import starts no care clock
+    from victimcare.care.models import CaseClock
+    from victimcare.care.rebuild import obligations_rebuild_all
+except ImportError:
+    CaseClock = obligations_rebuild_all = None
 
 # Rows a transaction (a batch), and rows checked and written at a time within it (a
 # chunk: what the import holds in memory). Bigger batches write SQLite's random-order
@@ -71,14 +78,6 @@ class ImportSummary:
             f"read {self.read:,} / imported {self.imported:,} / rejected {self.rejected:,} "
             f"/ already present {self.already_present:,}"
         )
-
-
-def _clock_bulk() -> Callable | None:
-    try:
-        from victimcare.care.rebuild import obligations_rebuild_all
-    except ImportError:
-        return None
-    return obligations_rebuild_all
 
 
 def _chunks(reader: Iterator[list[str]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
@@ -166,7 +165,7 @@ def cases_import(
     reference_at = header.index("crime_reference")
     writer = BatchWriter(force=force, system=system, backfill=backfill)
     checks = writer.checks
-    clock_bulk = _clock_bulk() if clock else None
+    clock_bulk = obligations_rebuild_all if clock else None
     if clock and clock_bulk is None:
         summary.notes.append("the care clock has no bulk function: obligations not started")
     # Case ids for the clock: this run's new cases, and the file's cases already present
@@ -259,8 +258,6 @@ def _clock(
 ) -> None:
     """Start the care clock for the new cases, and for the file's cases already present
     that have none (an earlier run stopped before clocking them), a chunk at a time."""
-    from victimcare.care.models import CaseClock
-
     started = time.perf_counter()
     summary.to_clock += len(imported_ids)
     if progress is not None and summary.to_clock:

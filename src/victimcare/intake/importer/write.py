@@ -3,7 +3,7 @@
 Each chunk of a batch reaches the database by its own bulk path: on PostgreSQL one
 text-format COPY per table, built here; on SQLite one ``executemany`` into a temporary
 staging table, then one ``INSERT ... SELECT`` per table. Every column list is built from
-the models' ``_meta`` (``Table``), and tests/intake/test_importer.py checks that each
+the models' ``_meta`` (``tables.Table``), and tests/intake/test_importer.py checks that each
 line of COPY data puts each value in its column.
 """
 
@@ -13,9 +13,8 @@ import json
 import os
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
 
@@ -30,18 +29,25 @@ from victimcare.cases.models import (
 from victimcare.cases.services import format_reference
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake.importer.backfill import BackfillChecks
-from victimcare.intake.importer.check import ROW_FIELDS, GoodRow
+from victimcare.intake.importer.check import GoodRow
+from victimcare.intake.importer.tables import (
+    CASE_FIELDS,
+    COPY_ESCAPES,
+    DETAILS_FIELDS,
+    EVENT_FIELDS,
+    EXTERNAL_FIELDS,
+    NULL,
+    STAGE,
+    STAGE_COLUMNS,
+    VICTIM_FIELDS,
+    Table,
+    _copy_text,
+)
 from victimcare.intake.models import ExternalReference
 
 RECORDS_SYSTEM = str(Channel.RECORDS_SYSTEM.value)
 REPORT_RECORDED = str(EventKind.REPORT_RECORDED.value)
 REPORT_RECORDED_TEXT = "Your report was recorded."
-NULL = "\\N"  # COPY text format
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-STAGE = "victimcare_import_stage"
-# The staging table (SQLite): the batch's ids, reference and pseudonym, then a GoodRow.
-STAGE_COLUMNS = ("case_id", "victim_id", "reference", "pseudonym", *ROW_FIELDS)
 
 
 def _uuids(count: int) -> list[str]:
@@ -65,61 +71,6 @@ def _uuids(count: int) -> list[str]:
     return [text[32 * i : 32 * i + 32] for i in range(count)]
 
 
-def _copy_text(value) -> str:
-    """A value in PostgreSQL's COPY text format."""
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value)
-    return str(value).translate(COPY_ESCAPES)
-
-
-class Table:
-    """One model's bulk insert: the columns the importer sets (``given``, in order), then
-    every other column at its model default, so a column added later keeps working."""
-
-    def __init__(self, model, given: tuple[str, ...]):
-        self.table = model._meta.db_table
-        by_attname = {f.attname: f for f in model._meta.concrete_fields}
-        self.given_columns = {by_attname[n].column for n in given}
-        rest = [
-            f for f in model._meta.concrete_fields if f.attname not in given and not f.primary_key
-        ]
-        for f in rest:
-            if f.unique:
-                raise ImproperlyConfigured(f"the importer must set {self.table}.{f.column}")
-        quote = connection.ops.quote_name
-        self.columns = ", ".join(
-            quote(c) for c in [by_attname[n].column for n in given] + [f.column for f in rest]
-        )
-        defaults = [f.get_default() for f in rest]
-        # SQLite: bound once per INSERT ... SELECT. PostgreSQL: the end of every COPY line.
-        self.default_params = [
-            f.get_db_prep_save(v, connection) for f, v in zip(rest, defaults, strict=True)
-        ]
-        self.default_marks = "".join(", ?" for _ in rest)
-        self.tail = "".join("\t" + _copy_text(v) for v in defaults) + "\n"
-        # Table and column names come from the models, never from the file.
-        self.copy_sql = f"COPY {quote(self.table)} ({self.columns}) FROM STDIN"
-
-    def copy(self, raw, data: bytes) -> None:
-        """PostgreSQL: one COPY of whole lines (each ending with ``self.tail``)."""
-        with raw.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
-            copy.write(data)
-
-    def insert_from_stage(self, raw, expressions: str, params: list) -> None:
-        """SQLite: one INSERT ... SELECT from the staging table (``?`` placeholders)."""
-        raw.execute(
-            f"INSERT INTO {connection.ops.quote_name(self.table)} ({self.columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
-            f"SELECT {expressions}{self.default_marks} FROM temp.{STAGE} ORDER BY rowid",
-            [*params, *self.default_params],
-        )
-
-
 class BatchWriter:
     """Writes a batch of checked rows: a Case, Victim, VictimPersonalDetails, 'report
     recorded' CaseEvent and ExternalReference each, in the caller's transaction.
@@ -132,43 +83,11 @@ class BatchWriter:
         self.force = force
         self.system = system
         self.postgres = connection.vendor == "postgresql"
-        self.cases = Table(
-            Case,
-            (
-                "id",
-                "reference",
-                "force_id",
-                "area_id",
-                "crime_type_id",
-                "reported_at",
-                "occurred_at",
-                "channel",
-                "status",
-                "summary",
-                "created_at",
-            ),
-        )
-        self.victims = Table(Victim, ("id", "case_id", "pseudonym"))
-        self.details = Table(
-            VictimPersonalDetails,
-            (
-                "victim_id",
-                "given_name",
-                "family_name",
-                "date_of_birth",
-                "email",
-                "phone",
-                "address",
-                "postcode",
-                "preferred_contact",
-                "times_to_avoid",
-                "phone_is_safe",
-            ),
-        )
-        self.events = Table(
-            CaseEvent, ("case_id", "kind", "at", "recorded_at", "detail", "victim_text")
-        )
-        self.external = Table(ExternalReference, ("case_id", "force_id", "system", "external_id"))
+        self.cases = Table(Case, CASE_FIELDS)
+        self.victims = Table(Victim, VICTIM_FIELDS)
+        self.details = Table(VictimPersonalDetails, DETAILS_FIELDS)
+        self.events = Table(CaseEvent, EVENT_FIELDS)
+        self.external = Table(ExternalReference, EXTERNAL_FIELDS)
         self.detail = json.dumps({"channel": RECORDS_SYSTEM, "imported": True})
         # The backfill mode (PostgreSQL): the parents each batch's rows point at.
         self.checks = None
@@ -327,30 +246,30 @@ class BatchWriter:
         force_id, system = self.force.pk, self.system
 
         def insert() -> None:
-            self.cases.insert_from_stage(
-                raw,
-                "case_id, reference, ?, area_id, crime_type_id, reported_at, occurred_at, ?, "
-                "status, summary, ?",
-                [force_id, RECORDS_SYSTEM, now],
-            )
-            self.victims.insert_from_stage(raw, "victim_id, case_id, pseudonym", [])
-            self.details.insert_from_stage(
-                raw,
-                "victim_id, given_name, family_name, date_of_birth, email, phone, address, "
-                "postcode, preferred_contact, times_to_avoid, phone_is_safe",
-                [],
-            )
+            self.cases.insert_from_stage(raw, [force_id, RECORDS_SYSTEM, now])
+            self.victims.insert_from_stage(raw, [])
+            self.details.insert_from_stage(raw, [])
             self.events.insert_from_stage(
-                raw,
-                "case_id, ?, reported_at, ?, ?, ?",
-                [REPORT_RECORDED, now, self.detail, REPORT_RECORDED_TEXT],
+                raw, [REPORT_RECORDED, now, self.detail, REPORT_RECORDED_TEXT]
             )
-            self.external.insert_from_stage(raw, "case_id, ?, ?, external_id", [force_id, system])
+            self.external.insert_from_stage(raw, [force_id, system])
 
         return insert
 
     def _copy_data(self, rows, case_ids, victim_ids, references, now) -> Callable[[], None]:
         """PostgreSQL: the COPY data (text format) for each table; then, the COPYs."""
+        data = self.copy_payloads(rows, case_ids, victim_ids, references, now)
+        raw = connection.connection
+
+        def insert() -> None:
+            for table, payload in data:
+                table.copy(raw, payload)
+
+        return insert
+
+    def copy_payloads(self, rows, case_ids, victim_ids, references, now) -> list:
+        """Each table's COPY data: a line per row, its fields in the order of the table's
+        ``*_FIELDS`` then its defaults (tests/intake/test_importer.py parses them back)."""
         now += "+00"
         case_tail, victim_tail, details_tail = self.cases.tail, self.victims.tail, self.details.tail
         event_middle = f"\t{REPORT_RECORDED}\t"
@@ -428,7 +347,7 @@ class BatchWriter:
             )
             events.append(f"{case_id}{event_middle}{reported_at}+00{event_tail}")
             externals.append(f"{case_id}{external_middle}{external_id}{external_tail}")
-        data = [
+        return [
             (table, "".join(lines).encode())
             for table, lines in (
                 (self.cases, cases),
@@ -438,10 +357,3 @@ class BatchWriter:
                 (self.external, externals),
             )
         ]
-        raw = connection.connection
-
-        def insert() -> None:
-            for table, payload in data:
-                table.copy(raw, payload)
-
-        return insert

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from victimcare.core.timezones import LONDON
@@ -22,11 +24,15 @@ from victimcare.surveys.models import (
 )
 from victimcare.surveys.tokens import token_for
 
+try:  # the notifications app is optional: without it invitations are exported instead
+    from victimcare.notifications import constants as notification_constants
+    from victimcare.notifications.services import victim_notify
+except ImportError:
+    notification_constants = victim_notify = None
+
 
 def survey_link(member: SampleMember) -> str:
     """The path of a member's single-use survey link (tokens are rebuilt, not stored)."""
-    from django.urls import reverse
-
     return reverse("surveys:web-start", kwargs={"token": token_for(member.token_salt)})
 
 
@@ -53,12 +59,8 @@ INVITATION_TEXT = {
 def _invitations_deliver(invitations: list[Invitation]) -> None:
     """Hand invitations to the notifications service (by the victim's preferred, safe
     channel). Those it cannot send stay recorded, unsent, for the invitations export."""
-    try:
-        from victimcare.notifications import constants as notification_constants
-        from victimcare.notifications.services import victim_notify
-    except ImportError:  # notifications not installed: invitations are exported instead
+    if victim_notify is None:  # notifications not installed: invitations are exported instead
         return
-    from django.conf import settings
 
     purpose = getattr(
         notification_constants.Purpose, "SURVEY", notification_constants.Purpose.UPDATE
