@@ -167,7 +167,7 @@ def main() -> int:
     from victimcare.forces.models import Force
     from victimcare.surveys.models import Sample
     from victimcare.surveys.sampling import london_midnight, month_add, sampling_frame_build
-    from victimcare.surveys.services import Design, sample_draw
+    from victimcare.surveys.services import SampleDesign, sample_draw
 
     def month_victims():
         force = Force.objects.filter(code=FORCE).first()
@@ -196,7 +196,7 @@ def main() -> int:
     sample = sample_draw(
         force=force,
         month=MONTH,
-        design=Design(target_interviews=args.target, expected_response_rate=0.45),
+        design=SampleDesign(target_interviews=args.target, expected_response_rate=0.45),
         seed=1,
         frame=frame,
     )

@@ -10,7 +10,7 @@ from tests.intake.factories import reporting_world
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case, CaseEvent, Victim, VictimPersonalDetails
 from victimcare.cli import main
-from victimcare.intake.importer import ImportError_, cases_import
+from victimcare.intake.importer import ImportError_, ImportSummary, cases_import
 from victimcare.intake.models import ExternalReference
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +108,10 @@ GOOD = [f"R-{i},2025-03-01T10:00:00,domestic-burglary,hackney,A,B,,,,letter," fo
 def test_a_failing_batch_leaves_earlier_batches_committed_and_no_half_rows(monkeypatch):
     """The second batch's inserts all run, then Ctrl-C comes before its commit."""
     force = reporting_world()
-    from victimcare.intake import importer
+    from victimcare.intake.importer import write
 
     calls = {"n": 0}
-    real = importer.BatchWriter.prepare
+    real = write.BatchWriter.prepare
 
     def prepare_then_fail(self, rows):
         case_ids, insert = real(self, rows)
@@ -125,8 +125,8 @@ def test_a_failing_batch_leaves_earlier_batches_committed_and_no_half_rows(monke
 
         return case_ids, insert_then_fail
 
-    monkeypatch.setattr(importer.BatchWriter, "prepare", prepare_then_fail)
-    summary = importer.ImportSummary()
+    monkeypatch.setattr(write.BatchWriter, "prepare", prepare_then_fail)
+    summary = ImportSummary()
     rejects = io.StringIO()
     with pytest.raises(KeyboardInterrupt):
         cases_import(
@@ -149,17 +149,17 @@ def test_ctrl_c_while_checking_the_next_batch_lets_the_batch_in_hand_land_whole(
     """Batches are written while the next one is checked: an interrupt then still
     leaves only whole batches, and the summary counts exactly what was committed."""
     force = reporting_world()
-    from victimcare.intake import importer
+    from victimcare.intake.importer.check import RowChecker
 
-    real = importer.RowChecker.check
+    real = RowChecker.check
 
     def check(self, row):
         if row[0] == "R-7":
             raise KeyboardInterrupt
         return real(self, row)
 
-    monkeypatch.setattr(importer.RowChecker, "check", check)
-    summary = importer.ImportSummary()
+    monkeypatch.setattr(RowChecker, "check", check)
+    summary = ImportSummary()
     with pytest.raises(KeyboardInterrupt):
         cases_import(
             source=io.StringIO(HEADER + "\n".join(GOOD) + "\n"),
@@ -177,17 +177,17 @@ def test_a_batch_the_database_refuses_is_rolled_back_whole(monkeypatch):
     force = reporting_world()
     from django.db import IntegrityError
 
-    from victimcare.intake import importer
+    from victimcare.intake.importer import write
 
     calls = {"n": 0}
-    real = importer.BatchWriter.present
+    real = write.BatchWriter.present
 
     def present_misses_the_second_batch(self, external_ids):
         calls["n"] += 1
         return {} if calls["n"] == 2 else real(self, external_ids)
 
     run(force, HEADER + "\n".join(GOOD[3:6]) + "\n")
-    monkeypatch.setattr(importer.BatchWriter, "present", present_misses_the_second_batch)
+    monkeypatch.setattr(write.BatchWriter, "present", present_misses_the_second_batch)
     with pytest.raises(IntegrityError):  # the unique (force, system, external_id) index
         run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=3)
     assert_whole_rows(6)
@@ -276,7 +276,8 @@ def test_the_fast_path_for_date_times_agrees_with_the_general_one(text):
     else goes through datetime.fromisoformat. Both must give the same instant."""
     from datetime import UTC
 
-    from victimcare.intake.importer import LONDON, Instants, _aware
+    from victimcare.core.timezones import LONDON
+    from victimcare.intake.importer.check import Instants, _aware
 
     value = _aware(text)
     expected = (
@@ -302,7 +303,7 @@ def test_the_fast_path_for_date_times_agrees_with_the_general_one(text):
     ],
 )
 def test_a_date_time_that_is_not_one_is_refused(text):
-    from victimcare.intake.importer import Instants
+    from victimcare.intake.importer.check import Instants
 
     # ValueError with any wording (datetime's own or a bare one): the importer words the row's error
     with pytest.raises(ValueError):  # noqa: PT011 (see above)
@@ -361,18 +362,19 @@ def test_text_with_tabs_backslashes_and_line_breaks_is_kept_as_written():
 def test_a_batch_of_several_chunks_commits_or_rolls_back_whole(monkeypatch):
     """A batch (one transaction) is checked and written a chunk at a time."""
     force = reporting_world()
-    from victimcare.intake import importer
+    from victimcare.intake.importer import run as import_run
+    from victimcare.intake.importer.check import RowChecker
 
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
-    real = importer.RowChecker.check
+    monkeypatch.setattr(import_run, "CHUNK_ROWS", 2)
+    real = RowChecker.check
 
     def check(self, row):
         if row[0] == "R-7":  # the second chunk of the second batch
             raise KeyboardInterrupt
         return real(self, row)
 
-    monkeypatch.setattr(importer.RowChecker, "check", check)
-    summary = importer.ImportSummary()
+    monkeypatch.setattr(RowChecker, "check", check)
+    summary = ImportSummary()
     with pytest.raises(KeyboardInterrupt):
         cases_import(
             source=io.StringIO(HEADER + "\n".join(GOOD) + "\n"),
@@ -416,9 +418,9 @@ def clocked_cases():
 
 def test_with_the_clock_on_every_imported_case_is_clocked_after_the_rows(monkeypatch):
     force = reporting_world()
-    from victimcare.intake import importer
+    from victimcare.intake.importer import run as import_run
 
-    monkeypatch.setattr(importer, "CLOCK_CHUNK", 2)
+    monkeypatch.setattr(import_run, "CLOCK_CHUNK", 2)
     summary = cases_import(
         source=io.StringIO(HEADER + "\n".join(GOOD[:5]) + "\n"),
         force=force,
@@ -516,11 +518,11 @@ def test_a_backfill_batch_pointing_at_a_missing_parent_is_rolled_back_whole(
     """The batch proves the parents its rows point at; if one is gone (deleted while the
     batch ran), the batch rolls back and earlier batches stay."""
     from victimcare.forces.models import Area
-    from victimcare.intake import importer
+    from victimcare.intake.importer import write
 
     force = reporting_world()
     taken = []
-    original = importer.BatchWriter.used_take
+    original = write.BatchWriter.used_take
 
     def used_take(self):
         used = original(self)
@@ -529,7 +531,7 @@ def test_a_backfill_batch_pointing_at_a_missing_parent_is_rolled_back_whole(
             used[Area._meta.db_table].add(-5)
         return used
 
-    monkeypatch.setattr(importer.BatchWriter, "used_take", used_take)
+    monkeypatch.setattr(write.BatchWriter, "used_take", used_take)
     with pytest.raises(ImportError_, match="no longer exist"):
         backfill_run(force, HEADER + "\n".join(GOOD) + "\n", batch_size=2)
     assert_whole_rows(2)
@@ -538,9 +540,9 @@ def test_a_backfill_batch_pointing_at_a_missing_parent_is_rolled_back_whole(
 
 @postgres_only
 def test_backfill_without_permission_to_skip_row_checks_is_refused_with_the_grant(monkeypatch):
-    from victimcare.intake import importer
+    from victimcare.intake.importer import backfill
 
-    monkeypatch.setattr(importer, "_may_skip_row_checks", lambda cursor: False)
+    monkeypatch.setattr(backfill, "_may_skip_row_checks", lambda cursor: False)
     with pytest.raises(ImportError_, match="GRANT SET ON PARAMETER session_replication_role"):
         backfill_run(reporting_world(), HEADER + "\n".join(GOOD) + "\n")
     assert Case.objects.count() == 0
@@ -559,11 +561,11 @@ def test_imported_victims_get_time_ordered_pseudonyms(monkeypatch):
     """Version 7 UUIDs: unique, random after a millisecond time prefix that rises."""
     import uuid
 
-    from victimcare.intake import importer
+    from victimcare.intake.importer import write
 
     clock = iter([1_700_000_000_000_000_000, 1_700_000_000_005_000_000])
-    monkeypatch.setattr(importer.time, "time_ns", lambda: next(clock))
-    first, second = importer._uuids(500), importer._uuids(500)
+    monkeypatch.setattr(write.time, "time_ns", lambda: next(clock))
+    first, second = write._uuids(500), write._uuids(500)
     parsed = [uuid.UUID(text) for text in first + second]
     assert len(set(parsed)) == 1000
     assert {(u.version, u.variant) for u in parsed} == {(7, uuid.RFC_4122)}
@@ -579,3 +581,116 @@ def test_an_import_stores_those_pseudonyms():
     stored = Victim.objects.values_list("pseudonym", flat=True)
     assert len(stored) == 3
     assert {uuid.UUID(str(value)).version for value in stored} == {7}
+
+
+# --- the fast paths' column lists ---------------------------------------------------------
+
+
+def test_each_copy_line_puts_each_value_in_its_models_column():
+    """The COPY lines are written by hand, field by field: parsed back against the
+    columns the models' _meta gives, each value is in its column, and every column
+    (the defaults at the end) has a value."""
+    from django.utils import timezone
+
+    from victimcare.cases.constants import CaseStatus, Channel
+    from victimcare.forces.models import Area, CrimeType
+    from victimcare.intake.importer.check import FIELDS, RowChecker
+    from victimcare.intake.importer.write import BatchWriter
+
+    force = reporting_world()
+    cells = {
+        "crime_reference": "CRIS-9",
+        "reported_at": "2025-03-01T10:00:00",
+        "crime_type": "domestic-burglary",
+        "area": "hackney",
+        "given_name": "Ada",
+        "family_name": "One",
+        "occurred_at": "2025-02-28T22:00:00",
+        "summary": "Back door forced",
+        "date_of_birth": "1980-03-31",
+        "email": "ada@example.com",
+        "phone": "07700 900123",
+        "phone_is_safe": "no",
+        "address": "1 High Street",
+        "postcode": "sw1a 2aa",
+        "preferred_contact": "letter",
+        "times_to_avoid": "evenings",
+        "status": "",
+    }
+    row = RowChecker(force=force, now=timezone.now(), header=list(FIELDS)).check(
+        [cells[name] for name in FIELDS]
+    )
+    writer = BatchWriter(force=force, system="rms")
+    payloads = writer.copy_payloads([row], [11], [22], ["MPS-25-000001"], "2025-03-02 09:00:00")
+    lines = {}
+    for table, payload in payloads:
+        fields = payload.decode().removesuffix("\n").split("\t")
+        assert len(fields) == len(table.column_names), table.table
+        lines[table.table] = dict(zip(table.column_names, fields, strict=True))
+    area = Area.objects.get(force=force, code="hackney")
+    crime_type = CrimeType.objects.get(code="domestic-burglary")
+    case = lines[Case._meta.db_table]
+    assert (case["id"], case["reference"], case["force_id"]) == (
+        "11",
+        "MPS-25-000001",
+        str(force.pk),
+    )
+    assert case["reported_at"] == "2025-03-01 10:00:00+00"
+    assert case["occurred_at"] == "2025-02-28 22:00:00+00"
+    assert (case["channel"], case["status"], case["summary"]) == (
+        Channel.RECORDS_SYSTEM.value,
+        CaseStatus.REPORTED.value,
+        "Back door forced",
+    )
+    assert case["created_at"] == "2025-03-02 09:00:00+00"
+    assert (case["area_id"], case["crime_type_id"]) == (str(area.pk), str(crime_type.pk))
+    victim = lines[Victim._meta.db_table]
+    assert (victim["id"], victim["case_id"]) == ("22", "11")
+    details = lines[VictimPersonalDetails._meta.db_table]
+    assert {k: details[k] for k in ("victim_id", "given_name", "family_name", "postcode")} == {
+        "victim_id": "22",
+        "given_name": "Ada",
+        "family_name": "One",
+        "postcode": "SW1A 2AA",
+    }
+    assert (details["date_of_birth"], details["email"], details["phone"]) == (
+        "1980-03-31",
+        "ada@example.com",
+        "07700 900123",
+    )
+    assert (details["address"], details["preferred_contact"], details["times_to_avoid"]) == (
+        "1 High Street",
+        "letter",
+        "evenings",
+    )
+    assert details["phone_is_safe"] == "f"
+    event = lines[CaseEvent._meta.db_table]
+    assert (event["case_id"], event["kind"], event["at"]) == (
+        "11",
+        EventKind.REPORT_RECORDED.value,
+        "2025-03-01 10:00:00+00",
+    )
+    assert event["recorded_at"] == "2025-03-02 09:00:00+00"
+    external = lines[ExternalReference._meta.db_table]
+    assert (external["case_id"], external["force_id"], external["system"]) == (
+        "11",
+        str(force.pk),
+        "rms",
+    )
+    assert external["external_id"] == "CRIS-9"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"id": "case_id", "no_such_field": "reference"}, "has no field no_such_field"),
+        ({"id": "no_such_stage_column"}, "staging table has no column"),
+    ],
+)
+def test_a_fast_path_column_list_that_does_not_match_the_model_is_refused(fields, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from victimcare.intake.importer.tables import Table
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        Table(Case, fields)

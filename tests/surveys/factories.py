@@ -10,7 +10,7 @@ from victimcare.cases.services import VictimDetails
 from victimcare.forces.constants import SurveyGroup
 from victimcare.forces.models import CrimeType, Force
 from victimcare.surveys.constants import Allocation, Mode
-from victimcare.surveys.services import Design, sample_draw
+from victimcare.surveys.services import SampleDesign, sample_draw
 
 CRIMES = {
     "burglary": ("domestic-burglary", SurveyGroup.BURGLARY, False),
@@ -87,7 +87,7 @@ def victim_case_make(
 victim_case_make.counter = 0
 
 
-def census_design(**overrides) -> Design:
+def census_design(**overrides) -> SampleDesign:
     """Take everyone eligible: interviews wanted = a large number at a 100% response."""
     values = {
         "target_interviews": 10_000,
@@ -96,7 +96,7 @@ def census_design(**overrides) -> Design:
         "mode": Mode.WEB,
     }
     values.update(overrides)
-    return Design(**values)
+    return SampleDesign(**values)
 
 
 def sample_make(force: Force, *, month: date = MONTH, seed: int = 7, **design):

@@ -95,7 +95,7 @@ def test_the_survey_microdata_and_the_oversight_frame_share_the_one_collapse_rul
     import inspect
 
     from victimcare.oversight import selectors as oversight_selectors
-    from victimcare.surveys import selectors as survey_selectors
+    from victimcare.surveys.selectors import microdata as survey_selectors
 
     for module in (survey_selectors, oversight_selectors):
         source = inspect.getsource(module._lonely_strata_collapse)

@@ -22,7 +22,7 @@ def cmd_drafts(args: argparse.Namespace) -> int:  # noqa: ARG001 (one action)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Bulk import of cases from a records system's CSV export (see intake/importer.py)."""
+    """Bulk import of cases from a records system's CSV export (see intake/importer/)."""
     from pathlib import Path
 
     source = Path(args.file)

@@ -33,9 +33,13 @@ from victimcare.cases.services import (
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake._quick_check import answers_check_quick
+from victimcare.intake.care_card import care_card_text
 from victimcare.intake.constants import DRAFT_TOKEN_BYTES
 from victimcare.intake.forms import answers_validate
 from victimcare.intake.models import ExternalReference, IdempotencyRecord, ReportDraft
+from victimcare.intake.tasks import report_follow_up_task
+from victimcare.notifications.constants import Purpose
+from victimcare.notifications.services import victim_notify
 
 logger = logging.getLogger(__name__)
 
@@ -330,8 +334,6 @@ def report_record(
     victim = report.victim
     if enhanced_grounds:
         victim = replace(victim, enhanced_grounds=tuple(enhanced_grounds))
-    from victimcare.intake.tasks import report_follow_up_task
-
     with transaction.atomic(savepoint=False):
         case = case_create(
             force=force,
@@ -543,10 +545,6 @@ def report_follow_up(
 @transaction.atomic
 def care_card_send(*, case: Case) -> int:
     """Send each victim their Victim Care Card by their preferred channel (once per victim)."""
-    from victimcare.intake.care_card import care_card_text
-    from victimcare.notifications.constants import Purpose
-    from victimcare.notifications.services import victim_notify
-
     sent = 0
     for victim in case.victims.select_related("personal_details"):
         notification = victim_notify(

@@ -3,14 +3,16 @@ follow-up of a new report, and the purge of expired report drafts."""
 
 from django_tasks import task
 
+from victimcare.accounts.models import User
+from victimcare.cases.models import Case
+
 
 @task()
 def report_follow_up_task(
     case_id: int, wants_visit: str, recorded_by_id: int | None, send_care_card: bool
 ) -> bool:
     """Record the visit answer and send the Victim Care Card of a new case."""
-    from victimcare.accounts.models import User
-    from victimcare.cases.models import Case
+    # Imported here: intake.services imports this module (to enqueue this task).
     from victimcare.intake.services import report_follow_up
 
     case = (
@@ -32,6 +34,6 @@ def draft_purge_expired_task() -> int:
     """Delete report drafts past their 7 days. Starting a report purges them too, but this
     purges them when nobody starts one; the worker's schedule (victimcare/schedule.py)
     does it daily."""
-    from victimcare.intake.services import draft_purge_expired
+    from victimcare.intake.services import draft_purge_expired  # as above: a cycle
 
     return draft_purge_expired()

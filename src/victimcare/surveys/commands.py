@@ -1,7 +1,9 @@
 """`victimcare survey ...`: the survey's command-line actions (wired up in victimcare/cli.py).
 
 Each function takes the parsed arguments once Django is set up and raises the CLI's
-CommandError with a one-line message when it cannot go on.
+CommandError with a one-line message when it cannot go on. The CLI imports this module
+to build its parser before Django is set up, so each function imports the models and
+services it needs itself.
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ def _sample(args, error) -> int:
         allocate,
         sampling_frame_build,
     )
-    from victimcare.surveys.services import Design, sample_draw
+    from victimcare.surveys.services.draw import SampleDesign, sample_draw
 
     force = _force(args.force, error)
     month = _month(args.month, error)
@@ -194,7 +196,7 @@ def _sample(args, error) -> int:
         )
     except (ValueError, SamplingError) as problem:
         raise error(f"bad frame settings: {problem}") from None
-    design = Design(
+    design = SampleDesign(
         target_interviews=args.target,
         allocation=args.allocation,
         minimum_per_stratum=args.minimum,
@@ -247,7 +249,7 @@ def _sample(args, error) -> int:
 
 def _invite(args, error) -> int:
     from victimcare.surveys.models import Sample
-    from victimcare.surveys.services import fieldwork_update, invitations_send
+    from victimcare.surveys.services.invitations import fieldwork_update, invitations_send
 
     force = _force(args.force, error)
     invited = 0
@@ -268,8 +270,8 @@ def _invite(args, error) -> int:
 def _export(args, error) -> int:
     from victimcare.accounts.models import User
     from victimcare.surveys.models import Sample
-    from victimcare.surveys.selectors import contact_export_allowed
-    from victimcare.surveys.services import ContactExportRefused, agency_sample_export
+    from victimcare.surveys.selectors.exports import contact_export_allowed
+    from victimcare.surveys.services.agency import ContactExportRefused, agency_sample_export
 
     force = _force(args.force, error)
     month = _month(args.month, error)
@@ -296,7 +298,7 @@ def _export(args, error) -> int:
 
 
 def _import(args, error) -> int:
-    from victimcare.surveys.services import agency_import
+    from victimcare.surveys.services.agency import agency_import
 
     path = Path(args.file)
     try:
@@ -314,7 +316,7 @@ def _import(args, error) -> int:
 
 
 def _microdata(args, error) -> int:
-    from victimcare.surveys.selectors import microdata_rows
+    from victimcare.surveys.selectors.microdata import microdata_rows
     from victimcare.surveys.weighting import RakingError
 
     forces = [_force(code, error) for code in args.force.split(",") if code.strip()]
@@ -343,7 +345,7 @@ def _microdata(args, error) -> int:
 
 def microdata_write(rows: list[dict], file) -> None:
     from victimcare.core.csv_export import csv_dict_writer
-    from victimcare.surveys.selectors import MICRODATA_COLUMNS
+    from victimcare.surveys.selectors.microdata import MICRODATA_COLUMNS
 
     writer = csv_dict_writer(file, fieldnames=MICRODATA_COLUMNS)
     writer.writeheader()

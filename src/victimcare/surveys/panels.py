@@ -5,11 +5,8 @@ from __future__ import annotations
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.cases.selectors import case_victims
 from victimcare.surveys.constants import FlagKind
-from victimcare.surveys.selectors import (
-    interview_queue,
-    recovery_summary,
-    victim_survey_flags,
-)
+from victimcare.surveys.selectors.fieldwork import interview_queue
+from victimcare.surveys.selectors.recovery import recovery_summary, victim_survey_flags
 
 
 def case_flags(request, case) -> dict | None:

@@ -42,34 +42,32 @@ from victimcare.surveys.sampling import (
     month_parse,
     sampling_frame_build,
 )
-from victimcare.surveys.selectors import (
-    WEIGHTINGS,
-    contact_export_sample_get,
-    contact_export_samples,
+from victimcare.surveys.selectors.exports import contact_export_sample_get, contact_export_samples
+from victimcare.surveys.selectors.fieldwork import (
     interview_member_get,
     interview_queue,
-    microdata_rows,
-    recovery_task_get,
-    recovery_tasks_for_user,
-    response_comments_redacted,
-    responses_for_user,
     sample_get,
-    sample_strata,
     sample_tracking,
     tracking_by_month,
 )
-from victimcare.surveys.services import (
-    Design,
-    FieldworkError,
+from victimcare.surveys.selectors.microdata import WEIGHTINGS, microdata_rows, responses_for_user
+from victimcare.surveys.selectors.recovery import (
+    recovery_task_get,
+    recovery_tasks_for_user,
+    response_comments_redacted,
+    sample_strata,
+)
+from victimcare.surveys.services.agency import (
     agency_import,
     agency_sample_export,
-    call_attempt_record,
     invitations_export,
-    invitations_send,
-    recovery_task_close,
-    sample_draw,
-    survey_flag_set,
 )
+from victimcare.surveys.services.draw import SampleDesign, sample_draw
+from victimcare.surveys.services.errors import FieldworkError
+from victimcare.surveys.services.flags import survey_flag_set
+from victimcare.surveys.services.invitations import invitations_send
+from victimcare.surveys.services.recovery import recovery_task_close
+from victimcare.surveys.services.responses import call_attempt_record
 
 EXCLUSION_LABELS = dict(Exclusion.choices)
 
@@ -135,7 +133,7 @@ def sample_new(request: HttpRequest) -> HttpResponse:
                     force=force,
                     month=data["month"],
                     settings=preview["settings"],
-                    design=Design(
+                    design=SampleDesign(
                         target_interviews=data["target_interviews"],
                         allocation=data["allocation"],
                         minimum_per_stratum=data["minimum_per_stratum"] or 0,

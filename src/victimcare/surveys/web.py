@@ -14,10 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from victimcare.surveys.questionnaire import questions_of
-from victimcare.surveys.selectors import member_for_token, token_client_blocked
-from victimcare.surveys.services import (
-    FieldworkError,
-    survey_opt_out,
+from victimcare.surveys.selectors.fieldwork import member_for_token, token_client_blocked
+from victimcare.surveys.services.errors import FieldworkError
+from victimcare.surveys.services.flags import survey_opt_out
+from victimcare.surveys.services.responses import (
     token_failure_record,
     web_answer_save,
     web_response_submit,
