@@ -4,7 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from victimcare.accounts.permissions import Capability, capability_required
-from victimcare.accounts.services import audit_record_create
+from victimcare.audit.services import audit_record_create
 from victimcare.cases.selectors import case_events, case_get, case_victims
 from victimcare.core.registry import CASE_PANELS, panels_render
 

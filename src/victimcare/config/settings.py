@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "victimcare.forces",
     "victimcare.accounts",
     "victimcare.cases",
+    "victimcare.audit",
     "victimcare.notifications",
     "victimcare.intake",
     "victimcare.portal",

@@ -90,7 +90,7 @@ def open_data_rows(
     *, forces: Sequence[Force], quarter: Quarter, threshold: int | None = None
 ) -> list[dict[str, Any]]:
     """The rows of the open-data file, suppression applied."""
-    from victimcare.demo.selectors import demo_world_get
+    from victimcare.core.registry import demo_world_get
 
     threshold = suppression_threshold(threshold)
 

@@ -78,7 +78,7 @@ def _target_row(*, target, quarter: Quarter, threshold: int) -> dict[str, Any]:
 def report_pack_context(
     *, force: Force, quarter: Quarter, threshold: int | None = None
 ) -> dict[str, Any]:
-    from victimcare.demo.selectors import demo_world_get
+    from victimcare.core.registry import demo_world_get
 
     threshold = suppression_threshold(threshold)
 
