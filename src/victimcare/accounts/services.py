@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from victimcare.accounts.constants import AuditAction, Role
-from victimcare.accounts.models import SupportOrganisation, User
+from victimcare.accounts.models import ServiceToken, SupportOrganisation, User
 from victimcare.accounts.signals import security_event
 from victimcare.forces.models import Force, Team
 
@@ -129,8 +129,6 @@ def service_token_create(*, force: Force, name: str, created_by: User | None = N
     """Create a token for a records system and return it. It is shown once, stored hashed."""
     import secrets
 
-    from victimcare.accounts.models import ServiceToken
-
     name = name.strip()
     if not name:
         raise StaffError("A token needs a name saying what uses it")
@@ -155,8 +153,6 @@ def service_token_check(token: str):
     """The active ServiceToken a presented token belongs to, or None."""
     import hmac
 
-    from victimcare.accounts.models import ServiceToken
-
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
@@ -172,8 +168,6 @@ def service_token_check(token: str):
 
 
 def service_token_revoke(*, force: Force, name: str) -> int:
-    from victimcare.accounts.models import ServiceToken
-
     return ServiceToken.objects.filter(force=force, name=name, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

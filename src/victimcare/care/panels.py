@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from victimcare.accounts.permissions import Capability, has_capability
+from victimcare.care.selectors import case_obligations
 from victimcare.core.registry import NavItem, Panel, case_panel_register, nav_item_register
 
 
 def _case_obligations(request, case):
-    from victimcare.care.selectors import case_obligations
-
     if not has_capability(request.user, Capability.VIEW_CASES):
         return None
     return {

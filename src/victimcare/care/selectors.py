@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from victimcare.accounts.models import SupportOrganisation
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.care.constants import OUTSTANDING, ObligationStatus, VisitStatus
 from victimcare.care.models import (
@@ -93,8 +94,6 @@ def visit_slots_available(*, victim: Victim, now: datetime | None = None) -> lis
 
 
 def support_organisations_for(*, case: Case):
-    from victimcare.accounts.models import SupportOrganisation
-
     return SupportOrganisation.objects.filter(forces=case.force_id).order_by("name")
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from victimcare.cases.constants import PREFER_NOT_TO_SAY, Disability, Ethnicity
 from victimcare.cases.models import Case, Victim
 from victimcare.core.timezones import LONDON
+from victimcare.demo.calibration import calibration
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
@@ -103,11 +104,9 @@ def whole_experience_target(force_code: str) -> float:
 def _demo_window() -> tuple[date, date] | None:
     """The demo year: the generator's calibration window, else the span of reports."""
     try:
-        from victimcare.demo.calibration import calibration
-
         window = calibration()
         return window.first_day, window.last_day
-    except (ImportError, KeyError, OSError):
+    except (KeyError, OSError):
         span = Case.objects.aggregate(first=Min("reported_at"), last=Max("reported_at"))
         if span["first"] is None:
             return None

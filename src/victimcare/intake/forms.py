@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from victimcare.cases.constants import AgeBand, ContactMethod, Disability, Ethnicity, Sex
 from victimcare.forces.models import Area, CrimeType, Force
-from victimcare.intake.constants import PHONE_PATTERN, YesNo
+from victimcare.intake.constants import PHONE_PATTERN, StaffChannel, YesNo
 
 POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 TIME_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
@@ -440,8 +440,6 @@ class StaffChannelForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from victimcare.intake.constants import StaffChannel
-
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = StaffChannel.choices
 

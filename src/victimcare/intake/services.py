@@ -32,9 +32,12 @@ from victimcare.cases.services import (
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake._quick_check import answers_check_quick
+from victimcare.intake.care_card import care_card_text
 from victimcare.intake.constants import DRAFT_TOKEN_BYTES
 from victimcare.intake.forms import answers_validate
 from victimcare.intake.models import ExternalReference, IdempotencyRecord, ReportDraft
+from victimcare.notifications.constants import Purpose
+from victimcare.notifications.services import victim_notify
 
 logger = logging.getLogger(__name__)
 
@@ -316,6 +319,7 @@ def report_record(
     opens, and, as in ``case_create``, it takes no savepoint inside a caller's."""
     report = report or report_build(force=force, answers=answers)
     reported_at = reported_at or timezone.now()
+    # Inside the function: intake.tasks imports this module.
     from victimcare.intake.tasks import report_follow_up_task
 
     with transaction.atomic(savepoint=False):
@@ -517,9 +521,6 @@ def report_follow_up(
 @transaction.atomic
 def care_card_send(*, case: Case) -> int:
     """Send each victim their Victim Care Card by their preferred channel (once per victim)."""
-    from victimcare.intake.care_card import care_card_text
-    from victimcare.notifications.constants import Purpose
-    from victimcare.notifications.services import victim_notify
 
     sent = 0
     for victim in case.victims.select_related("personal_details"):

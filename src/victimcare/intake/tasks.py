@@ -3,15 +3,16 @@ follow-up of a new report, and the purge of expired report drafts."""
 
 from django_tasks import task
 
+from victimcare.accounts.models import User
+from victimcare.cases.models import Case
+from victimcare.intake.services import draft_purge_expired, report_follow_up
+
 
 @task()
 def report_follow_up_task(
     case_id: int, wants_visit: str, recorded_by_id: int | None, send_care_card: bool
 ) -> bool:
     """Record the visit answer and send the Victim Care Card of a new case."""
-    from victimcare.accounts.models import User
-    from victimcare.cases.models import Case
-    from victimcare.intake.services import report_follow_up
 
     case = (
         Case.objects.select_related("force", "crime_type", "officer_in_charge")
@@ -32,6 +33,5 @@ def draft_purge_expired_task() -> int:
     """Delete report drafts past their 7 days. Starting a report purges them too, but this
     purges them when nobody starts one; the worker's schedule (victimcare/schedule.py)
     does it daily."""
-    from victimcare.intake.services import draft_purge_expired
 
     return draft_purge_expired()

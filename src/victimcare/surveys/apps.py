@@ -1,19 +1,21 @@
 from django.apps import AppConfig
 
+from victimcare.core.registry import (
+    NavItem,
+    Panel,
+    case_panel_register,
+    home_panel_register,
+    nav_item_register,
+)
+
 
 class SurveysConfig(AppConfig):
     name = "victimcare.surveys"
     verbose_name = "Victim satisfaction surveys"
 
     def ready(self) -> None:
+        # Inside ready(): these import models, which exist only once apps are loaded.
         from victimcare.accounts.permissions import Capability, has_capability
-        from victimcare.core.registry import (
-            NavItem,
-            Panel,
-            case_panel_register,
-            home_panel_register,
-            nav_item_register,
-        )
         from victimcare.surveys import panels
 
         for url_name, label, capability, order in (

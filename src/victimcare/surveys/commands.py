@@ -1,7 +1,9 @@
 """`victimcare survey ...`: the survey's command-line actions (wired up in victimcare/cli.py).
 
 Each function takes the parsed arguments once Django is set up and raises the CLI's
-CommandError with a one-line message when it cannot go on.
+CommandError with a one-line message when it cannot go on. Models, services and
+selectors are imported inside those functions: `victimcare --help` builds its parser from
+``add_arguments`` here before Django is set up.
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ so nobody needs to enqueue it.
 
 from django_tasks import task
 
+from victimcare.surveys.services import fieldwork_update
+
 
 @task()
 def survey_fieldwork_update_task() -> dict:
-    from victimcare.surveys.services import fieldwork_update
-
     return fieldwork_update()
