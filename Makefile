@@ -61,10 +61,11 @@ test-postgres: $(VENV)/.installed-test
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required in CI but does not answer at $(POSTGRES_URL)"; exit 1; \
 	else echo "SKIPPED PostgreSQL tests: no server answers at $(POSTGRES_URL) (set POSTGRES_URL to point at one)"; fi
 
-lint: $(VENV)/.installed-test ## ruff lint and format check, mypy; no model change without its migration
+lint: $(VENV)/.installed-test ## ruff lint and format check, mypy, the apps' layers (import-linter); no model change without its migration
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	@tmp="$$(mktemp -d)"; VICTIMCARE_VAR_DIR="$$tmp" $(VICTIMCARE) manage makemigrations --check --dry-run >/dev/null; \
 		rc=$$?; rm -rf "$$tmp"; \
 		if [ $$rc -ne 0 ]; then echo "lint: a model changed without its migration (victimcare manage makemigrations)"; exit 1; fi

@@ -62,10 +62,10 @@ def django_setup(url: str) -> None:
 
 def responses_generate(forces: int, months: int, per_month: int) -> int:
     """Synthetic responses for the first ``forces`` forces, ``months`` months to Sep 2026."""
+    from victimcare.demo.synthetic import responses_bulk_create
     from victimcare.forces.models import Force
     from victimcare.forces.services import reference_data_load
     from victimcare.oversight.periods import month_shift
-    from victimcare.oversight.synthetic import responses_bulk_create
     from victimcare.surveys.models import Response
 
     reference_data_load()

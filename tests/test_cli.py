@@ -290,7 +290,7 @@ def test_serve_forks_its_workers_with_no_database_connection_open(
     from django.db import connection, connections
     from gunicorn.app.base import BaseApplication
 
-    from victimcare.core.commands import serve
+    from victimcare.commands import serve
 
     seen, closes = {}, []
     close_all = connections.close_all

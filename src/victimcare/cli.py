@@ -4,12 +4,14 @@ Each subcommand prints its own help: `victimcare SUBCOMMAND --help`.
 
 How the commands are put together
 ---------------------------------
-This module is only the dispatcher: `main`, Django's setup (`setup_django`), and what
-every command shares (`CommandError`, `fail`, the argument types `non_negative_int` and
-`port_number`). Each app that owns commands has a `commands.py` (`accounts/commands.py`,
-`care/commands.py`, `core/commands.py` for serve/worker/migrate/estimate/manage,
-`demo/commands.py`, `intake/commands.py`, `oversight/commands.py`,
-`surveys/commands.py`) holding, for each of its commands:
+This module is only the dispatcher (`main`, `build_parser`). What every command shares
+(`CommandError`, `fail`, `setup_django`, the argument types `non_negative_int` and
+`port_number`, `AddCommand`) is in `core/commandline.py`, at the bottom of the layers, so an
+app's commands never import this module above them. Each app that owns commands has a
+`commands.py` (`accounts/commands.py`, `care/commands.py`, `demo/commands.py`,
+`intake/commands.py`, `oversight/commands.py`, `surveys/commands.py`), and the commands of
+the product as a whole (demo, serve, worker, migrate, estimate, manage) are in
+`victimcare/commands.py`, beside this module; each holds, for each of its commands:
 
 - a handler `cmd_NAME(args) -> int` (the exit code), which calls `setup_django()` when it
   needs the database and raises `CommandError` with a one-line message when it cannot go on;
@@ -22,7 +24,7 @@ the modules are imported only when the parser is built. A new app adds its comma
 one module (`APP/commands.py` as above) and one line in `COMMANDS` per command.
 
 `victimcare --help` imports every commands module, so a commands module imports at its top
-only what is light (argparse, constants, this module): Django's models, the services,
+only what is light (argparse, constants, `core/commandline.py`): Django's models, the services,
 numpy, scipy and duckdb are imported inside the handlers. tests/test_cli.py checks that the
 help imports none of them.
 """
@@ -31,12 +33,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
-PROG = "victimcare"
+from victimcare.core.commandline import (  # re-exported: the commands' shared pieces
+    PROG,
+    CommandError,
+    fail,
+)
 
 DESCRIPTION = """\
 victimcare: Total Victim Care, clocked and measured.
@@ -56,91 +60,28 @@ examples:
 """
 
 
-class CommandError(Exception):
-    """A subcommand cannot go on; the message is printed as one line and exit code 2."""
-
-
-def fail(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
-
-
-def setup_django(*, check_database: bool = True) -> None:
-    """Load settings (which may reject a bad DATABASE_URL) and, if asked, reach the database."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "victimcare.config.settings")
-    from victimcare.config.env import SettingsError
-
-    try:
-        import django
-
-        django.setup()
-    except SettingsError as error:
-        raise CommandError(str(error)) from None
-    if check_database:
-        database_check()
-
-
-def database_check() -> None:
-    from django.db import DatabaseError, connection
-
-    try:
-        connection.ensure_connection()
-    except DatabaseError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        where = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "the embedded database"
-        raise CommandError(f"cannot connect to {where}: {reason}") from None
-
-
-# --- argument types shared by the commands -------------------------------------------
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or more, not {value}")
-    return value
-
-
-def port_number(text: str) -> int:
-    value = non_negative_int(text)
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 65535, not {value}")
-    return value
-
-
 # --- the commands --------------------------------------------------------------------------
-
-
-class AddCommand(Protocol):
-    """What `add_NAME(add)` is given: adds a subcommand's parser and returns it."""
-
-    def __call__(
-        self, name: str, handler: Callable[[argparse.Namespace], int], help_text: str, **kwargs
-    ) -> argparse.ArgumentParser: ...
 
 
 # Every command and the module that adds its parser (`PARSERS[name]`) and handles it, in
 # the order of `victimcare --help`.
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("demo", "victimcare.demo.commands"),
-    ("serve", "victimcare.core.commands"),
-    ("worker", "victimcare.core.commands"),
+    ("demo", "victimcare.commands"),
+    ("serve", "victimcare.commands"),
+    ("worker", "victimcare.commands"),
     ("seed", "victimcare.demo.commands"),
-    ("migrate", "victimcare.core.commands"),
+    ("migrate", "victimcare.commands"),
     ("createstaff", "victimcare.accounts.commands"),
     ("token", "victimcare.accounts.commands"),
     ("care", "victimcare.care.commands"),
     ("drafts", "victimcare.intake.commands"),
-    ("estimate", "victimcare.core.commands"),
+    ("estimate", "victimcare.commands"),
     ("survey", "victimcare.surveys.commands"),
     ("report-pack", "victimcare.oversight.commands"),
     ("open-data", "victimcare.oversight.commands"),
     ("compliance-return", "victimcare.oversight.commands"),
     ("import", "victimcare.intake.commands"),
-    ("manage", "victimcare.core.commands"),
+    ("manage", "victimcare.commands"),
 )
 
 # Subcommands whose arguments belong to another parser, passed on untouched (argparse's

@@ -51,7 +51,7 @@ ROUTES: dict[str, tuple[str, str | None, dict]] = {
     "accounts:two-factor-recovery": ("get", None, {ANON: LOGIN, **every(HOME)}),
     "accounts:two-factor-enrol": ("get", None, {ANON: LOGIN, **every(HOME)}),
     "accounts:two-factor-recovery-codes": ("get", None, {ANON: LOGIN, **every(HOME)}),
-    "accounts:audit-log": (
+    "audit:log": (
         "get",
         None,
         {ANON: LOGIN, **every(FORBIDDEN, administrator=OK)},

@@ -13,8 +13,10 @@ from django.urls import reverse
 from tests.factories import PASSWORD, area_make, case_make, crime_type_make, force_make, staff_make
 from victimcare.accounts.admin_scope import ScopedAdminMixin
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import AuditRecord, ServiceToken, SupportOrganisation, User
-from victimcare.accounts.services import audit_record_create, service_token_create, staff_create
+from victimcare.accounts.models import ServiceToken, SupportOrganisation, User
+from victimcare.accounts.services import service_token_create, staff_create
+from victimcare.audit.models import AuditRecord
+from victimcare.audit.services import audit_record_create
 from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, Team
 from victimcare.intake.models import ExternalReference
 
@@ -54,7 +56,7 @@ ADMIN_RULES: dict[str, dict[str, list]] = {
         SUPERUSER: [OK, OK, OK, OK, OK, OK],
     },
     # Unalterable by anyone.
-    "accounts.auditrecord": {
+    "audit.auditrecord": {
         ADMINISTRATOR: FORCE_READ_ONLY[ADMINISTRATOR],
         SUPERUSER: [OK, FORBIDDEN, VIEW, VIEW, FORBIDDEN, FORBIDDEN],
     },
@@ -122,7 +124,7 @@ def site():
         ),
         "accounts.user": (staff_make(Role.OFFICER, force=mps), gmp_officer),
         "accounts.supportorganisation": (linked, elsewhere),
-        "accounts.auditrecord": (
+        "audit.auditrecord": (
             AuditRecord.objects.get(force=mps),
             AuditRecord.objects.get(force=gmp),
         ),

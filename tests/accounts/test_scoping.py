@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.factories import case_make, force_make, staff_make
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import AuditRecord
+from victimcare.audit.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_administrator_browses_only_their_forces_audit_log(client, two_forces):
     client.force_login(staff_make(Role.OFFICER, force=gmp))
     client.get(gmp_case.get_absolute_url())
     client.force_login(staff_make(Role.ADMINISTRATOR, force=mps))
-    page = client.get(reverse("accounts:audit-log")).content.decode()
+    page = client.get(reverse("audit:log")).content.decode()
     assert mps_case.reference in page
     assert gmp_case.reference not in page
 

@@ -16,12 +16,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.factories import PASSWORD, force_make, staff_make, totp_code, totp_device_make
 from victimcare.accounts.constants import AuditAction, Role
 from victimcare.accounts.forms import CODE_NOT_SIX_DIGITS, CODE_WRONG, RECOVERY_CODE_WRONG
-from victimcare.accounts.models import AuditRecord, User
+from victimcare.accounts.models import User
 from victimcare.accounts.services import (
     RECOVERY_CODE_COUNT,
     TwoFactorError,
     two_factor_reset,
 )
+from victimcare.audit.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_no_staff_page_before_the_code(client):
     user = staff_make(Role.ADMINISTRATOR)
     totp_device_make(user)
     password(client, user)
-    for url in (HOME, reverse("accounts:audit-log"), "/admin/", reverse("api-v1:forces")):
+    for url in (HOME, reverse("audit:log"), "/admin/", reverse("api-v1:forces")):
         response = client.get(url)
         assert response.status_code in (302, 401), url
         assert (
@@ -144,7 +145,7 @@ def test_no_staff_page_before_the_code(client):
 def test_the_code_page_follows_the_next_page_asked_for(client):
     user = staff_make(Role.ADMINISTRATOR)
     device = totp_device_make(user)
-    audit = reverse("accounts:audit-log")
+    audit = reverse("audit:log")
     response = password(client, user, next=audit)
     assert response["Location"] == f"{CODE}?next={audit.replace('/', '%2F')}"
     response = client.post(response["Location"], {"code": totp_code(device), "next": audit})
@@ -317,7 +318,7 @@ def test_the_audit_log_shows_sign_in_security_records_of_the_force(client):
     admin_user, target = reset_by()
     two_factor_reset(user=target, by=admin_user, page="/admin/")
     client.force_login(admin_user)
-    page = client.get(reverse("accounts:audit-log")).content.decode()
+    page = client.get(reverse("audit:log")).content.decode()
     assert "Reset two-factor sign-in" in page
     assert target.username in page
 

@@ -5,7 +5,7 @@ import pytest
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import case_make, force_make, staff_make
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import AuditRecord
+from victimcare.audit.models import AuditRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

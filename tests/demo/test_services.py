@@ -9,8 +9,9 @@ import pytest
 from tests.factories import LONDON, case_make, force_make
 from victimcare.accounts.admin_scope import is_force_administrator
 from victimcare.accounts.constants import AuditAction, Role
-from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
-from victimcare.accounts.services import audit_record_create
+from victimcare.accounts.models import SupportOrganisation, User
+from victimcare.audit.models import AuditRecord
+from victimcare.audit.services import audit_record_create
 from victimcare.care.selectors import ComplianceFilter, compliance
 from victimcare.cases.models import (
     Case,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from tests.factories import force_make
+from victimcare.demo.synthetic import responses_bulk_create
 from victimcare.forces.models import Force
 from victimcare.oversight.periods import Quarter, month_shift
-from victimcare.oversight.synthetic import responses_bulk_create
 
 QUARTER = Quarter(2026, 3)
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from tests.oversight.factories import QUARTER, responses_make
+from victimcare.demo.synthetic import responses_bulk_create
 from victimcare.estimation.cli import main as estimate_main
 from victimcare.oversight import figure_services, selectors
 from victimcare.oversight.models import FiguresCache
 from victimcare.oversight.periods import month_shift
-from victimcare.oversight.synthetic import responses_bulk_create
 from victimcare.surveys.commands import microdata_write
 from victimcare.surveys.selectors import microdata_rows
 

@@ -10,7 +10,7 @@ import pytest
 from tests.factories import force_make, staff_make
 from tests.surveys.factories import answers, sample_make, victim_case_make
 from victimcare.accounts.constants import AuditAction, Role
-from victimcare.accounts.models import AuditRecord
+from victimcare.audit.models import AuditRecord
 from victimcare.cli import main
 from victimcare.surveys.constants import Mode
 from victimcare.surveys.models import Response, Sample

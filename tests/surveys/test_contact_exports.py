@@ -14,8 +14,8 @@ from django.urls import reverse
 from tests.factories import force_make, staff_make
 from tests.surveys.factories import sample_make, victim_case_make
 from victimcare.accounts.constants import AuditAction, Role
-from victimcare.accounts.models import AuditRecord
 from victimcare.accounts.permissions import ROLE_CAPABILITIES, Capability
+from victimcare.audit.models import AuditRecord
 from victimcare.cli import main
 from victimcare.surveys.constants import InvitationKind, Mode
 from victimcare.surveys.models import Invitation

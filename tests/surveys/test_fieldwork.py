@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.factories import LONDON, force_make, staff_make
 from tests.surveys.factories import answers, sample_make, victim_case_make
 from victimcare.accounts.constants import AuditAction, Role
-from victimcare.accounts.models import AuditRecord
+from victimcare.audit.models import AuditRecord
 from victimcare.cases.constants import EventKind
 from victimcare.cases.services import case_event_record
 from victimcare.surveys.constants import CallOutcome, Mode, Outcome, RecoveryStatus

@@ -1,4 +1,4 @@
-"""Staff, support organisations, the audit log and API tokens in the administration site.
+"""Staff, support organisations and API tokens in the administration site.
 
 A force administrator manages the staff of their own force only, and only staff whose
 reach stays inside it: superusers, support organisation staff (an organisation's inbox
@@ -15,6 +15,8 @@ from django.contrib.auth.models import Group
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
+# Forces' reference data is administered under the same reach rules (forces sits below accounts).
+from victimcare.accounts import admin_forces  # noqa: F401 (registers the forces' models)
 from victimcare.accounts.admin_scope import (
     Reach,
     ScopedAdminMixin,
@@ -24,7 +26,7 @@ from victimcare.accounts.admin_scope import (
     platform_only,
 )
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import AuditRecord, ServiceToken, SupportOrganisation, User
+from victimcare.accounts.models import ServiceToken, SupportOrganisation, User
 from victimcare.accounts.services import (
     STAFF_NEEDS_FORCE,
     STAFF_NEEDS_ORGANISATION,
@@ -235,26 +237,6 @@ class SupportOrganisationAdmin(ScopedModelAdmin):
                 force=request.user.force,
                 linked=form.cleaned_data["linked"],
             )
-
-
-@admin.register(AuditRecord)
-class AuditRecordAdmin(ScopedModelAdmin):
-    """Read-only: nobody alters the audit log through the application."""
-
-    reach = Reach.FORCE_READ_ONLY
-    list_display = ["at", "user", "action", "victim", "subject", "page"]
-    list_filter = ["action"]
-    date_hierarchy = "at"
-    list_select_related = ["user", "victim"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceToken)

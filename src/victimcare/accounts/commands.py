@@ -12,7 +12,7 @@ import getpass
 import os
 import sys
 
-from victimcare.cli import AddCommand, CommandError, setup_django
+from victimcare.core.commandline import AddCommand, CommandError, setup_django
 
 
 def cmd_createstaff(args: argparse.Namespace) -> int:

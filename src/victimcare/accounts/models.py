@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from victimcare.accounts.constants import AuditAction, Role
+from victimcare.accounts.constants import Role
 
 
 class SupportOrganisation(models.Model):
@@ -61,57 +61,6 @@ class User(AbstractUser):
         super().clean()
         if self.team is not None and self.team.force_id != self.force_id:
             raise ValidationError({"team": _("Choose a team of the staff member's own force")})
-
-
-class AuditRecordQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002 (refuses whatever QuerySet.update is given)
-        raise PermissionError("Audit records cannot be altered")
-
-    def delete(self):
-        raise PermissionError("Audit records cannot be deleted")
-
-
-class AuditRecord(models.Model):
-    """Who viewed which victim's personal data, when, and on which page; and every change
-    to a staff member's second factor (set up, wrong code, recovery code used, reset), with
-    ``subject`` the staff member concerned and no victim. Append-only."""
-
-    at = models.DateTimeField(db_index=True)
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="audit_records")
-    force = models.ForeignKey(
-        "forces.Force", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    victim = models.ForeignKey(
-        "cases.Victim", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    subject = models.ForeignKey(
-        User,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("The staff member whose sign-in a security record is about"),
-    )
-    action = models.CharField(max_length=16, choices=AuditAction.choices, default=AuditAction.VIEW)
-    page = models.CharField(max_length=200)
-
-    objects = AuditRecordQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["force", "-at"]), models.Index(fields=["victim", "-at"])]
-
-    def __str__(self) -> str:
-        about = f"victim {self.victim_id}" if self.victim_id else f"staff {self.subject_id}"
-        return f"{self.user} {self.action} {about} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Audit records cannot be altered")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # noqa: ARG002 (refuses whatever Model.delete is given)
-        raise PermissionError("Audit records cannot be deleted")
 
 
 class ServiceToken(models.Model):

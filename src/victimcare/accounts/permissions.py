@@ -117,6 +117,7 @@ def has_capability(user: User, capability: Capability) -> bool:
 
 def forces_in_scope(user: User) -> QuerySet[Force]:
     """The forces whose data this user may see: oversight users see those they oversee."""
+    # Inside the function: app configs import this module before models are loaded.
     from victimcare.forces.models import Force
 
     if not user.is_authenticated:

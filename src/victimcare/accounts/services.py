@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from victimcare.accounts.constants import AuditAction, Role
-from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
+from victimcare.accounts.models import ServiceToken, SupportOrganisation, User
+from victimcare.accounts.signals import security_event
 from victimcare.forces.models import Force, Team
 
 
@@ -113,18 +114,6 @@ def support_organisation_link(
         organisation.forces.remove(force)
 
 
-def audit_record_create(*, user: User, victim, page: str, action: str = AuditAction.VIEW) -> None:
-    """Write down that ``user`` saw ``victim``'s personal data on ``page``."""
-    AuditRecord.objects.create(
-        at=timezone.now(),
-        user=user,
-        force_id=victim.case.force_id,
-        victim=victim,
-        action=action,
-        page=page[:200],
-    )
-
-
 TOKEN_PREFIX = "vc"  # noqa: S105 (a label, not a secret)
 
 
@@ -139,8 +128,6 @@ def _token_hash(secret: str) -> str:
 def service_token_create(*, force: Force, name: str, created_by: User | None = None) -> str:
     """Create a token for a records system and return it. It is shown once, stored hashed."""
     import secrets
-
-    from victimcare.accounts.models import ServiceToken
 
     name = name.strip()
     if not name:
@@ -166,8 +153,6 @@ def service_token_check(token: str):
     """The active ServiceToken a presented token belongs to, or None."""
     import hmac
 
-    from victimcare.accounts.models import ServiceToken
-
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
@@ -183,8 +168,6 @@ def service_token_check(token: str):
 
 
 def service_token_revoke(*, force: Force, name: str) -> int:
-    from victimcare.accounts.models import ServiceToken
-
     return ServiceToken.objects.filter(force=force, name=name, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -202,14 +185,12 @@ class TwoFactorError(ValueError):
 
 
 def _security_record_create(*, user: User, subject: User, action: str, page: str) -> None:
-    AuditRecord.objects.create(
-        at=timezone.now(),
-        user=user,
-        subject=subject,
-        force_id=subject.force_id,
-        action=action,
-        page=page[:200],
-    )
+    # The audit app, above accounts in the layers, writes the record (accounts/signals.py).
+    answers = security_event.send(sender=User, user=user, subject=subject, action=action, page=page)
+    if not answers:
+        raise ImproperlyConfigured(
+            "No audit trail records security events (is the audit app installed?)"
+        )
 
 
 def two_factor_failure_record(*, user: User, page: str) -> None:

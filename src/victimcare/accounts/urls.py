@@ -15,5 +15,4 @@ urlpatterns = [
         name="two-factor-recovery-codes",
     ),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
-    path("audit/", views.audit_log, name="audit-log"),
 ]

@@ -6,7 +6,6 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -30,8 +29,6 @@ from victimcare.accounts.lockout import (
     sign_in_locked,
 )
 from victimcare.accounts.middleware import is_verified, two_factor_step
-from victimcare.accounts.permissions import Capability, capability_required
-from victimcare.accounts.selectors import audit_record_list
 from victimcare.accounts.services import (
     TwoFactorError,
     recovery_code_use,
@@ -251,11 +248,3 @@ def admin_sign_in(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(
         _next_url(request) if request.GET.get("next") else reverse("admin:index")
     )
-
-
-@capability_required(Capability.VIEW_AUDIT_LOG)
-@require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
-    records = audit_record_list(user=request.user)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {"page": page})

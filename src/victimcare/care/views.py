@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, capability_required
-from victimcare.accounts.services import audit_record_create
+from victimcare.audit.services import audit_record_create
 from victimcare.care import selectors
 from victimcare.care.forms import (
     ComplianceFilterForm,

@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from victimcare.accounts.models import User
-from victimcare.accounts.services import audit_record_create
+from victimcare.audit.services import audit_record_create
 from victimcare.cases._prepared import prepared_cursor
 from victimcare.cases.constants import EnhancedGround, EventKind
 from victimcare.cases.grounds import (

@@ -16,9 +16,9 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.parser import Parser
 
+from victimcare.accounts.api import router as forces_router
 from victimcare.care.api import router as care_router
 from victimcare.core.api_errors import JSON_MEDIA_TYPES
-from victimcare.forces.api import router as forces_router
 from victimcare.intake.api import router as intake_router
 from victimcare.oversight.api import router as oversight_router
 from victimcare.surveys.api import router as surveys_router

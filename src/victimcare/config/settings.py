@@ -8,6 +8,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 
 from victimcare.config.env import (
+    SettingsError,
     csrf_trusted_origins,
     database_config,
     env_bool,
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "victimcare.forces",
     "victimcare.accounts",
     "victimcare.cases",
+    "victimcare.audit",
     "victimcare.notifications",
     "victimcare.intake",
     "victimcare.portal",
@@ -218,8 +220,6 @@ _SMS_BACKENDS = {
 
 
 def _backend_choice(name: str, table: dict[str, str], default: str) -> str:
-    from victimcare.config.env import SettingsError
-
     choice = env_str(name, default).strip().lower() or default
     if choice not in table:
         raise SettingsError(f"{name} must be one of {', '.join(table)} (got {choice!r})")

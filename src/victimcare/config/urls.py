@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("victimcare.core.urls")),
     path("", include("victimcare.accounts.urls")),
     path("", include("victimcare.cases.urls")),
+    path("", include("victimcare.audit.urls")),
     path("", include("victimcare.intake.urls")),
     path("", include("victimcare.portal.urls")),
     path("", include("victimcare.care.urls")),

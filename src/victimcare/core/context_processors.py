@@ -1,9 +1,6 @@
 from django.conf import settings
 
-from victimcare.accounts.middleware import is_verified
-from victimcare.accounts.permissions import Capability, has_capability
-from victimcare.core.registry import NAV_ITEMS
-from victimcare.demo.selectors import demo_world_get
+from victimcare.core.registry import NAV_GATES, NAV_ITEMS, demo_world_get
 
 
 def site(request):
@@ -13,13 +10,9 @@ def site(request):
     navigation = []
     # Staff who have given their password but not yet their code see no staff pages, so
     # no links to them either (only sign-out, which the layout always shows).
-    if user.is_authenticated and is_verified(user):
+    if user.is_authenticated and all(gate(user) for gate in NAV_GATES):
         navigation.append(("core:staff-home", "Home"))
         navigation.extend((item.url_name, item.label) for item in NAV_ITEMS if item.visible(user))
-        if has_capability(user, Capability.VIEW_AUDIT_LOG):
-            navigation.append(("accounts:audit-log", "Audit log"))
-        if has_capability(user, Capability.MANAGE_SITE):
-            navigation.append(("admin:index", "Administration"))
     return {
         "header_name": force.name if force else settings.SERVICE_NAME,
         "service_name": settings.SERVICE_NAME if not user.is_authenticated else "Victim care",

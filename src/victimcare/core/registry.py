@@ -5,6 +5,9 @@ An app registers, in its ``AppConfig.ready()``:
 - panels on the staff home page and on the case page (a template and a function that
   returns its context, or None to show nothing).
 The case page and the staff home render the panels in ``order``.
+
+Core imports no other app: what it needs from one (is this user past their second factor?
+what goes on the staff home page? is a synthetic demo world loaded?) is registered here.
 """
 
 from __future__ import annotations
@@ -32,6 +35,13 @@ class Panel:
 NAV_ITEMS: list[NavItem] = []
 CASE_PANELS: list[Panel] = []
 HOME_PANELS: list[Panel] = []
+# ``check(user)``: False keeps a signed-in user's navigation empty (accounts: until the
+# second factor is given, staff see no links to staff pages, only sign-out).
+NAV_GATES: list[Callable[[Any], bool]] = []
+# ``context(request)`` returns what it adds to the staff home page's context.
+HOME_CONTEXTS: list[Callable[[Any], dict]] = []
+# The app that builds synthetic demo worlds says whether one is loaded (the demo app).
+_DEMO_WORLD_GETTERS: list[Callable[[], Any]] = []
 
 
 def nav_item_register(item: NavItem) -> None:
@@ -62,3 +72,27 @@ def panels_render(panels: list[Panel], *args) -> list[tuple[str, dict]]:
         if context is not None:
             rendered.append((panel.template, context))
     return rendered
+
+
+def nav_gate_register(check: Callable[[Any], bool]) -> None:
+    if check not in NAV_GATES:
+        NAV_GATES.append(check)
+
+
+def home_context_register(context: Callable[[Any], dict]) -> None:
+    if context not in HOME_CONTEXTS:
+        HOME_CONTEXTS.append(context)
+
+
+def demo_world_getter_register(getter: Callable[[], Any]) -> None:
+    if getter not in _DEMO_WORLD_GETTERS:
+        _DEMO_WORLD_GETTERS.append(getter)
+
+
+def demo_world_get() -> Any:
+    """The synthetic demo world in this database, if one is loaded (None otherwise)."""
+    for getter in _DEMO_WORLD_GETTERS:
+        world = getter()
+        if world is not None:
+            return world
+    return None

@@ -1,15 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from victimcare.accounts.constants import Role
-from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
-from victimcare.cases.selectors import case_counts, case_list
-from victimcare.core.registry import HOME_PANELS, panels_render
+from victimcare.core.registry import HOME_CONTEXTS, HOME_PANELS, panels_render
 
 
 @require_GET
@@ -23,17 +19,11 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_home(request: HttpRequest) -> HttpResponse:
     """What a staff member sees first: cases for case workers, aggregates for analysts."""
-    user = request.user
-    context: dict = {"role": user.get_role_display()}
-    if has_capability(user, Capability.VIEW_CASES):
-        search = request.GET.get("q", "")[:40]
-        page = Paginator(case_list(user=user, search=search), 25).get_page(request.GET.get("page"))
-        context.update(search=search, page=page)
-    if has_capability(user, Capability.VIEW_AGGREGATES):
-        context["counts"] = case_counts(user=user)
-        context["forces"] = forces_in_scope(user)
-    if user.role == Role.SUPPORT_ORGANISATION:
-        context["organisation"] = user.support_organisation
+    context: dict = {"role": request.user.get_role_display()}
+    for (
+        home_context
+    ) in HOME_CONTEXTS:  # cases: the case list and counts; accounts: the organisation
+        context.update(home_context(request))
     context["panels"] = panels_render(HOME_PANELS, request)
     return render(request, "core/staff_home.html", context)
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from victimcare.cli import AddCommand, CommandError, non_negative_int, setup_django
-from victimcare.core.commands import SERVE_EPILOG, add_serve_options, serve_with_worker
+from victimcare.core.commandline import AddCommand, CommandError, non_negative_int, setup_django
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -53,53 +52,12 @@ def print_demo_logins() -> None:
         print(f"  {login.username:<{width}}  {login.totp_secret:<{key_width}}  {login.description}")
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    setup_django()
-    from django.core.management import call_command
-
-    print("Migrating the database ...")
-    call_command("migrate", interactive=False, verbosity=0)
-    from victimcare.demo.services import DemoWorldError, demo_world_build
-
-    try:
-        result = demo_world_build(scale=args.scale, seed=args.seed, reset=False, progress=True)
-    except DemoWorldError as error:
-        raise CommandError(str(error)) from None
-    print(result.summary)
-    print_demo_logins()
-    if args.no_serve:
-        return 0
-    return serve_with_worker(args)
-
-
 SCALES = ("small", "london", "national")
 SCALE_HELP = (
     "size of the synthetic world: small (the Met, Greater Manchester and West Midlands, "
     "a year, about 20,000 cases, under a minute), london (the Met at full volume, about "
     "900,000 cases), national (all 43 forces, about 6 million cases, for benchmarks)"
 )
-
-
-def add_demo(add: AddCommand) -> None:
-    demo = add(
-        "demo",
-        cmd_demo,
-        "build the synthetic demo world (once) and serve it with the background worker, "
-        "printing the demo logins",
-        description=(
-            "Migrate the database, load the synthetic demo world if it is not loaded yet "
-            "(a second run does not duplicate it), print the demo logins and serve the site "
-            "with the background worker beside it.\n"
-            "Each login is printed with the key of its authenticator app (set up for it): add\n"
-            "the key to an authenticator app, or get the current sign-in code with\n"
-            "`oathtool --totp -b KEY`."
-        ),
-        epilog=SERVE_EPILOG,
-    )
-    demo.add_argument("--no-serve", action="store_true", help="build the database and exit")
-    demo.add_argument("--scale", choices=SCALES, default="small", help=SCALE_HELP)
-    demo.add_argument("--seed", type=non_negative_int, default=1, help="random seed (%(default)s)")
-    add_serve_options(demo)
 
 
 def add_seed(add: AddCommand) -> None:
@@ -121,4 +79,4 @@ def add_seed(add: AddCommand) -> None:
     seed.add_argument("--quiet", action="store_true", help="print only the summary")
 
 
-PARSERS = {"demo": add_demo, "seed": add_seed}
+PARSERS = {"seed": add_seed}

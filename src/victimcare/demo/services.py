@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
-from victimcare.accounts.models import AuditRecord, SupportOrganisation, User
+from victimcare.accounts.models import SupportOrganisation, User
+from victimcare.audit.models import AuditRecord
 from victimcare.cases.models import (
     Case,
     ReferenceSequence,
@@ -208,7 +209,7 @@ def _world_extend(*, seed: int, report: _Progress) -> None:
     """What other apps add to the stored cases: every Victims' Code obligation clocked
     from the case logs, then a year of simulated survey fieldwork."""
     from victimcare.care.services import obligations_rebuild
-    from victimcare.surveys.demo import demo_fieldwork_build
+    from victimcare.demo.fieldwork import demo_fieldwork_build
 
     report.step("Clocking every Victims' Code obligation from the case logs ...")
     obligations = obligations_rebuild(cases=Case.objects.all(), now=timezone.now())
@@ -220,7 +221,7 @@ def _world_extend(*, seed: int, report: _Progress) -> None:
 def _world_delete(report: _Progress) -> None:
     """Delete the demo world: every case (this is a demo database), its victims and events,
     audit records about those victims, reference sequences and the demo staff."""
-    from victimcare.surveys.demo import demo_fieldwork_delete
+    from victimcare.demo.fieldwork import demo_fieldwork_delete
 
     # Marked unfinished first: if deleting stops half-way, the next run knows to rebuild.
     DemoWorld.objects.update(cases=0, seconds=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from victimcare.cli import AddCommand, CommandError, non_negative_int, setup_django
+from victimcare.core.commandline import AddCommand, CommandError, non_negative_int, setup_django
 
 
 def cmd_drafts(args: argparse.Namespace) -> int:  # noqa: ARG001 (one action)

@@ -29,7 +29,7 @@ from django.core.mail.backends import console, filebased
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from victimcare.config.env import PRIVATE_FILE_MODE, private_dir
+from victimcare.core.private_files import PRIVATE_FILE_MODE, private_dir
 
 # What the console and file backends write instead of a message that carries a secret.
 WITHHELD = (

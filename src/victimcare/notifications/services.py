@@ -12,6 +12,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Q
 from django.utils import timezone
 
+from victimcare.core.worker import current_worker_id, worker_alive
 from victimcare.notifications import backends
 from victimcare.notifications.constants import NotificationChannel, NotificationStatus, Purpose
 from victimcare.notifications.models import Notification
@@ -71,6 +72,7 @@ def notification_queue(
 
 def _deliver_later(notification_id: int, delay: timedelta | None = None) -> None:
     """Enqueue delivery. With the database backend the queue row commits with the message."""
+    # Inside the function: notifications.tasks imports this module.
     from victimcare.notifications.tasks import notification_deliver_task
 
     task = notification_deliver_task
@@ -105,7 +107,6 @@ def notification_deliver(*, notification_id: int) -> str:
 
 def _delivery_claim(notification_id: int) -> Notification | str:
     """The message, claimed for sending now; or the status that says it is not to be sent."""
-    from victimcare.core.worker import current_worker_id, worker_alive
 
     now = timezone.now()
     with transaction.atomic():

@@ -2,9 +2,9 @@
 
 from django_tasks import task
 
+from victimcare.notifications.services import notification_deliver
+
 
 @task()
 def notification_deliver_task(notification_id: int) -> str:
-    from victimcare.notifications.services import notification_deliver
-
     return notification_deliver(notification_id=notification_id)

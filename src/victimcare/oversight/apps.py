@@ -1,13 +1,15 @@
 from django.apps import AppConfig
 
+from victimcare.core.registry import NavItem, nav_item_register
+
 
 class OversightConfig(AppConfig):
     name = "victimcare.oversight"
     verbose_name = "Oversight: dashboards, peers, targets, report packs"
 
     def ready(self) -> None:
+        # Inside ready(): these import models, which exist only once apps are loaded.
         from victimcare.accounts.permissions import Capability, has_capability
-        from victimcare.core.registry import NavItem, nav_item_register
 
         nav_item_register(
             NavItem(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from victimcare.cli import AddCommand, CommandError, setup_django
+from victimcare.core.commandline import AddCommand, CommandError, setup_django
 
 
 def _oversight_forces(codes: str) -> list:

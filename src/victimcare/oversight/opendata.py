@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from victimcare.core.csv_export import csv_dict_writer, csv_writer
+from victimcare.core.registry import demo_world_get
 from victimcare.forces.models import Force
 from victimcare.oversight import figures, selectors
 from victimcare.oversight.constants import (
@@ -90,7 +91,6 @@ def open_data_rows(
     *, forces: Sequence[Force], quarter: Quarter, threshold: int | None = None
 ) -> list[dict[str, Any]]:
     """The rows of the open-data file, suppression applied."""
-    from victimcare.demo.selectors import demo_world_get
 
     threshold = suppression_threshold(threshold)
 

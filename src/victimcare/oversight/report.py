@@ -14,6 +14,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from victimcare.core.registry import demo_world_get
 from victimcare.forces.models import Force
 from victimcare.oversight import figure_services, figures, selectors
 from victimcare.oversight.constants import SYNTHETIC_NOTICE, suppression_threshold
@@ -78,8 +79,6 @@ def _target_row(*, target, quarter: Quarter, threshold: int) -> dict[str, Any]:
 def report_pack_context(
     *, force: Force, quarter: Quarter, threshold: int | None = None
 ) -> dict[str, Any]:
-    from victimcare.demo.selectors import demo_world_get
-
     threshold = suppression_threshold(threshold)
 
     return {

@@ -12,10 +12,14 @@ from django.views.decorators.http import require_http_methods
 
 from victimcare.accounts.permissions import Capability, capability_required, has_capability
 from victimcare.core.periods import period_error_response
+from victimcare.oversight import compliance_return as returns
 from victimcare.oversight import figure_services, selectors, services
+from victimcare.oversight.compliance_measures import BREAKDOWN_LABELS
 from victimcare.oversight.constants import Measure
 from victimcare.oversight.forms import TargetForm
+from victimcare.oversight.opendata import dictionary_csv, open_data_csv
 from victimcare.oversight.periods import PeriodError, Quarter
+from victimcare.oversight.report import report_pack_pdf
 
 
 def _quarter(request, force) -> tuple[Quarter, str]:
@@ -233,8 +237,6 @@ def target_edit(request, pk: int):
 
 @capability_required(Capability.VIEW_AGGREGATES)
 def report_pack(request, code: str):
-    from victimcare.oversight.report import report_pack_pdf
-
     force = selectors.oversight_force_get(user=request.user, code=code)
     quarter, error = _quarter(request, force)
     if error:
@@ -251,8 +253,6 @@ def report_pack(request, code: str):
 
 @capability_required(Capability.VIEW_AGGREGATES)
 def open_data(request, code: str):
-    from victimcare.oversight.opendata import open_data_csv
-
     force = selectors.oversight_force_get(user=request.user, code=code)
     quarter, error = _quarter(request, force)
     if error:
@@ -270,8 +270,6 @@ def open_data(request, code: str):
 
 @capability_required(Capability.VIEW_AGGREGATES)
 def open_data_dictionary(request):  # noqa: ARG001 (Django passes request to every view)
-    from victimcare.oversight.opendata import dictionary_csv
-
     response = HttpResponse(dictionary_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="data-dictionary.csv"'
     return response
@@ -282,7 +280,6 @@ def open_data_dictionary(request):  # noqa: ARG001 (Django passes request to eve
 
 def _return_quarter(request) -> tuple[Quarter, str]:
     """The quarter asked for (default: the last complete one) and an error, if unreadable."""
-    from victimcare.oversight import compliance_return as returns
 
     text = request.GET.get("quarter", "")
     if not text:
@@ -294,9 +291,6 @@ def _return_quarter(request) -> tuple[Quarter, str]:
 
 
 def _return_context(quarter: Quarter, error: str, **extra) -> dict:
-    from victimcare.oversight import compliance_return as returns
-    from victimcare.oversight.compliance_measures import BREAKDOWN_LABELS
-
     latest = returns.latest_complete_quarter()
     quarters = sorted({quarter, *(latest.shift(k) for k in range(-7, 2))}, reverse=True)
     return {
@@ -312,7 +306,6 @@ def _return_context(quarter: Quarter, error: str, **extra) -> dict:
 @capability_required(Capability.VIEW_COMPLIANCE_RETURN)
 def compliance_returns(request):
     """Every force in scope side by side: one table per measure, a row per force."""
-    from victimcare.oversight import compliance_return as returns
 
     forces = list(returns.compliance_return_forces(user=request.user))
     quarter, error = _return_quarter(request)
@@ -328,7 +321,6 @@ def compliance_returns(request):
 @capability_required(Capability.VIEW_COMPLIANCE_RETURN)
 def compliance_return(request, code: str):
     """One force's return: a table per measure with every breakdown."""
-    from victimcare.oversight import compliance_return as returns
 
     force = returns.compliance_return_force_get(user=request.user, code=code)
     quarter, error = _return_quarter(request)
@@ -349,8 +341,6 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 
 @capability_required(Capability.VIEW_COMPLIANCE_RETURN)
 def compliance_return_csv(request, code: str):
-    from victimcare.oversight import compliance_return as returns
-
     force = returns.compliance_return_force_get(user=request.user, code=code)
     quarter, error = _return_quarter(request)
     if error:
@@ -364,7 +354,6 @@ def compliance_return_csv(request, code: str):
 @capability_required(Capability.VIEW_COMPLIANCE_RETURN)
 def compliance_returns_csv(request):
     """Every force in scope: each force's full return, with a ``force`` column."""
-    from victimcare.oversight import compliance_return as returns
 
     quarter, error = _return_quarter(request)
     if error:

@@ -1,12 +1,14 @@
 from django.apps import AppConfig
 
+from victimcare.core.registry import Panel, case_panel_register, home_panel_register
+
 
 class PortalConfig(AppConfig):
     name = "victimcare.portal"
     verbose_name = "Victim portal (Track my case)"
 
     def ready(self) -> None:
-        from victimcare.core.registry import Panel, case_panel_register, home_panel_register
+        # Inside ready(): these import models, which exist only once apps are loaded.
         from victimcare.portal.panels import awaiting_reply_panel, messages_panel
 
         case_panel_register(

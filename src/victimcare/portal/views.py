@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.cases.selectors import case_get, case_victims
-from victimcare.demo.selectors import demo_world_get
+from victimcare.core.registry import demo_world_get
 from victimcare.intake.care_card import care_card_facts
 from victimcare.portal import contact_services, message_services, selectors, services
 from victimcare.portal.forms import (

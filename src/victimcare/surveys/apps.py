@@ -7,6 +7,13 @@ from django.apps import AppConfig
 
 if TYPE_CHECKING:
     from victimcare.accounts.models import User
+from victimcare.core.registry import (
+    NavItem,
+    Panel,
+    case_panel_register,
+    home_panel_register,
+    nav_item_register,
+)
 
 
 class SurveysConfig(AppConfig):
@@ -14,14 +21,8 @@ class SurveysConfig(AppConfig):
     verbose_name = "Victim satisfaction surveys"
 
     def ready(self) -> None:
+        # Inside ready(): these import models, which exist only once apps are loaded.
         from victimcare.accounts.permissions import Capability, has_capability
-        from victimcare.core.registry import (
-            NavItem,
-            Panel,
-            case_panel_register,
-            home_panel_register,
-            nav_item_register,
-        )
         from victimcare.surveys import panels
 
         def can(capability: Capability) -> Callable[[User], bool]:

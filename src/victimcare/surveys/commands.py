@@ -357,7 +357,7 @@ def microdata_write(rows: list[dict], file) -> None:
 
 
 def cmd_survey(args: argparse.Namespace) -> int:
-    from victimcare.cli import CommandError, setup_django
+    from victimcare.core.commandline import CommandError, setup_django
 
     setup_django()
     return run(args, CommandError)

@@ -21,7 +21,7 @@ from victimcare.accounts.permissions import (
     forces_in_scope,
     has_capability,
 )
-from victimcare.accounts.services import audit_record_create
+from victimcare.audit.services import audit_record_create
 from victimcare.cases.selectors import case_get, case_victims
 from victimcare.core.periods import period_error_response
 from victimcare.surveys.commands import microdata_write

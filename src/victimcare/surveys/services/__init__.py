@@ -19,19 +19,13 @@ from victimcare.surveys.services.errors import FieldworkError
 from victimcare.surveys.services.flags import survey_flag_set
 from victimcare.surveys.services.invitations import fieldwork_update, invitations_send
 from victimcare.surveys.services.questionnaires import questionnaire_core_get
-from victimcare.surveys.services.recovery import _working_day_deadline, recovery_task_close
+from victimcare.surveys.services.recovery import recovery_task_close
 from victimcare.surveys.services.responses import call_attempt_record, response_record
 
-# surveys/demo.py, which is moving to the demo app on another branch, imports these two
-# by their old names; once it imports SampleDesign (and recovery's deadline) from their
-# modules, delete both lines.
-Design = SampleDesign
 __all__ = [
     "ContactExportRefused",
-    "Design",
     "FieldworkError",
     "SampleDesign",
-    "_working_day_deadline",
     "agency_import",
     "agency_sample_export",
     "call_attempt_record",

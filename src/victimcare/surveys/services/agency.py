@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from victimcare.accounts.constants import AuditAction
 from victimcare.accounts.models import User
-from victimcare.accounts.services import audit_record_create
+from victimcare.audit.services import audit_record_create
 from victimcare.core.csv_export import csv_dict_writer
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Force

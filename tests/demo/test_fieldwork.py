@@ -14,9 +14,9 @@ import io
 import pytest
 
 from victimcare.cases.models import Case
+from victimcare.demo.fieldwork import demo_fieldwork_build, whole_experience_target
 from victimcare.forces.models import Force
 from victimcare.surveys.commands import microdata_write
-from victimcare.surveys.demo import demo_fieldwork_build, whole_experience_target
 from victimcare.surveys.models import RecoveryTask, Response, Sample
 from victimcare.surveys.sampling import default_fieldwork_on
 from victimcare.surveys.selectors import microdata_rows

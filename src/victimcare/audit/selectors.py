@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from victimcare.accounts.models import AuditRecord, User
+from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
+from victimcare.audit.models import AuditRecord
 
 
 def audit_record_list(*, user: User) -> QuerySet[AuditRecord]:

@@ -14,7 +14,10 @@ from datetime import date
 
 import numpy as np
 
+from victimcare.forces.models import Area
 from victimcare.oversight.periods import month_shift
+from victimcare.surveys.models import Response, Sample, SampleStratum
+from victimcare.surveys.services import questionnaire_core_get
 
 STAGE_ANSWERS = (
     "completely_satisfied",
@@ -192,10 +195,6 @@ def responses_bulk_create(
 
     from django.db import transaction
     from django.utils import timezone
-
-    from victimcare.forces.models import Area
-    from victimcare.surveys.models import Response, Sample, SampleStratum
-    from victimcare.surveys.services import questionnaire_core_get
 
     by_code = {f.code: f for f in forces}
     rows = responses_synthesise(

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from tests.factories import case_make, staff_make
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import AuditRecord
-from victimcare.accounts.services import audit_record_create
+from victimcare.audit.models import AuditRecord
+from victimcare.audit.services import audit_record_create
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ def test_an_audit_record_cannot_be_deleted(record):
 
 
 def test_the_admin_site_offers_no_way_to_change_audit_records(admin_client, record):
-    response = admin_client.get(f"/admin/accounts/auditrecord/{record.pk}/change/")
+    response = admin_client.get(f"/admin/audit/auditrecord/{record.pk}/change/")
     assert response.status_code == 200
     assert b'name="_save"' not in response.content
-    assert admin_client.get("/admin/accounts/auditrecord/add/").status_code == 403
-    assert admin_client.post(f"/admin/accounts/auditrecord/{record.pk}/delete/").status_code == 403
+    assert admin_client.get("/admin/audit/auditrecord/add/").status_code == 403
+    assert admin_client.post(f"/admin/audit/auditrecord/{record.pk}/delete/").status_code == 403

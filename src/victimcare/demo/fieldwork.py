@@ -28,6 +28,7 @@ from django.utils import timezone
 from victimcare.cases.constants import PREFER_NOT_TO_SAY, Disability, Ethnicity
 from victimcare.cases.models import Case, Victim
 from victimcare.core.timezones import LONDON
+from victimcare.demo.calibration import calibration
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
@@ -58,7 +59,8 @@ from victimcare.surveys.sampling import (
     sampling_frame_build,
 )
 from victimcare.surveys.selectors import care_marker_times
-from victimcare.surveys.services import Design, _working_day_deadline, sample_draw
+from victimcare.surveys.services import SampleDesign, sample_draw
+from victimcare.surveys.services.recovery import _working_day_deadline
 
 SETTINGS_FILE = Path(__file__).resolve().parent / "data" / "demo_fieldwork.json"
 CALL_OUTCOME = {
@@ -103,11 +105,9 @@ def whole_experience_target(force_code: str) -> float:
 def _demo_window() -> tuple[date, date] | None:
     """The demo year: the generator's calibration window, else the span of reports."""
     try:
-        from victimcare.demo.calibration import calibration
-
         window = calibration()
         return window.first_day, window.last_day
-    except (ImportError, KeyError, OSError):
+    except (KeyError, OSError):
         span = Case.objects.aggregate(first=Min("reported_at"), last=Max("reported_at"))
         if span["first"] is None:
             return None
@@ -243,7 +243,7 @@ def _force_fieldwork(*, force: Force, seed: int, first_day: date, last_day: date
         sample = sample_draw(
             force=force,
             month=month,
-            design=Design(
+            design=SampleDesign(
                 target_interviews=target,
                 allocation=Allocation.PROPORTIONAL,
                 expected_response_rate=design_config["expected_response_rate"],

@@ -1,6 +1,6 @@
-"""`victimcare serve`, `worker`, `migrate`, `estimate` and `manage`: running the site and
-its database, and the two commands that forward their arguments (to the standalone
-estimation library, to Django).
+"""`victimcare demo`, `serve`, `worker`, `migrate`, `estimate` and `manage`: the commands of the
+product as a whole: building and serving the demo, running the site and its database, and the
+two commands that forward their arguments (to the standalone estimation library, to Django).
 
 Wired up in victimcare/cli.py (see the pattern there). Django, gunicorn and the models are
 imported inside the handlers, not here: `victimcare --help` imports this module to build
@@ -12,7 +12,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from victimcare.cli import PROG, AddCommand, CommandError, port_number, setup_django
+from victimcare.core.commandline import (
+    PROG,
+    AddCommand,
+    CommandError,
+    non_negative_int,
+    port_number,
+    setup_django,
+)
+from victimcare.demo.commands import SCALE_HELP, SCALES, print_demo_logins
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -264,7 +272,49 @@ def add_estimate(add: AddCommand) -> None:
     estimate.add_argument("rest", nargs=argparse.REMAINDER)
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    print("Migrating the database ...")
+    call_command("migrate", interactive=False, verbosity=0)
+    from victimcare.demo.services import DemoWorldError, demo_world_build
+
+    try:
+        result = demo_world_build(scale=args.scale, seed=args.seed, reset=False, progress=True)
+    except DemoWorldError as error:
+        raise CommandError(str(error)) from None
+    print(result.summary)
+    print_demo_logins()
+    if args.no_serve:
+        return 0
+    return serve_with_worker(args)
+
+
+def add_demo(add: AddCommand) -> None:
+    demo = add(
+        "demo",
+        cmd_demo,
+        "build the synthetic demo world (once) and serve it with the background worker, "
+        "printing the demo logins",
+        description=(
+            "Migrate the database, load the synthetic demo world if it is not loaded yet "
+            "(a second run does not duplicate it), print the demo logins and serve the site "
+            "with the background worker beside it.\n"
+            "Each login is printed with the key of its authenticator app (set up for it): add\n"
+            "the key to an authenticator app, or get the current sign-in code with\n"
+            "`oathtool --totp -b KEY`."
+        ),
+        epilog=SERVE_EPILOG,
+    )
+    demo.add_argument("--no-serve", action="store_true", help="build the database and exit")
+    demo.add_argument("--scale", choices=SCALES, default="small", help=SCALE_HELP)
+    demo.add_argument("--seed", type=non_negative_int, default=1, help="random seed (%(default)s)")
+    add_serve_options(demo)
+
+
 PARSERS = {
+    "demo": add_demo,
     "serve": add_serve,
     "worker": add_worker,
     "migrate": add_migrate,

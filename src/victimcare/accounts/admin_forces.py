@@ -1,6 +1,7 @@
 """Forces in the administration site. Peer groups, forces and crime types are national
 reference data: read-only to a force administrator, managed by a platform superuser.
-Areas and teams belong to a force and are managed by its administrators."""
+Areas and teams belong to a force and are managed by its administrators. Registered from
+accounts.admin: the reach rules live in accounts, which sits above forces."""
 
 from django.contrib import admin
 
