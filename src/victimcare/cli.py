@@ -938,6 +938,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     import_parser.add_argument("--quiet", action="store_true", help="no progress line")
 
+    from victimcare.training.commands import add_parsers as add_training_parsers
+
+    add_training_parsers(sub)
+
     manage = add("manage", cmd_manage, "run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
