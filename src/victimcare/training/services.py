@@ -6,7 +6,7 @@ people (a page's error summary, the command's one line) and writes nothing.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 
 from django.core.exceptions import ValidationError
@@ -384,6 +384,7 @@ def rollout_plan_set(
     period_days: int,
     teams: list[Team] | None = None,
     on: date | None = None,
+    now: datetime | None = None,
 ) -> RolloutPlan:
     """Store the module's rollout plan and assign its latest published version to each
     team from its wave's start, due at the end of the wave's period. A plan is replaced
@@ -434,7 +435,7 @@ def rollout_plan_set(
         starts_on=starts_on,
         period_days=period_days,
         team_order=order,
-        created_at=timezone.now(),
+        created_at=now or timezone.now(),
         created_by=user,
     )
     plan.full_clean()
