@@ -81,6 +81,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("open-data", "victimcare.oversight.commands"),
     ("compliance-return", "victimcare.oversight.commands"),
     ("import", "victimcare.intake.commands"),
+    ("training", "victimcare.training.commands"),
     ("manage", "victimcare.commands"),
 )
 

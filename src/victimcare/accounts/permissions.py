@@ -64,14 +64,32 @@ class Capability(StrEnum):
     """Browse who viewed which victim's personal data, in the staff member's force."""
     MANAGE_SITE = "manage_site"
     """The administration site: staff, forces, areas, crime types."""
+    MANAGE_TRAINING = "manage_training"
+    """The force's training lead: draft training modules, invite support organisations,
+    sign off for the force, publish, assign, plan rollouts, see completion and effect."""
+    CO_AUTHOR_TRAINING = "co_author_training"
+    """A support organisation's training area: edit and sign off the drafts of the
+    modules it is invited to, and nothing else of them."""
+    TAKE_TRAINING = "take_training"
+    """Read, take the knowledge check of and complete the training assigned to oneself."""
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CALL_HANDLER: frozenset(
-        {Capability.VIEW_CASES, Capability.RECORD_REPORTS, Capability.INTERVIEW}
+        {
+            Capability.VIEW_CASES,
+            Capability.RECORD_REPORTS,
+            Capability.INTERVIEW,
+            Capability.TAKE_TRAINING,
+        }
     ),
     Role.OFFICER: frozenset(
-        {Capability.VIEW_CASES, Capability.RECORD_REPORTS, Capability.WORK_CASES}
+        {
+            Capability.VIEW_CASES,
+            Capability.RECORD_REPORTS,
+            Capability.WORK_CASES,
+            Capability.TAKE_TRAINING,
+        }
     ),
     Role.SUPERVISOR: frozenset(
         {
@@ -83,6 +101,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_AGGREGATES,
             Capability.VIEW_COMPLIANCE_RETURN,
             Capability.EXPORT_CONTACT_DETAILS,
+            Capability.MANAGE_TRAINING,
+            Capability.TAKE_TRAINING,
         }
     ),
     Role.ANALYST: frozenset(
@@ -91,7 +111,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.OVERSIGHT: frozenset(
         {Capability.VIEW_AGGREGATES, Capability.VIEW_COMPLIANCE_RETURN, Capability.SET_TARGETS}
     ),
-    Role.SUPPORT_ORGANISATION: frozenset({Capability.RECEIVE_REFERRALS}),
+    Role.SUPPORT_ORGANISATION: frozenset(
+        {Capability.RECEIVE_REFERRALS, Capability.CO_AUTHOR_TRAINING}
+    ),
     Role.ADMINISTRATOR: frozenset(
         {
             Capability.VIEW_CASES,

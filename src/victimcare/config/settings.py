@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "victimcare.care",
     "victimcare.surveys",
     "victimcare.oversight",
+    "victimcare.training",
     "victimcare.demo",
 ]
 

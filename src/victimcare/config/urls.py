@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("victimcare.care.urls")),
     path("", include("victimcare.surveys.urls")),
     path("", include("victimcare.oversight.urls")),
+    path("", include("victimcare.training.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
