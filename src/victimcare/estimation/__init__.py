@@ -14,6 +14,7 @@ from .design import Design
 from .errors import DesignError, NotEnoughDataError
 from .formula import FormulaError
 from .regression import Coefficient, ModelDataError, ModelError, Regression
+from .replicate import ReplicateDesign
 from .results import ChiSquareTest, Comparison, Estimate, Estimates
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "ModelError",
     "NotEnoughDataError",
     "Regression",
+    "ReplicateDesign",
 ]

@@ -21,6 +21,7 @@ from .errors import DesignError
 from .intervals import PROPORTION_METHODS, reference_df
 from .io import read_table
 from .regression import Regression
+from .replicate import ReplicateDesign
 from .results import Estimates
 
 __all__ = ["build_parser", "main"]
@@ -52,6 +53,12 @@ Examples (R's api data, as in the survey package):
   # regression, as R's svyglm(api00 ~ ell + meals + stype, design = dstrat)
   victimcare estimate apistrat.csv --glm "api00 ~ ell + meals + C(stype)" \\
       --strata stype --weight pw --fpc fpc --format json
+
+  # replicate weights supplied as columns (R's svrepdesign), or made from the design
+  victimcare estimate apiclus1_rep.csv --y api00 --stat mean --weight pw \\
+      --repweights "jk_*" --rep-type JK1
+  victimcare estimate apistrat.csv --y api00 --stat quantile --strata stype \\
+      --weight pw --fpc fpc --replicates jkn
 
   # logistic (quasibinomial) regression with average marginal effects
   victimcare estimate apiclus1.csv --glm "sch.wide ~ api99 + C(stype)" \\
@@ -186,6 +193,55 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
         help="reference distribution: 'design' (Student t on the design degrees of "
         "freedom; for --glm R's df.residual; default), 'inf' (the normal) or a number",
     )
+    rep = p.add_argument_group(
+        "replicate weights",
+        "variance from replicate weights (R's svrepdesign / as.svrepdesign) instead of "
+        "Taylor linearisation; every --stat (not --glm)",
+    )
+    rep.add_argument(
+        "--repweights",
+        metavar="PATTERN",
+        help='replicate weight columns: a glob such as "rw_*" (columns in file order) or '
+        "COL,COL,...; the design is then --weight and these columns only",
+    )
+    rep.add_argument(
+        "--rep-type",
+        choices=["JK1", "JKn", "BRR", "Fay", "bootstrap"],
+        help="with --repweights: the replication method (R's type=; default JK1)",
+    )
+    rep.add_argument("--rho", type=float, help="Fay's rho (--rep-type Fay, --replicates fay)")
+    rep.add_argument(
+        "--scale", type=float, help="with --repweights: R's scale= (defaults as R per type)"
+    )
+    rep.add_argument(
+        "--rscales",
+        metavar="R[,R...]",
+        help="with --repweights: R's rscales=, one number or one per replicate (JKn needs it)",
+    )
+    rep.add_argument(
+        "--multipliers",
+        action="store_true",
+        help="with --repweights: the columns multiply --weight (R's combined.weights=FALSE)",
+    )
+    rep.add_argument(
+        "--mse",
+        action="store_true",
+        help="centre replicates at the full-sample estimate, not their mean (R's mse=TRUE)",
+    )
+    rep.add_argument(
+        "--replicates",
+        choices=["jk1", "jkn", "brr", "fay", "bootstrap"],
+        help="make replicate weights from the design given by --strata/--psu/--fpc/--weight "
+        "(R's as.svrepdesign; first stage only)",
+    )
+    rep.add_argument("--seed", type=int, help="with --replicates bootstrap: seed of the draws")
+    rep.add_argument(
+        "--n-replicates",
+        type=int,
+        default=50,
+        metavar="N",
+        help="with --replicates bootstrap: number of replicates (default 50, as R)",
+    )
     p.add_argument(
         "--format",
         choices=["table", "json", "csv"],
@@ -309,6 +365,45 @@ def render_models(models: Sequence[Regression], fmt: str, *, ame: bool, by: list
     return "\n".join(lines)
 
 
+def _floats(value: str | None, option: str) -> list[float] | None:
+    if value is None:
+        return None
+    try:
+        return [float(v) for v in _split(value)]
+    except ValueError:
+        raise DesignError(f"{option} takes numbers separated by commas, not {value!r}") from None
+
+
+def _check_replicate_options(args: argparse.Namespace) -> None:
+    """Options of one replicate route used with the other, or without one: one line."""
+    if args.repweights:
+        if args.replicates:
+            raise DesignError("give --repweights (columns) or --replicates (made), not both")
+        given = [
+            o for o, v in (("--strata", args.strata), ("--psu", args.psu), ("--fpc", args.fpc)) if v
+        ]
+        if given:
+            raise DesignError(
+                f"--repweights designs take no {', '.join(given)}: the replicate columns "
+                "carry the design (give --weight and --rep-type)"
+            )
+        return
+    used = [
+        o
+        for o, v in (
+            ("--rep-type", args.rep_type),
+            ("--scale", args.scale),
+            ("--rscales", args.rscales),
+            ("--multipliers", args.multipliers),
+        )
+        if v
+    ]
+    if used:
+        raise DesignError(f"{', '.join(used)} apply to --repweights only")
+    if not args.replicates and (args.mse or args.seed is not None or args.rho is not None):
+        raise DesignError("--mse, --seed and --rho apply to replicate designs only")
+
+
 def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> int:
     """Run the command; returns the exit status (2 on bad input)."""
     parser = build_parser(prog)
@@ -328,17 +423,42 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
             raise DesignError(f"--df: {exc}") from None
         if args.ci and args.stat != "proportion" and args.ci != "wald":
             raise DesignError(f"--ci {args.ci} applies to --stat proportion only")
+        _check_replicate_options(args)
         data = read_table(args.file)
-        design = Design(
-            data,
-            weight=args.weight,
-            strata=args.strata,
-            psu=_split(args.psu) or None,
-            fpc=_split(args.fpc) or None,
-            nest=args.nest,
-            lonely_psu=args.lonely_psu,
-        )
+        design: Design | ReplicateDesign
+        if args.repweights:
+            design = ReplicateDesign(
+                data,
+                repweights=args.repweights,
+                weight=args.weight,
+                type=args.rep_type or "JK1",
+                rho=args.rho,
+                scale=args.scale,
+                rscales=_floats(args.rscales, "--rscales"),
+                mse=args.mse,
+                combined_weights=not args.multipliers,
+            )
+        else:
+            design = Design(
+                data,
+                weight=args.weight,
+                strata=args.strata,
+                psu=_split(args.psu) or None,
+                fpc=_split(args.fpc) or None,
+                nest=args.nest,
+                lonely_psu=args.lonely_psu,
+            )
+            if args.replicates:
+                design = design.replicates(
+                    args.replicates,
+                    replicates=args.n_replicates,
+                    seed=args.seed,
+                    rho=0.5 if args.rho is None else args.rho,
+                    mse=args.mse,
+                )
         if args.glm is not None:
+            if isinstance(design, ReplicateDesign):
+                raise DesignError("--glm is not available with replicate weights")
             by = _split(args.by)
             fits = design.glm(args.glm, args.family, by=by or None, level=args.level, df=args.df)
             models = list(fits) if by else [fits]

@@ -31,6 +31,7 @@ from .results import Estimate, Estimates
 
 if TYPE_CHECKING:
     from .regression import Regression
+    from .replicate import ReplicateDesign
 from .sums import CellSums, DesignInfo, needed_terms
 from .variance import (
     LONELY_PSU_CHOICES,
@@ -674,6 +675,44 @@ class Design:
         from .quantile import quantiles as run
 
         return run(self, y, quantiles, by=_as_tuple(by), qrule=qrule, level=level, df=df)
+
+    def replicates(
+        self,
+        method: str = "jkn",
+        *,
+        replicates: int = 50,
+        seed: int | None = None,
+        rho: float = 0.5,
+        mse: bool = False,
+    ) -> ReplicateDesign:
+        """The design with replicate weights, R's ``as.svrepdesign(design, type=...)``:
+        ``method`` ``jk1`` (unstratified), ``jkn``, ``brr`` or ``fay`` (two PSUs per
+        stratum; ``rho`` for Fay) or ``bootstrap`` (``replicates`` draws from ``seed``).
+        Uses the first stage only (PSUs, strata and their fpc), as R. See
+        ``replicate_weights``."""
+        from .replicate import ReplicateDesign
+        from .replicate_weights import make_replicates
+
+        backend = self._memory_backend("replicate weights")
+        if self._steps:
+            raise DesignError("make replicate weights before calibrating, not after")
+        rows = backend.rows
+        psu = rows.psu if rows.psu is not None else np.arange(backend.cols.n)
+        reps = make_replicates(
+            method,
+            stratum=rows.stratum,
+            psu=psu,
+            strata_labels=self.info.strata,
+            has_strata=self.info.has_strata,
+            popsize=self.info.popsize,
+            lonely_psu=self.spec.lonely_psu,
+            replicates=replicates,
+            seed=seed,
+            rho=rho,
+        )
+        return ReplicateDesign.from_replicates(
+            backend.cols, self.weights, reps, mse=mse, notes=self.notes
+        )
 
     # -- regression (see regression.py) ----------------------------------------------
     @overload
