@@ -15,12 +15,13 @@ from .errors import DesignError, NotEnoughDataError
 from .formula import FormulaError
 from .regression import Coefficient, ModelDataError, ModelError, Regression
 from .replicate import ReplicateDesign
-from .results import ChiSquareTest, Comparison, Estimate, Estimates
+from .results import ChiSquareTest, Comparison, Covariance, Estimate, Estimates
 
 __all__ = [
     "ChiSquareTest",
     "Coefficient",
     "Comparison",
+    "Covariance",
     "Design",
     "DesignError",
     "Estimate",

@@ -22,7 +22,7 @@ from .intervals import PROPORTION_METHODS, reference_df
 from .io import read_table
 from .regression import Regression
 from .replicate import ReplicateDesign
-from .results import Estimates
+from .results import Covariance, Estimates
 
 __all__ = ["build_parser", "main"]
 
@@ -193,6 +193,18 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
         help="reference distribution: 'design' (Student t on the design degrees of "
         "freedom; for --glm R's df.residual; default), 'inf' (the normal) or a number",
     )
+    p.add_argument(
+        "--covariance",
+        action="store_true",
+        help="with --by: also print the covariance matrix of the domain estimates (R's "
+        "vcov(svyby(..., covmat=TRUE)))",
+    )
+    p.add_argument(
+        "--deff-replace",
+        action="store_true",
+        help="design effects against simple random sampling with replacement (R's "
+        "deff='replace'); default without replacement (deff=TRUE)",
+    )
     rep = p.add_argument_group(
         "replicate weights",
         "variance from replicate weights (R's svrepdesign / as.svrepdesign) instead of "
@@ -292,8 +304,35 @@ def _label(v: Any) -> str:
     return str(v)
 
 
-def render(result: Estimates, fmt: str) -> str:
-    """The estimates in the chosen output format."""
+def render(result: Estimates, fmt: str, covariance: Covariance | None = None) -> str:
+    """The estimates in the chosen output format (with the domains' covariance matrix)."""
+    text = _render(result, fmt)
+    if covariance is None:
+        return text
+    if fmt == "json":
+        body = json.loads(text)
+        body["covariance"] = covariance.as_dict()
+        return json.dumps(body, indent=2)
+    labels = [",".join(_label(v) for v in d) for d in covariance.domains]
+    rows = [
+        [lab, *(_num(float(v)) for v in row)]
+        for lab, row in zip(labels, covariance.matrix, strict=True)
+    ]
+    header = ["covariance", *labels]
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([cell_neutralise(c) for c in header])
+        for r in rows:
+            w.writerow([cell_neutralise(r[0]), *r[1:]])
+        return text + "\n\n" + buf.getvalue().rstrip("\n")
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    lines = ["  ".join(str(h).rjust(wd) for h, wd in zip(header, widths, strict=True))]
+    lines += ["  ".join(str(x).rjust(wd) for x, wd in zip(r, widths, strict=True)) for r in rows]
+    return text + "\n\n" + "\n".join(lines)
+
+
+def _render(result: Estimates, fmt: str) -> str:
     rows = []
     for e in result:
         d = e.as_dict()
@@ -414,6 +453,8 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
         parser.error("--glm fits a regression; leave out --y and --stat")
     if args.glm is None and args.ame:
         parser.error("--ame needs --glm")
+    if args.glm is not None and (args.covariance or args.deff_replace):
+        parser.error("--covariance and --deff-replace apply to --stat, not --glm")
     try:
         if not 0 < args.level < 1:
             raise DesignError(f"--level must be between 0 and 1, not {args.level:g}")
@@ -470,6 +511,10 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
                 print(f"{prog}: note: {note}", file=sys.stderr)
             print(text)
             return 0
+        if args.stat == "quantile" and (args.covariance or args.deff_replace):
+            raise DesignError(
+                "--covariance and --deff-replace apply to mean, total, proportion, ratio"
+            )
         if args.stat == "quantile":
             result = design.quantile(
                 args.y,
@@ -497,13 +542,19 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
             ci=args.ci if args.stat == "proportion" else None,
             level=args.level,
             df=args.df,
+            deff="replace" if args.deff_replace else True,
         )
+        covariance = None
+        if args.covariance:
+            if not args.by:
+                raise DesignError("--covariance needs --by (the domains)")
+            covariance = design.vcov(args.stat, args.y, _split(args.by), x=args.x)
     except DesignError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     for note in result.notes:
         print(f"{prog}: note: {note}", file=sys.stderr)
-    print(render(result, args.format))
+    print(render(result, args.format, covariance))
     return 0
 
 

@@ -20,7 +20,7 @@ from .errors import DesignError
 from .estimator import Prepared, as_tuple
 from .intervals import PROPORTION_METHODS
 from .memory import DesignSpec, MemoryBackend
-from .results import Estimate, Estimates
+from .results import Covariance, Estimate, Estimates
 from .sums import DesignInfo
 from .variance import LONELY_PSU_CHOICES
 
@@ -189,9 +189,12 @@ class Design(DesignMethods):
         level: float = 0.95,
         df: str | float = "design",
         na_rm: bool = True,
+        deff: bool | str = True,
     ) -> Estimate | Estimates:
-        """Weighted mean of ``y`` (R's ``svymean``, by domain as ``svyby``); Wald interval."""
-        return self._run("mean", y, None, by, "wald", level, df, na_rm)
+        """Weighted mean of ``y`` (R's ``svymean``, by domain as ``svyby``); Wald interval.
+        ``deff``: design effect against simple random sampling without replacement
+        (``True``, R's ``deff=TRUE``) or with it (``"replace"``)."""
+        return self._run("mean", y, None, by, "wald", level, df, na_rm, deff=deff)
 
     @overload
     def total(self, y: str, by: None = None, **kw: Any) -> Estimate: ...
@@ -205,9 +208,10 @@ class Design(DesignMethods):
         level: float = 0.95,
         df: str | float = "design",
         na_rm: bool = True,
+        deff: bool | str = True,
     ) -> Estimate | Estimates:
         """Estimated population total of ``y`` (R's ``svytotal``); Wald interval."""
-        return self._run("total", y, None, by, "wald", level, df, na_rm)
+        return self._run("total", y, None, by, "wald", level, df, na_rm, deff=deff)
 
     @overload
     def proportion(self, y: str, by: None = None, **kw: Any) -> Estimate: ...
@@ -222,12 +226,13 @@ class Design(DesignMethods):
         level: float = 0.95,
         df: str | float = "design",
         na_rm: bool = True,
+        deff: bool | str = True,
     ) -> Estimate | Estimates:
         """Proportion of 1s in a 0/1 column ``y`` (R's ``svyciprop``, default logit
         interval with t on the design df)."""
         if ci not in PROPORTION_METHODS:
             raise DesignError(f"ci must be one of {', '.join(PROPORTION_METHODS)}, not {ci!r}")
-        return self._run("proportion", y, None, by, ci, level, df, na_rm)
+        return self._run("proportion", y, None, by, ci, level, df, na_rm, deff=deff)
 
     @overload
     def ratio(self, y: str, x: str, by: None = None, **kw: Any) -> Estimate: ...
@@ -242,9 +247,10 @@ class Design(DesignMethods):
         level: float = 0.95,
         df: str | float = "design",
         na_rm: bool = True,
+        deff: bool | str = True,
     ) -> Estimate | Estimates:
         """Ratio of totals ``sum(w y) / sum(w x)`` (R's ``svyratio``); Wald interval."""
-        return self._run("ratio", y, x, by, "wald", level, df, na_rm)
+        return self._run("ratio", y, x, by, "wald", level, df, na_rm, deff=deff)
 
     # -- machinery (see estimator.py) ---------------------------------------------------
     def prepare(
@@ -276,8 +282,10 @@ class Design(DesignMethods):
         level: float,
         df: str | float,
         na_rm: bool,
+        *,
+        deff: bool | str = True,
     ) -> Estimate | Estimates:
-        return estimator.run(self, stat, y, x, by, method, level, df, na_rm)
+        return estimator.run(self, stat, y, x, by, method, level, df, na_rm, deff=deff)
 
     def estimates(
         self,
@@ -290,10 +298,40 @@ class Design(DesignMethods):
         level: float = 0.95,
         df: str | float = "design",
         na_rm: bool = True,
+        deff: bool | str = True,
     ) -> Estimates:
         """Any estimator as a table (also without ``by``), with notes: the CLI's entry."""
         return estimator.estimates(
-            self, stat, y, x=x, by=by, ci=ci, level=level, df=df, na_rm=na_rm
+            self, stat, y, x=x, by=by, ci=ci, level=level, df=df, na_rm=na_rm, deff=deff
+        )
+
+    def vcov(
+        self,
+        stat: str,
+        y: str,
+        by: str | Sequence[str],
+        *,
+        x: str | None = None,
+        na_rm: bool = True,
+    ) -> Covariance:
+        """Covariance matrix of the domain estimates of ``stat`` (mean, total, proportion
+        or ratio of ``y`` to ``x``) by ``by``: R's ``vcov(svyby(..., covmat=TRUE))``.
+        Domains in sorted order; a domain with no rows of ``y`` has NaN row and column."""
+        if stat not in ("mean", "total", "proportion", "ratio"):
+            raise DesignError(f"covariance is for mean, total, proportion or ratio, not {stat!r}")
+        if stat == "ratio" and x is None:
+            raise DesignError("a ratio needs x (the denominator column)")
+        prep = self.prepare(stat, y, x, by, na_rm=na_rm, deff=False)
+        m = np.array(self.covariance(prep, full=True), dtype=np.float64)
+        empty = prep.n == 0
+        m[empty, :] = np.nan
+        m[:, empty] = np.nan
+        return Covariance(
+            by=prep.by,
+            domains=tuple(prep.cells.domains),
+            matrix=m,
+            stat=stat,
+            variable=y if x is None else f"{y}/{x}",
         )
 
     # -- in memory --------------------------------------------------------------------

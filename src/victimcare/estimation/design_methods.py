@@ -5,6 +5,7 @@ that ``design.py`` stays the core; each method forwards to its own module.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -12,10 +13,11 @@ import numpy as np
 
 from .calibration import (
     Step,
-    linear_calibration,
+    generalised_calibration,
     model_matrix,
     poststratify_weights,
     rake_weights,
+    trim_weights,
 )
 from .errors import DesignError
 from .estimator import as_tuple
@@ -94,8 +96,15 @@ class DesignMethods:
         population_size: float | None = None,
         categorical: Mapping[str, Mapping[Any, float]] | None = None,
         numeric: Mapping[str, float] | None = None,
+        calfun: str = "linear",
+        bounds: tuple[float, float] = (-math.inf, math.inf),
+        maxit: int = 50,
+        epsilon: float = 1e-7,
     ) -> Design:
-        """Linear (GREG) calibration, R's ``calibrate(..., calfun="linear")``.
+        """Calibration, R's ``calibrate(..., calfun=, bounds=)``: linear (GREG; in one
+        step without bounds), ``"raking"`` or ``"logit"`` (which needs finite bounds),
+        with the g-weights kept within ``bounds`` (lower < 1 < upper) where the function
+        allows (see ``calibration.generalised_calibration``).
 
         ``categorical``: column -> {level: population count}; ``numeric``: column ->
         population total; ``population_size``: the population count (needed when no
@@ -125,10 +134,30 @@ class DesignMethods:
                 totals.append(float(hit[0]))
         if mm.shape[1] == 0:
             raise DesignError("calibration needs at least one margin or total")
-        new_w, step = linear_calibration(self.weights, mm, np.asarray(totals))
+        new_w, step = generalised_calibration(
+            self.weights,
+            mm,
+            np.asarray(totals),
+            calfun=calfun,
+            bounds=bounds,
+            maxit=maxit,
+            epsilon=epsilon,
+        )
         out = self._copy()
         out._weights = new_w
         out._steps = (*self._steps, step)
+        return out
+
+    def trim_weights(
+        self, *, lower: float = -math.inf, upper: float = math.inf, strict: bool = False
+    ) -> Design:
+        """R's ``trimWeights``: weights outside ``[lower, upper]`` set to the bound, the
+        amount trimmed shared equally by the other rows (``strict``: until none is
+        outside). The variance is that of the design with the new weights (as R: no
+        residuals are added)."""
+        self._memory_backend("trimming weights")
+        out = self._copy()
+        out._weights = trim_weights(self.weights, lower=lower, upper=upper, strict=strict)
         return out
 
     def quantile(

@@ -178,8 +178,9 @@ def row_moments(design: Design, prep: Prepared, doms: np.ndarray, *, full: bool)
     return moments_from_rows(design.info, backend.rows, x, full=full)
 
 
-def srs_variance(prep: Prepared) -> np.ndarray:
-    """Variance under simple random sampling without replacement (R's deff=TRUE)."""
+def srs_variance(prep: Prepared, *, replace: bool = False) -> np.ndarray:
+    """Variance under simple random sampling without replacement (R's ``deff=TRUE``),
+    or with replacement (``replace``, R's ``deff="replace"``: no ``(N - n) / N``)."""
     cells = prep.cells
     wt = prep.weight_total
     n = prep.n.astype(np.float64)
@@ -193,12 +194,14 @@ def srs_variance(prep: Prepared) -> np.ndarray:
             t = prep.theta
             d = cells.per_domain(cells.term(1, 0, 1))
             svyvar = corr * (waa - 2 * t * wab + t * t * wbb) / (d * d) / wt
-            vsrs = svyvar * wt * wt * (wt - n) / (wt * n)
+            vsrs = svyvar * wt * wt / n if replace else svyvar * wt * wt * (wt - n) / (wt * n)
         else:
             svyvar = corr * (waa - sa * sa / wt) / wt
             # no variation in the domain (e.g. a proportion of 0 or 1): rounding only
             svyvar = np.where(np.abs(svyvar) <= 1e-12 * np.abs(waa / wt), 0.0, svyvar)
-            if prep.stat == "total":
+            if replace:
+                vsrs = svyvar * wt * wt / n if prep.stat == "total" else svyvar / n
+            elif prep.stat == "total":
                 vsrs = svyvar * wt * wt * (wt - n) / (wt * n)
             else:
                 vsrs = np.where(wt < n, np.nan, svyvar * (wt - n) / (wt * n))
@@ -215,13 +218,19 @@ def run(
     level: float,
     df: str | float,
     na_rm: bool,
+    *,
+    deff: bool | str = True,
 ) -> Estimate | Estimates:
     if not 0 < level < 1:
         raise DesignError(f"level must be between 0 and 1, not {level}")
+    if deff not in (True, False, "replace"):
+        raise DesignError(f"deff must be True, False or 'replace', not {deff!r}")
     prep = prepare(design, stat, y, x, by, na_rm=na_rm)
     var = covariance(design, prep)
     se = np.sqrt(np.maximum(var, 0.0))
-    vsrs = srs_variance(prep)
+    vsrs = srs_variance(prep, replace=deff == "replace")
+    if deff is False:
+        vsrs = np.full_like(var, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         deff = var / vsrs
     try:
@@ -316,6 +325,7 @@ def estimates(
     level: float = 0.95,
     df: str | float = "design",
     na_rm: bool = True,
+    deff: bool | str = True,
 ) -> Estimates:
     """Any estimator as a table (also without ``by``), with notes: the CLI's entry."""
     method = ci or ("logit" if stat == "proportion" else "wald")
@@ -328,7 +338,7 @@ def estimates(
     if stat not in ("mean", "total", "proportion", "ratio"):
         raise DesignError(f"unknown statistic {stat!r}")
     by_cols = as_tuple(by)
-    res = run(design, stat, y, x, by_cols or None, method, level, df, na_rm)
+    res = run(design, stat, y, x, by_cols or None, method, level, df, na_rm, deff=deff)
     if isinstance(res, Estimates):
         return res
     notes = list(design.notes)

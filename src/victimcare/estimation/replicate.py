@@ -49,7 +49,7 @@ from .intervals import (
 )
 from .memory import column_values, domain_codes
 from .replicate_weights import ReplicateSet
-from .results import Estimate, Estimates
+from .results import Covariance, Estimate, Estimates
 
 __all__ = ["REP_TYPES", "ReplicateDesign", "replicate_variance"]
 
@@ -431,6 +431,56 @@ class ReplicateDesign:
                 f"{n_by_missing} row(s) with a missing {', '.join(by_cols)} belong to no domain"
             )
         return Estimates(rows=tuple(rows), by=by_cols, notes=tuple(notes))
+
+    def vcov(
+        self,
+        stat: str,
+        y: str,
+        by: str | Sequence[str],
+        *,
+        x: str | None = None,
+        na_rm: bool = True,  # noqa: ARG002 (as Design.vcov; missing values are always left out)
+    ) -> Covariance:
+        """Covariance matrix of the domain estimates (R's ``vcov(svyby(..., covmat=TRUE))``
+        on a replicate design: ``svrVar`` of the replicates' domain estimates)."""
+        if stat not in ("mean", "total", "proportion", "ratio"):
+            raise DesignError(f"covariance is for mean, total, proportion or ratio, not {stat!r}")
+        if stat == "ratio" and x is None:
+            raise DesignError("a ratio needs x (the denominator column)")
+        by_cols = _as_tuple(by)
+        a = column_values(self.cols, y, "y", binary=stat == "proportion")
+        b = np.ones(self.cols.n) if x is None else column_values(self.cols, x, "x", binary=False)
+        for c in by_cols:
+            self.cols.require(c, "by")
+        dom, labels, _ = domain_codes(self.cols, by_cols)
+        k = len(labels)
+        est = np.full(k, math.nan)
+        reps = np.full((self.n_replicates, k), math.nan)
+        ok_all = ~np.isnan(a) & ~np.isnan(b)
+        for d in range(k):
+            ok = (dom == d) & ok_all
+            if not ok.any():
+                continue
+            sa, sb = self.pweights[ok] @ a[ok], self.pweights[ok] @ b[ok]
+            ra, rb = self.analysis[ok].T @ a[ok], self.analysis[ok].T @ b[ok]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                est[d] = sa if stat == "total" else sa / sb
+                reps[:, d] = ra if stat == "total" else ra / rb
+        present = ~np.isnan(est)
+        keep = np.isfinite(reps[:, present]).all(axis=1)  # R's na.omit drops whole replicates
+        t, rs = reps[keep], self.rscales[keep]
+        centre = est if self.mse else np.mean(t[rs > 0], axis=0)
+        dev = (t - centre) * np.sqrt(rs)[:, None]
+        m = self.scale * (dev.T @ dev)
+        m[~present, :] = math.nan
+        m[:, ~present] = math.nan
+        return Covariance(
+            by=by_cols,
+            domains=tuple(labels),
+            matrix=m,
+            stat=stat,
+            variable=y if x is None else f"{y}/{x}",
+        )
 
     def _describe(self) -> str:
         rho = f", rho {self.rho:g}" if self.type == "Fay" else ""
