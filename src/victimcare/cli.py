@@ -409,6 +409,12 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return estimate_main(args.rest, prog=f"{PROG} estimate")
 
 
+def cmd_sae(args: argparse.Namespace) -> int:
+    from victimcare.estimation.sae_cli import main as sae_main
+
+    return sae_main(args.rest, prog=f"{PROG} sae")
+
+
 def cmd_survey(args: argparse.Namespace) -> int:
     setup_django()
     from victimcare.surveys.commands import run
@@ -851,6 +857,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     estimate.add_argument("rest", nargs=argparse.REMAINDER)
 
+    sae = add(
+        "sae",
+        cmd_sae,
+        "small-area (Fay-Herriot) estimates from direct estimates per area (see sae --help)",
+        add_help=False,
+    )
+    sae.add_argument("rest", nargs=argparse.REMAINDER)
+
     survey = add(
         "survey",
         cmd_survey,
@@ -945,7 +959,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Subcommands whose arguments belong to another parser, passed on untouched (argparse's
 # REMAINDER would swallow neither a leading --help nor options).
-PASSTHROUGH = {"estimate": cmd_estimate, "manage": cmd_manage}
+PASSTHROUGH = {"estimate": cmd_estimate, "manage": cmd_manage, "sae": cmd_sae}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
