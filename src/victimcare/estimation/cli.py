@@ -502,7 +502,7 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
                 raise DesignError("--glm is not available with replicate weights")
             by = _split(args.by)
             fits = design.glm(args.glm, args.family, by=by or None, level=args.level, df=args.df)
-            models = list(fits) if by else [fits]
+            models = list(fits) if isinstance(fits, tuple) else [fits]
             text = render_models(models, args.format, ame=args.ame, by=by)
             notes = []
             for m in models:

@@ -162,7 +162,7 @@ class Design(DesignMethods):
         rows = getattr(self._backend, "rows", None)
         if rows is None:
             raise DesignError("row weights are not available for a design held in a database")
-        return rows.weights
+        return np.asarray(rows.weights)
 
     def degf(self) -> int:
         """R's ``degf``: number of PSUs minus number of strata (whole sample), counting
@@ -178,9 +178,27 @@ class Design(DesignMethods):
 
     # -- estimators -------------------------------------------------------------------
     @overload
-    def mean(self, y: str, by: None = None, **kw: Any) -> Estimate: ...
+    def mean(
+        self,
+        y: str,
+        by: None = None,
+        *,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimate: ...
     @overload
-    def mean(self, y: str, by: str | Sequence[str], **kw: Any) -> Estimates: ...
+    def mean(
+        self,
+        y: str,
+        by: str | Sequence[str],
+        *,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimates: ...
     def mean(
         self,
         y: str,
@@ -197,9 +215,27 @@ class Design(DesignMethods):
         return self._run("mean", y, None, by, "wald", level, df, na_rm, deff=deff)
 
     @overload
-    def total(self, y: str, by: None = None, **kw: Any) -> Estimate: ...
+    def total(
+        self,
+        y: str,
+        by: None = None,
+        *,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimate: ...
     @overload
-    def total(self, y: str, by: str | Sequence[str], **kw: Any) -> Estimates: ...
+    def total(
+        self,
+        y: str,
+        by: str | Sequence[str],
+        *,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimates: ...
     def total(
         self,
         y: str,
@@ -214,9 +250,29 @@ class Design(DesignMethods):
         return self._run("total", y, None, by, "wald", level, df, na_rm, deff=deff)
 
     @overload
-    def proportion(self, y: str, by: None = None, **kw: Any) -> Estimate: ...
+    def proportion(
+        self,
+        y: str,
+        by: None = None,
+        *,
+        ci: str = ...,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimate: ...
     @overload
-    def proportion(self, y: str, by: str | Sequence[str], **kw: Any) -> Estimates: ...
+    def proportion(
+        self,
+        y: str,
+        by: str | Sequence[str],
+        *,
+        ci: str = ...,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimates: ...
     def proportion(
         self,
         y: str,
@@ -235,9 +291,29 @@ class Design(DesignMethods):
         return self._run("proportion", y, None, by, ci, level, df, na_rm, deff=deff)
 
     @overload
-    def ratio(self, y: str, x: str, by: None = None, **kw: Any) -> Estimate: ...
+    def ratio(
+        self,
+        y: str,
+        x: str,
+        by: None = None,
+        *,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimate: ...
     @overload
-    def ratio(self, y: str, x: str, by: str | Sequence[str], **kw: Any) -> Estimates: ...
+    def ratio(
+        self,
+        y: str,
+        x: str,
+        by: str | Sequence[str],
+        *,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimates: ...
     def ratio(
         self,
         y: str,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 
@@ -178,7 +178,7 @@ class DesignMethods:
         from .quantile import quantiles as run
 
         return run(
-            self,  # type: ignore[arg-type]
+            cast("Design", self),
             y,
             quantiles,
             by=as_tuple(by),
@@ -227,10 +227,26 @@ class DesignMethods:
 
     # -- regression (see regression.py) ----------------------------------------------
     @overload
-    def glm(self, formula: str, family: str = ..., *, by: None = None, **kw: Any) -> Regression: ...
+    def glm(
+        self,
+        formula: str,
+        family: str = ...,
+        *,
+        by: None = None,
+        domain: Mapping[str, Any] | None = ...,
+        level: float = ...,
+        df: str | float = ...,
+    ) -> Regression: ...
     @overload
     def glm(
-        self, formula: str, family: str = ..., *, by: str | Sequence[str], **kw: Any
+        self,
+        formula: str,
+        family: str = ...,
+        *,
+        by: str | Sequence[str],
+        domain: Mapping[str, Any] | None = ...,
+        level: float = ...,
+        df: str | float = ...,
     ) -> tuple[Regression, ...]: ...
     def glm(
         self,
@@ -260,7 +276,7 @@ class DesignMethods:
             raise DesignError("give by= (every domain) or domain= (one), not both")
         try:
             fits = fit_glm(
-                self,
+                cast("Design", self),
                 formula,
                 family,
                 by=by_cols,
@@ -279,10 +295,10 @@ class DesignMethods:
         """Difference ``a - b`` between two domains of ``by``; see ``compare.compare``."""
         from .compare import compare
 
-        return compare(self, y, by, a, b, **kw)
+        return compare(cast("Design", self), y, by, a, b, **kw)
 
     def chisq(self, row: str, col: str, *, statistic: str = "F") -> Any:
         """Rao-Scott test of independence of two columns; see ``compare.chisq``."""
         from .compare import chisq
 
-        return chisq(self, row, col, statistic=statistic)
+        return chisq(cast("Design", self), row, col, statistic=statistic)

@@ -232,7 +232,7 @@ def run(
     if deff is False:
         vsrs = np.full_like(var, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        deff = var / vsrs
+        deffs = var / vsrs
     try:
         reference_df(df, 1)
     except ValueError as exc:
@@ -282,7 +282,7 @@ def run(
                 ci_low=float(lo),
                 ci_high=float(hi),
                 df=design_df,
-                deff=float(deff[d]) if n_used else math.nan,
+                deff=float(deffs[d]) if n_used else math.nan,
                 stat=stat,
                 variable=y if x is None else f"{y}/{x}",
                 method=method,

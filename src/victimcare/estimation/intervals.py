@@ -59,9 +59,10 @@ def _special() -> ModuleType:
     """scipy.special, imported on first use: importing this library, or asking the CLI
     for --help, loads no scipy (and scipy.stats never: its distributions' quantiles and
     tails are these special functions)."""
-    from scipy import special
+    from scipy import special  # type: ignore[import-untyped]
 
-    return special
+    module: ModuleType = special
+    return module
 
 
 def t_quantile(q: float, df: float) -> float:

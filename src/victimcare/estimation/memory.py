@@ -245,7 +245,7 @@ class MemoryBackend:
             has_strata=bool(spec.strata),
             stage2_variance=stage2,
         )
-        rows = RowDesign(
+        row_design = RowDesign(
             stratum=stratum,
             weights=weights,
             psu=psu,
@@ -253,7 +253,7 @@ class MemoryBackend:
             ssu_psu=ssu_psu if stage2 else None,
             n_ssus=n_ssus if stage2 else 0,
         )
-        return info, rows
+        return info, row_design
 
     def _per_group(
         self, values: np.ndarray, group: np.ndarray, k: int, column: str, what: str
@@ -351,10 +351,10 @@ def domain_codes(
     miss = np.zeros(n, dtype=bool)
     labels_per: list[list[Any]] = []
     for name in by:
-        codes, labels = factorize(cols.labels(name, "by"))
+        codes, levels = factorize(cols.labels(name, "by"))
         miss |= codes < 0
-        key = key * max(len(labels), 1) + np.maximum(codes, 0)
-        labels_per.append(labels)
+        key = key * max(len(levels), 1) + np.maximum(codes, 0)
+        labels_per.append(levels)
     sizes = [max(len(lab), 1) for lab in labels_per]
     space = int(np.prod(sizes))
     key = np.where(miss, space, key)

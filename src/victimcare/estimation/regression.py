@@ -192,7 +192,9 @@ def _d2mu(family: str, mu: np.ndarray) -> np.ndarray:
 
 
 # -- fitting ----------------------------------------------------------------------------
-def _outcome(design: Design, formula: Formula, rows: np.ndarray, family: str) -> tuple:
+def _outcome(
+    design: Design, formula: Formula, rows: np.ndarray, family: str
+) -> tuple[np.ndarray, str | None]:
     cols = design._backend.cols
     name = formula.outcome
     note = None
@@ -223,12 +225,12 @@ def _outcome(design: Design, formula: Formula, rows: np.ndarray, family: str) ->
     if family == "quasibinomial":
         bad = (y < 0) | (y > 1)
         if bad.any():
-            phrase, shown = describe_rows(rows[bad])
+            phrase, listed = describe_rows(rows[bad])
             raise ModelError(
                 f"outcome column {name!r} must lie between 0 and 1 for quasibinomial "
                 f"(as R requires); {phrase} do not (e.g. {y[np.flatnonzero(bad)[0]]:g})",
                 column=name,
-                rows=shown,
+                rows=listed,
             )
     return y, note
 
@@ -486,7 +488,7 @@ def marginal_effect_values(fit: _Fit, beta: np.ndarray) -> tuple[list[str], np.n
     return names, np.asarray(values)
 
 
-def _effects(fit: _Fit, beta: np.ndarray, *, gradient: bool):
+def _effects(fit: _Fit, beta: np.ndarray, *, gradient: bool) -> Any:
     mm = fit.mm
     x = fit.x
     wn = fit.w / fit.w.sum()

@@ -56,7 +56,7 @@ def sylvester_hadamard(order: int) -> np.ndarray:
     ``H[i, j] = 1`` when ``i & j`` has an even number of bits (the first row all 1)."""
     idx = np.arange(order)
     bits = np.vectorize(lambda v: bin(v).count("1"))(idx[:, None] & idx[None, :])
-    return (bits % 2 == 0).astype(np.int64)
+    return np.asarray(bits % 2 == 0, dtype=np.int64)
 
 
 def _codes(stratum: np.ndarray, psu: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
