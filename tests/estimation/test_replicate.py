@@ -138,6 +138,11 @@ def ours(d: ReplicateDesign, tag: str, key: str) -> list[float]:
         return [r.estimate for r in est] + [r.se for r in est]
     if key == "degf_by":
         return [r.df for r in d.mean(y, by=dom)]
+    if key.startswith("glm_"):
+        formula = f"{y} ~ {den} + C({dom})" if "gaussian" in key else f"{z} ~ {den}"
+        m = d.glm(formula, "quasibinomial" if "quasi" in key else "gaussian")
+        c = m.coefficients
+        return [k.estimate for k in c] + [k.se for k in c] + [m.df]
     if key.startswith("quantile_"):
         rule = key.rsplit("_", 1)[1]
         if "_dom_" in key:
@@ -339,3 +344,45 @@ def test_cli_bootstrap_with_a_seed_is_repeatable(capsys):
     first = capsys.readouterr().out
     assert main(args) == 0
     assert capsys.readouterr().out == first
+
+
+def test_cli_glm_on_replicate_weights_agrees_with_r(capsys):
+    scale = str(R["jk1_dclus1"]["design"][0])
+    code = main(
+        [
+            REP,
+            "--glm",
+            "api00 ~ enroll + C(stype)",
+            "--weight",
+            "pw",
+            "--repweights",
+            "jk_*",
+            "--rep-type",
+            "JK1",
+            "--scale",
+            scale,
+            "--format",
+            "json",
+        ]
+    )
+    body = json.loads(capsys.readouterr().out)
+    assert code == 0
+    got = [c["estimate"] for c in body["coefficients"]] + [c["se"] for c in body["coefficients"]]
+    assert same([*got, body["df"]], R["jk1_dclus1"]["glm_gaussian"])
+    code = main(
+        [
+            REP,
+            "--glm",
+            "api00 ~ enroll",
+            "--by",
+            "stype",
+            "--weight",
+            "pw",
+            "--repweights",
+            "jk_*",
+            "--rep-type",
+            "JK1",
+        ]
+    )
+    assert code == 2
+    assert "need a Taylor design" in capsys.readouterr().err

@@ -208,7 +208,7 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
     rep = p.add_argument_group(
         "replicate weights",
         "variance from replicate weights (R's svrepdesign / as.svrepdesign) instead of "
-        "Taylor linearisation; every --stat (not --glm)",
+        "Taylor linearisation; every --stat, and --glm without --by or --ame",
     )
     rep.add_argument(
         "--repweights",
@@ -498,11 +498,18 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
                     mse=args.mse,
                 )
         if args.glm is not None:
-            if isinstance(design, ReplicateDesign):
-                raise DesignError("--glm is not available with replicate weights")
             by = _split(args.by)
-            fits = design.glm(args.glm, args.family, by=by or None, level=args.level, df=args.df)
-            models = list(fits) if isinstance(fits, tuple) else [fits]
+            if isinstance(design, ReplicateDesign):
+                if by or args.ame:
+                    raise DesignError(
+                        "--by and --ame with --glm need a Taylor design, not replicates"
+                    )
+                models = [design.glm(args.glm, args.family, level=args.level, df=args.df)]
+            else:
+                fits = design.glm(
+                    args.glm, args.family, by=by or None, level=args.level, df=args.df
+                )
+                models = list(fits) if isinstance(fits, tuple) else [fits]
             text = render_models(models, args.format, ame=args.ame, by=by)
             notes = []
             for m in models:

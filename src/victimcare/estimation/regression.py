@@ -51,6 +51,7 @@ from .intervals import critical_value, reference_df, t_p_value
 from .variance import design_variance, moments_from_rows
 
 if TYPE_CHECKING:
+    from .columns import Columns
     from .design import Design
 
 __all__ = [
@@ -193,9 +194,8 @@ def _d2mu(family: str, mu: np.ndarray) -> np.ndarray:
 
 # -- fitting ----------------------------------------------------------------------------
 def _outcome(
-    design: Design, formula: Formula, rows: np.ndarray, family: str
+    cols: Columns, formula: Formula, rows: np.ndarray, family: str
 ) -> tuple[np.ndarray, str | None]:
-    cols = design._backend.cols
     name = formula.outcome
     note = None
     if is_text(cols, name):
@@ -402,7 +402,7 @@ def fit_glm(
             raise ModelDataError(f"formula {f.text!r}: no rows without missing values{where}")
         rows = np.flatnonzero(used)
         notes: list[str] = list(design.notes)
-        y, ynote = _outcome(design, f, rows, family)
+        y, ynote = _outcome(cols, f, rows, family)
         if ynote:
             notes.append(ynote)
         mm = build_model_matrix(f, cols, rows)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import fnmatch
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -50,6 +50,9 @@ from .intervals import (
 from .memory import column_values, domain_codes
 from .replicate_weights import ReplicateSet
 from .results import Covariance, Estimate, Estimates
+
+if TYPE_CHECKING:
+    from .regression import Regression
 
 __all__ = ["REP_TYPES", "ReplicateDesign", "replicate_variance"]
 
@@ -537,6 +540,20 @@ class ReplicateDesign:
         if deff != "replace":
             vsrs *= (wt - n) / wt
         return var / vsrs if vsrs > 0 else math.nan
+
+    def glm(
+        self,
+        formula: str,
+        family: str = "gaussian",
+        *,
+        level: float = 0.95,
+        df: str | float = "design",
+    ) -> Regression:
+        """Survey regression, R's ``svyglm`` on a replicate design (see
+        ``replicate_glm``): gaussian or quasibinomial, no domains."""
+        from .replicate_glm import replicate_glm
+
+        return replicate_glm(self, formula, family, level=level, df=df)
 
     def quantile(
         self,

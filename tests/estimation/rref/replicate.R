@@ -45,11 +45,14 @@ run <- function(tag, des, y, z, num, den, dom, ydom) {
     put(paste0("quantile_", rule), sprintf("{q <- svyquantile(%s, des, c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = '%s')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}", f(y), rule))
     put(paste0("quantile_dom_", rule), sprintf("{q <- svyquantile(%s, subset(des, %s == '%s'), c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = '%s')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}", f(y), dom, ydom, rule))
   }
+  put("glm_gaussian", sprintf("{m <- svyglm(%s ~ %s + %s, des); c(coef(m), SE(m), m$df.residual)}", y, den, dom))
+  put("glm_quasibinomial", sprintf("{m <- svyglm(%s ~ %s, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}", z, den))
   des2 <- des
   des2$mse <- TRUE
   assign("des", des2, envir = .GlobalEnv)
   put("mean_mse", sprintf("{m <- svymean(%s, des, na.rm = TRUE); c(coef(m), SE(m))}", f(y)))
   put("ratio_mse", sprintf("{r <- svyratio(%s, %s, des, na.rm = TRUE); c(coef(r), SE(r))}", f(num), f(den)))
+  put("glm_gaussian_mse", sprintf("{m <- svyglm(%s ~ %s + %s, des); c(coef(m), SE(m), m$df.residual)}", y, den, dom))
 }
 cols <- function(d, prefix, w) {
   w <- matrix(as.numeric(unclass(w)), nrow = nrow(d))

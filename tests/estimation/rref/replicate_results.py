@@ -159,10 +159,42 @@ R["jk1_dclus1"]["quantile_dom_hf7"] = [
     42.520544977435335,
     nan,
 ]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["jk1_dclus1"]["glm_gaussian"] = [
+    666.09899513519611,
+    -0.03980772487956654,
+    -2.5334638141777557,
+    1.07719564368822,
+    23.492656332607325,
+    0.062519039141943109,
+    69.31348375809884,
+    34.341705330835239,
+    11,
+]
+# {m <- svyglm(yes ~ enroll, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}
+R["jk1_dclus1"]["glm_quasibinomial"] = [
+    2.094612428494588,
+    -0.00027463845633659206,
+    0.45246597109410203,
+    0.00077332060884247977,
+    13,
+]
 # {m <- svymean(~api00, des, na.rm = TRUE); c(coef(m), SE(m))}
 R["jk1_dclus1"]["mean_mse"] = [644.16939890710387, 26.334857668459183]
 # {r <- svyratio(~api.stu, ~enroll, des, na.rm = TRUE); c(coef(r), SE(r))}
 R["jk1_dclus1"]["ratio_mse"] = [0.84970874172448763, 0.0095193634815644908]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["jk1_dclus1"]["glm_gaussian_mse"] = [
+    666.09899513519611,
+    -0.03980772487956654,
+    -2.5334638141777557,
+    1.07719564368822,
+    23.685470111532119,
+    0.063079753659972176,
+    69.654187064357089,
+    34.544563687751726,
+    11,
+]
 
 R["bootstrap_dclus1"] = {}
 # c(des$scale, degf(des), ncol(weights(des, 'analysis')))
@@ -319,10 +351,42 @@ R["bootstrap_dclus1"]["quantile_dom_hf7"] = [
     29.541303563794806,
     nan,
 ]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["bootstrap_dclus1"]["glm_gaussian"] = [
+    666.09899513519611,
+    -0.03980772487956654,
+    -2.5334638141777557,
+    1.07719564368822,
+    17.09993608190905,
+    0.039484377420660008,
+    51.802641319866268,
+    26.380870202535004,
+    11,
+]
+# {m <- svyglm(yes ~ enroll, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}
+R["bootstrap_dclus1"]["glm_quasibinomial"] = [
+    2.094612428494588,
+    -0.00027463845633659206,
+    0.48911120790513707,
+    0.00087537623560290532,
+    13,
+]
 # {m <- svymean(~api00, des, na.rm = TRUE); c(coef(m), SE(m))}
 R["bootstrap_dclus1"]["mean_mse"] = [644.16939890710387, 18.161191609450537]
 # {r <- svyratio(~api.stu, ~enroll, des, na.rm = TRUE); c(coef(r), SE(r))}
 R["bootstrap_dclus1"]["ratio_mse"] = [0.84970874172448763, 0.010647534438429432]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["bootstrap_dclus1"]["glm_gaussian_mse"] = [
+    666.09899513519611,
+    -0.03980772487956654,
+    -2.5334638141777557,
+    1.07719564368822,
+    17.21663548745304,
+    0.039486970480383542,
+    51.802886616655229,
+    26.393140908042398,
+    11,
+]
 
 R["jkn_dstrat"] = {}
 # c(des$scale, degf(des), ncol(weights(des, 'analysis')))
@@ -680,10 +744,42 @@ R["jkn_dstrat"]["quantile_dom_hf7"] = [
     20.246321120506721,
     26.91281340506411,
 ]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["jkn_dstrat"]["glm_gaussian"] = [
+    705.79677832409993,
+    -0.075259797312962812,
+    19.418835987133111,
+    -6.5445022570017271,
+    14.336124975158368,
+    0.02004338429786174,
+    27.547699445999324,
+    22.299674715374433,
+    194,
+]
+# {m <- svyglm(yes ~ enroll, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}
+R["jkn_dstrat"]["glm_quasibinomial"] = [
+    2.7808535561477905,
+    -0.0017634595264288705,
+    0.36803270679509981,
+    0.00031838136111333928,
+    196,
+]
 # {m <- svymean(~api00, des, na.rm = TRUE); c(coef(m), SE(m))}
 R["jkn_dstrat"]["mean_mse"] = [662.28736315932076, 9.4089408027846098]
 # {r <- svyratio(~api.stu, ~enroll, des, na.rm = TRUE); c(coef(r), SE(r))}
 R["jkn_dstrat"]["ratio_mse"] = [0.83695688694052173, 0.0077725090505601259]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["jkn_dstrat"]["glm_gaussian_mse"] = [
+    705.79677832409993,
+    -0.075259797312962812,
+    19.418835987133111,
+    -6.5445022570017271,
+    14.336127636050398,
+    0.020043385184915899,
+    27.547707486869758,
+    22.299674994071346,
+    194,
+]
 
 R["brr_pairs"] = {}
 # c(des$scale, degf(des), ncol(weights(des, 'analysis')))
@@ -840,10 +936,42 @@ R["brr_pairs"]["quantile_dom_hf7"] = [
     41.339507797878696,
     19.925627139130921,
 ]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["brr_pairs"]["glm_gaussian"] = [
+    666.80575397215171,
+    -0.039185870604242404,
+    -7.824441538731211,
+    0.46683234885094327,
+    23.493255149759431,
+    0.067036872735677086,
+    74.717957693359622,
+    39.969734299331151,
+    4,
+]
+# {m <- svyglm(yes ~ enroll, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}
+R["brr_pairs"]["glm_quasibinomial"] = [
+    2.1995534095122573,
+    -0.0003182042276423088,
+    0.71274157639541791,
+    0.0019773890605200269,
+    6,
+]
 # {m <- svymean(~api00, des, na.rm = TRUE); c(coef(m), SE(m))}
 R["brr_pairs"]["mean_mse"] = [644.63687150837984, 22.502273685376878]
 # {r <- svyratio(~api.stu, ~enroll, des, na.rm = TRUE); c(coef(r), SE(r))}
 R["brr_pairs"]["ratio_mse"] = [0.84992471477510434, 0.012312955882606884]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["brr_pairs"]["glm_gaussian_mse"] = [
+    666.80575397215171,
+    -0.039185870604242404,
+    -7.824441538731211,
+    0.46683234885094327,
+    25.816326922143254,
+    0.07685360959714721,
+    81.128657432783157,
+    43.651232865250435,
+    4,
+]
 
 R["fay_pairs"] = {}
 # c(des$scale, degf(des), ncol(weights(des, 'analysis')))
@@ -1000,10 +1128,42 @@ R["fay_pairs"]["quantile_dom_hf7"] = [
     37.21840505804095,
     18.277540120474441,
 ]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["fay_pairs"]["glm_gaussian"] = [
+    666.80575397215171,
+    -0.039185870604242404,
+    -7.824441538731211,
+    0.46683234885094327,
+    20.411785361697163,
+    0.05294410057219695,
+    60.927959141687523,
+    35.060157387865438,
+    4,
+]
+# {m <- svyglm(yes ~ enroll, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}
+R["fay_pairs"]["glm_quasibinomial"] = [
+    2.1995534095122573,
+    -0.0003182042276423088,
+    0.32531932184874929,
+    0.00077880777302760673,
+    6,
+]
 # {m <- svymean(~api00, des, na.rm = TRUE); c(coef(m), SE(m))}
 R["fay_pairs"]["mean_mse"] = [644.63687150837984, 21.405157164582743]
 # {r <- svyratio(~api.stu, ~enroll, des, na.rm = TRUE); c(coef(r), SE(r))}
 R["fay_pairs"]["ratio_mse"] = [0.84992471477510434, 0.010897706255849774]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["fay_pairs"]["glm_gaussian_mse"] = [
+    666.80575397215171,
+    -0.039185870604242404,
+    -7.824441538731211,
+    0.46683234885094327,
+    21.122771618539009,
+    0.056502755153302171,
+    63.055306339292954,
+    36.515278952796798,
+    4,
+]
 
 R["jkn_victims"] = {}
 # c(des$scale, degf(des), ncol(weights(des, 'analysis')))
@@ -1180,7 +1340,35 @@ R["jkn_victims"]["quantile_dom_hf7"] = [
     0.22440253198505788,
     0.22440253198505788,
 ]
+# {m <- svyglm(contacts ~ score + region, des); c(coef(m), SE(m), m$df.residual)}
+R["jkn_victims"]["glm_gaussian"] = [
+    2.995886816660303,
+    -0.23356795905523287,
+    0.3002038014841058,
+    0.26921173766944939,
+    0.048268414516998044,
+    0.21308905073459508,
+    22,
+]
+# {m <- svyglm(satisfied ~ score, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}
+R["jkn_victims"]["glm_quasibinomial"] = [
+    -1.7683642601364813,
+    0.31701795271201894,
+    0.47435369927007726,
+    0.084346185338322846,
+    23,
+]
 # {m <- svymean(~contacts, des, na.rm = TRUE); c(coef(m), SE(m))}
 R["jkn_victims"]["mean_mse"] = [1.966727470456749, 0.096615315386621589]
 # {r <- svyratio(~contacts, ~score, des, na.rm = TRUE); c(coef(r), SE(r))}
 R["jkn_victims"]["ratio_mse"] = [0.39982223905034631, 0.026659096530231269]
+# {m <- svyglm(contacts ~ score + region, des); c(coef(m), SE(m), m$df.residual)}
+R["jkn_victims"]["glm_gaussian_mse"] = [
+    2.995886816660303,
+    -0.23356795905523287,
+    0.3002038014841058,
+    0.2692385742450652,
+    0.048278312246146989,
+    0.21425960029854008,
+    22,
+]
