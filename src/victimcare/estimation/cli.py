@@ -404,6 +404,39 @@ def render_models(models: Sequence[Regression], fmt: str, *, ame: bool, by: list
     return "\n".join(lines)
 
 
+def _pushdown_design(args: argparse.Namespace) -> Design | None:
+    """For a Parquet file and a statistic the sums layer computes (mean, total, ratio,
+    or a proportion without the likelihood interval; no replicates), a design whose
+    aggregation DuckDB runs on the file itself (one GROUP BY; no rows come into Python).
+    None otherwise: the file is read into memory."""
+    from pathlib import Path
+
+    path = Path(args.file)
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return None
+    if args.glm or args.stat not in ("mean", "total", "proportion", "ratio"):
+        return None
+    if args.repweights or args.replicates or args.ci == "likelihood":
+        return None
+    import duckdb
+
+    try:
+        return Design.from_sql(
+            duckdb.connect(),
+            query="SELECT * FROM read_parquet(?)",
+            params=[str(path)],
+            weight=args.weight,
+            strata=args.strata,
+            psu=_split(args.psu) or None,
+            fpc=_split(args.fpc) or None,
+            nest=args.nest,
+            lonely_psu=args.lonely_psu,
+        )
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DesignError(f"cannot read {path.name}: {first}") from exc
+
+
 def _floats(value: str | None, option: str) -> list[float] | None:
     if value is None:
         return None
@@ -465,9 +498,12 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
         if args.ci and args.stat != "proportion" and args.ci != "wald":
             raise DesignError(f"--ci {args.ci} applies to --stat proportion only")
         _check_replicate_options(args)
-        data = read_table(args.file)
         design: Design | ReplicateDesign
-        if args.repweights:
+        pushed = _pushdown_design(args)
+        data = None if pushed is not None else read_table(args.file)
+        if pushed is not None:
+            design = pushed
+        elif args.repweights:
             design = ReplicateDesign(
                 data,
                 repweights=args.repweights,
