@@ -10,7 +10,7 @@ This module is only the dispatcher (`main`, `build_parser`). What every command 
 app's commands never import this module above them. Each app that owns commands has a
 `commands.py` (`accounts/commands.py`, `care/commands.py`, `demo/commands.py`,
 `intake/commands.py`, `oversight/commands.py`, `surveys/commands.py`), and the commands of
-the product as a whole (demo, serve, worker, migrate, estimate, manage) are in
+the product as a whole (demo, serve, worker, migrate, estimate, sae, manage) are in
 `victimcare/commands.py`, beside this module; each holds, for each of its commands:
 
 - a handler `cmd_NAME(args) -> int` (the exit code), which calls `setup_django()` when it
@@ -76,6 +76,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("care", "victimcare.care.commands"),
     ("drafts", "victimcare.intake.commands"),
     ("estimate", "victimcare.commands"),
+    ("sae", "victimcare.commands"),
     ("survey", "victimcare.surveys.commands"),
     ("report-pack", "victimcare.oversight.commands"),
     ("open-data", "victimcare.oversight.commands"),
@@ -88,7 +89,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 # Subcommands whose arguments belong to another parser, passed on untouched (argparse's
 # REMAINDER would swallow neither a leading --help nor options): the name of the handler
 # in the command's module, called without building the parser.
-PASSTHROUGH = {"estimate": "cmd_estimate", "manage": "cmd_manage"}
+PASSTHROUGH = {"estimate": "cmd_estimate", "manage": "cmd_manage", "sae": "cmd_sae"}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -272,6 +272,23 @@ def add_estimate(add: AddCommand) -> None:
     estimate.add_argument("rest", nargs=argparse.REMAINDER)
 
 
+def cmd_sae(args: argparse.Namespace) -> int:
+    # Imported here, as for estimate: the estimation package loads numpy and scipy.
+    from victimcare.estimation.sae_cli import main as sae_main
+
+    return sae_main(args.rest, prog=f"{PROG} sae")
+
+
+def add_sae(add: AddCommand) -> None:
+    sae = add(
+        "sae",
+        cmd_sae,
+        "small-area (Fay-Herriot) estimates from direct estimates per area (see sae --help)",
+        add_help=False,
+    )
+    sae.add_argument("rest", nargs=argparse.REMAINDER)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
@@ -319,5 +336,6 @@ PARSERS = {
     "worker": add_worker,
     "migrate": add_migrate,
     "estimate": add_estimate,
+    "sae": add_sae,
     "manage": add_manage,
 }

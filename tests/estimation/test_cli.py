@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from victimcare.estimation.cli import build_parser, main
@@ -260,3 +261,97 @@ def test_csv_output_neutralises_domains_a_spreadsheet_would_run(tmp_path, capsys
     by_area = {row[0]: row for row in rows[1:]}
     assert set(by_area) == {'\'=HYPERLINK("http://x","y")', "Hackney"}
     assert float(by_area['\'=HYPERLINK("http://x","y")'][2]) == -1.0
+
+
+PUSHED = [
+    (
+        "apistrat",
+        [
+            "--y",
+            "api00",
+            "--stat",
+            "mean",
+            "--by",
+            "stype",
+            "--strata",
+            "stype",
+            "--weight",
+            "pw",
+            "--fpc",
+            "fpc",
+            "--covariance",
+        ],
+    ),
+    (
+        "apiclus1",
+        [
+            "--y",
+            "yes",
+            "--stat",
+            "proportion",
+            "--by",
+            "stype",
+            "--psu",
+            "dnum",
+            "--weight",
+            "pw",
+            "--fpc",
+            "fpc",
+            "--ci",
+            "beta",
+            "--deff-replace",
+        ],
+    ),
+    (
+        "apiclus2",
+        [
+            "--y",
+            "api.stu",
+            "--x",
+            "enroll",
+            "--stat",
+            "ratio",
+            "--psu",
+            "dnum,snum",
+            "--fpc",
+            "fpc1,fpc2",
+        ],
+    ),
+    ("apisrs", ["--y", "enroll", "--stat", "total", "--fpc", "fpc"]),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), PUSHED)
+def test_parquet_is_aggregated_by_duckdb_in_place_with_the_same_answers(
+    tmp_path, capsys, name, args
+):
+    """A Parquet file is not read into memory for the sums layer's statistics: DuckDB
+    runs the one aggregation on the file; the answers equal those from the CSV."""
+    import duckdb
+
+    con = duckdb.connect()
+    src = str(DATA / f"{name}.csv")
+    query = (
+        "SELECT *, CAST(\"sch.wide\" = 'Yes' AS INTEGER) AS yes "
+        "FROM read_csv(?, header = true, nullstr = 'NA')"
+    )
+    pq = tmp_path / f"{name}.parquet"
+    csv_path = tmp_path / f"{name}.csv"
+    con.execute(f"COPY ({query.replace('?', repr(src))}) TO '{pq}' (FORMAT PARQUET)")
+    con.execute(f"COPY ({query.replace('?', repr(src))}) TO '{csv_path}' (HEADER, NULLSTR 'NA')")
+    outs = []
+    for path in (csv_path, pq):
+        assert main([str(path), *args, "--format", "json"]) == 0
+        outs.append(json.loads(capsys.readouterr().out))
+    a, b = outs
+    assert len(a["estimates"]) == len(b["estimates"])
+    for ea, eb in zip(a["estimates"], b["estimates"], strict=True):
+        for key in ("n", "estimate", "se", "ci_low", "ci_high", "df", "deff"):
+            if ea[key] is None:
+                assert eb[key] is None
+            else:
+                assert eb[key] == pytest.approx(ea[key], rel=1e-10), key
+    if "covariance" in a:
+        assert np.ravel(b["covariance"]["matrix"]) == pytest.approx(
+            np.ravel(a["covariance"]["matrix"]), rel=1e-10
+        )

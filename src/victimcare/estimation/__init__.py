@@ -14,12 +14,14 @@ from .design import Design
 from .errors import DesignError, NotEnoughDataError
 from .formula import FormulaError
 from .regression import Coefficient, ModelDataError, ModelError, Regression
-from .results import ChiSquareTest, Comparison, Estimate, Estimates
+from .replicate import ReplicateDesign
+from .results import ChiSquareTest, Comparison, Covariance, Estimate, Estimates
 
 __all__ = [
     "ChiSquareTest",
     "Coefficient",
     "Comparison",
+    "Covariance",
     "Design",
     "DesignError",
     "Estimate",
@@ -29,4 +31,5 @@ __all__ = [
     "ModelError",
     "NotEnoughDataError",
     "Regression",
+    "ReplicateDesign",
 ]

@@ -30,14 +30,17 @@ from .columns import factorize
 from .errors import DesignError
 
 __all__ = [
+    "CALFUNS",
     "LinearCalibrationStep",
     "PostStratumStep",
     "RakingStep",
     "Step",
+    "generalised_calibration",
     "linear_calibration",
     "poststratify_weights",
     "rake_weights",
     "residualise",
+    "trim_weights",
 ]
 
 
@@ -271,3 +274,116 @@ def linear_calibration(
     rank = int((s > s.max() * max(mt.shape) * np.finfo(float).eps).sum()) if s.size else 0
     basis = u[:, :rank]
     return weights * g, LinearCalibrationStep(basis=basis, w=g * whalf)
+
+
+CALFUNS: tuple[str, ...] = ("linear", "raking", "logit")
+
+
+def _calfun(name: str, u: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """R's ``cal.linear``, ``cal.raking`` and ``cal.logit``: ``F(u) - 1`` and ``F'(u)``."""
+    if name == "linear":
+        return np.minimum(np.maximum(u + 1, lo), hi) - 1, ((u < hi - 1) & (u > lo - 1)) * 1.0
+    if name == "raking":
+        with np.errstate(over="ignore"):
+            e = np.exp(u)
+        return np.minimum(np.maximum(e, lo), hi) - 1, np.where((u < hi - 1) & (u > lo - 1), e, 0.0)
+    a = (hi - lo) / ((hi - 1) * (1 - lo))
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(a * u)
+        den = hi - 1 + (1 - lo) * e
+        num = lo * (hi - 1) + hi * (1 - lo) * e
+        fm1 = num / den - 1
+        df = hi * (1 - lo) * e * a / den - num * ((1 - lo) * e * a) / den**2
+    return fm1, df
+
+
+def generalised_calibration(
+    weights: np.ndarray,
+    mm: np.ndarray,
+    totals: np.ndarray,
+    *,
+    calfun: str = "linear",
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+    maxit: int = 50,
+    epsilon: float = 1e-7,
+) -> tuple[np.ndarray, LinearCalibrationStep]:
+    """R's ``calibrate(..., calfun=, bounds=)`` (``grake``): Newton steps on the
+    calibration equations with R's start, step halving, rescaling when the totals are
+    over 20 times the sample's, stopping rule (every ``|misfit| / (1 + |total|)`` below
+    ``epsilon``) and ``maxit``; the variance uses the same regression residuals as the
+    linear calibration (R keeps ``qr(mm * sqrt(w))`` and ``g * sqrt(w)``)."""
+    if calfun not in CALFUNS:
+        raise DesignError(f"calfun must be one of {', '.join(CALFUNS)}, not {calfun!r}")
+    lo, hi = float(bounds[0]), float(bounds[1])
+    if not lo < 1 < hi:
+        raise DesignError(f"calibration bounds must hold 1 (lower < 1 < upper), not {bounds}")
+    if calfun == "logit" and not (np.isfinite(lo) and np.isfinite(hi)):
+        raise DesignError("logit calibration needs finite bounds, e.g. bounds=(0.5, 2)")
+    if calfun == "linear" and not (np.isfinite(lo) or np.isfinite(hi)):
+        return linear_calibration(weights, mm, totals)
+    ww = weights.astype(np.float64)
+    whalf = np.sqrt(ww)
+    sample_total = (mm * ww[:, None]).sum(axis=0)
+    keep = ~((sample_total == 0) & (totals == 0) & np.all(mm == 0, axis=0))
+    mm, totals, sample_total = mm[:, keep], totals[keep], sample_total[keep]
+    mt = mm * whalf[:, None]
+    eta = np.zeros(mm.shape[1])
+    scales = totals / sample_total
+    scale = None
+    if np.min(scales) > 20:
+        scale = float(np.mean(scales))
+        ww = ww * scale
+        sample_total = sample_total * scale
+    xeta = mm @ eta
+    fm1, deriv = _calfun(calfun, xeta, lo, hi)
+    it = 1
+    while True:
+        tmat = (mm * (ww * deriv)[:, None]).T @ mm
+        misfit = totals - sample_total - (mm * (ww * fm1)[:, None]).sum(axis=0)
+        deta = np.linalg.pinv(tmat, rcond=256 * np.finfo(float).eps) @ misfit
+        eta = eta + deta
+        xeta = mm @ eta
+        fm1, deriv = _calfun(calfun, xeta, lo, hi)
+        while it < maxit and not (np.isfinite(fm1).all() and np.isfinite(deriv).all()):
+            it += 1
+            deta = deta / 2
+            eta = eta - deta
+            xeta = mm @ eta
+            fm1, deriv = _calfun(calfun, xeta, lo, hi)
+        misfit = totals - sample_total - (mm * (ww * fm1)[:, None]).sum(axis=0)
+        achieved = float(np.max(np.abs(misfit) / (1 + np.abs(totals))))
+        if achieved < epsilon:
+            break
+        it += 1
+        if it > maxit:
+            raise DesignError(
+                f"{calfun} calibration did not converge in {maxit} iterations (largest "
+                f"relative misfit {achieved:.3g}); widen the bounds or check the totals"
+            )
+    g = 1 + fm1
+    if scale is not None:
+        g = g * scale
+    u, s, _ = np.linalg.svd(mt, full_matrices=False)
+    rank = int((s > s.max() * max(mt.shape) * np.finfo(float).eps).sum()) if s.size else 0
+    return weights * g, LinearCalibrationStep(basis=u[:, :rank], w=g * whalf)
+
+
+def trim_weights(
+    weights: np.ndarray, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False
+) -> np.ndarray:
+    """R's ``trimWeights``: weights outside ``[lower, upper]`` are set to the bound and
+    the amount trimmed is shared equally among the other rows (``strict``: repeat until
+    none is outside)."""
+    w = weights.astype(np.float64)
+    while True:
+        outside = (w < lower) | (w > upper)
+        if not outside.any():
+            return w
+        if outside.all():
+            raise DesignError("every weight is outside the trimming bounds")
+        new = np.clip(w, lower, upper)
+        trimmed = float((w - new).sum())
+        new[~outside] += trimmed / int((~outside).sum())
+        w = new
+        if not strict:
+            return w

@@ -21,7 +21,8 @@ from .errors import DesignError
 from .intervals import PROPORTION_METHODS, reference_df
 from .io import read_table
 from .regression import Regression
-from .results import Estimates
+from .replicate import ReplicateDesign
+from .results import Covariance, Estimates
 
 __all__ = ["build_parser", "main"]
 
@@ -52,6 +53,12 @@ Examples (R's api data, as in the survey package):
   # regression, as R's svyglm(api00 ~ ell + meals + stype, design = dstrat)
   victimcare estimate apistrat.csv --glm "api00 ~ ell + meals + C(stype)" \\
       --strata stype --weight pw --fpc fpc --format json
+
+  # replicate weights supplied as columns (R's svrepdesign), or made from the design
+  victimcare estimate apiclus1_rep.csv --y api00 --stat mean --weight pw \\
+      --repweights "jk_*" --rep-type JK1
+  victimcare estimate apistrat.csv --y api00 --stat quantile --strata stype \\
+      --weight pw --fpc fpc --replicates jkn
 
   # logistic (quasibinomial) regression with average marginal effects
   victimcare estimate apiclus1.csv --glm "sch.wide ~ api99 + C(stype)" \\
@@ -187,6 +194,67 @@ def build_parser(prog: str = "victimcare estimate") -> argparse.ArgumentParser:
         "freedom; for --glm R's df.residual; default), 'inf' (the normal) or a number",
     )
     p.add_argument(
+        "--covariance",
+        action="store_true",
+        help="with --by: also print the covariance matrix of the domain estimates (R's "
+        "vcov(svyby(..., covmat=TRUE)))",
+    )
+    p.add_argument(
+        "--deff-replace",
+        action="store_true",
+        help="design effects against simple random sampling with replacement (R's "
+        "deff='replace'); default without replacement (deff=TRUE)",
+    )
+    rep = p.add_argument_group(
+        "replicate weights",
+        "variance from replicate weights (R's svrepdesign / as.svrepdesign) instead of "
+        "Taylor linearisation; every --stat, and --glm without --by or --ame",
+    )
+    rep.add_argument(
+        "--repweights",
+        metavar="PATTERN",
+        help='replicate weight columns: a glob such as "rw_*" (columns in file order) or '
+        "COL,COL,...; the design is then --weight and these columns only",
+    )
+    rep.add_argument(
+        "--rep-type",
+        choices=["JK1", "JKn", "BRR", "Fay", "bootstrap"],
+        help="with --repweights: the replication method (R's type=; default JK1)",
+    )
+    rep.add_argument("--rho", type=float, help="Fay's rho (--rep-type Fay, --replicates fay)")
+    rep.add_argument(
+        "--scale", type=float, help="with --repweights: R's scale= (defaults as R per type)"
+    )
+    rep.add_argument(
+        "--rscales",
+        metavar="R[,R...]",
+        help="with --repweights: R's rscales=, one number or one per replicate (JKn needs it)",
+    )
+    rep.add_argument(
+        "--multipliers",
+        action="store_true",
+        help="with --repweights: the columns multiply --weight (R's combined.weights=FALSE)",
+    )
+    rep.add_argument(
+        "--mse",
+        action="store_true",
+        help="centre replicates at the full-sample estimate, not their mean (R's mse=TRUE)",
+    )
+    rep.add_argument(
+        "--replicates",
+        choices=["jk1", "jkn", "brr", "fay", "bootstrap"],
+        help="make replicate weights from the design given by --strata/--psu/--fpc/--weight "
+        "(R's as.svrepdesign; first stage only)",
+    )
+    rep.add_argument("--seed", type=int, help="with --replicates bootstrap: seed of the draws")
+    rep.add_argument(
+        "--n-replicates",
+        type=int,
+        default=50,
+        metavar="N",
+        help="with --replicates bootstrap: number of replicates (default 50, as R)",
+    )
+    p.add_argument(
         "--format",
         choices=["table", "json", "csv"],
         default="table",
@@ -236,8 +304,35 @@ def _label(v: Any) -> str:
     return str(v)
 
 
-def render(result: Estimates, fmt: str) -> str:
-    """The estimates in the chosen output format."""
+def render(result: Estimates, fmt: str, covariance: Covariance | None = None) -> str:
+    """The estimates in the chosen output format (with the domains' covariance matrix)."""
+    text = _render(result, fmt)
+    if covariance is None:
+        return text
+    if fmt == "json":
+        body = json.loads(text)
+        body["covariance"] = covariance.as_dict()
+        return json.dumps(body, indent=2)
+    labels = [",".join(_label(v) for v in d) for d in covariance.domains]
+    rows = [
+        [lab, *(_num(float(v)) for v in row)]
+        for lab, row in zip(labels, covariance.matrix, strict=True)
+    ]
+    header = ["covariance", *labels]
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([cell_neutralise(c) for c in header])
+        for r in rows:
+            w.writerow([cell_neutralise(r[0]), *r[1:]])
+        return text + "\n\n" + buf.getvalue().rstrip("\n")
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    lines = ["  ".join(str(h).rjust(wd) for h, wd in zip(header, widths, strict=True))]
+    lines += ["  ".join(str(x).rjust(wd) for x, wd in zip(r, widths, strict=True)) for r in rows]
+    return text + "\n\n" + "\n".join(lines)
+
+
+def _render(result: Estimates, fmt: str) -> str:
     rows = []
     for e in result:
         d = e.as_dict()
@@ -309,6 +404,78 @@ def render_models(models: Sequence[Regression], fmt: str, *, ame: bool, by: list
     return "\n".join(lines)
 
 
+def _pushdown_design(args: argparse.Namespace) -> Design | None:
+    """For a Parquet file and a statistic the sums layer computes (mean, total, ratio,
+    or a proportion without the likelihood interval; no replicates), a design whose
+    aggregation DuckDB runs on the file itself (one GROUP BY; no rows come into Python).
+    None otherwise: the file is read into memory."""
+    from pathlib import Path
+
+    path = Path(args.file)
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return None
+    if args.glm or args.stat not in ("mean", "total", "proportion", "ratio"):
+        return None
+    if args.repweights or args.replicates or args.ci == "likelihood":
+        return None
+    import duckdb
+
+    try:
+        return Design.from_sql(
+            duckdb.connect(),
+            query="SELECT * FROM read_parquet(?)",
+            params=[str(path)],
+            weight=args.weight,
+            strata=args.strata,
+            psu=_split(args.psu) or None,
+            fpc=_split(args.fpc) or None,
+            nest=args.nest,
+            lonely_psu=args.lonely_psu,
+        )
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DesignError(f"cannot read {path.name}: {first}") from exc
+
+
+def _floats(value: str | None, option: str) -> list[float] | None:
+    if value is None:
+        return None
+    try:
+        return [float(v) for v in _split(value)]
+    except ValueError:
+        raise DesignError(f"{option} takes numbers separated by commas, not {value!r}") from None
+
+
+def _check_replicate_options(args: argparse.Namespace) -> None:
+    """Options of one replicate route used with the other, or without one: one line."""
+    if args.repweights:
+        if args.replicates:
+            raise DesignError("give --repweights (columns) or --replicates (made), not both")
+        given = [
+            o for o, v in (("--strata", args.strata), ("--psu", args.psu), ("--fpc", args.fpc)) if v
+        ]
+        if given:
+            raise DesignError(
+                f"--repweights designs take no {', '.join(given)}: the replicate columns "
+                "carry the design (give --weight and --rep-type)"
+            )
+        return
+    used = [
+        o
+        for o, v in (
+            ("--rep-type", args.rep_type),
+            ("--scale", args.scale),
+            ("--rscales", args.rscales),
+            ("--multipliers", args.multipliers),
+        )
+        if v
+    ]
+    if used:
+        raise DesignError(f"{', '.join(used)} apply to --repweights only")
+    if not args.replicates and (args.mse or args.seed is not None or args.rho is not None):
+        raise DesignError("--mse, --seed and --rho apply to replicate designs only")
+
+
 def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> int:
     """Run the command; returns the exit status (2 on bad input)."""
     parser = build_parser(prog)
@@ -319,6 +486,8 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
         parser.error("--glm fits a regression; leave out --y and --stat")
     if args.glm is None and args.ame:
         parser.error("--ame needs --glm")
+    if args.glm is not None and (args.covariance or args.deff_replace):
+        parser.error("--covariance and --deff-replace apply to --stat, not --glm")
     try:
         if not 0 < args.level < 1:
             raise DesignError(f"--level must be between 0 and 1, not {args.level:g}")
@@ -328,20 +497,55 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
             raise DesignError(f"--df: {exc}") from None
         if args.ci and args.stat != "proportion" and args.ci != "wald":
             raise DesignError(f"--ci {args.ci} applies to --stat proportion only")
-        data = read_table(args.file)
-        design = Design(
-            data,
-            weight=args.weight,
-            strata=args.strata,
-            psu=_split(args.psu) or None,
-            fpc=_split(args.fpc) or None,
-            nest=args.nest,
-            lonely_psu=args.lonely_psu,
-        )
+        _check_replicate_options(args)
+        design: Design | ReplicateDesign
+        pushed = _pushdown_design(args)
+        data = None if pushed is not None else read_table(args.file)
+        if pushed is not None:
+            design = pushed
+        elif args.repweights:
+            design = ReplicateDesign(
+                data,
+                repweights=args.repweights,
+                weight=args.weight,
+                type=args.rep_type or "JK1",
+                rho=args.rho,
+                scale=args.scale,
+                rscales=_floats(args.rscales, "--rscales"),
+                mse=args.mse,
+                combined_weights=not args.multipliers,
+            )
+        else:
+            design = Design(
+                data,
+                weight=args.weight,
+                strata=args.strata,
+                psu=_split(args.psu) or None,
+                fpc=_split(args.fpc) or None,
+                nest=args.nest,
+                lonely_psu=args.lonely_psu,
+            )
+            if args.replicates:
+                design = design.replicates(
+                    args.replicates,
+                    replicates=args.n_replicates,
+                    seed=args.seed,
+                    rho=0.5 if args.rho is None else args.rho,
+                    mse=args.mse,
+                )
         if args.glm is not None:
             by = _split(args.by)
-            fits = design.glm(args.glm, args.family, by=by or None, level=args.level, df=args.df)
-            models = list(fits) if by else [fits]
+            if isinstance(design, ReplicateDesign):
+                if by or args.ame:
+                    raise DesignError(
+                        "--by and --ame with --glm need a Taylor design, not replicates"
+                    )
+                models = [design.glm(args.glm, args.family, level=args.level, df=args.df)]
+            else:
+                fits = design.glm(
+                    args.glm, args.family, by=by or None, level=args.level, df=args.df
+                )
+                models = list(fits) if isinstance(fits, tuple) else [fits]
             text = render_models(models, args.format, ame=args.ame, by=by)
             notes = []
             for m in models:
@@ -350,6 +554,10 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
                 print(f"{prog}: note: {note}", file=sys.stderr)
             print(text)
             return 0
+        if args.stat == "quantile" and (args.covariance or args.deff_replace):
+            raise DesignError(
+                "--covariance and --deff-replace apply to mean, total, proportion, ratio"
+            )
         if args.stat == "quantile":
             result = design.quantile(
                 args.y,
@@ -377,13 +585,19 @@ def main(argv: list[str] | None = None, prog: str = "victimcare estimate") -> in
             ci=args.ci if args.stat == "proportion" else None,
             level=args.level,
             df=args.df,
+            deff="replace" if args.deff_replace else True,
         )
+        covariance = None
+        if args.covariance:
+            if not args.by:
+                raise DesignError("--covariance needs --by (the domains)")
+            covariance = design.vcov(args.stat, args.y, _split(args.by), x=args.x)
     except DesignError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     for note in result.notes:
         print(f"{prog}: note: {note}", file=sys.stderr)
-    print(render(result, args.format))
+    print(render(result, args.format, covariance))
     return 0
 
 

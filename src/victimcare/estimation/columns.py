@@ -47,7 +47,7 @@ def _to_array(values: Any) -> np.ndarray:
         if arr.dtype == object:
             # pandas nullable types give pd.NA: turn into None
             arr = np.array([None if _is_missing_scalar(v) else v for v in arr], dtype=object)
-        return arr
+        return np.asarray(arr)
     if isinstance(values, np.ndarray):
         return values
     seq = list(values)
@@ -76,6 +76,7 @@ def _is_missing_scalar(v: Any) -> bool:
 
 
 class Columns:
+    _arrays: dict[str, np.ndarray]
     """Named columns of equal length, held as numpy arrays."""
 
     def __init__(self, data: Any) -> None:
@@ -140,7 +141,7 @@ class Columns:
         """Boolean mask of missing values (None, NaN, masked) in a column."""
         arr = self.require(name, role)
         if arr.dtype.kind == "f":
-            return np.isnan(arr)
+            return np.asarray(np.isnan(arr), dtype=bool)
         if arr.dtype.kind in "iub":
             return np.zeros(arr.shape[0], dtype=bool)
         return np.fromiter((_is_missing_scalar(v) for v in arr), dtype=bool, count=arr.shape[0])

@@ -61,7 +61,8 @@ def _special() -> ModuleType:
     tails are these special functions)."""
     from scipy import special
 
-    return special
+    module: ModuleType = special
+    return module
 
 
 def t_quantile(q: float, df: float) -> float:

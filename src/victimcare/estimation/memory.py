@@ -11,7 +11,13 @@ from .columns import Columns, factorize
 from .errors import DesignError, NotEnoughDataError, describe_rows
 from .sums import CellSums, DesignInfo, RowDesign, Term, aggregate_rows
 
-__all__ = ["DesignSpec", "MemoryBackend", "check_fpc_convention"]
+__all__ = [
+    "DesignSpec",
+    "MemoryBackend",
+    "check_fpc_convention",
+    "column_values",
+    "domain_codes",
+]
 
 
 @dataclass(frozen=True)
@@ -239,7 +245,7 @@ class MemoryBackend:
             has_strata=bool(spec.strata),
             stage2_variance=stage2,
         )
-        rows = RowDesign(
+        row_design = RowDesign(
             stratum=stratum,
             weights=weights,
             psu=psu,
@@ -247,7 +253,7 @@ class MemoryBackend:
             ssu_psu=ssu_psu if stage2 else None,
             n_ssus=n_ssus if stage2 else 0,
         )
-        return info, rows
+        return info, row_design
 
     def _per_group(
         self, values: np.ndarray, group: np.ndarray, k: int, column: str, what: str
@@ -284,47 +290,11 @@ class MemoryBackend:
     # -- per-estimate data ------------------------------------------------------------
     def values(self, name: str, role: str, *, binary: bool) -> np.ndarray:
         """A variable as float with NaN for missing; 0/1 check for proportions."""
-        v = self.cols.numeric(name, role)
-        if binary:
-            bad = ~np.isnan(v) & (v != 0) & (v != 1)
-            if bad.any():
-                phrase, rows = describe_rows(bad)
-                raise DesignError(
-                    f"{role} column {name!r} must be 0/1 for a proportion; {phrase} hold "
-                    f"other values (e.g. {v[np.flatnonzero(bad)[0]]:g})",
-                    column=name,
-                    rows=rows,
-                )
-        return v
+        return column_values(self.cols, name, role, binary=binary)
 
     def domains(self, by: tuple[str, ...]) -> tuple[np.ndarray, list[tuple[Any, ...]], int]:
         """Domain code per row (-1 when a ``by`` value is missing), labels, missing count."""
-        n = self.cols.n
-        if not by:
-            return np.zeros(n, dtype=np.int64), [()], 0
-        key = np.zeros(n, dtype=np.int64)
-        miss = np.zeros(n, dtype=bool)
-        labels_per: list[list[Any]] = []
-        for name in by:
-            codes, labels = factorize(self.cols.labels(name, "by"))
-            miss |= codes < 0
-            key = key * max(len(labels), 1) + np.maximum(codes, 0)
-            labels_per.append(labels)
-        sizes = [max(len(lab), 1) for lab in labels_per]
-        space = int(np.prod(sizes))
-        key = np.where(miss, space, key)
-        present = np.bincount(key, minlength=space + 1)[:space] > 0
-        remap = np.cumsum(present) - 1
-        dom = np.where(miss, -1, remap[np.minimum(key, space - 1)])
-        labels: list[tuple[Any, ...]] = []
-        for k in np.flatnonzero(present):
-            parts = []
-            rem = int(k)
-            for lab, size in zip(reversed(labels_per), reversed(sizes), strict=True):
-                parts.append(lab[rem % size])
-                rem //= size
-            labels.append(tuple(reversed(parts)))
-        return dom.astype(np.int64), labels, int(miss.sum())
+        return domain_codes(self.cols, by)
 
     def aggregate(
         self,
@@ -352,3 +322,51 @@ class MemoryBackend:
             a_binary=binary or a is None,
         )
         return cells, n_by_missing
+
+
+def column_values(cols: Columns, name: str, role: str, *, binary: bool) -> np.ndarray:
+    """A variable as float with NaN for missing; 0/1 check for proportions."""
+    v = cols.numeric(name, role)
+    if binary:
+        bad = ~np.isnan(v) & (v != 0) & (v != 1)
+        if bad.any():
+            phrase, rows = describe_rows(bad)
+            raise DesignError(
+                f"{role} column {name!r} must be 0/1 for a proportion; {phrase} hold "
+                f"other values (e.g. {v[np.flatnonzero(bad)[0]]:g})",
+                column=name,
+                rows=rows,
+            )
+    return v
+
+
+def domain_codes(
+    cols: Columns, by: tuple[str, ...]
+) -> tuple[np.ndarray, list[tuple[Any, ...]], int]:
+    """Domain code per row (-1 when a ``by`` value is missing), labels, missing count."""
+    n = cols.n
+    if not by:
+        return np.zeros(n, dtype=np.int64), [()], 0
+    key = np.zeros(n, dtype=np.int64)
+    miss = np.zeros(n, dtype=bool)
+    labels_per: list[list[Any]] = []
+    for name in by:
+        codes, levels = factorize(cols.labels(name, "by"))
+        miss |= codes < 0
+        key = key * max(len(levels), 1) + np.maximum(codes, 0)
+        labels_per.append(levels)
+    sizes = [max(len(lab), 1) for lab in labels_per]
+    space = int(np.prod(sizes))
+    key = np.where(miss, space, key)
+    present = np.bincount(key, minlength=space + 1)[:space] > 0
+    remap = np.cumsum(present) - 1
+    dom = np.where(miss, -1, remap[np.minimum(key, space - 1)])
+    labels: list[tuple[Any, ...]] = []
+    for k in np.flatnonzero(present):
+        parts = []
+        rem = int(k)
+        for lab, size in zip(reversed(labels_per), reversed(sizes), strict=True):
+            parts.append(lab[rem % size])
+            rem //= size
+        labels.append(tuple(reversed(parts)))
+    return dom.astype(np.int64), labels, int(miss.sum())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,6 +191,7 @@ class SqlBackend:
         self.spec = spec
         self.engine = source.dialect
         self.notes: list[str] = []
+        self._psu_code: Callable[[Any, Any], int] = lambda _h, _p: 0
         self._columns = source.columns()
         for name, role in spec.columns():
             if name not in self._columns:

@@ -51,6 +51,7 @@ from .intervals import critical_value, reference_df, t_p_value
 from .variance import design_variance, moments_from_rows
 
 if TYPE_CHECKING:
+    from .columns import Columns
     from .design import Design
 
 __all__ = [
@@ -192,8 +193,9 @@ def _d2mu(family: str, mu: np.ndarray) -> np.ndarray:
 
 
 # -- fitting ----------------------------------------------------------------------------
-def _outcome(design: Design, formula: Formula, rows: np.ndarray, family: str) -> tuple:
-    cols = design._backend.cols
+def _outcome(
+    cols: Columns, formula: Formula, rows: np.ndarray, family: str
+) -> tuple[np.ndarray, str | None]:
     name = formula.outcome
     note = None
     if is_text(cols, name):
@@ -223,12 +225,12 @@ def _outcome(design: Design, formula: Formula, rows: np.ndarray, family: str) ->
     if family == "quasibinomial":
         bad = (y < 0) | (y > 1)
         if bad.any():
-            phrase, shown = describe_rows(rows[bad])
+            phrase, listed = describe_rows(rows[bad])
             raise ModelError(
                 f"outcome column {name!r} must lie between 0 and 1 for quasibinomial "
                 f"(as R requires); {phrase} do not (e.g. {y[np.flatnonzero(bad)[0]]:g})",
                 column=name,
-                rows=shown,
+                rows=listed,
             )
     return y, note
 
@@ -400,7 +402,7 @@ def fit_glm(
             raise ModelDataError(f"formula {f.text!r}: no rows without missing values{where}")
         rows = np.flatnonzero(used)
         notes: list[str] = list(design.notes)
-        y, ynote = _outcome(design, f, rows, family)
+        y, ynote = _outcome(cols, f, rows, family)
         if ynote:
             notes.append(ynote)
         mm = build_model_matrix(f, cols, rows)
@@ -486,7 +488,7 @@ def marginal_effect_values(fit: _Fit, beta: np.ndarray) -> tuple[list[str], np.n
     return names, np.asarray(values)
 
 
-def _effects(fit: _Fit, beta: np.ndarray, *, gradient: bool):
+def _effects(fit: _Fit, beta: np.ndarray, *, gradient: bool) -> Any:
     mm = fit.mm
     x = fit.x
     wn = fit.w / fit.w.sum()

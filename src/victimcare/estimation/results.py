@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ChiSquareTest", "Comparison", "Estimate", "Estimates"]
+__all__ = ["ChiSquareTest", "Comparison", "Covariance", "Estimate", "Estimates"]
 
 
 def _clean(v: Any) -> Any:
@@ -98,6 +98,26 @@ class Estimates:
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [r.as_dict() for r in self.rows]
+
+
+@dataclass(frozen=True)
+class Covariance:
+    """Covariance matrix of domain estimates (R's ``vcov(svyby(..., covmat=TRUE))``):
+    ``matrix[i, j]`` is the covariance of the estimates of ``domains[i]`` and
+    ``domains[j]`` (each a tuple of values of the ``by`` columns)."""
+
+    by: tuple[str, ...]
+    domains: tuple[tuple[Any, ...], ...]
+    matrix: Any
+    stat: str = "mean"
+    variable: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """``domains`` as dicts of the ``by`` columns; NaN as None."""
+        return {
+            "domains": [dict(zip(self.by, d, strict=True)) for d in self.domains],
+            "matrix": [[_clean(float(v)) for v in row] for row in self.matrix],
+        }
 
 
 @dataclass(frozen=True)

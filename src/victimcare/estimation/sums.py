@@ -253,7 +253,7 @@ def aggregate_rows(
         else:
             out = ok.astype(np.float64)
         cache[term] = out
-        return out
+        return np.asarray(out)
 
     for t in terms:
         sums[t] = np.bincount(gid, weights=product(t), minlength=ncell)

@@ -105,6 +105,7 @@ def moments_from_cells(
         # sum of squares by moments: what cancels to rounding noise is zero
         q = np.where(np.abs(q) <= 1e-12 * (np.abs(taa) + np.abs(tab) + np.abs(tbb)), 0.0, q)
         s2d = _bincount2(key, q, h_count * m).reshape(h_count, m)
+        s2: np.ndarray
         if full:
             s2 = np.zeros((h_count, m, m))
             idx = np.arange(m)
@@ -134,6 +135,7 @@ def moments_from_cells(
     else:
         p_psu, p_e, zp = psu, e, z
     p_strat = info.psu_stratum[p_psu]
+    s2 = np.empty(0)
     if not full:
         s2 = _bincount2(p_strat * m + p_e, zp * zp, h_count * m).reshape(h_count, m)
     else:
@@ -157,7 +159,7 @@ def moments_from_cells(
     if not full:
         s2b = _bincount2(skey, z * z, space).reshape(n_psu_all, m)
     else:
-        ussu, sinv = np.unique(cells.ssu[use], return_inverse=True)  # type: ignore[index]
+        ussu, sinv = np.unique(cells.ssu[use], return_inverse=True)  # type: ignore[index,call-overload]
         dense = np.zeros((ussu.shape[0], m))
         np.add.at(dense, (sinv, e), z)
         ssu_psu = np.zeros(ussu.shape[0], dtype=np.int64)
@@ -229,7 +231,7 @@ def moments_from_rows(
     if used is None:
         presentb = np.ones((j, m), dtype=bool)
     else:
-        hasb = np.bincount(rows.psu[used], minlength=j) > 0
+        hasb = np.bincount(np.asarray(rows.psu)[used], minlength=j) > 0
         presentb = np.repeat(hasb[:, None], m, axis=1)
     return Moments(s1=s1, s2=s2, present=present, s1b=s1b, s2b=s2b, presentb=presentb)
 
@@ -306,7 +308,7 @@ def _one_stage(
                 nok = (present & ~lonely[:, None]).sum(axis=0)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     total = total * np.where(nok > 0, nstrat / np.maximum(nok, 1), np.nan)
-    return total
+    return np.asarray(total)
 
 
 def design_variance(info: DesignInfo, mom: Moments, lonely_psu: str) -> np.ndarray:
