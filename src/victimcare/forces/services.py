@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from functools import cache
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.text import slugify
 
-from victimcare.forces.models import Area, CrimeType, Force, PeerGroup
+from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, PostcodeDistrict
 
 REFERENCE_DATA_FILE = Path(__file__).resolve().parent / "data" / "reference.json"
+POSTCODE_DISTRICTS_FILE = Path(__file__).resolve().parent / "data" / "postcode_districts.csv"
 
-_CRIME_TYPE_FIELDS = (
-    "name",
-    "plain_name",
-    "survey_group",
-    "is_surveyed",
-    "referral_needs_consent",
-    "is_domestic_abuse",
-)
+# Each field of a crime type in the reference data, and its value when an entry leaves it out.
+_CRIME_TYPE_FIELDS = {
+    "name": "",
+    "plain_name": "",
+    "survey_group": "",
+    "is_surveyed": False,
+    "referral_needs_consent": False,
+    "is_domestic_abuse": False,
+    "is_sexual_offence": False,
+    "report_group": "",
+}
+_POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}([0-9][A-Z0-9]?)?$")
 
 
 @cache
@@ -65,5 +72,37 @@ def reference_data_load() -> None:
     for entry in data["crime_types"]:
         CrimeType.objects.update_or_create(
             code=entry["code"],
-            defaults={field: entry.get(field, False) for field in _CRIME_TYPE_FIELDS},
+            defaults={
+                field: entry.get(field, blank) for field, blank in _CRIME_TYPE_FIELDS.items()
+            },
         )
+    postcode_districts_load()
+
+
+def postcode_districts() -> list[tuple[str, str]]:
+    """(prefix, force code) rows of forces/data/postcode_districts.csv ('#' lines are notes)."""
+    with POSTCODE_DISTRICTS_FILE.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(line for line in file if not line.startswith("#")))
+    return [(row["prefix"].strip().upper(), row["force"].strip()) for row in rows]
+
+
+@transaction.atomic
+def postcode_districts_load() -> None:
+    """Load or refresh which force covers each postcode area and district. Idempotent;
+    prefixes no longer in the file are removed (nothing else refers to them)."""
+    forces = dict(Force.objects.values_list("code", "pk"))
+    wanted = {}
+    for prefix, force_code in postcode_districts():
+        if not _POSTCODE_PREFIX.match(prefix) or force_code not in forces:
+            raise ValueError(f"postcode_districts.csv: bad row {prefix},{force_code}")
+        wanted[prefix] = forces[force_code]
+    existing = dict(PostcodeDistrict.objects.values_list("prefix", "force_id"))
+    PostcodeDistrict.objects.exclude(prefix__in=wanted).delete()
+    PostcodeDistrict.objects.bulk_create(
+        PostcodeDistrict(prefix=prefix, force_id=force_id)
+        for prefix, force_id in wanted.items()
+        if prefix not in existing
+    )
+    for prefix, force_id in wanted.items():
+        if prefix in existing and existing[prefix] != force_id:
+            PostcodeDistrict.objects.filter(prefix=prefix).update(force_id=force_id)

@@ -209,6 +209,13 @@ def draft_save(*, draft: ReportDraft, step: str, answers: dict) -> ReportDraft:
 
 
 @transaction.atomic
+def draft_discard(*, draft: ReportDraft) -> None:
+    """Delete a draft and its answers (a report that cannot be made online)."""
+    ReportDraft.objects.filter(pk=draft.pk).delete()
+    draft.answers = {}
+
+
+@transaction.atomic
 def draft_submit(*, draft: ReportDraft) -> Case:
     """Turn a complete draft (opened by draft_get) into a case. Submitting twice gives the
     same case. The answers are read afresh from the locked row, with the draft's key."""
@@ -264,6 +271,9 @@ def report_build(*, force: Force, answers: dict) -> Report:
             raise ReportInvalid(errors)
     area = found.get("area") or Area.objects.get(force=force, code=cleaned["area"])
     crime_type = found.get("crime_type") or CrimeType.objects.get(code=cleaned["crime_type"])
+    # A hate element is a most serious crime ground under the Victims' Code (the full
+    # enhanced-grounds model is to come; this sets the victim's flag).
+    hate_crime = {"yes": True, "no": False}.get(cleaned.get("hate_element", ""))
     occurred_at = None
     if cleaned.get("occurred_on"):
         occurred_at = _local(cleaned["occurred_on"], cleaned.get("occurred_time", ""))
@@ -281,6 +291,8 @@ def report_build(*, force: Force, answers: dict) -> Report:
         times_to_avoid=cleaned.get("times_to_avoid", ""),
         # Blank (None) when no number was given: the question did not arise.
         phone_is_safe={"yes": True, "no": False}.get(cleaned.get("phone_is_safe", "")),
+        hate_crime=hate_crime,
+        most_serious_crime=bool(hate_crime),
         equality={
             k: cleaned[k] for k in ("age_band", "sex", "ethnicity", "disability") if cleaned.get(k)
         },
