@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import force_make
-from tests.intake.factories import answers_make, reporting_world
+from tests.intake.factories import answers_make, api_body, reporting_world
 from victimcare.cases.models import Victim
 from victimcare.forces.constants import SurveyGroup
 from victimcare.forces.models import CrimeType, Force, PostcodeDistrict
@@ -240,3 +240,15 @@ def test_a_crime_type_without_a_group_is_offered_as_something_else():
         code="new-crime", name="New", plain_name="A new crime", survey_group=SurveyGroup.OTHER
     )
     assert crime_type_choices(CrimeType.objects.all()) == [("", [("new-crime", "A new crime")])]
+
+
+@pytest.mark.parametrize(("sent", "hate_crime"), [(True, True), (False, False), (None, None)])
+def test_the_api_takes_the_hate_element(sent, hate_crime):
+    from victimcare.intake.api import ReportIn, _answers
+    from victimcare.intake.services import report_build
+
+    force = reporting_world()
+    body = api_body() if sent is None else api_body(hate_element=sent)
+    report = report_build(force=force, answers=_answers(ReportIn(**body)))
+    assert report.victim.hate_crime is hate_crime
+    assert report.victim.most_serious_crime is bool(hate_crime)
