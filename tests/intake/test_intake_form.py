@@ -6,14 +6,13 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import force_make
-from tests.intake.factories import answers_make, api_body, reporting_world
-from victimcare.cases.models import Victim
+from tests.intake.factories import answers_make, reporting_world
 from victimcare.forces.constants import SurveyGroup
 from victimcare.forces.models import CrimeType, Force, PostcodeDistrict
 from victimcare.forces.services import reference_data_load
 from victimcare.intake.forms import CrimeTypeForm, WhenForm, crime_type_choices
 from victimcare.intake.models import ReportDraft
-from victimcare.intake.services import report_record
+from victimcare.intake.services import report_build
 
 pytestmark = pytest.mark.django_db
 
@@ -160,28 +159,16 @@ def test_a_crime_type_is_valid_whichever_group_it_is_in():
 
 # --- the hate element ----------------------------------------------------------------------
 
-HATE_ELEMENT_STORED = [
-    ("yes", True, True),
-    ("no", False, False),
-    ("", None, False),  # optional: not answered
-]
+HATE_ELEMENT_REACHES_THE_REPORT = [("yes", True), ("no", False), ("", False)]
 
 
-@pytest.mark.parametrize(("answer", "hate_crime", "most_serious"), HATE_ELEMENT_STORED)
-def test_the_hate_element_is_stored_and_makes_a_most_serious_crime(
-    answer, hate_crime, most_serious
-):
+@pytest.mark.parametrize(("answer", "hate_element"), HATE_ELEMENT_REACHES_THE_REPORT)
+def test_the_hate_element_reaches_the_report(answer, hate_element):
+    """``Report.hate_element`` is what the case stores (``Case.hate_element``), and what makes
+    the victim's a most serious crime (cases.grounds)."""
     force = reporting_world()
-    case = report_record(
-        force=force,
-        answers=answers_make(hate_element=answer),
-        channel="phone",
-        send_care_card=False,
-    )
-    victim = Victim.objects.get(case=case)
-    assert victim.hate_crime is hate_crime
-    assert victim.most_serious_crime is most_serious
-    assert victim.is_enhanced is most_serious
+    report = report_build(force=force, answers=answers_make(hate_element=answer))
+    assert report.hate_element is hate_element
 
 
 def test_the_hate_question_is_asked_online_after_what_happened(client):
@@ -242,13 +229,11 @@ def test_a_crime_type_without_a_group_is_offered_as_something_else():
     assert crime_type_choices(CrimeType.objects.all()) == [("", [("new-crime", "A new crime")])]
 
 
-@pytest.mark.parametrize(("sent", "hate_crime"), [(True, True), (False, False), (None, None)])
-def test_the_api_takes_the_hate_element(sent, hate_crime):
-    from victimcare.intake.api import ReportIn, _answers
-    from victimcare.intake.services import report_build
+def test_every_crime_type_of_the_reference_data_has_a_report_group_row():
+    from victimcare.forces.services import reference_data, report_groups
 
-    force = reporting_world()
-    body = api_body() if sent is None else api_body(hate_element=sent)
-    report = report_build(force=force, answers=_answers(ReportIn(**body)))
-    assert report.victim.hate_crime is hate_crime
-    assert report.victim.most_serious_crime is bool(hate_crime)
+    groups = report_groups()
+    codes = {entry["code"] for entry in reference_data()["crime_types"]}
+    assert codes <= set(groups)
+    assert [code for code in codes if not groups[code][0]] == ["other-crime"]
+    assert groups["sexual-offence"] == ("Someone hurt or threatened me", True)

@@ -119,9 +119,6 @@ class Victim(models.Model):
     persistently_targeted = models.BooleanField(default=False)
     vulnerable = models.BooleanField(default=False)
     intimidated = models.BooleanField(default=False)
-    # The victim thinks it happened because of who they are (race, religion, sexuality,
-    # disability, being transgender): a hate element. None: not asked or not answered.
-    hate_crime = models.BooleanField(null=True, blank=True)
     # Optional equality data; blank means not asked or not answered.
     age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
     sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)

@@ -71,7 +71,6 @@ class VictimDetails:
     persistently_targeted: bool = False
     vulnerable: bool = False
     intimidated: bool = False
-    hate_crime: bool | None = None
     equality: dict[str, str] = field(default_factory=dict)
 
 
@@ -160,7 +159,6 @@ def case_create(
         persistently_targeted=victim.persistently_targeted,
         vulnerable=victim.vulnerable,
         intimidated=victim.intimidated,
-        hate_crime=victim.hate_crime,
         **{k: v for k, v in victim.equality.items() if k in _EQUALITY_FIELDS},
     )
     victim_row.full_clean(exclude=["case"], validate_unique=False)

@@ -15,18 +15,16 @@ from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, Postcode
 
 REFERENCE_DATA_FILE = Path(__file__).resolve().parent / "data" / "reference.json"
 POSTCODE_DISTRICTS_FILE = Path(__file__).resolve().parent / "data" / "postcode_districts.csv"
+REPORT_GROUPS_FILE = Path(__file__).resolve().parent / "data" / "report_groups.csv"
 
-# Each field of a crime type in the reference data, and its value when an entry leaves it out.
-_CRIME_TYPE_FIELDS = {
-    "name": "",
-    "plain_name": "",
-    "survey_group": "",
-    "is_surveyed": False,
-    "referral_needs_consent": False,
-    "is_domestic_abuse": False,
-    "is_sexual_offence": False,
-    "report_group": "",
-}
+_CRIME_TYPE_FIELDS = (
+    "name",
+    "plain_name",
+    "survey_group",
+    "is_surveyed",
+    "referral_needs_consent",
+    "is_domestic_abuse",
+)
 _POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}([0-9][A-Z0-9]?)?$")
 
 
@@ -72,17 +70,40 @@ def reference_data_load() -> None:
     for entry in data["crime_types"]:
         CrimeType.objects.update_or_create(
             code=entry["code"],
-            defaults={
-                field: entry.get(field, blank) for field, blank in _CRIME_TYPE_FIELDS.items()
-            },
+            defaults={field: entry.get(field, False) for field in _CRIME_TYPE_FIELDS},
         )
+    report_groups_load()
     postcode_districts_load()
+
+
+def _data_rows(path: Path) -> list[dict]:
+    """The rows of one of forces/data's CSV files ('#' lines are notes)."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(line for line in file if not line.startswith("#")))
+
+
+def report_groups() -> dict[str, tuple[str, bool]]:
+    """Crime type code -> (the words the online report groups it under, is a sexual offence),
+    from forces/data/report_groups.csv."""
+    return {
+        row["crime_type"].strip(): (
+            row["report_group"].strip(),
+            row["is_sexual_offence"].strip() == "yes",
+        )
+        for row in _data_rows(REPORT_GROUPS_FILE)
+    }
+
+
+@transaction.atomic
+def report_groups_load() -> None:
+    """Give each crime type loaded its report group and sexual-offence flag. Idempotent."""
+    for code, (group, sexual) in report_groups().items():
+        CrimeType.objects.filter(code=code).update(report_group=group, is_sexual_offence=sexual)
 
 
 def postcode_districts() -> list[tuple[str, str]]:
     """(prefix, force code) rows of forces/data/postcode_districts.csv ('#' lines are notes)."""
-    with POSTCODE_DISTRICTS_FILE.open(encoding="utf-8", newline="") as file:
-        rows = list(csv.DictReader(line for line in file if not line.startswith("#")))
+    rows = _data_rows(POSTCODE_DISTRICTS_FILE)
     return [(row["prefix"].strip().upper(), row["force"].strip()) for row in rows]
 
 

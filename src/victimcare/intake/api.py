@@ -110,13 +110,6 @@ class ReportIn(Schema):
     wants_visit: bool = Field(
         ..., description="Whether the victim would like a visit (every victim is offered one)"
     )
-    hate_element: bool | None = Field(
-        None,
-        description=(
-            "Whether the victim thinks it happened because of who they are (race, religion, "
-            "sexuality, disability, being transgender); true makes it a most serious crime"
-        ),
-    )
     victim: VictimIn
     external_reference: ExternalReferenceIn | None = None
 
@@ -134,7 +127,6 @@ ANSWER_PATHS = {
     "occurred_on": ["occurred_at"],
     "occurred_time": ["occurred_at"],
     "wants_visit": ["wants_visit"],
-    "hate_element": ["hate_element"],
     "external_reference": ["external_reference", "id"],
 }
 
@@ -160,7 +152,6 @@ def _answers(payload: ReportIn) -> dict:
         "ethnicity": victim.ethnicity,
         "disability": victim.disability,
         "wants_visit": "yes" if payload.wants_visit else "no",
-        "hate_element": {True: "yes", False: "no", None: ""}[payload.hate_element],
     }
     if payload.occurred_at is not None:
         when = payload.occurred_at

@@ -250,6 +250,7 @@ class Report:
     occurred_at: datetime | None
     victim: VictimDetails
     wants_visit: bool | None
+    hate_element: bool = False
 
 
 def _local(day: str, at: str) -> datetime:
@@ -271,9 +272,6 @@ def report_build(*, force: Force, answers: dict) -> Report:
             raise ReportInvalid(errors)
     area = found.get("area") or Area.objects.get(force=force, code=cleaned["area"])
     crime_type = found.get("crime_type") or CrimeType.objects.get(code=cleaned["crime_type"])
-    # A hate element is a most serious crime ground under the Victims' Code (the full
-    # enhanced-grounds model is to come; this sets the victim's flag).
-    hate_crime = {"yes": True, "no": False}.get(cleaned.get("hate_element", ""))
     occurred_at = None
     if cleaned.get("occurred_on"):
         occurred_at = _local(cleaned["occurred_on"], cleaned.get("occurred_time", ""))
@@ -291,8 +289,6 @@ def report_build(*, force: Force, answers: dict) -> Report:
         times_to_avoid=cleaned.get("times_to_avoid", ""),
         # Blank (None) when no number was given: the question did not arise.
         phone_is_safe={"yes": True, "no": False}.get(cleaned.get("phone_is_safe", "")),
-        hate_crime=hate_crime,
-        most_serious_crime=bool(hate_crime),
         equality={
             k: cleaned[k] for k in ("age_band", "sex", "ethnicity", "disability") if cleaned.get(k)
         },
@@ -306,6 +302,7 @@ def report_build(*, force: Force, answers: dict) -> Report:
         occurred_at=occurred_at,
         victim=victim,
         wants_visit=wants_visit,
+        hate_element=cleaned.get("hate_element") == "yes",
     )
 
 

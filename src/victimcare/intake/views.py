@@ -93,12 +93,25 @@ def _date_shown(value: str) -> str:
         return value
 
 
-def _not_online(request: HttpRequest, draft) -> HttpResponse:
+def _reportable_online(crime_type_code: str) -> bool:
+    """False for a crime the victim must speak to someone about (bereaved relatives: see
+    NOT_REPORTED_ONLINE), or whose crime type says so (``reportable_online``, where the
+    reference data gives it)."""
+    if crime_type_code in NOT_REPORTED_ONLINE:
+        return False
+    crime_type = CrimeType.objects.filter(code=crime_type_code).first()
+    return bool(getattr(crime_type, "reportable_online", True))
+
+
+def _not_online(request: HttpRequest, draft, crime_type_code: str) -> HttpResponse:
     """A crime that cannot be reported online: the draft goes (nothing is kept) and the
     page says to call 999 or 101."""
     services.draft_discard(draft=draft)
     response = render(
-        request, "intake/report_not_online.html", {"support": SUPPORT_CONTACTS}, status=200
+        request,
+        "intake/report_not_online.html",
+        {"support": SUPPORT_CONTACTS, "bereaved": crime_type_code in NOT_REPORTED_ONLINE},
+        status=200,
     )
     response.delete_cookie(DRAFT_COOKIE, path=reverse("intake:report-start"), samesite="Lax")
     return response
@@ -151,8 +164,8 @@ def report_step(request: HttpRequest, step: str) -> HttpResponse:
         form = form_class(data=request.POST, force=draft.force)
         if form.is_valid():
             answers = form.answers()
-            if answers.get("crime_type") in NOT_REPORTED_ONLINE:
-                return _not_online(request, draft)
+            if answers.get("crime_type") and not _reportable_online(answers["crime_type"]):
+                return _not_online(request, draft, answers["crime_type"])
             if form_class in (AboutYouForm, EqualityForm):
                 # The age and the date of birth are asked on different pages.
                 for key, messages_ in answers_cross_check({**draft.answers, **answers}).items():
@@ -293,8 +306,8 @@ def report_check(request: HttpRequest) -> HttpResponse:
     draft = _draft(request)
     if draft is None or draft.submitted_case_id:
         return _ended(request)
-    if draft.answers.get("crime_type") in NOT_REPORTED_ONLINE:
-        return _not_online(request, draft)
+    if draft.answers.get("crime_type") and not _reportable_online(draft.answers["crime_type"]):
+        return _not_online(request, draft, draft.answers["crime_type"])
     errors = {}
     if draft.force is None:
         errors = {"force": [_("Select the police force area")]}

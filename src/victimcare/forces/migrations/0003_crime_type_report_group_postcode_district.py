@@ -8,14 +8,11 @@ def fill_from_reference_data(apps, schema_editor):
     """Existing databases: give the crime types already loaded their new fields, and load
     the postcode districts if the forces are there (a new database gets both from
     forces.services.reference_data_load)."""
-    from victimcare.forces.services import postcode_districts, reference_data
+    from victimcare.forces.services import postcode_districts, report_groups
 
     crime_type = apps.get_model("forces", "CrimeType")
-    for entry in reference_data()["crime_types"]:
-        crime_type.objects.filter(code=entry["code"]).update(
-            is_sexual_offence=entry.get("is_sexual_offence", False),
-            report_group=entry.get("report_group", ""),
-        )
+    for code, (group, sexual) in report_groups().items():
+        crime_type.objects.filter(code=code).update(report_group=group, is_sexual_offence=sexual)
     forces = dict(apps.get_model("forces", "Force").objects.values_list("code", "pk"))
     district = apps.get_model("forces", "PostcodeDistrict")
     district.objects.bulk_create(
