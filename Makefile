@@ -64,8 +64,8 @@ test-postgres: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test ## ruff lint and format check, mypy, the apps' layers (import-linter); no model change without its migration
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
-	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports
+	PYTHONPATH=src $(VENV)/bin/mypy
+	PYTHONPATH=src $(VENV)/bin/lint-imports
 	@tmp="$$(mktemp -d)"; VICTIMCARE_VAR_DIR="$$tmp" $(VICTIMCARE) manage makemigrations --check --dry-run >/dev/null; \
 		rc=$$?; rm -rf "$$tmp"; \
 		if [ $$rc -ne 0 ]; then echo "lint: a model changed without its migration (victimcare manage makemigrations)"; exit 1; fi

@@ -51,7 +51,9 @@ VALID = [
     {"phone": "", "phone_is_safe": ""},
     {"phone_is_safe": "no", "preferred_contact": "email"},
     {"wants_visit": "no"},
-    {"age_band": "25_34", "sex": "female", "ethnicity": "white", "disability": "no"},
+    {"age_band": "45_54", "sex": "female", "ethnicity": "white", "disability": "no"},
+    {"age_band": "under_16", "date_of_birth": ""},
+    {"preferred_contact": "sms", "phone": "+44 (0)7700 900123"},
     {"area": "enfield"},
     {"occurred_on": "2026-W35-2"},
     {"occurred_on": "1900-01-01"},
@@ -73,6 +75,8 @@ INVALID = [
     {"phone_is_safe": ""},
     {"phone_is_safe": "maybe"},
     {"preferred_contact": "sms", "phone_is_safe": "no"},
+    {"preferred_contact": "sms", "phone": "020 7946 0123"},  # a landline cannot take texts
+    {"age_band": "under_16"},  # born in 1980
     {"preferred_contact": "pigeon"},
     {"preferred_contact": "letter", "postcode": "nowhere", "address": "1 High Street"},
     {"preferred_contact": "letter", "address": ""},
@@ -140,13 +144,16 @@ FIELDS = {
     "date_of_birth": st.one_of(st.just(""), st.dates().map(lambda d: d.isoformat())),
     "preferred_contact": st.sampled_from(["email", "sms", "phone", "letter", "", "fax"]),
     "email": st.sampled_from(["", "ada@example.com", "ada@", " ada@example.com ", "x" * 250]),
-    "phone": st.sampled_from(["", "07700 900123", "+44 7700 900123", "123", "(0161) 555-0123"]),
+    "phone": st.sampled_from(
+        ["", "07700 900123", "+44 7700 900123", "123", "(0161) 555-0123", "020 7946 0123"]
+    ),
     "phone_is_safe": st.sampled_from(["", "yes", "no", "maybe"]),
     "address": st.sampled_from(["", "1 High Street", "x" * 501]),
     "postcode": st.sampled_from(["", "SW1A 2AA", "sw1a2aa", "nowhere", " M1 1AE "]),
     "times_to_avoid": st.sampled_from(["", "evenings", "x" * 201]),
     "wants_visit": st.sampled_from(["yes", "no", "", "maybe"]),
-    "age_band": st.sampled_from(["", "25_34", "old"]),
+    "age_band": st.sampled_from(["", "25_34", "under_16", "65_plus", "old"]),
+    "hate_element": st.sampled_from(["", "yes", "no", "maybe"]),
     "sex": st.sampled_from(["", "female", "x"]),
     "ethnicity": st.sampled_from(["", "mixed", "x"]),
     "disability": st.sampled_from(["", "yes", "x"]),

@@ -65,6 +65,8 @@ def test_without_a_preset_force_the_first_question_asks_which_force(client):
     reporting_world()
     force_make("GMP", "Greater Manchester Police")
     response = client.post(reverse("intake:report-start"))
+    assert response["Location"] == reverse("intake:report-step", kwargs={"step": "postcode"})
+    response = client.post(response["Location"], {"crime_postcode": ""})  # not known
     assert response["Location"] == reverse("intake:report-step", kwargs={"step": "force"})
     page = client.get(response["Location"]).content.decode()
     assert "Greater Manchester Police" in page
@@ -166,7 +168,7 @@ def test_staff_entry_shows_every_error_on_one_page(client):
     for message in [
         "Select how the crime was reported",
         "Select what happened",
-        "Enter your first name",
+        "Enter the victim&#x27;s first name",
     ]:
         assert message in page
 

@@ -126,9 +126,38 @@ class CrimeType(models.Model):
             "officer only are not)"
         ),
     )
+    is_sexual_offence = models.BooleanField(default=False)
+    report_group = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The words the online report groups this crime under, e.g. 'Something was "
+            "stolen'; blank: offered last, as something else"
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def needs_exit_this_page(self) -> bool:
+        """The victim's pages carry GOV.UK's 'Exit this page' (domestic abuse, sexual
+        offences): someone may be watching."""
+        return self.is_domestic_abuse or self.is_sexual_offence
+
+
+class PostcodeDistrict(models.Model):
+    """Which force polices a postcode area ('M') or district ('SK10'); the district wins.
+    Loaded from forces/data/postcode_districts.csv (illustrative, approximate)."""
+
+    prefix = models.CharField(max_length=4, unique=True, help_text=_("e.g. M, SK10, EC1A"))
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="postcode_districts")
+
+    class Meta:
+        ordering = ["prefix"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.force.code}"

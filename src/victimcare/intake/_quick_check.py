@@ -7,7 +7,7 @@ report at the rate ``benchmarks/bench_api.py`` holds it to.
 
 ``answers_check_quick`` runs the same forms' cleaning code on each step -- every field's
 ``clean``, the form's ``clean_<field>`` methods, its ``clean()`` (date parts, the contact
-route) and its ``answers()`` -- on a bare instance of the form class, without Django's
+route) and its ``answers()``, then the rules between steps (``answers_cross_check``) -- on a bare instance of the form class, without Django's
 form plumbing (no field copies, no bound fields, no error rendering). The crime type and
 the area are looked up by their codes in one query, instead of listing every choice: the
 forms offer every crime type and every area of the force, so a code is a valid choice
@@ -28,7 +28,13 @@ from django.forms.utils import ErrorDict
 
 from victimcare.cases._prepared import prepared_cursor
 from victimcare.forces.models import Area, CrimeType, Force
-from victimcare.intake.forms import QUESTION_STEPS, CrimeTypeForm, StepForm, WhereForm
+from victimcare.intake.forms import (
+    QUESTION_STEPS,
+    CrimeTypeForm,
+    StepForm,
+    WhereForm,
+    answers_cross_check,
+)
 
 # The fields whose choices each form lists from the database in its __init__: answer
 # key -> (form, the attribute __init__ keeps the rows in).
@@ -174,5 +180,7 @@ def answers_check_quick(*, force: Force, answers: dict, found: dict) -> dict | N
         if step is None:
             return None
         cleaned.update(step)
+    if answers_cross_check(cleaned):
+        return None
     found.update(chosen)
     return cleaned

@@ -7,6 +7,19 @@ from django.utils.translation import gettext_lazy as _
 # digits, spaces, brackets and dashes. The one rule for the report form, the portal's
 # contact details and the records-system import.
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{8,20}$")
+# Text messages go only to UK mobile numbers: 07 and nine digits, or +44 7 and nine digits
+# (a "(0)" after +44 allowed), once the spaces, brackets and dashes are taken out.
+UK_MOBILE_PATTERN = re.compile(r"^(?:07|\+440?7)[0-9]{9}$")
+
+
+def is_uk_mobile(phone: str) -> bool:
+    """A number PHONE_PATTERN accepts that can receive text messages (a UK mobile)."""
+    return bool(UK_MOBILE_PATTERN.match(re.sub(r"[ ()-]", "", phone or "")))
+
+
+# Crime types that cannot be reported online: the report stops and points to 999 and 101,
+# keeping nothing (a bereaved relative needs to speak to someone).
+NOT_REPORTED_ONLINE = frozenset({"homicide-bereaved"})
 
 
 class YesNo(models.TextChoices):

@@ -1,9 +1,11 @@
 """The questions of a crime report, one form per step.
 
 The same forms serve the online report (one step per page), staff entry (every step on
-one page) and, through ``answers_validate``, the records-system API, so a report is held
-to the same rules whichever way it arrives. Each form reads and writes the flat
-``answers`` dict kept in a ReportDraft (strings only; dates as ISO text).
+one page, in the staff member's voice: ``staff=True``) and, through ``answers_validate``,
+the records-system API, so a report is held to the same rules whichever way it arrives.
+Each form reads and writes the flat ``answers`` dict kept in a ReportDraft (strings only;
+dates as ISO text). Rules across steps (the age against the date of birth) are in
+``answers_cross_check``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from victimcare.cases.constants import AgeBand, ContactMethod, Disability, Ethnicity, Sex
 from victimcare.forces.models import Area, CrimeType, Force
-from victimcare.intake.constants import PHONE_PATTERN, StaffChannel, YesNo
+from victimcare.forces.selectors import force_for_postcode
+from victimcare.intake.constants import PHONE_PATTERN, StaffChannel, YesNo, is_uk_mobile
 
 POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
+OUTWARD_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$", re.IGNORECASE)
 TIME_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 
 
@@ -100,17 +104,43 @@ class StepForm(forms.Form):
     title = ""
     # When a step asks one question, its label is the page's heading.
     heading_field: str | None = None
+    # Ask the date (its three boxes) before the other questions of the step.
+    dates_first = False
+    # Staff entry speaks to the staff member about the victim: the title and, per field,
+    # the label, hint and "required" message to use instead ("title" for the step's).
+    staff_words: dict[str, dict] = {}
+    staff = False
 
-    def __init__(self, *args, force: Force | None = None, **kwargs):
+    def __init__(self, *args, force: Force | None = None, staff: bool = False, **kwargs):
         self.force = force
+        self.staff = staff
         super().__init__(*args, **kwargs)
         for group in self.date_groups:
             for name, field in group.fields().items():
                 self.fields[name] = field
         self.order_fields(self.field_order_list())
+        if staff:
+            self.title = self.staff_words.get("title", self.title)
+            for name, words in self.staff_words.items():
+                if name in self.fields:
+                    field = self.fields[name]
+                    field.label = words.get("label", field.label)
+                    field.help_text = words.get("help_text", field.help_text)
+                    if "required" in words:
+                        field.error_messages = {
+                            **field.error_messages,
+                            "required": words["required"],
+                        }
 
     def field_order_list(self) -> list[str]:
-        return list(self.fields)
+        if not self.dates_first:
+            return list(self.fields)
+        boxes = [f"{g.name}_{p}" for g in self.date_groups for p in ("day", "month", "year")]
+        return boxes + [name for name in self.fields if name not in boxes]
+
+    def say(self, victim_words, staff_words):
+        """The victim's words, or the staff member's on staff entry."""
+        return staff_words if self.staff else victim_words
 
     @classmethod
     def data_from(cls, answers: dict) -> dict:
@@ -131,9 +161,48 @@ class StepForm(forms.Form):
         return {key: self.cleaned_data.get(key) or "" for key in self.answer_keys}
 
 
+class PostcodeForm(StepForm):
+    """The postcode where it happened, to find the force; unknown or blank: the next step
+    asks for the force."""
+
+    title = _("What is the postcode where it happened?")
+    answer_keys = ("crime_postcode",)
+    heading_field = "crime_postcode"
+    crime_postcode = forms.CharField(
+        label=_("What is the postcode where it happened? (optional)"),
+        help_text=_(
+            "We use it to send your report to the right police force. If you do not know it, "
+            "leave this blank and choose the force on the next page."
+        ),
+        required=False,
+        max_length=10,
+    )
+
+    def clean_crime_postcode(self):
+        postcode = " ".join(self.cleaned_data.get("crime_postcode", "").upper().split())
+        if postcode and not (POSTCODE_PATTERN.match(postcode) or OUTWARD_PATTERN.match(postcode)):
+            raise forms.ValidationError(
+                _("Enter a real postcode, like SW1A 2AA, or leave it blank")
+            )
+        return postcode
+
+    def found_force(self) -> Force | None:
+        """The force covering the postcode given (after is_valid()), or None."""
+        postcode = self.cleaned_data.get("crime_postcode", "")
+        return force_for_postcode(postcode) if postcode else None
+
+    def answers(self) -> dict:
+        data = super().answers()
+        force = self.found_force()
+        data["force_by_postcode"] = "1" if force else ""
+        if force is not None:
+            data["force"] = force.code
+        return data
+
+
 class ForceForm(StepForm):
     title = _("Which police force area did the crime happen in?")
-    answer_keys = ("force",)
+    answer_keys = ("force", "force_by_postcode")
     heading_field = "force"
     force = _radios(
         (),
@@ -144,6 +213,9 @@ class ForceForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["force"].choices = [(f.code, f.name) for f in Force.objects.order_by("name")]
+
+    def answers(self) -> dict:
+        return {"force": self.cleaned_data.get("force") or "", "force_by_postcode": ""}
 
 
 class CrimeTypeForm(StepForm):
@@ -157,16 +229,67 @@ class CrimeTypeForm(StepForm):
         error_messages={"required": _("Select what happened")},
     )
 
+    staff_words = {
+        "crime_type": {"help_text": _("Choose the one that fits best.")},
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.crime_types = {c.code: c for c in CrimeType.objects.order_by("name")}
-        self.fields["crime_type"].choices = [
-            (c.code, c.plain_name or c.name) for c in self.crime_types.values()
-        ]
+        self.fields["crime_type"].choices = crime_type_choices(self.crime_types.values())
+
+
+def crime_type_choices(crime_types) -> list:
+    """Crime types grouped in the victim's words, groups and crimes sorted by those words;
+    the ungrouped ones last, in a group with no words ("or", then "Something else")."""
+    groups: dict[str, list] = {}
+    for crime in crime_types:
+        groups.setdefault(crime.report_group, []).append(
+            (crime.code, crime.plain_name or crime.name)
+        )
+    order = sorted((words for words in groups if words), key=str.casefold)
+    if "" in groups:
+        order.append("")
+    return [(words, sorted(groups[words], key=lambda c: str(c[1]).casefold())) for words in order]
+
+
+class HateForm(StepForm):
+    title = _("Do you think it happened because of who you are?")
+    answer_keys = ("hate_element",)
+    heading_field = "hate_element"
+    hate_element = _radios(
+        YesNo.choices,
+        label=_(
+            "Do you think it happened because of who you are, for example your race, "
+            "religion, sexuality, disability or because you are transgender?"
+        ),
+        help_text=_("This question is optional. It helps us give you the right support."),
+        required=False,
+    )
+    staff_words = {
+        "title": _("Hate element"),
+        "hate_element": {
+            "label": _(
+                "Does the victim think it happened because of who they are, for example their "
+                "race, religion, sexuality, disability or because they are transgender?"
+            ),
+            "help_text": _("Optional. Leave blank if the victim did not say."),
+        },
+    }
 
 
 class SummaryForm(StepForm):
     title = _("Tell us what happened")
+    staff_words = {
+        "title": _("What happened"),
+        "summary": {
+            "label": _("What happened"),
+            "help_text": _(
+                "What was taken or damaged and anything the victim noticed about the people "
+                "involved."
+            ),
+        },
+    }
     answer_keys = ("summary",)
     heading_field = "summary"
     summary = forms.CharField(
@@ -208,6 +331,7 @@ class WhereForm(StepForm):
 
 class WhenForm(StepForm):
     title = _("When did it happen?")
+    dates_first = True
     answer_keys = ("occurred_on", "occurred_time")
     date_groups = (
         DateParts(
@@ -241,6 +365,11 @@ class WhenForm(StepForm):
 
 class AboutYouForm(StepForm):
     title = _("Your details")
+    staff_words = {
+        "title": _("The victim's details"),
+        "given_name": {"required": _("Enter the victim's first name")},
+        "family_name": {"required": _("Enter the victim's last name")},
+    }
     answer_keys = ("given_name", "family_name", "date_of_birth")
     date_groups = (
         DateParts(
@@ -275,6 +404,21 @@ class AboutYouForm(StepForm):
 
 class ContactForm(StepForm):
     title = _("How should we contact you?")
+    staff_words = {
+        "title": _("How should we contact the victim?"),
+        "preferred_contact": {
+            "label": _("How would the victim like us to contact them?"),
+            "required": _("Select how the victim would like us to contact them"),
+        },
+        "phone": {"help_text": _("A UK mobile number for text messages, like 07700 900 982")},
+        "phone_is_safe": {
+            "label": _("Is it safe to contact the victim on this number?"),
+            "help_text": _(
+                "Ask whether someone else might see their messages or answer their phone."
+            ),
+        },
+        "times_to_avoid": {"label": _("Times we should not contact the victim (optional)")},
+    }
     answer_keys = (
         "preferred_contact",
         "email",
@@ -343,15 +487,31 @@ class ContactForm(StepForm):
         if cleaned.get("preferred_contact") == ContactMethod.LETTER:
             if not cleaned.get("address"):
                 self.add_error(
-                    "address", _("Enter your address, or choose another way to be contacted")
+                    "address",
+                    self.say(
+                        _("Enter your address, or choose another way to be contacted"),
+                        _("Enter the victim's address, or choose another way to contact them"),
+                    ),
                 )
             if not cleaned.get("postcode") and "postcode" not in self.errors:
-                self.add_error("postcode", _("Enter your postcode"))
+                self.add_error(
+                    "postcode", self.say(_("Enter your postcode"), _("Enter the victim's postcode"))
+                )
         return cleaned
 
 
 class VisitForm(StepForm):
     title = _("Would you like a visit from a police officer?")
+    staff_words = {
+        "title": _("Visit"),
+        "wants_visit": {
+            "label": _("Would the victim like a visit from a police officer?"),
+            "help_text": _(
+                "Offer every victim a visit. An officer will contact them to arrange a time."
+            ),
+            "required": _("Select yes if the victim would like a visit"),
+        },
+    }
     answer_keys = ("wants_visit",)
     heading_field = "wants_visit"
     wants_visit = _radios(
@@ -371,6 +531,18 @@ def _optional(choices, label):
 class EqualityForm(StepForm):
     title = _("Equality questions (optional)")
     answer_keys = ("age_band", "sex", "ethnicity", "disability")
+    staff_words = {
+        "title": _("Equality questions (optional: ask the victim)"),
+        "age_band": {"label": _("The victim's age")},
+        "sex": {"label": _("The victim's sex")},
+        "ethnicity": {"label": _("The victim's ethnic group")},
+        "disability": {
+            "label": _(
+                "Does the victim have a physical or mental health condition or illness "
+                "lasting 12 months or more?"
+            )
+        },
+    }
     age_band = _optional(AgeBand.choices, _("Your age"))
     sex = _optional(Sex.choices, _("Your sex"))
     ethnicity = _optional(Ethnicity.choices, _("Your ethnic group"))
@@ -384,8 +556,10 @@ class EqualityForm(StepForm):
 
 # slug, form. The online report asks them in this order; staff entry shows them together.
 STEPS: list[tuple[str, type[StepForm]]] = [
+    ("postcode", PostcodeForm),
     ("force", ForceForm),
     ("what", CrimeTypeForm),
+    ("hate", HateForm),
     ("details", SummaryForm),
     ("where", WhereForm),
     ("when", WhenForm),
@@ -395,7 +569,9 @@ STEPS: list[tuple[str, type[StepForm]]] = [
     ("equality", EqualityForm),
 ]
 STEP_FORMS = dict(STEPS)
-QUESTION_STEPS = [(slug, form) for slug, form in STEPS if slug != "force"]
+# The steps that find the force are not questions of the report itself.
+FORCE_STEPS = ("postcode", "force")
+QUESTION_STEPS = [(slug, form) for slug, form in STEPS if slug not in FORCE_STEPS]
 
 
 def _answer_key(field_name: str) -> str:
@@ -428,6 +604,8 @@ def answers_validate(
             for field_name, messages in form.errors.items():
                 key = _answer_key(field_name) if field_name != "__all__" else "report"
                 errors.setdefault(key, []).extend(str(m) for m in messages)
+    for key, messages in answers_cross_check(cleaned).items():
+        errors.setdefault(key, []).extend(str(m) for m in messages)
     return cleaned, errors
 
 
@@ -446,25 +624,95 @@ class StaffChannelForm(forms.Form):
 
 def contact_route_check(form: forms.Form, cleaned: dict) -> None:
     """What every form taking a victim's contact details checks: the preferred route has
-    what it needs, phone safety is answered, and a number marked unsafe is not the route."""
+    what it needs, texts go only to a UK mobile, phone safety is answered, and a number
+    marked unsafe is not the route. In the staff member's voice when ``form.staff``."""
+    staff = getattr(form, "staff", False)
     preferred = cleaned.get("preferred_contact")
     if preferred == ContactMethod.EMAIL and not cleaned.get("email") and "email" not in form.errors:
         form.add_error(
-            "email", _("Enter your email address, or choose another way to be contacted")
+            "email",
+            _("Enter the victim's email address, or choose another way to contact them")
+            if staff
+            else _("Enter your email address, or choose another way to be contacted"),
         )
     if (
         preferred in (ContactMethod.SMS, ContactMethod.PHONE)
         and not cleaned.get("phone")
         and "phone" not in form.errors
     ):
-        form.add_error("phone", _("Enter your phone number, or choose another way to be contacted"))
+        form.add_error(
+            "phone",
+            _("Enter the victim's phone number, or choose another way to contact them")
+            if staff
+            else _("Enter your phone number, or choose another way to be contacted"),
+        )
+    if (
+        preferred == ContactMethod.SMS
+        and cleaned.get("phone")
+        and "phone" not in form.errors
+        and not is_uk_mobile(cleaned["phone"])
+    ):
+        form.add_error(
+            "phone",
+            _(
+                "Text messages need a UK mobile number, like 07700 900 982: enter one, or "
+                "choose another way to be contacted"
+            ),
+        )
     if cleaned.get("phone") and not cleaned.get("phone_is_safe"):
-        form.add_error("phone_is_safe", _("Select yes if it is safe to contact you on this number"))
+        form.add_error(
+            "phone_is_safe",
+            _("Select yes if it is safe to contact the victim on this number")
+            if staff
+            else _("Select yes if it is safe to contact you on this number"),
+        )
     if (
         preferred in (ContactMethod.SMS, ContactMethod.PHONE)
         and cleaned.get("phone_is_safe") == YesNo.NO
     ):
         form.add_error(
             "preferred_contact",
-            _("You told us this number is not safe: choose email or letter instead"),
+            _("The victim said this number is not safe: choose email or letter instead")
+            if staff
+            else _("You told us this number is not safe: choose email or letter instead"),
         )
+
+
+# The age bands of the equality question, as (youngest, oldest) ages.
+AGE_BAND_YEARS = {
+    AgeBand.UNDER_16: (0, 15),
+    AgeBand.AGE_16_24: (16, 24),
+    AgeBand.AGE_25_34: (25, 34),
+    AgeBand.AGE_35_44: (35, 44),
+    AgeBand.AGE_45_54: (45, 54),
+    AgeBand.AGE_55_64: (55, 64),
+    AgeBand.AGE_65_PLUS: (65, 200),
+}
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def answers_cross_check(answers: dict, *, staff: bool = False) -> dict[str, list[str]]:
+    """Rules between steps, by answer key: the age chosen must fit the date of birth (both
+    answers get the error). Empty when they agree or either is not given."""
+    band, born = answers.get("age_band"), answers.get("date_of_birth")
+    if band not in AGE_BAND_YEARS or not born:
+        return {}
+    try:
+        age = age_on(date.fromisoformat(born), timezone.localdate())
+    except (TypeError, ValueError):
+        return {}  # the date's own rules say what is wrong
+    youngest, oldest = AGE_BAND_YEARS[band]
+    if youngest <= age <= oldest:
+        return {}
+    if staff:
+        return {
+            "age_band": [_("The victim's age does not match their date of birth: check both")],
+            "date_of_birth": [_("The victim's date of birth does not match their age: check both")],
+        }
+    return {
+        "age_band": [_("Your age does not match your date of birth: check both")],
+        "date_of_birth": [_("Your date of birth does not match your age: check both")],
+    }

@@ -214,6 +214,13 @@ def draft_save(*, draft: ReportDraft, step: str, answers: dict) -> ReportDraft:
 
 
 @transaction.atomic
+def draft_discard(*, draft: ReportDraft) -> None:
+    """Delete a draft and its answers (a report that cannot be made online)."""
+    ReportDraft.objects.filter(pk=draft.pk).delete()
+    draft.answers = {}
+
+
+@transaction.atomic
 def draft_submit(*, draft: ReportDraft) -> Case:
     """Turn a complete draft (opened by draft_get) into a case. Submitting twice gives the
     same case. The answers are read afresh from the locked row, with the draft's key."""

@@ -3,24 +3,33 @@ Victim Care Card. Thin: forms validate, services write."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.cases.selectors import case_get
+from victimcare.forces.models import CrimeType
 from victimcare.intake import selectors, services
 from victimcare.intake.care_card import care_card_facts, care_card_pdf, pdf_available
+from victimcare.intake.constants import NOT_REPORTED_ONLINE, SUPPORT_CONTACTS
 from victimcare.intake.forms import (
+    FORCE_STEPS,
     QUESTION_STEPS,
     STEP_FORMS,
     STEPS,
+    AboutYouForm,
+    EqualityForm,
     StaffChannelForm,
+    answers_cross_check,
     answers_validate,
 )
 
@@ -57,10 +66,55 @@ def _client_address(request: HttpRequest) -> str:
 
 
 def _steps_for(draft) -> list[str]:
+    """The steps this draft asks: the postcode (then, if it did not find the force, the
+    force) unless the force was given; the force step is skipped when the postcode found it."""
     slugs = [slug for slug, _form in STEPS]
     if draft.answers.get("_preset") or selectors.reporting_forces().count() <= 1:
+        return [slug for slug in slugs if slug not in FORCE_STEPS]
+    if draft.answers.get("force_by_postcode") and draft.answers.get("force"):
         slugs.remove("force")
     return slugs
+
+
+def _exit_this_page(crime_type_code: str) -> bool:
+    """Whether the victim's pages carry 'Exit this page': from the moment they say the
+    crime is domestic abuse or a sexual offence."""
+    if not crime_type_code:
+        return False
+    crime_type = CrimeType.objects.filter(code=crime_type_code).first()
+    return crime_type is not None and crime_type.needs_exit_this_page
+
+
+def _date_shown(value: str) -> str:
+    """An ISO date as victims read it: 1 December 2026."""
+    try:
+        return date_format(date.fromisoformat(value), "j F Y")
+    except (TypeError, ValueError):
+        return value
+
+
+def _reportable_online(crime_type_code: str) -> bool:
+    """False for a crime the victim must speak to someone about (bereaved relatives: see
+    NOT_REPORTED_ONLINE), or whose crime type says so (``reportable_online``, where the
+    reference data gives it)."""
+    if crime_type_code in NOT_REPORTED_ONLINE:
+        return False
+    crime_type = CrimeType.objects.filter(code=crime_type_code).first()
+    return bool(getattr(crime_type, "reportable_online", True))
+
+
+def _not_online(request: HttpRequest, draft, crime_type_code: str) -> HttpResponse:
+    """A crime that cannot be reported online: the draft goes (nothing is kept) and the
+    page says to call 999 or 101."""
+    services.draft_discard(draft=draft)
+    response = render(
+        request,
+        "intake/report_not_online.html",
+        {"support": SUPPORT_CONTACTS, "bereaved": crime_type_code in NOT_REPORTED_ONLINE},
+        status=200,
+    )
+    response.delete_cookie(DRAFT_COOKIE, path=reverse("intake:report-start"), samesite="Lax")
+    return response
 
 
 def _ended(request: HttpRequest) -> HttpResponse:
@@ -109,7 +163,25 @@ def report_step(request: HttpRequest, step: str) -> HttpResponse:
     if request.method == "POST":
         form = form_class(data=request.POST, force=draft.force)
         if form.is_valid():
-            services.draft_save(draft=draft, step=step, answers=form.answers())
+            answers = form.answers()
+            if answers.get("crime_type") and not _reportable_online(answers["crime_type"]):
+                return _not_online(request, draft, answers["crime_type"])
+            if form_class in (AboutYouForm, EqualityForm):
+                # The age and the date of birth are asked on different pages.
+                for key, messages_ in answers_cross_check({**draft.answers, **answers}).items():
+                    if key in form.answer_keys:
+                        name = f"{key}_day" if key == "date_of_birth" else key
+                        for message in messages_:
+                            form.add_error(name, message)
+        if form.is_valid():
+            services.draft_save(draft=draft, step=step, answers=answers)
+            if step == "postcode" and answers.get("force_by_postcode"):
+                messages.info(
+                    request,
+                    _("We will send your report to %(force)s, the police force for %(postcode)s.")
+                    % {"force": draft.force.name, "postcode": answers["crime_postcode"]},
+                )
+            slugs = _steps_for(draft)  # the postcode may have found the force
             position = slugs.index(step)
             if returning or position + 1 >= len(slugs):
                 return redirect("intake:report-check")
@@ -135,6 +207,7 @@ def report_step(request: HttpRequest, step: str) -> HttpResponse:
             "total": len(slugs),
             "back": back,
             "returning": returning,
+            "exit_this_page": _exit_this_page(draft.answers.get("crime_type", "")),
         },
     )
 
@@ -148,7 +221,15 @@ def report_saved(request: HttpRequest) -> HttpResponse:
     if draft is None or draft.submitted_case_id:
         return _ended(request)
     link = request.build_absolute_uri(reverse("intake:report-resume")) + f"?token={token}"
-    return render(request, "intake/report_saved.html", {"link": link, "draft": draft})
+    return render(
+        request,
+        "intake/report_saved.html",
+        {
+            "link": link,
+            "draft": draft,
+            "exit_this_page": _exit_this_page(draft.answers.get("crime_type", "")),
+        },
+    )
 
 
 @never_cache
@@ -181,26 +262,42 @@ def _summary_rows(draft) -> list[dict]:
         form = form_class(data=form_class.data_from(draft.answers), force=draft.force)
         form.is_valid()
         cleaned = getattr(form, "cleaned_data", {})
+        href = reverse("intake:report-step", kwargs={"step": slug}) + "?change=1"
         for name, field in form.fields.items():
             if name.endswith(("_month", "_year")):
                 continue
             if name.endswith("_day"):
                 key = name[: -len("_day")]
                 group = next(g for g in form.date_groups if g.name == key)
-                label, value = group.label, draft.answers.get(key, "")
+                label, value = group.label, _date_shown(draft.answers.get(key, ""))
             else:
                 label, value = field.label, cleaned.get(name, draft.answers.get(name, ""))
-                choices = dict(getattr(field, "choices", []) or [])
+                choices = _flat_choices(getattr(field, "choices", []) or [])
                 value = choices.get(value, value) if choices else value
             rows.append(
+                {"label": label, "value": value, "href": href, "anchor": form[name].auto_id}
+            )
+        if slug == "postcode" and "force" not in slugs and draft.force is not None:
+            rows.append(
                 {
-                    "label": label,
-                    "value": value,
-                    "href": reverse("intake:report-step", kwargs={"step": slug}) + "?change=1",
-                    "anchor": form[name].auto_id,
+                    "label": _("Police force"),
+                    "value": draft.force.name,
+                    "href": href,
+                    "anchor": "id_crime_postcode",
                 }
             )
     return rows
+
+
+def _flat_choices(choices) -> dict:
+    """A field's choices as value -> label, groups opened."""
+    flat = {}
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            flat.update(_flat_choices(label))
+        else:
+            flat[value] = label
+    return flat
 
 
 @never_cache
@@ -209,6 +306,8 @@ def report_check(request: HttpRequest) -> HttpResponse:
     draft = _draft(request)
     if draft is None or draft.submitted_case_id:
         return _ended(request)
+    if draft.answers.get("crime_type") and not _reportable_online(draft.answers["crime_type"]):
+        return _not_online(request, draft, draft.answers["crime_type"])
     errors = {}
     if draft.force is None:
         errors = {"force": [_("Select the police force area")]}
@@ -222,7 +321,10 @@ def report_check(request: HttpRequest) -> HttpResponse:
         return response
     error_links = []
     for key, messages_ in errors.items():
-        slug = next((s for s, f in STEPS if key in f.answer_keys), _steps_for(draft)[0])
+        slug = next(
+            (s for s, f in STEPS if key in f.answer_keys and s not in FORCE_STEPS),
+            _steps_for(draft)[0],
+        )
         for message in messages_:
             error_links.append(
                 (reverse("intake:report-step", kwargs={"step": slug}) + "?change=1", message)
@@ -230,7 +332,12 @@ def report_check(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/report_check.html",
-        {"rows": _summary_rows(draft), "error_links": error_links, "draft": draft},
+        {
+            "rows": _summary_rows(draft),
+            "error_links": error_links,
+            "draft": draft,
+            "exit_this_page": _exit_this_page(draft.answers.get("crime_type", "")),
+        },
     )
 
 
@@ -247,11 +354,18 @@ def report_confirmation(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/report_confirmation.html",
-        {"case": case, "card": care_card_facts(case=case), "pdf": pdf_available()},
+        {
+            "case": case,
+            "card": care_card_facts(case=case),
+            "pdf": pdf_available(),
+            "exit_this_page": case.crime_type.needs_exit_this_page,
+        },
     )
 
 
-def _card_page(request: HttpRequest, case, back: str, pdf_url: str) -> HttpResponse:
+def _card_page(
+    request: HttpRequest, case, back: str, pdf_url: str, victim: bool = False
+) -> HttpResponse:
     return render(
         request,
         "intake/care_card.html",
@@ -259,6 +373,7 @@ def _card_page(request: HttpRequest, case, back: str, pdf_url: str) -> HttpRespo
             "card": care_card_facts(case=case),
             "back": back,
             "pdf_url": pdf_url if pdf_available() else "",
+            "exit_this_page": victim and case.crime_type.needs_exit_this_page,
         },
     )
 
@@ -278,7 +393,11 @@ def report_care_card(request: HttpRequest) -> HttpResponse:
     if case is None:
         return redirect("intake:report-start")
     return _card_page(
-        request, case, reverse("intake:report-confirmation"), reverse("intake:report-care-card-pdf")
+        request,
+        case,
+        reverse("intake:report-confirmation"),
+        reverse("intake:report-care-card-pdf"),
+        victim=True,
     )
 
 
@@ -320,12 +439,22 @@ def staff_report(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     channel_form = StaffChannelForm(data=data, prefix="report")
     forms_ = [
-        form_class(data=data, force=force, prefix=slug) for slug, form_class in QUESTION_STEPS
+        form_class(data=data, force=force, prefix=slug, staff=True)
+        for slug, form_class in QUESTION_STEPS
     ]
-    if request.method == "POST" and channel_form.is_valid() and all(f.is_valid() for f in forms_):
-        answers = {}
+    valid = (
+        request.method == "POST" and channel_form.is_valid() and all(f.is_valid() for f in forms_)
+    )
+    answers = {}
+    if valid:
         for form in forms_:
             answers.update(form.answers())
+        for key, messages_ in answers_cross_check(answers, staff=True).items():
+            form = next(f for f in forms_ if key in f.answer_keys)
+            for message in messages_:
+                form.add_error(f"{key}_day" if key == "date_of_birth" else key, message)
+            valid = False
+    if valid:
         try:
             case = services.report_record(
                 force=force,

@@ -62,6 +62,11 @@ def _signed_in_victim(request: HttpRequest):
     return victim
 
 
+def _exit_this_page(victim) -> bool:
+    """GOV.UK's 'Exit this page' on a domestic-abuse or sexual-offence case's pages."""
+    return victim.case.crime_type.needs_exit_this_page
+
+
 def _signed_out(request: HttpRequest) -> HttpResponse:
     messages.info(
         request, _("Sign in to see your case. For your security, sessions end after a while.")
@@ -185,6 +190,7 @@ def _case_page(request, victim, form, status=200) -> HttpResponse:
             "timeline": selectors.victim_timeline(victim=victim),
             "messages_": selectors.victim_messages(victim=victim),
             "form": form,
+            "exit_this_page": _exit_this_page(victim),
         },
         status=status,
     )
@@ -242,7 +248,11 @@ def contact(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/contact.html",
-        {"form": form, "waiting": contact_services.contact_change_waiting(victim=victim)},
+        {
+            "form": form,
+            "waiting": contact_services.contact_change_waiting(victim=victim),
+            "exit_this_page": _exit_this_page(victim),
+        },
         status=status,
     )
 
@@ -280,7 +290,11 @@ def contact_confirm(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your contact details are changed."))
             return redirect("portal:case")
-    return render(request, "portal/contact_confirm.html", {"form": form, "hints": hints})
+    return render(
+        request,
+        "portal/contact_confirm.html",
+        {"form": form, "hints": hints, "exit_this_page": _exit_this_page(victim)},
+    )
 
 
 @never_cache
@@ -292,7 +306,12 @@ def care_card(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/care_card.html",
-        {"card": care_card_facts(case=victim.case), "back": reverse("portal:case"), "pdf_url": ""},
+        {
+            "card": care_card_facts(case=victim.case),
+            "back": reverse("portal:case"),
+            "pdf_url": "",
+            "exit_this_page": _exit_this_page(victim),
+        },
     )
 
 

@@ -85,25 +85,39 @@ def _label(bound, heading: bool) -> str:
 
 
 def _radios(bound, heading: bool) -> str:
+    """GOV.UK radios. Grouped choices ((words, [(value, label), ...]), ...) get their words
+    as a small heading above their radios; a group with no words comes after "or"."""
     current = _value(bound)
-    items = []
-    for index, (value, label) in enumerate(bound.field.choices):
-        if value == "":
-            continue
+    items: list[str] = []
+    index = 0
+
+    def item(value, label) -> str:
+        nonlocal index
         item_id = bound.auto_id if index == 0 else f"{bound.auto_id}-{index}"
-        items.append(
-            format_html(
-                '<div class="govuk-radios__item"><input class="govuk-radios__input" id="{}" '
-                'name="{}" type="radio" value="{}"{}><label class="govuk-label govuk-radios__label" '
-                'for="{}">{}</label></div>',
-                item_id,
-                bound.html_name,
-                value,
-                mark_safe(" checked") if str(value) == current else "",
-                item_id,
-                label,
-            )
+        index += 1
+        return format_html(
+            '<div class="govuk-radios__item"><input class="govuk-radios__input" id="{}" '
+            'name="{}" type="radio" value="{}"{}><label class="govuk-label govuk-radios__label" '
+            'for="{}">{}</label></div>',
+            item_id,
+            bound.html_name,
+            value,
+            mark_safe(" checked") if str(value) == current else "",
+            item_id,
+            label,
         )
+
+    for value, label in bound.field.choices:
+        if isinstance(label, list | tuple):
+            if value:
+                items.append(
+                    format_html('<h2 class="govuk-heading-s vc-radios-group">{}</h2>', value)
+                )
+            elif items:
+                items.append(format_html('<div class="govuk-radios__divider">{}</div>', _("or")))
+            items.extend(item(v, text) for v, text in label if v != "")
+        elif value != "":
+            items.append(item(value, label))
     content = format_html(
         '<fieldset class="govuk-fieldset"{}>{}{}{}<div class="govuk-radios" data-module="govuk-radios">{}</div></fieldset>',
         _described_by(bound),
