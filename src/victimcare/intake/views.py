@@ -10,9 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.care.selectors_rights import OPEN, referral_state
+from victimcare.care.services.errors import CareError
+from victimcare.care.services_rights import referral_answer_record
 from victimcare.cases.selectors import case_get
 from victimcare.intake import selectors, services
 from victimcare.intake.care_card import care_card_facts, care_card_pdf, pdf_available
@@ -20,7 +23,10 @@ from victimcare.intake.forms import (
     QUESTION_STEPS,
     STEP_FORMS,
     STEPS,
+    ReferralAnswerForm,
     StaffChannelForm,
+    StaffGroundsForm,
+    StaffReportedForm,
     answers_validate,
 )
 
@@ -60,6 +66,9 @@ def _steps_for(draft) -> list[str]:
     slugs = [slug for slug, _form in STEPS]
     if draft.answers.get("_preset") or selectors.reporting_forces().count() <= 1:
         slugs.remove("force")
+    # The referral question the Code asks for the crime: consent, or the opt-out.
+    consent = selectors.crime_type_needs_consent(code=draft.answers.get("crime_type"))
+    slugs.remove("support" if consent else "support-consent")
     return slugs
 
 
@@ -244,11 +253,54 @@ def report_confirmation(request: HttpRequest) -> HttpResponse:
     case = _victim_case(request)
     if case is None:
         return redirect("intake:report-start")
+    return _confirmation_page(request, case)
+
+
+def _confirmation_page(request: HttpRequest, case, form=None) -> HttpResponse:
+    victim = case.victims.first()
+    referral = referral_state(victim=victim) if victim is not None else None
+    if form is None and referral is not None and referral.state == OPEN:
+        form = ReferralAnswerForm(needs_consent=referral.needs_consent)
     return render(
         request,
         "intake/report_confirmation.html",
-        {"case": case, "card": care_card_facts(case=case), "pdf": pdf_available()},
+        {
+            "case": case,
+            "card": care_card_facts(case=case),
+            "pdf": pdf_available(),
+            "referral": referral,
+            "referral_form": form,
+        },
     )
+
+
+@never_cache
+@require_POST
+def report_referral(request: HttpRequest) -> HttpResponse:
+    """The victim answers the referral question on the confirmation page (until the referral
+    has gone)."""
+    case = _victim_case(request)
+    if case is None:
+        return redirect("intake:report-start")
+    victim = case.victims.first()
+    if victim is None:
+        raise Http404
+    referral = referral_state(victim=victim)
+    form = ReferralAnswerForm(data=request.POST, needs_consent=referral.needs_consent)
+    if form.is_valid():
+        try:
+            referral_answer_record(
+                case=case,
+                victim=victim,
+                answer=form.cleaned_data["answer"],
+                source="confirmation_page",
+            )
+        except CareError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Thank you. We have your answer."))
+        return redirect("intake:report-confirmation")
+    return _confirmation_page(request, case, form)
 
 
 def _card_page(request: HttpRequest, case, back: str, pdf_url: str) -> HttpResponse:
@@ -319,19 +371,28 @@ def staff_report(request: HttpRequest) -> HttpResponse:
     force = request.user.force
     data = request.POST if request.method == "POST" else None
     channel_form = StaffChannelForm(data=data, prefix="report")
+    reported_form = StaffReportedForm(
+        data=data, prefix="reported", initial=StaffReportedForm.initial_now()
+    )
+    grounds_form = StaffGroundsForm(data=data, prefix="grounds")
     forms_ = [
         form_class(data=data, force=force, prefix=slug) for slug, form_class in QUESTION_STEPS
     ]
-    if request.method == "POST" and channel_form.is_valid() and all(f.is_valid() for f in forms_):
-        answers = {}
+    valid = [f.is_valid() for f in (channel_form, reported_form, grounds_form, *forms_)]
+    answers: dict = {}
+    if request.method == "POST" and all(valid):
         for form in forms_:
             answers.update(form.answers())
+    if request.method == "POST" and all(valid) and reported_form.check_after_crime(answers):
         try:
             case = services.report_record(
                 force=force,
                 answers=answers,
                 channel=channel_form.cleaned_data["channel"],
                 recorded_by=request.user,
+                reported_at=reported_form.cleaned_data["reported_at"],
+                enhanced_grounds=grounds_form.cleaned_data["enhanced_grounds"],
+                grounds_recorded_by=request.user.username,
             )
         except services.ReportInvalid as error:  # pragma: no cover (the forms check the same rules)
             messages.error(request, str(error))
@@ -343,5 +404,11 @@ def staff_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/staff_report.html",
-        {"channel_form": channel_form, "forms": forms_, "all_forms": [channel_form, *forms_]},
+        {
+            "channel_form": channel_form,
+            "reported_form": reported_form,
+            "grounds_form": grounds_form,
+            "forms": forms_,
+            "all_forms": [channel_form, reported_form, grounds_form, *forms_],
+        },
     )
