@@ -73,7 +73,8 @@ def test_grounds_from_the_online_form_reach_the_victim_with_their_source(client)
     )
     victim = Victim.objects.get(case=case)
     assert victim.persistently_targeted
-    assert not (victim.intimidated or victim.vulnerable)
+    assert not victim.intimidated
+    assert not victim.vulnerable
     [entry] = victim.enhanced_grounds
     assert entry["ground"] == "persistently_targeted"
     assert entry["source"] == GroundSource.RECORDED
@@ -186,7 +187,8 @@ def test_staff_entry_records_grounds_and_when_the_victim_reported(client):
     assert response["Location"] == case.get_absolute_url()
     assert case.reported_at == reported
     victim = Victim.objects.get(case=case)
-    assert victim.intimidated and victim.vulnerable
+    assert victim.intimidated
+    assert victim.vulnerable
     recorded = {e["ground"]: e for e in victim.enhanced_grounds}
     assert recorded["intimidated"]["source"] == GroundSource.RECORDED
     assert recorded["intimidated"]["by"] == recorder.username

@@ -5,6 +5,7 @@ at the stage their case has reached (the "What you are entitled to" page)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ class ReferralState:
     state: str  # SENT, DECLINED, CONSENTED or OPEN
     needs_consent: bool
     organisation: str = ""
-    sent_at: object = None
+    sent_at: datetime | None = None
 
     @property
     def may_answer(self) -> bool:
@@ -50,8 +51,8 @@ def referral_state(*, victim: Victim) -> ReferralState:
 class Held:
     id: int
     description: str
-    recorded_at: object
-    returned_at: object = None
+    recorded_at: datetime
+    returned_at: datetime | None = None
 
 
 def case_property(*, case: Case) -> list[Held]:
@@ -72,9 +73,9 @@ def case_property(*, case: Case) -> list[Held]:
 class Complaint:
     id: int
     text: str
-    at: object
+    at: datetime
     victim_id: int | None
-    acknowledged_at: object = None
+    acknowledged_at: datetime | None = None
 
 
 def case_complaints(*, case: Case) -> list[Complaint]:

@@ -4,7 +4,7 @@ referral, property held and its return, and acknowledging a complaint."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,7 +27,7 @@ def _form_error(form, error: CareError) -> None:
 @capability_required(Capability.WORK_CASES)
 @never_cache
 @require_http_methods(["GET", "POST"])
-def referral_objection(request: HttpRequest, reference: str) -> HttpResponse:
+def referral_objection(request, reference: str) -> HttpResponse:
     """The victim told a member of staff they do not want a referral (before it goes)."""
     case = case_get(user=request.user, reference=reference)
     victims = list(selectors.case_victims_for_care(case=case))
@@ -53,7 +53,7 @@ def referral_objection(request: HttpRequest, reference: str) -> HttpResponse:
 @capability_required(Capability.WORK_CASES)
 @never_cache
 @require_http_methods(["GET", "POST"])
-def property_held(request: HttpRequest, reference: str) -> HttpResponse:
+def property_held(request, reference: str) -> HttpResponse:
     """Record property held for the case (Right 10); the victim sees it."""
     case = case_get(user=request.user, reference=reference)
     form = PropertyForm(request.POST or None)
@@ -72,7 +72,7 @@ def property_held(request: HttpRequest, reference: str) -> HttpResponse:
 
 @capability_required(Capability.WORK_CASES)
 @require_POST
-def property_returned(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def property_returned(request, reference: str, pk: int) -> HttpResponse:
     case = case_get(user=request.user, reference=reference)
     try:
         property_return(case=case, by=request.user, property_id=pk)
@@ -85,7 +85,7 @@ def property_returned(request: HttpRequest, reference: str, pk: int) -> HttpResp
 
 @capability_required(Capability.VIEW_COMPLIANCE)
 @require_POST
-def complaint_acknowledged(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def complaint_acknowledged(request, reference: str, pk: int) -> HttpResponse:
     """A supervisor acknowledges a victim's complaint; the victim sees it."""
     case = case_get(user=request.user, reference=reference)
     try:
