@@ -19,6 +19,7 @@ from victimcare.cases.constants import EventKind, GroundSource
 from victimcare.cases.models import Case, CaseEvent, Victim
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import CrimeType
+from victimcare.intake.forms import _choices_within
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +251,10 @@ def test_staff_entry_refuses_unknown_grounds_and_records_nothing(client):
     ).content.decode()
     assert "Choose grounds from the list" in page
     assert not Case.objects.exists()
+
+
+def test_online_crime_type_choices_drop_what_is_not_kept_flat_or_grouped():
+    flat = [("a", "A"), ("b", "B")]
+    grouped = [("Home", [("a", "A"), ("b", "B")]), ("Death", [("c", "C")])]
+    assert _choices_within(flat, {"a"}) == [("a", "A")]
+    assert _choices_within(grouped, {"a", "b"}) == [("Home", [("a", "A"), ("b", "B")])]

@@ -391,11 +391,23 @@ class OnlineCrimeTypeForm(CrimeTypeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.crime_types = {k: c for k, c in self.crime_types.items() if c.reportable_online}
-        self.fields["crime_type"].choices = [
-            (code, label)
-            for code, label in self.fields["crime_type"].choices
-            if code in self.crime_types
-        ]
+        self.fields["crime_type"].choices = _choices_within(
+            self.fields["crime_type"].choices, set(self.crime_types)
+        )
+
+
+def _choices_within(choices, keep: set[str]) -> list:
+    """Those of ``choices`` (flat, or grouped as (group, [(value, label), ...])) whose value
+    is in ``keep``; a group left empty goes."""
+    kept: list = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            inner = [(v, words) for v, words in label if v in keep]
+            if inner:
+                kept.append((value, inner))
+        elif value in keep:
+            kept.append((value, label))
+    return kept
 
 
 GROUND_ANSWERS = (
