@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.care.factories import care_case_make, domestic_abuse_type
@@ -268,3 +269,41 @@ def test_entitlements_follow_the_case_and_the_victim(force):
     )
     review = next(i for i in victim_entitlements(victim=victim) if i.right == "VRR")
     assert review.link == "portal:review"
+
+
+# --- the staff pages ---------------------------------------------------------------------
+
+
+def test_staff_record_an_objection_on_the_case_page_before_the_referral_goes(client, force):
+    case = recent_case(force)
+    client.force_login(staff_make(Role.OFFICER, force=force))
+    url = reverse("care:referral-objection", kwargs={"reference": case.reference})
+    assert url in client.get(case.get_absolute_url()).content.decode()
+    page = client.post(url, {"victim": victim_of(case).pk}).content.decode()
+    assert "Confirm that the victim objected to the referral" in page
+    assert "govuk-error-summary" in page
+    assert not events_of(case, EventKind.REFERRAL_DECLINED)
+    response = client.post(url, {"victim": victim_of(case).pk, "confirmed": "on"})
+    assert response["Location"] == case.get_absolute_url()
+    [event] = events_of(case, EventKind.REFERRAL_DECLINED)
+    assert event.detail["source"] == "staff"
+
+
+def test_staff_objection_after_the_referral_went_is_refused_on_the_page(client, force):
+    case = recent_case(force)
+    referral_sent(case)
+    client.force_login(staff_make(Role.OFFICER, force=force))
+    url = reverse("care:referral-objection", kwargs={"reference": case.reference})
+    page = client.post(url, {"victim": victim_of(case).pk, "confirmed": "on"}).content.decode()
+    assert "already sent" in page
+    assert not events_of(case, EventKind.REFERRAL_DECLINED)
+
+
+def test_property_without_a_description_shows_an_error_summary(client, force):
+    case = recent_case(force)
+    client.force_login(staff_make(Role.OFFICER, force=force))
+    url = reverse("care:property", kwargs={"reference": case.reference})
+    page = client.post(url, {"description": ""}).content.decode()
+    assert "Describe the property held" in page
+    assert "govuk-error-summary" in page
+    assert not events_of(case, EventKind.PROPERTY_RECORDED)
