@@ -39,6 +39,12 @@ ROUTES = {
         "other-case",
         roles(WORKERS, NOT_FOUND, FORBIDDEN),
     ),
+    "care:review-request": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
+    "care:review-request@other-force": (
+        "get",
+        "other-case",
+        roles(WORKERS, NOT_FOUND, FORBIDDEN),
+    ),
     "care:property": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
     "care:property@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
     # No such property or complaint: a message on the case page.

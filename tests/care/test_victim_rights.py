@@ -307,3 +307,24 @@ def test_property_without_a_description_shows_an_error_summary(client, force):
     assert "Describe the property held" in page
     assert "govuk-error-summary" in page
     assert not events_of(case, EventKind.PROPERTY_RECORDED)
+
+
+def test_staff_record_a_review_request_only_where_the_case_allows_it(client, force):
+    case = recent_case(force)
+    client.force_login(staff_make(Role.OFFICER, force=force))
+    url = reverse("care:review-request", kwargs={"reference": case.reference})
+    victim = victim_of(case)
+    page = client.post(url, {"victim": victim.pk, "reason": "Look again"}).content.decode()
+    assert "interviewed under caution" in page
+    assert "govuk-error-summary" in page
+    assert not events_of(case, EventKind.VRR_REQUESTED)
+    decide(
+        case,
+        "interview_under_caution",
+        "no_further_action",
+        at=timezone.now() - timedelta(minutes=5),
+    )
+    response = client.post(url, {"victim": victim.pk, "reason": "Look again"})
+    assert response.status_code == 302
+    [event] = events_of(case, EventKind.VRR_REQUESTED)
+    assert event.detail["source"] == "staff"

@@ -34,3 +34,17 @@ class PropertyForm(forms.Form):
             "max_length": _("Keep the description to 500 characters or fewer"),
         },
     )
+
+
+class ReviewRequestForm(VictimChoiceMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("What the victim said about the decision (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": _("Keep it to 2,000 characters or fewer")},
+    )
+
+    def __init__(self, *args, victims, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_victim_field(victims)

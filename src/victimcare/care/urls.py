@@ -33,6 +33,7 @@ urlpatterns += [
         name="referral-objection",
     ),
     path("cases/<str:reference>/property/", views_rights.property_held, name="property"),
+    path("cases/<str:reference>/review/", views_rights.review_request, name="review-request"),
     path(
         "cases/<str:reference>/property/<int:pk>/returned/",
         views_rights.property_returned,

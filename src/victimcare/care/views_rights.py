@@ -12,11 +12,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.care import selectors
-from victimcare.care.forms_rights import PropertyForm, ReferralObjectionForm
+from victimcare.care.forms_rights import PropertyForm, ReferralObjectionForm, ReviewRequestForm
 from victimcare.care.selectors_rights import referral_state
+from victimcare.care.selectors_vrr import vrr_eligibility
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.referrals import referral_objection_record
-from victimcare.care.services_rights import complaint_acknowledge, property_record, property_return
+from victimcare.care.services_rights import (
+    complaint_acknowledge,
+    property_record,
+    property_return,
+    vrr_request,
+)
 from victimcare.cases.selectors import case_get
 
 
@@ -95,3 +101,40 @@ def complaint_acknowledged(request, reference: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Complaint acknowledged. The victim will see it."))
     return redirect(case.get_absolute_url() + "#victims-rights")
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_request(request, reference: str) -> HttpResponse:
+    """The victim asked a member of staff for a review of the decision (Victims' Right to
+    Review): recorded only where the case allows it."""
+    case = case_get(user=request.user, reference=reference)
+    victims = list(selectors.case_victims_for_care(case=case))
+    form = ReviewRequestForm(request.POST or None, victims=victims)
+    eligible, why = vrr_eligibility(case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vrr_request(
+                case=case,
+                victim=form.chosen_victim(),
+                reason=form.cleaned_data["reason"],
+                source="staff",
+                by=request.user,
+            )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Review request recorded."))
+            return redirect(case.get_absolute_url() + "#victims-rights")
+    return render(
+        request,
+        "care/review_request.html",
+        {
+            "case": case,
+            "form": form,
+            "eligible": eligible,
+            "why": why,
+            "several_victims": len(victims) > 1,
+        },
+    )
