@@ -33,6 +33,41 @@ ROUTES = {
     "care:referral@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
     "care:visit": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
     "care:visit@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
+    "care:referral-objection": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
+    "care:referral-objection@other-force": (
+        "get",
+        "other-case",
+        roles(WORKERS, NOT_FOUND, FORBIDDEN),
+    ),
+    "care:review-request": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
+    "care:review-request@other-force": (
+        "get",
+        "other-case",
+        roles(WORKERS, NOT_FOUND, FORBIDDEN),
+    ),
+    "care:property": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
+    "care:property@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
+    # No such property or complaint: a message on the case page.
+    "care:property-returned": (
+        "post",
+        lambda world: {"reference": world["own-case"].reference, "pk": 999999},
+        roles(WORKERS, 302, FORBIDDEN),
+    ),
+    "care:property-returned@other-force": (
+        "post",
+        lambda world: {"reference": world["other-case"].reference, "pk": 999999},
+        roles(WORKERS, NOT_FOUND, FORBIDDEN),
+    ),
+    "care:complaint-acknowledge": (
+        "post",
+        lambda world: {"reference": world["own-case"].reference, "pk": 999999},
+        roles(COMPLIANCE, 302, FORBIDDEN),
+    ),
+    "care:complaint-acknowledge@other-force": (
+        "post",
+        lambda world: {"reference": world["other-case"].reference, "pk": 999999},
+        roles(COMPLIANCE, NOT_FOUND, FORBIDDEN),
+    ),
     "care:referral-inbox": ("get", None, roles(PARTNERS, OK, FORBIDDEN)),
     "care:referral-detail": (
         "get",

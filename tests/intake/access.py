@@ -18,6 +18,8 @@ ROUTES = {
     "intake:report-saved": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "intake:report-check": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "intake:report-confirmation": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
+    # The referral answer on the confirmation page: nothing reported in this session.
+    "intake:report-referral": ("post", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "intake:report-care-card": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "intake:report-care-card-pdf": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     # Staff entry of phone, front-counter and officer-visit reports.

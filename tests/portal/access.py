@@ -17,6 +17,11 @@ ROUTES = {
     "portal:contact-confirm": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:care-card": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:sign-out": ("post", None, {ANON: REDIRECT, **every(REDIRECT)}),
+    # The victim's rights (issue 15): support referral, complaint, review, entitlements.
+    "portal:referral": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
+    "portal:complaint": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
+    "portal:review": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
+    "portal:entitlements": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     # The officer's reply: case workers of the case's own force; another force's is a 404.
     "portal:message-reply": ("post", "own-case", roles(WORKERS, REDIRECT, FORBIDDEN)),
     "portal:message-reply@other-force": (

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from victimcare.accounts.permissions import Capability, has_capability
-from victimcare.care.selectors import case_obligations
+from victimcare.care.selectors import case_obligations, case_victims_for_care
+from victimcare.care.selectors_rights import (
+    case_complaints,
+    case_property,
+    case_review_requests,
+    referral_state,
+)
 from victimcare.core.registry import NavItem, Panel, case_panel_register, nav_item_register
 
 
@@ -13,6 +19,24 @@ def _case_obligations(request, case):
     return {
         "case": case,
         "obligations": case_obligations(case=case),
+        "may_work": has_capability(request.user, Capability.WORK_CASES),
+    }
+
+
+def _case_rights(request, case):
+    """Referral objection, property held, review requests; complaints for supervisors."""
+    if not has_capability(request.user, Capability.VIEW_CASES):
+        return None
+    victims = list(case_victims_for_care(case=case))
+    may_see_complaints = has_capability(request.user, Capability.VIEW_COMPLIANCE)
+    return {
+        "case": case,
+        "referrals": [(n, referral_state(victim=v)) for n, v in enumerate(victims, start=1)],
+        "several_victims": len(victims) > 1,
+        "property": case_property(case=case),
+        "reviews": list(case_review_requests(case=case)),
+        "may_see_complaints": may_see_complaints,
+        "complaints": case_complaints(case=case) if may_see_complaints else [],
         "may_work": has_capability(request.user, Capability.WORK_CASES),
     }
 
@@ -32,3 +56,4 @@ def register() -> None:
         NavItem("care:rule-sets", "Rule sets", can(Capability.VIEW_RULE_SETS), order=40)
     )
     case_panel_register(Panel("care/panel_case_obligations.html", _case_obligations, order=20))
+    case_panel_register(Panel("care/panel_case_rights.html", _case_rights, order=25))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from victimcare.care import views
+from victimcare.care import views, views_rights
 
 app_name = "care"
 
@@ -23,4 +23,25 @@ urlpatterns = [
     path("compliance.csv", views.compliance_csv, name="compliance-csv"),
     path("rules/", views.rule_sets, name="rule-sets"),
     path("rules/<slug:code>/v<int:version>/", views.rule_set_detail, name="rule-set-detail"),
+]
+
+# The rights beside the clock (care/views_rights.py).
+urlpatterns += [
+    path(
+        "cases/<str:reference>/referral-objection/",
+        views_rights.referral_objection,
+        name="referral-objection",
+    ),
+    path("cases/<str:reference>/property/", views_rights.property_held, name="property"),
+    path("cases/<str:reference>/review/", views_rights.review_request, name="review-request"),
+    path(
+        "cases/<str:reference>/property/<int:pk>/returned/",
+        views_rights.property_returned,
+        name="property-returned",
+    ),
+    path(
+        "cases/<str:reference>/complaints/<int:pk>/acknowledge/",
+        views_rights.complaint_acknowledged,
+        name="complaint-acknowledge",
+    ),
 ]

@@ -35,7 +35,11 @@ def care_card_facts(*, case) -> dict:
                 "We will keep you updated at least once a month, and tell you about any arrest, charge or decision."
             ),
             _(
-                "Unless you tell us not to, we will pass your details to victim support services so they can offer help."
+                "If you agree, we will pass your details to a local victim support service so they can offer help. You can say yes or no in Track my case."
+            )
+            if case.crime_type.referral_needs_consent
+            else _(
+                "Unless you tell us not to, we will pass your details to a local victim support service so they can offer help. You can say no in Track my case until we pass them on."
             ),
         ],
         "support": [(str(name), number) for name, number in SUPPORT_CONTACTS],

@@ -11,16 +11,23 @@ dates as ISO text). Rules across steps (the age against the date of birth) are i
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from victimcare.cases.constants import AgeBand, ContactMethod, Disability, Ethnicity, Sex
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.forces.selectors import force_for_postcode
-from victimcare.intake.constants import PHONE_PATTERN, StaffChannel, YesNo, is_uk_mobile
+from victimcare.intake.constants import (
+    NOT_REPORTED_ONLINE,
+    PHONE_PATTERN,
+    StaffChannel,
+    YesNo,
+    is_uk_mobile,
+)
 
 POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 OUTWARD_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$", re.IGNORECASE)
@@ -554,24 +561,160 @@ class EqualityForm(StepForm):
     )
 
 
+class OnlineCrimeTypeForm(CrimeTypeForm):
+    """The online form offers only the crime types that can be reported online (not a
+    death, nor crimes reported only through 999 or to an officer); staff entry and the
+    records-system API take every crime type."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A death is kept as a choice: choosing it leads to the 999 and 101 page, not a report.
+        self.crime_types = {
+            k: c
+            for k, c in self.crime_types.items()
+            if c.reportable_online or k in NOT_REPORTED_ONLINE
+        }
+        self.fields["crime_type"].choices = _choices_within(
+            self.fields["crime_type"].choices, set(self.crime_types)
+        )
+
+
+def _choices_within(choices, keep: set[str]) -> list:
+    """Those of ``choices`` (flat, or grouped as (group, [(value, label), ...])) whose value
+    is in ``keep``; a group left empty goes."""
+    kept: list = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            inner = [(v, words) for v, words in label if v in keep]
+            if inner:
+                kept.append((value, inner))
+        elif value in keep:
+            kept.append((value, label))
+    return kept
+
+
+GROUND_ANSWERS = (
+    ("yes", _("Yes")),
+    ("no", _("No")),
+    ("prefer_not_to_say", _("Prefer not to say")),
+)
+
+
+class SituationForm(StepForm):
+    """The enhanced grounds a victim can tell us about, in their words (all optional); the
+    others (the crime, age under 18) are derived from the report (cases/grounds.py)."""
+
+    title = _("About your situation (optional)")
+    answer_keys = ("persistently_targeted", "intimidated", "vulnerable")
+    persistently_targeted = _radios(
+        GROUND_ANSWERS,
+        required=False,
+        label=_("Has the same person or people done things like this to you before?"),
+        help_text=_("Your answers help us give you the right support. You do not have to answer."),
+    )
+    intimidated = _radios(
+        GROUND_ANSWERS,
+        required=False,
+        label=_(
+            "Are you worried about what might happen if you help the police, or frightened "
+            "of the person who did this?"
+        ),
+    )
+    vulnerable = _radios(
+        GROUND_ANSWERS,
+        required=False,
+        label=_(
+            "Do you have a condition that might make it harder for you to give evidence, for "
+            "example a mental health condition, a learning disability or a physical disability?"
+        ),
+    )
+
+
+def grounds_from_answers(answers: dict) -> list[str]:
+    """The enhanced grounds a victim said yes to on the online form."""
+    return [key for key in SituationForm.answer_keys if answers.get(key) == "yes"]
+
+
+REFERRAL_OPT_OUT_HINT = _(
+    "We will pass your details to a local victim support service so they can offer help. "
+    "You can say no."
+)
+REFERRAL_OPT_OUT_CHOICES = (
+    ("yes", _("That is fine, pass my details on")),
+    ("no", _("No, do not pass my details on")),
+)
+REFERRAL_CONSENT_HINT = _(
+    "A local victim support service can offer you help. We will only pass your details to "
+    "them if you say yes."
+)
+REFERRAL_CONSENT_CHOICES = (
+    ("yes", _("Yes, pass my details on")),
+    ("no", _("No, do not pass my details on")),
+)
+
+
+class SupportForm(StepForm):
+    """Referral by the Code: automatic unless the victim says no (the opt-out)."""
+
+    title = _("Help from a support service")
+    answer_keys = ("referral",)
+    heading_field = "referral"
+    referral = _radios(
+        REFERRAL_OPT_OUT_CHOICES,
+        label=_("Help from a support service"),
+        help_text=REFERRAL_OPT_OUT_HINT,
+        error_messages={"required": _("Select whether we can pass your details on")},
+    )
+
+
+class SupportConsentForm(StepForm):
+    """For crimes where the Code asks for consent first (sexual offences, domestic abuse,
+    bereaved relatives): the victim says yes or no."""
+
+    title = _("Help from a support service")
+    answer_keys = ("referral_consent",)
+    heading_field = "referral_consent"
+    referral_consent = _radios(
+        REFERRAL_CONSENT_CHOICES,
+        label=_("Do you want us to pass your details to a local victim support service?"),
+        help_text=REFERRAL_CONSENT_HINT,
+        error_messages={"required": _("Select yes if we can pass your details on")},
+    )
+
+
+def referral_answer(*, answers: dict, needs_consent: bool) -> str:
+    """The online form's answer about a referral for the crime type: "yes", "no" or ""."""
+    return answers.get("referral_consent" if needs_consent else "referral") or ""
+
+
 # slug, form. The online report asks them in this order; staff entry shows them together.
 STEPS: list[tuple[str, type[StepForm]]] = [
     ("postcode", PostcodeForm),
     ("force", ForceForm),
-    ("what", CrimeTypeForm),
+    ("what", OnlineCrimeTypeForm),
     ("hate", HateForm),
     ("details", SummaryForm),
     ("where", WhereForm),
     ("when", WhenForm),
     ("about-you", AboutYouForm),
+    ("your-situation", SituationForm),
     ("contact", ContactForm),
     ("visit", VisitForm),
+    ("support", SupportForm),
+    ("support-consent", SupportConsentForm),
     ("equality", EqualityForm),
 ]
 STEP_FORMS = dict(STEPS)
-# The steps that find the force are not questions of the report itself.
+# The steps that find the force are not questions of the report itself; some are asked only
+# online (staff entry asks for the grounds in its own words, and the referral at the needs
+# assessment): "support" or "support-consent" by the crime type.
 FORCE_STEPS = ("postcode", "force")
-QUESTION_STEPS = [(slug, form) for slug, form in STEPS if slug not in FORCE_STEPS]
+ONLINE_ONLY_STEPS = ("your-situation", "support", "support-consent")
+QUESTION_STEPS = [
+    (slug, CrimeTypeForm if form is OnlineCrimeTypeForm else form)
+    for slug, form in STEPS
+    if slug not in (*FORCE_STEPS, *ONLINE_ONLY_STEPS)
+]
 
 
 def _answer_key(field_name: str) -> str:
@@ -716,3 +859,155 @@ def answers_cross_check(answers: dict, *, staff: bool = False) -> dict[str, list
         "age_band": [_("Your age does not match your date of birth: check both")],
         "date_of_birth": [_("Your date of birth does not match your age: check both")],
     }
+
+
+# --- staff entry: when the victim reported, and the grounds staff record -----------------
+
+REPORTED_SKEW_MINUTES = 1
+
+
+class StaffReportedForm(StepForm):
+    """When the victim reported to the police (every Victims' Code clock starts from it):
+    filled in with now, and now if left blank; never in the future, never before the
+    crime."""
+
+    title = _("When the victim reported")
+    date_groups = (
+        DateParts(
+            "reported_on",
+            _("Date the victim reported"),
+            hint=_("Today, unless the report was taken earlier. For example, 27 3 2026."),
+            required=False,
+            earliest=2000,
+        ),
+    )
+    reported_time = forms.CharField(
+        label=_("Time the victim reported"),
+        help_text=_("Use the 24-hour clock, for example 14:30"),
+        max_length=5,
+        required=False,
+    )
+
+    @staticmethod
+    def initial_now() -> dict:
+        now = timezone.now().astimezone(LONDON)
+        return {
+            "reported_on_day": str(now.day),
+            "reported_on_month": str(now.month),
+            "reported_on_year": str(now.year),
+            "reported_time": now.strftime("%H:%M"),
+        }
+
+    def clean_reported_time(self):
+        value = self.cleaned_data.get("reported_time", "").strip()
+        if not value:
+            return None
+        match = TIME_PATTERN.match(value)
+        if not match:
+            raise forms.ValidationError(_("Enter a time like 14:30"))
+        return time(int(match.group(1)), int(match.group(2)))
+
+    def clean(self):
+        cleaned = super().clean()
+        day, clock = cleaned.get("reported_on"), cleaned.get("reported_time")
+        if "reported_on_day" in self.errors or "reported_time" in self.errors:
+            return cleaned
+        if not day and clock is None:  # left blank: reported now
+            cleaned["reported_at"] = timezone.now()
+        elif not day:
+            self.add_error("reported_on_day", _("Enter the date the victim reported"))
+        elif clock is None:
+            self.add_error("reported_time", _("Enter the time the victim reported"))
+        else:
+            when = datetime.combine(date.fromisoformat(day), clock, tzinfo=LONDON)
+            if when > timezone.now() + timedelta(minutes=REPORTED_SKEW_MINUTES):
+                self.add_error(
+                    "reported_time", _("The time the victim reported must not be in the future")
+                )
+            else:
+                cleaned["reported_at"] = when
+        return cleaned
+
+    def check_after_crime(self, answers: dict) -> bool:
+        """False (with an error) when the report is before the crime in ``answers``."""
+        when = self.cleaned_data.get("reported_at")
+        occurred_on = answers.get("occurred_on")
+        if when is None or not occurred_on:
+            return True
+        local = when.astimezone(LONDON)
+        occurred_time = answers.get("occurred_time")
+        if occurred_time:
+            occurred = datetime.combine(
+                date.fromisoformat(occurred_on), time.fromisoformat(occurred_time), tzinfo=LONDON
+            )
+            before = when < occurred
+        else:
+            before = local.date() < date.fromisoformat(occurred_on)
+        if before:
+            self.add_error(
+                "reported_time", _("The victim cannot have reported before the crime happened")
+            )
+            return False
+        return True
+
+
+STAFF_GROUND_CHOICES = (
+    (
+        "most_serious_crime",
+        _("Victim of the most serious crime (for example a close relative bereaved by a crime)"),
+    ),
+    (
+        "persistently_targeted",
+        _("Persistently targeted: the same person or people have targeted the victim before"),
+    ),
+    (
+        "vulnerable",
+        _(
+            "Vulnerable: a mental disorder, learning disability or physical disability or "
+            "disorder is likely to affect the victim's evidence"
+        ),
+    ),
+    (
+        "intimidated",
+        _("Intimidated: the victim fears or is distressed about giving evidence or the offender"),
+    ),
+)
+
+
+class StaffGroundsForm(forms.Form):
+    """The enhanced grounds the member of staff records (the crime type, a hate element and
+    an age under 18 are added automatically)."""
+
+    enhanced_grounds = forms.MultipleChoiceField(
+        choices=STAFF_GROUND_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Enhanced entitlement: which of these apply to the victim?"),
+        help_text=_(
+            "Tick any the victim told you about or you know of. The crime type and the "
+            "victim's age are added automatically."
+        ),
+        error_messages={"invalid_choice": _("Choose grounds from the list")},
+    )
+
+
+class ReferralAnswerForm(forms.Form):
+    """The referral question outside the report (its confirmation page, Track my case): the
+    opt-out, or consent where the crime type needs it."""
+
+    answer = forms.ChoiceField(widget=forms.RadioSelect, choices=REFERRAL_OPT_OUT_CHOICES)
+
+    def __init__(self, *args, needs_consent: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["answer"]
+        if needs_consent:
+            field.label = _(
+                "Do you want us to pass your details to a local victim support service?"
+            )
+            field.help_text = REFERRAL_CONSENT_HINT
+            field.choices = REFERRAL_CONSENT_CHOICES
+            field.error_messages["required"] = _("Select yes if we can pass your details on")
+        else:
+            field.label = _("Help from a support service")
+            field.help_text = REFERRAL_OPT_OUT_HINT
+            field.error_messages["required"] = _("Select whether we can pass your details on")

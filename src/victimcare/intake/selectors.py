@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from victimcare.cases.models import Case
-from victimcare.forces.models import Force
+from victimcare.forces.models import CrimeType, Force
 from victimcare.intake.models import ExternalReference
 
 
@@ -16,6 +16,14 @@ def reporting_forces() -> QuerySet[Force]:
 def force_by_code(code: str) -> Force | None:
     code = (code or "").strip().upper()[:8]
     return Force.objects.filter(code=code).first() if code else None
+
+
+def crime_type_needs_consent(*, code) -> bool:
+    """Whether the Code asks for the victim's consent before a referral for this crime type
+    (False for an unknown or missing code: the opt-out applies)."""
+    if not isinstance(code, str) or not code:
+        return False
+    return CrimeType.objects.filter(code=code, referral_needs_consent=True).exists()
 
 
 def case_for_victim_session(*, case_id) -> Case | None:

@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from victimcare.care.services_rights import referral_answer_record
 from victimcare.cases._prepared import prepared_cursor, task_enqueue
 from victimcare.cases.constants import Channel, EventKind
 from victimcare.cases.models import Case
@@ -35,7 +36,7 @@ from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake._quick_check import answers_check_quick
 from victimcare.intake.care_card import care_card_text
 from victimcare.intake.constants import DRAFT_TOKEN_BYTES
-from victimcare.intake.forms import answers_validate
+from victimcare.intake.forms import answers_validate, grounds_from_answers, referral_answer
 from victimcare.intake.models import ExternalReference, IdempotencyRecord, ReportDraft
 from victimcare.intake.tasks import report_follow_up_task
 from victimcare.notifications.constants import Purpose
@@ -233,7 +234,14 @@ def draft_submit(*, draft: ReportDraft) -> Case:
     if locked.force is None:
         raise ReportInvalid({"force": [_("Select the police force area")]})
     answers = _draft_unseal(key=key, token_hash=locked.token_hash, sealed=locked.answers_sealed)
-    case = report_record(force=locked.force, answers=answers, channel=Channel.ONLINE)
+    case = report_record(
+        force=locked.force,
+        answers=answers,
+        channel=Channel.ONLINE,
+        enhanced_grounds=grounds_from_answers(answers),
+        grounds_recorded_by=ONLINE_GROUNDS_BY,
+    )
+    _online_referral_answer(case=case, answers=answers)
     locked.submitted_case = case
     locked.answers_sealed = b""  # the case holds them now; the draft keeps no personal data
     locked.updated_at = timezone.now()
@@ -241,6 +249,18 @@ def draft_submit(*, draft: ReportDraft) -> Case:
     _draft_opened(draft, key=key, answers={})
     draft.submitted_case = case
     return case
+
+
+ONLINE_GROUNDS_BY = "victim (online report)"
+
+
+def _online_referral_answer(*, case: Case, answers: dict) -> None:
+    """The online form's answer about a support referral, as the Code has it for the crime
+    type: "no" is the victim's objection; "yes" is consent where the crime needs it."""
+    answer = referral_answer(answers=answers, needs_consent=case.crime_type.referral_needs_consent)
+    victim = case.victims.first()
+    if answer and victim is not None:
+        referral_answer_record(case=case, victim=victim, answer=answer, source="online_form")
 
 
 # --- reports from any channel --------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("report/resume/", views.report_resume, name="report-resume"),
     path("report/check/", views.report_check, name="report-check"),
     path("report/confirmation/", views.report_confirmation, name="report-confirmation"),
+    path("report/confirmation/support/", views.report_referral, name="report-referral"),
     path("report/confirmation/care-card/", views.report_care_card, name="report-care-card"),
     path(
         "report/confirmation/care-card.pdf",

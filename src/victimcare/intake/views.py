@@ -13,9 +13,12 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.care.selectors_rights import OPEN, referral_state
+from victimcare.care.services.errors import CareError
+from victimcare.care.services_rights import referral_answer_record
 from victimcare.cases.selectors import case_get
 from victimcare.forces.models import CrimeType
 from victimcare.intake import selectors, services
@@ -28,7 +31,10 @@ from victimcare.intake.forms import (
     STEPS,
     AboutYouForm,
     EqualityForm,
+    ReferralAnswerForm,
     StaffChannelForm,
+    StaffGroundsForm,
+    StaffReportedForm,
     answers_cross_check,
     answers_validate,
 )
@@ -73,6 +79,9 @@ def _steps_for(draft) -> list[str]:
         return [slug for slug in slugs if slug not in FORCE_STEPS]
     if draft.answers.get("force_by_postcode") and draft.answers.get("force"):
         slugs.remove("force")
+    # The referral question the Code asks for the crime: consent, or the opt-out.
+    consent = selectors.crime_type_needs_consent(code=draft.answers.get("crime_type"))
+    slugs.remove("support" if consent else "support-consent")
     return slugs
 
 
@@ -351,6 +360,14 @@ def report_confirmation(request: HttpRequest) -> HttpResponse:
     case = _victim_case(request)
     if case is None:
         return redirect("intake:report-start")
+    return _confirmation_page(request, case)
+
+
+def _confirmation_page(request: HttpRequest, case, form=None) -> HttpResponse:
+    victim = case.victims.first()
+    referral = referral_state(victim=victim) if victim is not None else None
+    if form is None and referral is not None and referral.state == OPEN:
+        form = ReferralAnswerForm(needs_consent=referral.needs_consent)
     return render(
         request,
         "intake/report_confirmation.html",
@@ -359,8 +376,39 @@ def report_confirmation(request: HttpRequest) -> HttpResponse:
             "card": care_card_facts(case=case),
             "pdf": pdf_available(),
             "exit_this_page": case.crime_type.needs_exit_this_page,
+            "referral": referral,
+            "referral_form": form,
         },
     )
+
+
+@never_cache
+@require_POST
+def report_referral(request: HttpRequest) -> HttpResponse:
+    """The victim answers the referral question on the confirmation page (until the referral
+    has gone)."""
+    case = _victim_case(request)
+    if case is None:
+        return redirect("intake:report-start")
+    victim = case.victims.first()
+    if victim is None:
+        raise Http404
+    referral = referral_state(victim=victim)
+    form = ReferralAnswerForm(data=request.POST, needs_consent=referral.needs_consent)
+    if form.is_valid():
+        try:
+            referral_answer_record(
+                case=case,
+                victim=victim,
+                answer=form.cleaned_data["answer"],
+                source="confirmation_page",
+            )
+        except CareError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Thank you. We have your answer."))
+        return redirect("intake:report-confirmation")
+    return _confirmation_page(request, case, form)
 
 
 def _card_page(
@@ -438,14 +486,17 @@ def staff_report(request: HttpRequest) -> HttpResponse:
     force = request.user.force
     data = request.POST if request.method == "POST" else None
     channel_form = StaffChannelForm(data=data, prefix="report")
+    reported_form = StaffReportedForm(
+        data=data, prefix="reported", initial=StaffReportedForm.initial_now()
+    )
+    grounds_form = StaffGroundsForm(data=data, prefix="grounds")
     forms_ = [
         form_class(data=data, force=force, prefix=slug, staff=True)
         for slug, form_class in QUESTION_STEPS
     ]
-    valid = (
-        request.method == "POST" and channel_form.is_valid() and all(f.is_valid() for f in forms_)
-    )
-    answers = {}
+    checked = [f.is_valid() for f in (channel_form, reported_form, grounds_form, *forms_)]
+    valid = request.method == "POST" and all(checked)
+    answers: dict = {}
     if valid:
         for form in forms_:
             answers.update(form.answers())
@@ -454,13 +505,16 @@ def staff_report(request: HttpRequest) -> HttpResponse:
             for message in messages_:
                 form.add_error(f"{key}_day" if key == "date_of_birth" else key, message)
             valid = False
-    if valid:
+    if valid and reported_form.check_after_crime(answers):
         try:
             case = services.report_record(
                 force=force,
                 answers=answers,
                 channel=channel_form.cleaned_data["channel"],
                 recorded_by=request.user,
+                reported_at=reported_form.cleaned_data["reported_at"],
+                enhanced_grounds=grounds_form.cleaned_data["enhanced_grounds"],
+                grounds_recorded_by=request.user.username,
             )
         except services.ReportInvalid as error:  # pragma: no cover (the forms check the same rules)
             messages.error(request, str(error))
@@ -472,5 +526,11 @@ def staff_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/staff_report.html",
-        {"channel_form": channel_form, "forms": forms_, "all_forms": [channel_form, *forms_]},
+        {
+            "channel_form": channel_form,
+            "reported_form": reported_form,
+            "grounds_form": grounds_form,
+            "forms": forms_,
+            "all_forms": [channel_form, reported_form, grounds_form, *forms_],
+        },
     )

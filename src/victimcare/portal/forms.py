@@ -162,3 +162,30 @@ class ContactPreferencesForm(forms.Form):
         data = dict(self.cleaned_data)
         data["phone_is_safe"] = {"yes": True, "no": False}.get(data.get("phone_is_safe") or "")
         return data
+
+
+class ComplaintForm(forms.Form):
+    text = forms.CharField(
+        label=_("What is your complaint about?"),
+        help_text=_(
+            "Tell us what happened and what you think we should have done. A supervisor "
+            "will read it."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": _("Enter what your complaint is about"),
+            "max_length": _("Your complaint must be 2,000 characters or fewer"),
+        },
+    )
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you want the decision reviewed? (optional)"),
+        help_text=_("You do not have to give a reason."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": _("Your reason must be 2,000 characters or fewer")},
+    )

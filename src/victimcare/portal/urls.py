@@ -16,3 +16,10 @@ urlpatterns = [
     path("track/sign-out/", views.sign_out, name="sign-out"),
     path("cases/<str:reference>/messages/", views.message_reply, name="message-reply"),
 ]
+
+urlpatterns += [
+    path("track/support/", views.referral, name="referral"),
+    path("track/complaint/", views.complaint, name="complaint"),
+    path("track/review/", views.review, name="review"),
+    path("track/entitlements/", views.entitlements, name="entitlements"),
+]

@@ -16,18 +16,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.care.selectors_rights import referral_state, victim_entitlements
+from victimcare.care.selectors_vrr import vrr_eligibility
+from victimcare.care.services.errors import CareError
+from victimcare.care.services_rights import complaint_make, referral_answer_record, vrr_request
 from victimcare.cases.selectors import case_get, case_victims
 from victimcare.core.registry import demo_world_get
 from victimcare.intake.care_card import care_card_facts
+from victimcare.intake.forms import ReferralAnswerForm
 from victimcare.portal import contact_services, message_services, selectors, services
 from victimcare.portal.forms import (
     CodeForm,
+    ComplaintForm,
     ContactCodeForm,
     ContactPreferencesForm,
     LinkForm,
     MessageForm,
     ReferenceForm,
     ReplyForm,
+    ReviewForm,
 )
 
 PENDING_KEY = "portal_pending_reference"
@@ -191,6 +198,8 @@ def _case_page(request, victim, form, status=200) -> HttpResponse:
             "messages_": selectors.victim_messages(victim=victim),
             "form": form,
             "exit_this_page": _exit_this_page(victim),
+            "referral": referral_state(victim=victim),
+            "review_open": vrr_eligibility(case=case_)[0],
         },
         status=status,
     )
@@ -346,3 +355,94 @@ def message_reply(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(case_.get_absolute_url() + "#victim-messages")
+
+
+# --- the victim's rights: support referral, complaints, review, what they are entitled to
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest) -> HttpResponse:
+    """Say no to (or, where the crime needs it, agree to) a support referral, until it has
+    gone; after that, a page saying where it went."""
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    state = referral_state(victim=victim)
+    form = None
+    if state.may_answer:
+        form = ReferralAnswerForm(
+            data=request.POST if request.method == "POST" else None,
+            needs_consent=state.needs_consent,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                referral_answer_record(
+                    case=victim.case,
+                    victim=victim,
+                    answer=form.cleaned_data["answer"],
+                    source="track_my_case",
+                )
+            except CareError as error:
+                form.add_error("answer", str(error))
+            else:
+                messages.success(request, _("Thank you. We have your answer."))
+                return redirect("portal:case")
+    return render(request, "portal/referral.html", {"referral": state, "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint(request: HttpRequest) -> HttpResponse:
+    """Make a complaint about the service (Right 12)."""
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    form = ComplaintForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint_make(case=victim.case, victim=victim, text=form.cleaned_data["text"])
+        except CareError as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, _("Your complaint was sent. A supervisor will look into it."))
+            return redirect("portal:case")
+    return render(request, "portal/complaint.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    """Ask for a review of a decision not to charge (Victims' Right to Review), only when
+    the case allows it; otherwise a page saying why, and nothing is recorded."""
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    eligible, why = vrr_eligibility(case=victim.case)
+    if not eligible:
+        return render(request, "portal/review_unavailable.html", {"why": why})
+    form = ReviewForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vrr_request(case=victim.case, victim=victim, reason=form.cleaned_data["reason"])
+        except CareError as error:
+            return render(request, "portal/review_unavailable.html", {"why": str(error)})
+        messages.success(
+            request, _("You asked for a review. We will reply within 10 working days.")
+        )
+        return redirect("portal:case")
+    return render(request, "portal/review.html", {"form": form, "why": why})
+
+
+@never_cache
+@require_GET
+def entitlements(request: HttpRequest) -> HttpResponse:
+    """What the victim is entitled to under the Victims' Code at the stage the case is at."""
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    return render(
+        request,
+        "portal/entitlements.html",
+        {"case": victim.case, "items": victim_entitlements(victim=victim)},
+    )

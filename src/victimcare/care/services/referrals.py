@@ -186,3 +186,45 @@ def referral_status_change(*, referral: Referral, status: str) -> Referral:
     referral.status_changed_at = timezone.now()
     referral.save(update_fields=["status", "status_changed_at"])
     return referral
+
+
+REFERRAL_OBJECTION_SOURCES = {
+    "online_form": "the online report form",
+    "confirmation_page": "the page confirming the report",
+    "track_my_case": "Track my case",
+    "staff": "a member of staff",
+}
+
+
+@transaction.atomic
+def referral_objection_record(*, case: Case, victim: Victim, by=None, source: str, at=None):
+    """The victim objects to their details being passed to a support service (the Code's
+    opt-out), from ``source`` (one of REFERRAL_OBJECTION_SOURCES): records
+    ``referral_declined``, which cancels the referral obligation. Once a referral was sent
+    it is too late: CareError, nothing recorded. Objecting twice records it once."""
+    if source not in REFERRAL_OBJECTION_SOURCES:
+        raise CareError("Say where the objection came from", field="source")
+    victim = Victim.objects.select_for_update(of=("self",)).get(pk=victim.pk)
+    if victim.case_id != case.pk:
+        raise CareError("Choose a victim on this case", field="victim")
+    if Referral.objects.filter(victim=victim).exists():
+        raise CareError(
+            "The referral was already sent, so it cannot be stopped here: the support "
+            "service can be asked to close it",
+            field="victim",
+        )
+    earlier = case.events.filter(
+        kind=EventKind.REFERRAL_DECLINED, detail__victim_id=victim.pk
+    ).first()
+    if earlier is not None:
+        return earlier
+    event, _ = care_event_record(
+        case=case,
+        kind=EventKind.REFERRAL_DECLINED,
+        at=at or timezone.now(),
+        by=by,
+        detail={"victim_id": victim.pk, "source": source},
+        victim_text="You told us you do not want your details passed to a support service. "
+        "We will not pass them on.",
+    )
+    return event
