@@ -12,12 +12,19 @@ from victimcare.surveys.selectors.fieldwork import (
     care_marker_times,
     sample_tracking,
 )
-from victimcare.surveys.selectors.microdata import MICRODATA_COLUMNS, microdata_rows
+from victimcare.surveys.selectors.microdata import (
+    MICRODATA_COLUMNS,
+    microdata_rows,
+    satisfied_value,
+)
+from victimcare.surveys.selectors.recovery import response_comments_redacted
 
 __all__ = [
     "MICRODATA_COLUMNS",
     "TOKEN_FAILURE_LIMIT",
     "care_marker_times",
     "microdata_rows",
+    "response_comments_redacted",
     "sample_tracking",
+    "satisfied_value",
 ]
