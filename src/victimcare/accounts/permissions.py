@@ -64,6 +64,11 @@ class Capability(StrEnum):
     """Browse who viewed which victim's personal data, in the staff member's force."""
     MANAGE_SITE = "manage_site"
     """The administration site: staff, forces, areas, crime types."""
+    ASSIGN_CASES = "assign_cases"
+    """Assign, reassign and hand over a case to any officer of the force's teams (an officer
+    with WORK_CASES may only take an unassigned case of their own team)."""
+    MANAGE_VISIT_TIMES = "manage_visit_times"
+    """Add the visit times officers offer victims in each area of the force."""
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -83,6 +88,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_AGGREGATES,
             Capability.VIEW_COMPLIANCE_RETURN,
             Capability.EXPORT_CONTACT_DETAILS,
+            Capability.ASSIGN_CASES,
+            Capability.MANAGE_VISIT_TIMES,
         }
     ),
     Role.ANALYST: frozenset(

@@ -16,6 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.care.selectors import visit_for_victim, visit_slots_free
+from victimcare.care.services.errors import CareError
+from victimcare.care.services.visits import visit_booking_cancel, visit_slot_book
+from victimcare.care.visit_state import visit_state
 from victimcare.cases.selectors import case_get, case_victims
 from victimcare.core.registry import demo_world_get
 from victimcare.intake.care_card import care_card_facts
@@ -185,6 +189,7 @@ def _case_page(request, victim, form, status=200) -> HttpResponse:
             "timeline": selectors.victim_timeline(victim=victim),
             "messages_": selectors.victim_messages(victim=victim),
             "form": form,
+            "visit": visit_state(visit_for_victim(victim=victim)),
         },
         status=status,
     )
@@ -203,7 +208,8 @@ def message_send(request: HttpRequest) -> HttpResponse:
         except services.PortalError as error:
             form.add_error("body", str(error))
         else:
-            messages.success(request, _("Message sent to the officer."))
+            recipient = message_services.message_recipient(case=victim.case)
+            messages.success(request, recipient.sent_text())
             return redirect("portal:case")
     return _case_page(request, victim, form, status=200)
 
@@ -327,3 +333,36 @@ def message_reply(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(case_.get_absolute_url() + "#victim-messages")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def visit(request: HttpRequest) -> HttpResponse:
+    """The victim chooses, changes or cancels the time of an officer's visit."""
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    state = visit_state(visit_for_victim(victim=victim))
+    slots = list(visit_slots_free(area=victim.case.area)[:30]) if state.may_book else []
+    error = ""
+    if request.method == "POST" and state.may_book:
+        try:
+            if request.POST.get("action") == "cancel":
+                visit_booking_cancel(victim=victim)
+                messages.success(request, _("Your visit time is cancelled."))
+            else:
+                slot = next((s for s in slots if str(s.pk) == request.POST.get("slot")), None)
+                if slot is None:
+                    raise CareError(_("Choose a visit time"), field="slot")
+                booked = visit_slot_book(victim=victim, slot=slot)
+                messages.success(request, visit_state(booked).victim_label)
+        except CareError as problem:
+            error = str(problem)
+        else:
+            return redirect("portal:case")
+    return render(
+        request,
+        "portal/visit.html",
+        {"state": state, "slots": slots, "error": error},
+        status=400 if error else 200,
+    )
