@@ -91,7 +91,6 @@ def world_extend(world) -> None:
     from victimcare.care.services.events import needs_assessment_record
     from victimcare.care.services.referrals import referral_send
     from victimcare.cases.models import Victim
-
     from victimcare.forces.models import Team
 
     world["own-team"] = Team.objects.create(
