@@ -318,6 +318,8 @@ def team_get(*, user, code: str) -> Team:
 
 def team_queue(*, team: Team) -> QuerySet[Case]:
     """Unassigned, not closed cases in the team's area, oldest first."""
+    if team.area_id is None:
+        return Case.objects.none()
     return (
         Case.objects.filter(
             force_id=team.force_id, area_id=team.area_id, officer_in_charge__isnull=True
@@ -339,4 +341,10 @@ def visit_slots_for_area(*, area, now: datetime | None = None) -> QuerySet[Visit
 
 
 def visit_slots_free(*, area, now: datetime | None = None) -> QuerySet[VisitSlot]:
-    return visit_slots_for_area(area=area, now=now).filter(taken__lt=F("capacity"))
+    now = now or timezone.now()
+    return (
+        VisitSlot.objects.filter(area=area, starts_at__gt=now)
+        .annotate(taken=Count("visits", filter=Q(visits__status=VisitStatus.ACCEPTED)))
+        .filter(taken__lt=F("capacity"))
+        .order_by("starts_at", "id")
+    )
