@@ -27,13 +27,17 @@ class VisitState:
     @property
     def may_book(self) -> bool:
         """The victim may choose (or change) a time."""
-        return self.code in ("offered", "wanted", "booked", "declined")
+        return self.code in ("not_offered", "offered", "wanted", "booked", "declined")
 
 
 def visit_state(visit) -> VisitState:
     """The status of a victim's visit (``visit`` may be None: not offered yet)."""
     if visit is None:
-        return VisitState("not_offered", "Not offered yet", "No visit has been offered yet.")
+        return VisitState(
+            "not_offered",
+            "Not offered yet",
+            "An officer can visit you at home. Choose a time if you would like a visit.",
+        )
     status = visit.status
     if status == VisitStatus.ACCEPTED and visit.slot_id:
         when = timezone.localtime(visit.slot.starts_at)
