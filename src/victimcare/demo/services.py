@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from victimcare.accounts.models import SupportOrganisation, User
 from victimcare.audit.models import AuditRecord
+from victimcare.care.models import VisitSlot
 from victimcare.care.services.visits import visit_slots_demo_create
 from victimcare.cases.models import (
     Case,
@@ -251,6 +252,8 @@ def _world_delete(report: _Progress) -> None:
             report.tenths(deleted, to_delete, "cases deleted")
         with transaction.atomic():
             ReferenceSequence.objects.all().delete()
+            # The demo world's visit times (its cases, and so their visits, are gone).
+            VisitSlot.objects.all().delete()
             User.objects.filter(email__iendswith=f"@{DEMO_STAFF_EMAIL_DOMAIN}").delete()
             _demo_teams_delete()
             SupportOrganisation.objects.filter(

@@ -239,13 +239,19 @@ def visit_slots_create_on(*, area, days, start, minutes: int, capacity: int) -> 
 
 def visit_slots_demo_create(*, areas, today, weeks: int = 4) -> int:
     """Synthetic visit times for the demo world: weekdays at 10:00 and 14:00, two visits
-    each, for the next ``weeks`` weeks in every area given. Returns how many were made."""
+    each, for the next ``weeks`` weeks in every area given that has none yet. Returns how
+    many were made."""
     from datetime import time
 
     from victimcare.core.timezones import LONDON
 
     days = [today + timedelta(days=n) for n in range(1, weeks * 7 + 1)]
     days = [d for d in days if d.weekday() < 5]
+    # A build run again (after stopping half-way) leaves the times it already made.
+    done = set(
+        VisitSlot.objects.filter(starts_at__date__gt=today).values_list("area_id", flat=True)
+    )
+    areas = [area for area in areas if area.pk not in done]
     rows = [
         VisitSlot(
             force_id=area.force_id,
