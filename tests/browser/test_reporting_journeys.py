@@ -87,7 +87,7 @@ def test_report_track_message_and_reply(page, browser, live_server, notification
     accessible(page)
     page.get_by_label("Your message").fill("Has anyone checked the doorbell camera?")
     page.get_by_role("button", name="Send message").click()
-    assert "Message sent to the officer." in page.content()
+    assert "Your message was sent to" in page.content()
     accessible(page)
 
     officer = browser.new_context(base_url=live_server.url).new_page()

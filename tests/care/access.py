@@ -88,6 +88,31 @@ ROUTES = {
         lambda world: {"code": "tvc", "version": 1},
         roles(RULES, OK, FORBIDDEN),
     ),
+    # A supervisor assigns anyone; an officer only takes an unassigned case of their own
+    # team (the test officer has no team: sent back to the case).
+    "care:case-officer": (
+        "get",
+        "own-case",
+        {**roles({Role.SUPERVISOR}, OK, FORBIDDEN), Role.OFFICER: 302},
+    ),
+    "care:case-officer@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
+    "care:team-queues": ("get", None, roles(WORKERS, OK, FORBIDDEN)),
+    # Supervisors open any team's queue in their force; an officer only their own team's.
+    "care:team-queue": (
+        "get",
+        lambda world: {"code": world["own-team"].code},
+        {**roles({Role.SUPERVISOR}, OK, FORBIDDEN), Role.OFFICER: NOT_FOUND},
+    ),
+    "care:team-queue@other-force": (
+        "get",
+        lambda world: {"code": world["other-team"].code},
+        roles(WORKERS, NOT_FOUND, FORBIDDEN),
+    ),
+    "care:visit-times": ("get", None, roles({Role.SUPERVISOR}, OK, FORBIDDEN)),
+    "api-v1:case-summary": ("get", "own-case", _api(CASE_ROLES, OK)),
+    "api-v1:case-summary@other-force": ("get", "other-case", _api(CASE_ROLES, NOT_FOUND)),
+    # Without its required ?area= every signed-in caller is told so (422) first.
+    "api-v1:visit-slots": ("get", None, {ANON: 401, **dict.fromkeys(Role.values, 422)}),
     "api-v1:case-obligations": ("get", "own-case", _api(CASE_ROLES, OK)),
     "api-v1:case-obligations@other-force": ("get", "other-case", _api(CASE_ROLES, NOT_FOUND)),
     # A body not sent as JSON (the test client's empty form) is refused before anything
@@ -101,7 +126,14 @@ def world_extend(world) -> None:
     from victimcare.care.services.events import needs_assessment_record
     from victimcare.care.services.referrals import referral_send
     from victimcare.cases.models import Victim
+    from victimcare.forces.models import Team
 
+    world["own-team"] = Team.objects.create(
+        force=world["force"], area=world["own-area"], code="camden-cid", name="Camden CID"
+    )
+    world["other-team"] = Team.objects.create(
+        force=world["other-force"], area=world["other-area"], code="salford-cid", name="Salford"
+    )
     ours, _ = SupportOrganisation.objects.get_or_create(name="Victim Support (test)")
     theirs, _ = SupportOrganisation.objects.get_or_create(name="Another charity (test)")
     for organisation in (ours, theirs):

@@ -15,6 +15,7 @@ ROUTES = {
     "portal:message-send": ("post", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:contact": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:contact-confirm": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
+    "portal:visit": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:care-card": ("get", None, {ANON: REDIRECT, **every(REDIRECT)}),
     "portal:sign-out": ("post", None, {ANON: REDIRECT, **every(REDIRECT)}),
     # The victim's rights (issue 15): support referral, complaint, review, entitlements.

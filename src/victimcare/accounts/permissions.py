@@ -72,6 +72,11 @@ class Capability(StrEnum):
     modules it is invited to, and nothing else of them."""
     TAKE_TRAINING = "take_training"
     """Read, take the knowledge check of and complete the training assigned to oneself."""
+    ASSIGN_CASES = "assign_cases"
+    """Assign, reassign and hand over a case to any officer of the force's teams (an officer
+    with WORK_CASES may only take an unassigned case of their own team)."""
+    MANAGE_VISIT_TIMES = "manage_visit_times"
+    """Add the visit times officers offer victims in each area of the force."""
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -103,6 +108,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT_CONTACT_DETAILS,
             Capability.MANAGE_TRAINING,
             Capability.TAKE_TRAINING,
+            Capability.ASSIGN_CASES,
+            Capability.MANAGE_VISIT_TIMES,
         }
     ),
     Role.ANALYST: frozenset(

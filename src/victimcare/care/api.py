@@ -13,21 +13,24 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Header, Path, Router, Schema, Status
+from ninja import Field, Header, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, StringConstraints
 
 from victimcare.accounts.api_auth import API_AUTH, api_caller
+from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability
 from victimcare.care.constants import VICTIM_TEXT_MAX_LENGTH, DecisionOutcome
-from victimcare.care.models import Rule
-from victimcare.care.selectors import case_obligations
+from victimcare.care.models import EventReceipt, Rule
+from victimcare.care.selectors import case_obligations, case_team, visit_slots_free
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import API_EVENT_KINDS, care_event_record
+from victimcare.care.services.officers import OFFICER_ROLES, case_officer_assign
 from victimcare.cases.constants import CaseStatus, EventKind
 from victimcare.cases.models import Case, Victim
 from victimcare.core.api_errors import MessageOut, error_responses, field_errors
 from victimcare.core.timezones import LONDON
+from victimcare.forces.models import Area
 
 router = Router(tags=["care"])
 
@@ -95,6 +98,12 @@ class EventIn(Schema):
     covers: Covers | None = None
     victim_id: VictimId | None = None
     detail: EventDetailIn | None = None
+    officer: Annotated[str, StringConstraints(pattern=r"^[\w.@+-]{1,150}$")] | None = Field(
+        None, description="Only for officer_assigned (and required): the officer's username"
+    )
+    note: Annotated[str, AfterValidator(_printable)] = Field(
+        "", max_length=2000, description="Only for officer_assigned: the hand-over note"
+    )
 
 
 class EventOut(Schema):
@@ -112,6 +121,17 @@ def _case_for(request: HttpRequest, reference: str, capability: Capability) -> C
     if caller.force_id is None or case is None:
         raise HttpError(404, "No case with that reference in your force")
     return case
+
+
+def _officer_for(payload: EventIn, case: Case):
+    if not payload.officer:
+        return None
+    return User.objects.filter(
+        username=payload.officer,
+        force_id=case.force_id,
+        role__in=OFFICER_ROLES,
+        is_active=True,
+    ).first()
 
 
 def _london(value: datetime | None) -> datetime | None:
@@ -148,6 +168,20 @@ def _event_detail(payload: EventIn, case: Case) -> tuple[dict, list]:
     victim_id = detail.get("victim_id")
     if victim_id is not None and not Victim.objects.filter(pk=victim_id, case=case).exists():
         problems.append((["body", "payload", "victim_id"], "No victim with that id on this case"))
+    if payload.type == EventKind.OFFICER_ASSIGNED:
+        if _officer_for(payload, case) is None:
+            problems.append(
+                (
+                    ["body", "payload", "officer"],
+                    "Give the username of an active officer of this force",
+                )
+            )
+    else:
+        for name in ("officer", "note"):
+            if getattr(payload, name):
+                problems.append(
+                    (["body", "payload", name], f"'{name}' is only for officer_assigned events")
+                )
     covers = detail.get("covers") or []
     known = set(Rule.objects.filter(code__in=covers).values_list("code", flat=True))
     unknown = sorted(set(covers) - known)
@@ -213,18 +247,123 @@ def event_create(
         return Status(422, field_errors(*problems))
     key = idempotency_key or payload.id or ""
     try:
-        event, created = care_event_record(
-            case=case,
-            kind=payload.type,
-            at=payload.at,
-            by=caller.user if caller.token is None else None,
-            detail=detail,
-            victim_text=payload.victim_text,
-            idempotency_key=key,
-        )
+        if payload.type == EventKind.OFFICER_ASSIGNED:
+            event, created = _officer_assign(request, payload, case, key)
+        else:
+            event, created = care_event_record(
+                case=case,
+                kind=payload.type,
+                at=payload.at,
+                by=caller.user if caller.token is None else None,
+                detail=detail,
+                victim_text=payload.victim_text,
+                idempotency_key=key,
+            )
     except CareError as error:
         if not error.field:  # the idempotency key was used for another case
             return Status(409, {"detail": str(error)})
         return Status(422, field_errors((["body", "payload", error.field], str(error))))
     out = EventOut(id=event.pk, type=event.kind, at=_london(event.at), created=created)
     return Status(201 if created else 200, out)
+
+
+def _officer_assign(request: HttpRequest, payload: EventIn, case: Case, key: str):
+    """An ``officer_assigned`` event: the officer is put in charge (a retry with the same
+    key answers the first event)."""
+    if key:
+        found = (
+            EventReceipt.objects.select_related("event")
+            .filter(force_id=case.force_id, key=key)
+            .first()
+        )
+        if found is not None:
+            if found.event.case_id != case.pk:
+                raise CareError("That idempotency key was already used for another case")
+            return found.event, False
+    caller = api_caller(request)
+    event = case_officer_assign(
+        case=case,
+        officer=_officer_for(payload, case),
+        by=caller.user if caller.token is None else None,
+        note=payload.note,
+        at=payload.at,
+        idempotency_key=key,
+    )
+    return event, True
+
+
+class CaseSummaryOut(Schema):
+    reference: str
+    status: str
+    crime_type: str
+    area: str
+    reported_at: datetime
+    enhanced: bool = Field(..., description="Any victim of the case has the enhanced service")
+    officer_in_charge: str | None = Field(..., description="The officer's username")
+    team: str | None = Field(..., description="The code of the case's team")
+
+
+@router.get(
+    "/cases/{reference}",
+    response={200: CaseSummaryOut, **error_responses(path=True)},
+    auth=API_AUTH,
+    url_name="case-summary",
+)
+def case_summary(request: HttpRequest, reference: str = Path(..., pattern=REFERENCE_PATTERN)):
+    """The case: status, crime type and area codes, when it was reported (London time),
+    whether any victim has the enhanced service, the officer in charge and the team."""
+    case = _case_for(request, reference, Capability.VIEW_CASES)
+    officer = case.officer_in_charge
+    team = case_team(case=case)
+    return CaseSummaryOut(
+        reference=case.reference,
+        status=case.status,
+        crime_type=case.crime_type.code,
+        area=case.area.code,
+        reported_at=_london(case.reported_at),
+        enhanced=any(v.is_enhanced for v in Victim.objects.filter(case=case)),
+        officer_in_charge=officer.username if officer else None,
+        team=team.code if team else None,
+    )
+
+
+class VisitSlotOut(Schema):
+    id: int
+    area: str
+    starts_at: datetime
+    ends_at: datetime
+    free: int = Field(..., description="How many more visits can be booked at this time")
+
+
+@router.get(
+    "/visit-slots",
+    response={200: list[VisitSlotOut], **error_responses(params=True)},
+    auth=API_AUTH,
+    url_name="visit-slots",
+)
+def visit_slots(
+    request: HttpRequest,
+    area: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,60}$")] = Query(
+        ..., description="The area's code"
+    ),
+):
+    """The free visit times to come in an area of the caller's force, soonest first (at
+    most 200); times in London. An area the force does not have is a 422."""
+    caller = api_caller(request)
+    if not caller.may(Capability.VIEW_CASES):
+        raise HttpError(403, "Your role may not do this")
+    found = Area.objects.filter(force_id=caller.force_id, code=area).first()
+    if caller.force_id is None or found is None:
+        return Status(
+            422, field_errors((["query", "area"], "No area with that code in your force"))
+        )
+    return [
+        VisitSlotOut(
+            id=s.pk,
+            area=found.code,
+            starts_at=_london(s.starts_at),
+            ends_at=_london(s.ends_at),
+            free=s.capacity - s.taken,
+        )
+        for s in visit_slots_free(area=found)[:200]
+    ]

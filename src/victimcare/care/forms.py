@@ -237,3 +237,115 @@ class ComplianceFilterForm(forms.Form):
             date(end.year - 1, end.month, 1), date(YEAR_MIN, 1, 1)
         )
         return start, end
+
+
+class OfficerAssignForm(forms.Form):
+    officer = forms.ChoiceField(
+        label=_("Officer in charge"),
+        error_messages={"required": _("Choose the officer to put in charge")},
+    )
+    note = forms.CharField(
+        label=_("Hand-over note (optional)"),
+        help_text=_("What the new officer needs to know. Staff only: the victim does not see it."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("The note must be 2,000 characters or fewer")},
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.officers = list(officers)
+        self.fields["officer"].choices = [("", _("Choose an officer"))] + [
+            (o.username, f"{o} ({o.team})" if o.team_id else str(o)) for o in self.officers
+        ]
+
+    def chosen_officer(self):
+        wanted = self.cleaned_data.get("officer")
+        return next((o for o in self.officers if o.username == wanted), None)
+
+
+class VisitTimesForm(forms.Form):
+    WEEKDAYS = [
+        ("", _("Once only, on the date given")),
+        ("0", _("Every Monday")),
+        ("1", _("Every Tuesday")),
+        ("2", _("Every Wednesday")),
+        ("3", _("Every Thursday")),
+        ("4", _("Every Friday")),
+        ("5", _("Every Saturday")),
+        ("6", _("Every Sunday")),
+    ]
+    area = forms.ChoiceField(
+        label=_("Area"), error_messages={"required": _("Choose the area of the visit time")}
+    )
+    repeat = forms.ChoiceField(
+        label=_("Repeat"), choices=WEEKDAYS, required=False, widget=forms.Select
+    )
+    first_day = forms.DateField(
+        label=_("Date (or first day of the pattern)"),
+        help_text=_("For example, 2027-03-25"),
+        error_messages={
+            "required": _("Enter the date of the visit time"),
+            "invalid": _("Enter a real date, for example 2027-03-25"),
+        },
+    )
+    last_day = forms.DateField(
+        label=_("Last day of the pattern"),
+        help_text=_("Only for a repeating pattern. For example, 2027-04-22"),
+        required=False,
+        error_messages={"invalid": _("Enter a real date, for example 2027-04-22")},
+    )
+    start = forms.TimeField(
+        label=_("Start time"),
+        help_text=_("24-hour clock, for example 14:00"),
+        error_messages={
+            "required": _("Enter the start time"),
+            "invalid": _("Enter a time such as 14:00"),
+        },
+    )
+    minutes = forms.IntegerField(
+        label=_("Length in minutes"),
+        initial=60,
+        min_value=15,
+        max_value=480,
+        error_messages={
+            "required": _("Enter how long the visit time lasts"),
+            "invalid": _("Enter the length as a number of minutes, for example 60"),
+            "min_value": _("A visit time lasts at least 15 minutes"),
+            "max_value": _("A visit time lasts at most 8 hours (480 minutes)"),
+        },
+    )
+    capacity = forms.IntegerField(
+        label=_("Visits at this time"),
+        help_text=_("How many victims officers can visit in this time"),
+        initial=1,
+        min_value=1,
+        max_value=50,
+        error_messages={
+            "required": _("Enter how many visits can be booked"),
+            "invalid": _("Enter a whole number, for example 2"),
+            "min_value": _("At least one visit"),
+            "max_value": _("At most 50 visits"),
+        },
+    )
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = list(areas)
+        self.fields["area"].choices = [("", _("Choose an area"))] + [
+            (a.code, a.name) for a in self.areas
+        ]
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if data.get("repeat") and first and not last:
+            self.add_error("last_day", _("Enter the last day of the repeating pattern"))
+        if first and first <= timezone.localdate(timezone=LONDON):
+            self.add_error("first_day", _("The date must be in the future"))
+        return data
+
+    def chosen_area(self):
+        wanted = self.cleaned_data.get("area")
+        return next((a for a in self.areas if a.code == wanted), None)

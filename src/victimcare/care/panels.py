@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from victimcare.accounts.permissions import Capability, has_capability
-from victimcare.care.selectors import case_obligations, case_victims_for_care
+from victimcare.care.selectors import case_obligations, case_victims_for_care, case_visit_states
 from victimcare.care.selectors_rights import (
     case_complaints,
     case_property,
@@ -20,6 +20,7 @@ def _case_obligations(request, case):
         "case": case,
         "obligations": case_obligations(case=case),
         "may_work": has_capability(request.user, Capability.WORK_CASES),
+        "visits": case_visit_states(case=case),
     }
 
 
@@ -48,6 +49,12 @@ def register() -> None:
     nav_item_register(NavItem("care:worklist", "Worklist", can(Capability.WORK_CASES), order=20))
     nav_item_register(
         NavItem("care:compliance", "Compliance", can(Capability.VIEW_COMPLIANCE), order=30)
+    )
+    nav_item_register(
+        NavItem("care:team-queues", "Team queues", can(Capability.WORK_CASES), order=22)
+    )
+    nav_item_register(
+        NavItem("care:visit-times", "Visit times", can(Capability.MANAGE_VISIT_TIMES), order=32)
     )
     nav_item_register(
         NavItem("care:referral-inbox", "Referrals", can(Capability.RECEIVE_REFERRALS), order=35)

@@ -23,6 +23,7 @@ from victimcare.care.models import (
     Visit,
     VisitSlot,
 )
+from victimcare.care.visit_state import ACCEPTED_STATUSES, visit_state
 from victimcare.cases.models import Case, Victim
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Team
@@ -73,6 +74,13 @@ def case_victims_for_care(*, case: Case) -> QuerySet[Victim]:
 
 def needs_assessment_latest(*, victim: Victim) -> NeedsAssessment | None:
     return NeedsAssessment.objects.filter(victim=victim).order_by("-assessed_at", "-id").first()
+
+
+def case_visit_states(*, case) -> list:
+    """(victim, visit state) for each victim of a case: the one visit status."""
+    victims = list(Victim.objects.filter(case=case).order_by("id"))
+    visits = {v.victim_id: v for v in Visit.objects.select_related("slot").filter(case=case)}
+    return [(victim, visit_state(visits.get(victim.pk))) for victim in victims]
 
 
 def visit_for_victim(*, victim: Victim) -> Visit | None:
@@ -265,9 +273,7 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
         visits = visits.filter(case__officer_in_charge__team_id=filters.team_id)
     result.visits = visits.aggregate(
         offered=Count("id"),
-        accepted=Count(
-            "id", filter=Q(status__in=[VisitStatus.ACCEPTED, VisitStatus.DONE, VisitStatus.MISSED])
-        ),
+        accepted=Count("id", filter=Q(status__in=ACCEPTED_STATUSES)),
         done=Count("id", filter=Q(status=VisitStatus.DONE)),
     )
     return result
@@ -276,3 +282,69 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
 def _month_label(month: str) -> str:
     year, number = (int(part) for part in month.split("-"))
     return f"{calendar.month_name[number]} {year}"
+
+
+# --- the officer in charge and team queues ------------------------------------------------
+
+CLOSED_STATUSES = ("closed",)
+
+
+def case_team(*, case: Case) -> Team | None:
+    """The team a case belongs to: its officer's team, else the first team (by name) of
+    the case's area; None when the area has no team."""
+    officer = case.officer_in_charge
+    if officer is not None and officer.team_id:
+        return officer.team
+    return (
+        Team.objects.filter(force_id=case.force_id, area_id=case.area_id).order_by("name").first()
+    )
+
+
+def teams_for(*, user) -> QuerySet[Team]:
+    """The teams whose queues the user may open: every team of the force for those who
+    assign cases, else their own team."""
+    teams = Team.objects.filter(force_id=user.force_id).order_by("name")
+    if has_capability(user, Capability.ASSIGN_CASES):
+        return teams
+    return teams.filter(pk=user.team_id)
+
+
+def team_get(*, user, code: str) -> Team:
+    team = teams_for(user=user).filter(code=code).first()
+    if team is None:
+        raise Http404("No such team in your force")
+    return team
+
+
+def team_queue(*, team: Team) -> QuerySet[Case]:
+    """Unassigned, not closed cases in the team's area, oldest first."""
+    if team.area_id is None:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(
+            force_id=team.force_id, area_id=team.area_id, officer_in_charge__isnull=True
+        )
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("crime_type", "area")
+        .order_by("reported_at", "id")
+    )
+
+
+def visit_slots_for_area(*, area, now: datetime | None = None) -> QuerySet[VisitSlot]:
+    """The area's future visit times with how many are booked, soonest first."""
+    now = now or timezone.now()
+    return (
+        VisitSlot.objects.filter(area=area, starts_at__gt=now)
+        .annotate(taken=Count("visits", filter=Q(visits__status=VisitStatus.ACCEPTED)))
+        .order_by("starts_at", "id")
+    )
+
+
+def visit_slots_free(*, area, now: datetime | None = None) -> QuerySet[VisitSlot]:
+    now = now or timezone.now()
+    return (
+        VisitSlot.objects.filter(area=area, starts_at__gt=now)
+        .annotate(taken=Count("visits", filter=Q(visits__status=VisitStatus.ACCEPTED)))
+        .filter(taken__lt=F("capacity"))
+        .order_by("starts_at", "id")
+    )

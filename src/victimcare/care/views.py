@@ -18,17 +18,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import User
-from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.accounts.permissions import Capability, capability_required, has_capability
 from victimcare.audit.services import audit_record_create
 from victimcare.care import selectors
 from victimcare.care.forms import (
     ComplianceFilterForm,
     ContactForm,
     NeedsAssessmentForm,
+    OfficerAssignForm,
     ReferralForm,
     ReferralStatusForm,
     VisitForm,
+    VisitTimesForm,
 )
+from victimcare.care.services import officers as officer_services
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import (
     contact_record,
@@ -41,6 +44,8 @@ from victimcare.care.services.visits import (
     visit_offer,
     visit_outcome_record,
     visit_slot_book,
+    visit_slots_create_on,
+    visit_slots_weekly_create,
 )
 from victimcare.cases.selectors import case_get
 from victimcare.core.csv_export import csv_writer
@@ -264,7 +269,7 @@ def visit(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Visit recorded."))
             return redirect(_back(request, case))
-    visits = [(v, selectors.visit_for_victim(victim=v)) for v in victims]
+    visits = selectors.case_visit_states(case=case)
     return render(
         request,
         "care/visit.html",
@@ -448,3 +453,132 @@ def rule_set_detail(request: HttpRequest, code: str, version: int) -> HttpRespon
     if not rules:
         raise Http404("No such rule set")
     return render(request, "care/rule_set_detail.html", {"version": found, "rules": rules})
+
+
+# --- the officer in charge ---------------------------------------------------------------
+
+
+def _may_assign(user, case) -> tuple[bool, bool]:
+    """(may assign anyone, may take the case themself)."""
+    if has_capability(user, Capability.ASSIGN_CASES):
+        return True, True
+    team = selectors.case_team(case=case)
+    own = (
+        case.officer_in_charge_id is None
+        and team is not None
+        and user.team_id == team.pk
+        and user.role in officer_services.OFFICER_ROLES
+    )
+    return False, own
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_officer(request: HttpRequest, reference: str) -> HttpResponse:
+    """Assign, reassign or hand over a case (supervisors), or take an unassigned case of
+    the officer's own team."""
+    case = case_get(user=request.user, reference=reference)
+    anyone, take = _may_assign(request.user, case)
+    if not (anyone or take):
+        messages.error(
+            request,
+            _("Only a supervisor can reassign this case, or an officer of its team take it."),
+        )
+        return redirect(case.get_absolute_url())
+    officers = officer_services.officers_assignable(force_id=case.force_id)
+    if not anyone:
+        officers = [o for o in officers if o.pk == request.user.pk]
+    form = OfficerAssignForm(request.POST or None, officers=officers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            officer_services.case_officer_assign(
+                case=case,
+                officer=form.chosen_officer(),
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(officer)s is now the officer in charge.") % {"officer": form.chosen_officer()},
+            )
+            return redirect(case.get_absolute_url())
+    return render(
+        request,
+        "care/case_officer.html",
+        {"case": case, "form": form, "anyone": anyone, "team": selectors.case_team(case=case)},
+        status=400 if form.errors else 200,
+    )
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_GET
+def team_queues(request: HttpRequest) -> HttpResponse:
+    teams = selectors.teams_for(user=request.user).select_related("area")
+    return render(request, "care/team_queues.html", {"teams": teams})
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_GET
+def team_queue(request: HttpRequest, code: str) -> HttpResponse:
+    """A team's unassigned cases, oldest first."""
+    team = selectors.team_get(user=request.user, code=code)
+    page = Paginator(selectors.team_queue(team=team), 50).get_page(request.GET.get("page"))
+    return render(request, "care/team_queue.html", {"team": team, "page": page})
+
+
+# --- visit times -------------------------------------------------------------------------
+
+
+@capability_required(Capability.MANAGE_VISIT_TIMES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def visit_times(request: HttpRequest) -> HttpResponse:
+    """The force's visit times by area, and a form to add one or a weekly pattern."""
+    areas = Area.objects.filter(force_id=request.user.force_id).order_by("name")
+    form = VisitTimesForm(request.POST or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["repeat"]:
+                made = visit_slots_weekly_create(
+                    area=form.chosen_area(),
+                    weekday=int(data["repeat"]),
+                    start=data["start"],
+                    minutes=data["minutes"],
+                    capacity=data["capacity"],
+                    first_day=data["first_day"],
+                    last_day=data["last_day"],
+                )
+            else:
+                made = visit_slots_create_on(
+                    area=form.chosen_area(),
+                    days=[data["first_day"]],
+                    start=data["start"],
+                    minutes=data["minutes"],
+                    capacity=data["capacity"],
+                )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("%(n)s visit times added.") % {"n": len(made)})
+            return redirect(f"{reverse('care:visit-times')}?area={form.chosen_area().code}")
+    chosen = next((a for a in areas if a.code == request.GET.get("area")), None)
+    if chosen is None and areas:
+        chosen = areas[0]
+    page = None
+    if chosen is not None:
+        page = Paginator(selectors.visit_slots_for_area(area=chosen), 50).get_page(
+            request.GET.get("page")
+        )
+    return render(
+        request,
+        "care/visit_times.html",
+        {"form": form, "areas": areas, "chosen": chosen, "page": page},
+        status=400 if form.errors else 200,
+    )

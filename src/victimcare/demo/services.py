@@ -21,11 +21,14 @@ from django.utils import timezone
 
 from victimcare.accounts.models import SupportOrganisation, User
 from victimcare.audit.models import AuditRecord
+from victimcare.care.models import VisitSlot
+from victimcare.care.services.visits import visit_slots_demo_create
 from victimcare.cases.models import (
     Case,
     ReferenceSequence,
     Victim,
 )
+from victimcare.core.timezones import LONDON
 from victimcare.demo.building import (
     CASES_PER_TRANSACTION,
     DEMO_STAFF_EMAIL_DOMAIN,
@@ -44,6 +47,7 @@ from victimcare.demo.generator import CaseRows, PeoplePools
 from victimcare.demo.logins import demo_logins_enrol
 from victimcare.demo.models import DemoWorld
 from victimcare.demo.storage import database_tune_for_bulk_load
+from victimcare.forces.models import Area
 from victimcare.forces.services import reference_data_load
 
 SYNTHETIC_NOTICE = "Every name, case and figure is made up."
@@ -116,6 +120,10 @@ def demo_world_build(
     )
     forces = _forces(force_codes)
     _care_policies_set(forces)
+    # Visit times for the next four weeks in every area (synthetic, like all demo data).
+    visit_slots_demo_create(
+        areas=Area.objects.filter(force__in=forces), today=timezone.localdate(timezone=LONDON)
+    )
     crime_types = _crime_types()
     pools = PeoplePools.from_faker(seed)
     streams = _force_streams(
@@ -249,6 +257,8 @@ def _world_delete(report: _Progress) -> None:
             report.tenths(deleted, to_delete, "cases deleted")
         with transaction.atomic():
             ReferenceSequence.objects.all().delete()
+            # The demo world's visit times (its cases, and so their visits, are gone).
+            VisitSlot.objects.all().delete()
             User.objects.filter(email__iendswith=f"@{DEMO_STAFF_EMAIL_DOMAIN}").delete()
             _demo_teams_delete()
             SupportOrganisation.objects.filter(

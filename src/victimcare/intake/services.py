@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from victimcare.care.services.visits import visit_answer_record
 from victimcare.care.services_rights import referral_answer_record
 from victimcare.cases._prepared import prepared_cursor, task_enqueue
 from victimcare.cases.constants import Channel, EventKind
@@ -565,6 +566,7 @@ def report_follow_up(
                     "You told us you do not want a visit. You can ask for one at any time."
                 ),
             )
+        visit_answer_record(case=case, wants_visit=wants_visit == "yes", at=at)
     if send_care_card:
         care_card_send(case=case)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from victimcare.care.selectors import case_team
+from victimcare.care.services.officers import officer_title
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case, Victim
 from victimcare.cases.services import case_event_record
@@ -42,14 +46,42 @@ def victim_message_send(*, victim: Victim, body: str) -> VictimMessage:
     )
     message.full_clean()
     message.save()
+    recipient = message_recipient(case=victim.case)
     case_event_record(
         case=victim.case,
         kind=EventKind.MESSAGE_FROM_VICTIM,
         at=now,
-        detail={"message": message.pk, "victim": victim.pk},
-        victim_text=_("You sent a message to the officer."),
+        detail={"message": message.pk, "victim": victim.pk, **recipient.detail},
+        victim_text=_("You sent a message to %(to)s.") % {"to": recipient.name},
     )
     return message
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where a victim's message goes: the officer in charge or, if none, the team queue."""
+
+    name: str  # "PC Jones", "the Hackney investigation team", "the police"
+    detail: dict
+    officer: bool
+
+    def sent_text(self) -> str:
+        if self.officer:
+            return _("Your message was sent to %(to)s.") % {"to": self.name}
+        return _("Your message was sent to %(to)s; an officer will be named soon.") % {
+            "to": self.name
+        }
+
+
+def message_recipient(*, case: Case) -> Recipient:
+    officer = case.officer_in_charge
+    if officer is not None:
+        return Recipient(officer_title(officer), {"to_officer": officer.username}, True)
+    team = case_team(case=case)
+    if team is not None:
+        name = team.name if team.name.lower().endswith("team") else f"{team.name} team"
+        return Recipient(_("the %(team)s") % {"team": name}, {"to_team": team.code}, False)
+    return Recipient(_("the %(force)s") % {"force": case.force.name}, {"to_team": ""}, False)
 
 
 def reply_victim_default(*, case: Case) -> Victim | None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("track/messages/", views.message_send, name="message-send"),
     path("track/contact/", views.contact, name="contact"),
     path("track/contact/confirm/", views.contact_confirm, name="contact-confirm"),
+    path("track/visit/", views.visit, name="visit"),
     path("track/care-card/", views.care_card, name="care-card"),
     path("track/sign-out/", views.sign_out, name="sign-out"),
     path("cases/<str:reference>/messages/", views.message_reply, name="message-reply"),

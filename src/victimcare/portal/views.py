@@ -16,10 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.care.selectors import visit_for_victim, visit_slots_free
 from victimcare.care.selectors_rights import referral_state, victim_entitlements
 from victimcare.care.selectors_vrr import vrr_eligibility
 from victimcare.care.services.errors import CareError
+from victimcare.care.services.visits import visit_booking_cancel, visit_slot_book
 from victimcare.care.services_rights import complaint_make, referral_answer_record, vrr_request
+from victimcare.care.visit_state import visit_state
 from victimcare.cases.selectors import case_get, case_victims
 from victimcare.core.registry import demo_world_get
 from victimcare.intake.care_card import care_card_facts
@@ -200,6 +203,7 @@ def _case_page(request, victim, form, status=200) -> HttpResponse:
             "exit_this_page": _exit_this_page(victim),
             "referral": referral_state(victim=victim),
             "review_open": vrr_eligibility(case=case_)[0],
+            "visit": visit_state(visit_for_victim(victim=victim)),
         },
         status=status,
     )
@@ -218,7 +222,8 @@ def message_send(request: HttpRequest) -> HttpResponse:
         except services.PortalError as error:
             form.add_error("body", str(error))
         else:
-            messages.success(request, _("Message sent to the officer."))
+            recipient = message_services.message_recipient(case=victim.case)
+            messages.success(request, recipient.sent_text())
             return redirect("portal:case")
     return _case_page(request, victim, form, status=200)
 
@@ -445,4 +450,37 @@ def entitlements(request: HttpRequest) -> HttpResponse:
         request,
         "portal/entitlements.html",
         {"case": victim.case, "items": victim_entitlements(victim=victim)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def visit(request: HttpRequest) -> HttpResponse:
+    """The victim chooses, changes or cancels the time of an officer's visit."""
+    victim = _signed_in_victim(request)
+    if victim is None:
+        return _signed_out(request)
+    state = visit_state(visit_for_victim(victim=victim))
+    slots = list(visit_slots_free(area=victim.case.area)[:30]) if state.may_book else []
+    error = ""
+    if request.method == "POST" and state.may_book:
+        try:
+            if request.POST.get("action") == "cancel":
+                visit_booking_cancel(victim=victim)
+                messages.success(request, _("Your visit time is cancelled."))
+            else:
+                slot = next((s for s in slots if str(s.pk) == request.POST.get("slot")), None)
+                if slot is None:
+                    raise CareError(_("Choose a visit time"), field="slot")
+                booked = visit_slot_book(victim=victim, slot=slot)
+                messages.success(request, visit_state(booked).victim_label)
+        except CareError as problem:
+            error = str(problem)
+        else:
+            return redirect("portal:case")
+    return render(
+        request,
+        "portal/visit.html",
+        {"state": state, "slots": slots, "error": error},
+        status=400 if error else 200,
     )

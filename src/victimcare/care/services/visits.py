@@ -135,3 +135,134 @@ def visit_slot_create(*, area, starts_at: datetime, minutes: int = 60, capacity:
     slot.full_clean()
     slot.save()
     return slot
+
+
+@transaction.atomic
+def visit_booking_cancel(*, victim: Victim, by=None, at=None) -> Visit:
+    """The victim (or staff for them) cancels a booked time: the visit goes back to
+    offered and the time is freed for someone else."""
+    visit = Visit.objects.select_for_update().filter(victim=victim).first()
+    if visit is None or visit.status != VisitStatus.ACCEPTED or visit.slot_id is None:
+        raise CareError("There is no visit time booked to cancel", field="slot")
+    at = at or timezone.now()
+    care_event_record(
+        case=victim.case,
+        kind=EventKind.VISIT_OFFERED,
+        at=at,
+        by=by,
+        detail={"victim_id": victim.pk, "cancelled_slot_id": visit.slot_id},
+        victim_text="Your visit time was cancelled. Choose another time in Track my case "
+        "or call us.",
+    )
+    visit.status = VisitStatus.OFFERED
+    visit.slot = None
+    visit.status_changed_at = at
+    visit.save()
+    return visit
+
+
+def visit_answer_record(*, case: Case, wants_visit: bool, at) -> None:
+    """The answer a victim gave to the visit offer when reporting (the report's own
+    events carry what they were told): a visit row per victim, so the case, the visit
+    page and compliance read the same status."""
+    status = VisitStatus.ACCEPTED if wants_visit else VisitStatus.DECLINED
+    for victim in Victim.objects.filter(case=case):
+        Visit.objects.get_or_create(
+            victim=victim,
+            defaults={
+                "case": case,
+                "status": status,
+                "offered_at": at,
+                "status_changed_at": at,
+            },
+        )
+
+
+WEEKLY_PATTERN_MAX_SLOTS = 400
+
+
+@transaction.atomic
+def visit_slots_weekly_create(
+    *,
+    area,
+    weekday: int,
+    start,
+    minutes: int,
+    capacity: int,
+    first_day,
+    last_day,
+) -> list[VisitSlot]:
+    """Visit times repeating each week on ``weekday`` (0 Monday) at ``start`` (local time)
+    from ``first_day`` to ``last_day`` inclusive. A time already there is not repeated."""
+    if last_day < first_day:
+        raise CareError("The last day must be on or after the first day", field="last_day")
+    if not 0 <= weekday <= 6:
+        raise CareError("Choose a day of the week", field="weekday")
+    day = first_day + timedelta(days=(weekday - first_day.weekday()) % 7)
+    days = []
+    while day <= last_day:
+        days.append(day)
+        day += timedelta(days=7)
+    if len(days) > WEEKLY_PATTERN_MAX_SLOTS:
+        raise CareError("Choose a shorter period (a year at most)", field="last_day")
+    if not days:
+        raise CareError("No such weekday falls between those days", field="weekday")
+    return visit_slots_create_on(
+        area=area, days=days, start=start, minutes=minutes, capacity=capacity
+    )
+
+
+def visit_slots_create_on(*, area, days, start, minutes: int, capacity: int) -> list[VisitSlot]:
+    """One visit time at ``start`` (London time) on each of ``days``; times the area
+    already has are left as they are."""
+    from victimcare.core.timezones import LONDON
+
+    if minutes < 15 or minutes > 8 * 60:
+        raise CareError("A visit time lasts between 15 minutes and 8 hours", field="minutes")
+    if capacity < 1 or capacity > 50:
+        raise CareError("Capacity is between 1 and 50 visits", field="capacity")
+    starts = [datetime.combine(day, start, tzinfo=LONDON) for day in days]
+    existing = set(
+        VisitSlot.objects.filter(area=area, starts_at__in=starts).values_list(
+            "starts_at", flat=True
+        )
+    )
+    created = []
+    for starts_at in starts:
+        if starts_at in existing:
+            continue
+        created.append(
+            visit_slot_create(area=area, starts_at=starts_at, minutes=minutes, capacity=capacity)
+        )
+    return created
+
+
+def visit_slots_demo_create(*, areas, today, weeks: int = 4) -> int:
+    """Synthetic visit times for the demo world: weekdays at 10:00 and 14:00, two visits
+    each, for the next ``weeks`` weeks in every area given that has none yet. Returns how
+    many were made."""
+    from datetime import time
+
+    from victimcare.core.timezones import LONDON
+
+    days = [today + timedelta(days=n) for n in range(1, weeks * 7 + 1)]
+    days = [d for d in days if d.weekday() < 5]
+    # A build run again (after stopping half-way) leaves the times it already made.
+    done = set(
+        VisitSlot.objects.filter(starts_at__date__gt=today).values_list("area_id", flat=True)
+    )
+    areas = [area for area in areas if area.pk not in done]
+    rows = [
+        VisitSlot(
+            force_id=area.force_id,
+            area=area,
+            starts_at=datetime.combine(day, hour, tzinfo=LONDON),
+            ends_at=datetime.combine(day, hour, tzinfo=LONDON) + timedelta(hours=1),
+            capacity=2,
+        )
+        for area in areas
+        for day in days
+        for hour in (time(10), time(14))
+    ]
+    VisitSlot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
