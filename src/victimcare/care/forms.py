@@ -237,3 +237,22 @@ class ComplianceFilterForm(forms.Form):
             date(end.year - 1, end.month, 1), date(YEAR_MIN, 1, 1)
         )
         return start, end
+
+
+class WorklistFilterForm(forms.Form):
+    """The worklist's filters (GET: none of them is personal data). With no officer or
+    team chosen the worklist is the user's own."""
+
+    status = forms.ChoiceField(label=_("Case status"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    officer = forms.ChoiceField(label=_("Officer"), required=False)
+    crime_group = forms.ChoiceField(label=_("Crime group"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    enhanced = forms.BooleanField(label=_("Enhanced entitlement only"), required=False)
+
+    def __init__(self, *args, teams, officers, statuses, crime_groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *statuses]
+        self.fields["team"].choices = [("", _("Any team"))] + [(str(t.pk), t.name) for t in teams]
+        self.fields["officer"].choices = [("", _("You"))] + [(str(o.pk), str(o)) for o in officers]
+        self.fields["crime_group"].choices = [("", _("Any crime group")), *crime_groups]

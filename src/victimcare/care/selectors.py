@@ -53,6 +53,53 @@ def worklist(*, user) -> QuerySet[Obligation]:
     )
 
 
+# How far ahead the worklist looks: what is due in the next fortnight, and what is overdue.
+WORKLIST_DAYS_AHEAD = 14
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    status: str = ""  # the case's status
+    team_id: int | None = None  # obligations of the officers in this team
+    officer_id: int | None = None  # with no team or officer: the user's own
+    crime_group: str = ""
+    overdue: bool = False
+    enhanced: bool = False
+    days_ahead: int = WORKLIST_DAYS_AHEAD
+
+
+def worklist_filtered(*, user, filters: WorklistFilter, now: datetime | None = None):
+    """Outstanding obligations of the user's force that are overdue or due within
+    ``days_ahead`` days (overdue first), for the user, an officer or a team of that force,
+    narrowed by the filters. An officer or team of another force gives nothing."""
+    if not has_capability(user, Capability.WORK_CASES) or user.force_id is None:
+        return Obligation.objects.none()
+    now = now or timezone.now()
+    rows = Obligation.objects.filter(status__in=OUTSTANDING, case__force_id=user.force_id)
+    if filters.officer_id:
+        rows = rows.filter(officer_id=filters.officer_id, officer__force_id=user.force_id)
+    if filters.team_id:
+        rows = rows.filter(officer__team_id=filters.team_id, officer__team__force_id=user.force_id)
+    if not filters.officer_id and not filters.team_id:
+        rows = rows.filter(officer=user)
+    if filters.overdue:
+        rows = rows.filter(due_at__lt=now)
+    else:
+        rows = rows.filter(due_at__lte=now + timedelta(days=filters.days_ahead))
+    if filters.status:
+        rows = rows.filter(case__status=filters.status)
+    if filters.crime_group:
+        rows = rows.filter(case__crime_type__survey_group=filters.crime_group)
+    if filters.enhanced:
+        rows = rows.filter(
+            Q(victim__most_serious_crime=True)
+            | Q(victim__persistently_targeted=True)
+            | Q(victim__vulnerable=True)
+            | Q(victim__intimidated=True)
+        )
+    return rows.select_related("case", "rule", "officer").order_by("due_at", "id")
+
+
 def obligation_get(*, user, pk: int) -> Obligation:
     """One outstanding-or-not obligation of the user's force; 404 otherwise."""
     if not has_capability(user, Capability.WORK_CASES) or user.force_id is None:

@@ -28,6 +28,7 @@ from victimcare.care.forms import (
     ReferralForm,
     ReferralStatusForm,
     VisitForm,
+    WorklistFilterForm,
 )
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import (
@@ -42,10 +43,12 @@ from victimcare.care.services.visits import (
     visit_outcome_record,
     visit_slot_book,
 )
+from victimcare.cases.constants import CaseStatus
 from victimcare.cases.selectors import case_get
 from victimcare.core.csv_export import csv_writer
 from victimcare.core.timezones import LONDON
-from victimcare.forces.models import Area
+from victimcare.forces.constants import SurveyGroup
+from victimcare.forces.models import Area, Team
 
 # Which page records what meets each obligation.
 ACTION_FOR_CODE = {
@@ -96,7 +99,8 @@ def _form_error(form, error: CareError) -> None:
 @never_cache
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    rows = selectors.worklist(user=request.user)
+    form, filters = _worklist_filters(request)
+    rows = selectors.worklist_filtered(user=request.user, filters=filters)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     now = timezone.now()
     urls = {
@@ -119,7 +123,47 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 "inline": obligation.code == "written_information",
             }
         )
-    return render(request, "care/worklist.html", {"page": page, "items": items})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "care/worklist.html",
+        {
+            "page": page,
+            "items": items,
+            "form": form,
+            "filters": filters,
+            "querystring": query.urlencode(),
+            "days_ahead": filters.days_ahead,
+        },
+    )
+
+
+def _worklist_filters(request: HttpRequest):
+    """The worklist's filters from the query string; wrong values are left out."""
+    user = request.user
+    teams = Team.objects.filter(force_id=user.force_id).order_by("name", "code")
+    officers = User.objects.filter(
+        force_id=user.force_id, role__in=[Role.OFFICER, Role.SUPERVISOR], is_active=True
+    ).order_by("last_name", "first_name")
+    form = WorklistFilterForm(
+        request.GET or None,
+        teams=teams,
+        officers=officers,
+        statuses=CaseStatus.choices,
+        crime_groups=SurveyGroup.choices,
+    )
+    form.is_valid()  # the values that are right are used; a wrong one is left out
+    data = form.cleaned_data if form.is_bound else {}
+    filters = selectors.WorklistFilter(
+        status=data.get("status") or "",
+        team_id=int(data["team"]) if data.get("team") else None,
+        officer_id=int(data["officer"]) if data.get("officer") else None,
+        crime_group=data.get("crime_group") or "",
+        overdue=bool(data.get("overdue")),
+        enhanced=bool(data.get("enhanced")),
+    )
+    return form, filters
 
 
 @capability_required(Capability.WORK_CASES)
