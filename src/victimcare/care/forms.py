@@ -189,6 +189,29 @@ class ReferralStatusForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what your organisation has done")},
     )
+    reason = forms.CharField(
+        label=_("If you are declining the referral, say why"),
+        help_text=_("For example, the victim lives outside the area you cover"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == ReferralStatus.DECLINED and not data.get("reason"):
+            self.add_error("reason", _("Say why your organisation is declining the referral"))
+        return data
+
+
+class ReferralNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a note"),
+        help_text=_("What your organisation has done or plans to do"),
+        max_length=4000,
+        widget=forms.Textarea,
+        error_messages={"required": _("Enter the note")},
+    )
 
 
 class ComplianceFilterForm(forms.Form):

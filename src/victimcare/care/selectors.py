@@ -18,6 +18,7 @@ from victimcare.care.models import (
     NeedsAssessment,
     Obligation,
     Referral,
+    ReferralNote,
     RuleSet,
     RuleSetVersion,
     Visit,
@@ -163,6 +164,11 @@ def referral_get(*, user, pk: int) -> Referral:
     if found is None:
         raise Http404("No such referral")
     return found
+
+
+def referral_notes(*, referral: Referral) -> QuerySet[ReferralNote]:
+    """A referral's notes, oldest first (the caller has checked the referral)."""
+    return ReferralNote.objects.filter(referral=referral).select_related("by").order_by("at", "id")
 
 
 def rule_sets(*, user) -> list[RuleSet]:

@@ -26,6 +26,7 @@ from victimcare.care.forms import (
     ContactForm,
     NeedsAssessmentForm,
     ReferralForm,
+    ReferralNoteForm,
     ReferralStatusForm,
     VisitForm,
     WorklistFilterForm,
@@ -36,7 +37,11 @@ from victimcare.care.services.events import (
     needs_assessment_record,
     written_information_record,
 )
-from victimcare.care.services.referrals import referral_send, referral_status_change
+from victimcare.care.services.referrals import (
+    referral_note_add,
+    referral_send,
+    referral_status_change,
+)
 from victimcare.care.services.visits import (
     visit_decline,
     visit_offer,
@@ -340,18 +345,44 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.referral_get(user=request.user, pk=pk)
-    form = ReferralStatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    adding_note = request.method == "POST" and request.POST.get("action") == "note"
+    form = ReferralStatusForm(
+        request.POST if request.method == "POST" and not adding_note else None
+    )
+    note_form = ReferralNoteForm(request.POST if adding_note else None)
+    if adding_note and note_form.is_valid():
         try:
-            referral_status_change(referral=found, status=form.cleaned_data["status"])
+            referral_note_add(referral=found, by=request.user, text=note_form.cleaned_data["text"])
         except CareError as error:
-            form.add_error("status", str(error))
+            _form_error(note_form, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("care:referral-detail", pk=found.pk)
+    elif request.method == "POST" and not adding_note and form.is_valid():
+        try:
+            referral_status_change(
+                referral=found,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except CareError as error:
+            _form_error(form, error)
         else:
             messages.success(request, _("Referral updated."))
             return redirect("care:referral-detail", pk=found.pk)
     if "name" in found.shared:
         audit_record_create(user=request.user, victim=found.victim, page=request.path)
-    return render(request, "care/referral_detail.html", {"referral": found, "form": form})
+    return render(
+        request,
+        "care/referral_detail.html",
+        {
+            "referral": found,
+            "form": form,
+            "note_form": note_form,
+            "notes": selectors.referral_notes(referral=found),
+        },
+        status=400 if form.errors or note_form.errors else 200,
+    )
 
 
 # --- supervisors -------------------------------------------------------------------------
