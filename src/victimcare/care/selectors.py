@@ -10,10 +10,12 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from victimcare.accounts.models import SupportOrganisation
+from victimcare.accounts.constants import Role
+from victimcare.accounts.models import SupportOrganisation, User
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.care.constants import OUTSTANDING, ObligationStatus, VisitStatus
 from victimcare.care.models import (
+    BreachAlert,
     CaseClock,
     NeedsAssessment,
     Obligation,
@@ -329,3 +331,86 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
 def _month_label(month: str) -> str:
     year, number = (int(part) for part in month.split("-"))
     return f"{calendar.month_name[number]} {year}"
+
+
+# --- supervisors: the team view ----------------------------------------------------------
+
+TEAM_DUE_DAYS = 7
+
+
+@dataclass
+class OfficerLoad:
+    officer: object
+    open: int = 0
+    due: int = 0  # due in the next TEAM_DUE_DAYS days, not yet overdue
+    overdue: int = 0
+
+
+def team_workload(*, user, team_id: int, now: datetime | None = None) -> list[OfficerLoad]:
+    """Each officer of a team of the user's force with their outstanding obligations:
+    all open, due in the next week and overdue (one query). Another force's team gives
+    nothing."""
+    if not has_capability(user, Capability.VIEW_COMPLIANCE) or user.force_id is None:
+        return []
+    team = Team.objects.filter(pk=team_id, force_id=user.force_id).first()
+    if team is None:
+        return []
+    now = now or timezone.now()
+    officers = list(
+        User.objects.filter(
+            team=team,
+            force_id=user.force_id,
+            is_active=True,
+            role__in=[Role.OFFICER, Role.SUPERVISOR],
+        ).order_by("last_name", "first_name", "id")
+    )
+    counts = {
+        row["officer_id"]: row
+        for row in Obligation.objects.filter(
+            officer__in=officers, status__in=OUTSTANDING, case__force_id=user.force_id
+        )
+        .values("officer_id")
+        .annotate(
+            open=Count("id"),
+            due=Count(
+                "id", filter=Q(due_at__gte=now, due_at__lte=now + timedelta(days=TEAM_DUE_DAYS))
+            ),
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+        )
+    }
+    loads = []
+    for officer in officers:
+        row = counts.get(officer.pk, {})
+        loads.append(
+            OfficerLoad(
+                officer=officer,
+                open=row.get("open", 0),
+                due=row.get("due", 0),
+                overdue=row.get("overdue", 0),
+            )
+        )
+    return loads
+
+
+BREACH_ALERT_DAYS = 7
+
+
+def breach_alerts_recent(
+    *, user, days: int = BREACH_ALERT_DAYS, now: datetime | None = None, limit: int = 20
+) -> tuple[int, list[BreachAlert]]:
+    """Breach alerts raised in the user's force in the last ``days`` days (the officers of
+    the supervisor's team when they have one): how many, and the newest ``limit``. Only
+    for roles that read compliance."""
+    if not has_capability(user, Capability.VIEW_COMPLIANCE) or user.force_id is None:
+        return 0, []
+    now = now or timezone.now()
+    alerts = BreachAlert.objects.filter(
+        force_id=user.force_id, raised_at__gte=now - timedelta(days=days)
+    )
+    if user.team_id:
+        alerts = alerts.filter(officer__team_id=user.team_id)
+    return alerts.count(), list(
+        alerts.select_related("obligation__case", "obligation__rule", "officer").order_by(
+            "-raised_at", "-id"
+        )[:limit]
+    )

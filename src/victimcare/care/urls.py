@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/<str:reference>/visit/", views.visit, name="visit"),
     path("referrals/", views.referral_inbox, name="referral-inbox"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral-detail"),
+    path("team/", views.team, name="team"),
     path("compliance/", views.compliance, name="compliance"),
     path("compliance.csv", views.compliance_csv, name="compliance-csv"),
     path("rules/", views.rule_sets, name="rule-sets"),

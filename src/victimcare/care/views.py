@@ -388,6 +388,32 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- supervisors -------------------------------------------------------------------------
 
 
+@capability_required(Capability.VIEW_COMPLIANCE)
+@never_cache
+@require_GET
+def team(request: HttpRequest) -> HttpResponse:
+    """Each officer of a team with their open, due and overdue obligations: the
+    supervisor's own team, or the team chosen (of their force)."""
+    user = request.user
+    teams = list(selectors.compliance_teams(user=user))
+    chosen = request.GET.get("team", "")
+    team_id = int(chosen) if chosen.isdigit() else user.team_id
+    current = next((t for t in teams if t.pk == team_id), None)
+    loads = selectors.team_workload(user=user, team_id=current.pk) if current else []
+    return render(
+        request,
+        "care/team.html",
+        {
+            "teams": teams,
+            "current": current,
+            "loads": loads,
+            "due_days": selectors.TEAM_DUE_DAYS,
+            "worklist_url": reverse("care:worklist"),
+        },
+        status=404 if chosen and current is None else 200,
+    )
+
+
 def _compliance_filters(request: HttpRequest):
     user = request.user
     areas = Area.objects.filter(force_id=user.force_id).order_by("name")
