@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.factories import case_make, force_make, staff_make
 from victimcare.accounts.constants import Role
 from victimcare.audit.models import AuditRecord
+from victimcare.cases.models import Victim
 from victimcare.cases.selectors import (
     CaseSearchTerms,
     case_search,
@@ -147,3 +148,26 @@ def test_the_search_form_is_not_a_get_with_terms(client, world):
     assert response.status_code == 200
     assert 'method="post"' in response.content.decode()
     assert not AuditRecord.objects.exists()
+
+
+# (filters in the address, whose cases are listed)
+CASE_LIST_FILTER_RULE = [
+    ({}, {"mine", "other"}),
+    ({"status": "charged"}, {"other"}),
+    ({"enhanced": "on"}, {"mine"}),
+    ({"crime_group": "violence"}, set()),
+    ({"status": "nonsense"}, {"mine", "other"}),
+]
+
+
+@pytest.mark.parametrize(("query", "listed"), CASE_LIST_FILTER_RULE)
+def test_case_list_filter_rule(client, world, query, listed):
+    world["other"].status = "charged"
+    world["other"].save(update_fields=["status"])
+    Victim.objects.filter(case=world["mine"]).update(vulnerable=True)
+    client.force_login(world["handler"])
+    response = client.get(reverse("core:staff-home"), query)
+    assert response.status_code == 200
+    shown = {name for name in ("mine", "other") if world[name].reference in response.text}
+    assert shown == listed
+    assert world["elsewhere"].reference not in response.text

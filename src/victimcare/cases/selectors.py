@@ -15,7 +15,20 @@ from victimcare.accounts.permissions import Capability, forces_in_scope, has_cap
 from victimcare.cases.models import Case, CaseEvent, Victim
 
 
-def case_list(*, user: User, search: str = "") -> QuerySet[Case]:
+@dataclass(frozen=True)
+class CaseListFilter:
+    """The case list's filters: none of them is personal data (they go in the address)."""
+
+    status: str = ""
+    team_id: int | None = None  # cases whose officer in charge is in this team
+    officer_id: int | None = None
+    crime_group: str = ""
+    enhanced: bool = False
+
+
+def case_list(
+    *, user: User, search: str = "", filters: CaseListFilter | None = None
+) -> QuerySet[Case]:
     """Cases of the user's own force (none for roles that may not see cases)."""
     if not has_capability(user, Capability.VIEW_CASES) or user.force_id is None:
         return Case.objects.none()
@@ -25,6 +38,23 @@ def case_list(*, user: User, search: str = "") -> QuerySet[Case]:
     search = search.strip().upper()
     if search:
         cases = cases.filter(reference__icontains=search)
+    if filters is not None:
+        if filters.status:
+            cases = cases.filter(status=filters.status)
+        if filters.officer_id:
+            cases = cases.filter(officer_in_charge_id=filters.officer_id)
+        if filters.team_id:
+            cases = cases.filter(officer_in_charge__team_id=filters.team_id)
+        if filters.crime_group:
+            cases = cases.filter(crime_type__survey_group=filters.crime_group)
+        if filters.enhanced:
+            enhanced = Victim.objects.filter(
+                Q(most_serious_crime=True)
+                | Q(persistently_targeted=True)
+                | Q(vulnerable=True)
+                | Q(intimidated=True)
+            )
+            cases = cases.filter(victims__in=enhanced).distinct()
     return cases.order_by("-reported_at", "-id")
 
 
