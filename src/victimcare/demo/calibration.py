@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from random import Random
@@ -54,23 +54,15 @@ def _public(mapping: Mapping) -> dict:
 class Calibration:
     """The parameters of the synthetic world, with the weighted choices precomputed."""
 
-    def __init__(self, data: dict, build_day: date | None = None) -> None:
+    def __init__(self, data: dict) -> None:
         self.data = data
         window = data["window"]
         self.time_zone = ZoneInfo(window["time_zone"])
-        if window["last_day"] == "build_day":
-            # The world's activity runs up to the day it is built (its last whole day is
-            # the day before), so worklists and compliance read as of today; it covers
-            # ``days`` days, and staff joined a month before its first day.
-            today = build_day or datetime.now(self.time_zone).date()
-            self.last_day = today - timedelta(days=1)
-            self.first_day = self.last_day - timedelta(days=int(window["days"]) - 1)
-            joined = self.first_day - timedelta(days=30)
-        else:
-            self.first_day = date.fromisoformat(window["first_day"])
-            self.last_day = date.fromisoformat(window["last_day"])
-            joined = date.fromisoformat(window["staff_joined"])
-        self.staff_joined = datetime.combine(joined, datetime.min.time(), self.time_zone)
+        self.first_day = date.fromisoformat(window["first_day"])
+        self.last_day = date.fromisoformat(window["last_day"])
+        self.staff_joined = datetime.combine(
+            date.fromisoformat(window["staff_joined"]), datetime.min.time(), self.time_zone
+        )
         self.scales: dict[str, dict] = data["scales"]
         self.annual_cases: dict[str, int] = data["annual_cases"]
         timing = data["reporting_time"]
