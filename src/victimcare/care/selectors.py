@@ -380,7 +380,7 @@ def team_workload(*, user, team_id: int, now: datetime | None = None) -> list[Of
     }
     loads = []
     for officer in officers:
-        row = counts.get(officer.pk, {})
+        row: dict = counts.get(officer.pk, {})
         loads.append(
             OfficerLoad(
                 officer=officer,
