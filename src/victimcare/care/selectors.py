@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
@@ -380,7 +382,7 @@ def team_workload(*, user, team_id: int, now: datetime | None = None) -> list[Of
     }
     loads = []
     for officer in officers:
-        row: dict = counts.get(officer.pk, {})
+        row: Mapping[str, Any] = counts.get(officer.pk, {})
         loads.append(
             OfficerLoad(
                 officer=officer,
