@@ -27,6 +27,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from victimcare.care.services import obligations_mark_breached
+from victimcare.care.services.digest import breach_digest_send
 from victimcare.core.models import ScheduledRun
 from victimcare.intake.services import draft_purge_expired
 from victimcare.surveys.services import fieldwork_update
@@ -42,6 +43,10 @@ SCHEDULED_RUNS_KEPT = timedelta(days=30)
 
 def breaches_mark() -> str:
     return f"{obligations_mark_breached():,} obligations newly marked breached"
+
+
+def breach_digest() -> str:
+    return f"{breach_digest_send():,} breach digests queued for supervisors"
 
 
 def survey_fieldwork_update() -> str:
@@ -77,6 +82,13 @@ JOBS: tuple[Job, ...] = (
         breaches_mark,
         "mark overdue Victims' Code obligations breached, raising an alert each "
         "(`victimcare care breaches`)",
+    ),
+    Job(
+        "care-breach-digest",
+        timedelta(days=1),
+        breach_digest,
+        "email each supervisor the deadlines missed in their team (or force) in the last day: "
+        "counts only",
     ),
     Job(
         "survey-fieldwork",

@@ -80,6 +80,7 @@ ROUTES = {
         lambda world: {"pk": world["other-referral"].pk},
         roles(PARTNERS, NOT_FOUND, FORBIDDEN),
     ),
+    "care:team": ("get", None, roles(COMPLIANCE, OK, FORBIDDEN)),
     "care:compliance": ("get", None, roles(COMPLIANCE, OK, FORBIDDEN)),
     "care:compliance-csv": ("get", None, roles(COMPLIANCE, OK, FORBIDDEN)),
     "care:rule-sets": ("get", None, roles(RULES, OK, FORBIDDEN)),

@@ -86,6 +86,7 @@ class ReferralStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     CONTACT_MADE = "contact_made", _("Victim contacted")
     CLOSED = "closed", _("Closed")
+    DECLINED = "declined", _("Declined")
 
 
 class VisitStatus(models.TextChoices):

@@ -189,6 +189,29 @@ class ReferralStatusForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what your organisation has done")},
     )
+    reason = forms.CharField(
+        label=_("If you are declining the referral, say why"),
+        help_text=_("For example, the victim lives outside the area you cover"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == ReferralStatus.DECLINED and not data.get("reason"):
+            self.add_error("reason", _("Say why your organisation is declining the referral"))
+        return data
+
+
+class ReferralNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a note"),
+        help_text=_("What your organisation has done or plans to do"),
+        max_length=4000,
+        widget=forms.Textarea,
+        error_messages={"required": _("Enter the note")},
+    )
 
 
 class ComplianceFilterForm(forms.Form):
@@ -349,3 +372,20 @@ class VisitTimesForm(forms.Form):
     def chosen_area(self):
         wanted = self.cleaned_data.get("area")
         return next((a for a in self.areas if a.code == wanted), None)
+class WorklistFilterForm(forms.Form):
+    """The worklist's filters (GET: none of them is personal data). With no officer or
+    team chosen the worklist is the user's own."""
+
+    status = forms.ChoiceField(label=_("Case status"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    officer = forms.ChoiceField(label=_("Officer"), required=False)
+    crime_group = forms.ChoiceField(label=_("Crime group"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    enhanced = forms.BooleanField(label=_("Enhanced entitlement only"), required=False)
+
+    def __init__(self, *args, teams, officers, statuses, crime_groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *statuses]
+        self.fields["team"].choices = [("", _("Any team"))] + [(str(t.pk), t.name) for t in teams]
+        self.fields["officer"].choices = [("", _("You"))] + [(str(o.pk), str(o)) for o in officers]
+        self.fields["crime_group"].choices = [("", _("Any crime group")), *crime_groups]

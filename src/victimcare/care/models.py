@@ -306,6 +306,9 @@ class Referral(models.Model):
     )
     status_changed_at = models.DateTimeField()
     event = models.OneToOneField("cases.CaseEvent", on_delete=models.CASCADE, related_name="+")
+    decline_reason = models.TextField(
+        blank=True, help_text=_("Why the organisation declined the referral (required then)")
+    )
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -317,6 +320,23 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral of victim {self.victim_id} to {self.organisation_id}"
+
+
+class ReferralNote(models.Model):
+    """A support organisation's own note on a referral (what it did, what is planned)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on referral {self.referral_id}"
 
 
 class VisitSlot(models.Model):

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from victimcare.accounts.permissions import Capability, has_capability
-from victimcare.care.selectors import case_obligations, case_victims_for_care, case_visit_states
+from victimcare.care.selectors import (
+    BREACH_ALERT_DAYS,
+    breach_alerts_recent,
+    case_obligations,
+    case_victims_for_care,
+    case_visit_states,
+)
 from victimcare.care.selectors_rights import (
     case_complaints,
     case_property,
     case_review_requests,
     referral_state,
 )
-from victimcare.core.registry import NavItem, Panel, case_panel_register, nav_item_register
+from victimcare.core.registry import (
+    NavItem,
+    Panel,
+    case_panel_register,
+    home_panel_register,
+    nav_item_register,
+)
+
+
+def _breach_alerts(request):
+    """The supervisor's breach alerts of the last week (their team's, else the force's)."""
+    if not has_capability(request.user, Capability.VIEW_COMPLIANCE):
+        return None
+    count, alerts = breach_alerts_recent(user=request.user)
+    return {"count": count, "alerts": alerts, "days": BREACH_ALERT_DAYS}
 
 
 def _case_obligations(request, case):
@@ -47,6 +67,7 @@ def register() -> None:
         return lambda user: has_capability(user, capability)
 
     nav_item_register(NavItem("care:worklist", "Worklist", can(Capability.WORK_CASES), order=20))
+    nav_item_register(NavItem("care:team", "Team", can(Capability.VIEW_COMPLIANCE), order=25))
     nav_item_register(
         NavItem("care:compliance", "Compliance", can(Capability.VIEW_COMPLIANCE), order=30)
     )
@@ -64,3 +85,4 @@ def register() -> None:
     )
     case_panel_register(Panel("care/panel_case_obligations.html", _case_obligations, order=20))
     case_panel_register(Panel("care/panel_case_rights.html", _case_rights, order=25))
+    home_panel_register(Panel("care/panel_breach_alerts.html", _breach_alerts, order=10))

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from victimcare.accounts.models import SupportOrganisation
+from victimcare.accounts.constants import Role
+from victimcare.accounts.models import SupportOrganisation, User
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.care.constants import OUTSTANDING, ObligationStatus, VisitStatus
 from victimcare.care.models import (
+    BreachAlert,
     CaseClock,
     NeedsAssessment,
     Obligation,
     Referral,
+    ReferralNote,
     RuleSet,
     RuleSetVersion,
     Visit,
@@ -52,6 +57,53 @@ def worklist(*, user) -> QuerySet[Obligation]:
         .select_related("case", "rule")
         .order_by("due_at", "id")
     )
+
+
+# How far ahead the worklist looks: what is due in the next fortnight, and what is overdue.
+WORKLIST_DAYS_AHEAD = 14
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    status: str = ""  # the case's status
+    team_id: int | None = None  # obligations of the officers in this team
+    officer_id: int | None = None  # with no team or officer: the user's own
+    crime_group: str = ""
+    overdue: bool = False
+    enhanced: bool = False
+    days_ahead: int = WORKLIST_DAYS_AHEAD
+
+
+def worklist_filtered(*, user, filters: WorklistFilter, now: datetime | None = None):
+    """Outstanding obligations of the user's force that are overdue or due within
+    ``days_ahead`` days (overdue first), for the user, an officer or a team of that force,
+    narrowed by the filters. An officer or team of another force gives nothing."""
+    if not has_capability(user, Capability.WORK_CASES) or user.force_id is None:
+        return Obligation.objects.none()
+    now = now or timezone.now()
+    rows = Obligation.objects.filter(status__in=OUTSTANDING, case__force_id=user.force_id)
+    if filters.officer_id:
+        rows = rows.filter(officer_id=filters.officer_id, officer__force_id=user.force_id)
+    if filters.team_id:
+        rows = rows.filter(officer__team_id=filters.team_id, officer__team__force_id=user.force_id)
+    if not filters.officer_id and not filters.team_id:
+        rows = rows.filter(officer=user)
+    if filters.overdue:
+        rows = rows.filter(due_at__lt=now)
+    else:
+        rows = rows.filter(due_at__lte=now + timedelta(days=filters.days_ahead))
+    if filters.status:
+        rows = rows.filter(case__status=filters.status)
+    if filters.crime_group:
+        rows = rows.filter(case__crime_type__survey_group=filters.crime_group)
+    if filters.enhanced:
+        rows = rows.filter(
+            Q(victim__most_serious_crime=True)
+            | Q(victim__persistently_targeted=True)
+            | Q(victim__vulnerable=True)
+            | Q(victim__intimidated=True)
+        )
+    return rows.select_related("case", "rule", "officer").order_by("due_at", "id")
 
 
 def obligation_get(*, user, pk: int) -> Obligation:
@@ -124,6 +176,11 @@ def referral_get(*, user, pk: int) -> Referral:
     if found is None:
         raise Http404("No such referral")
     return found
+
+
+def referral_notes(*, referral: Referral) -> QuerySet[ReferralNote]:
+    """A referral's notes, oldest first (the caller has checked the referral)."""
+    return ReferralNote.objects.filter(referral=referral).select_related("by").order_by("at", "id")
 
 
 def rule_sets(*, user) -> list[RuleSet]:
@@ -347,4 +404,87 @@ def visit_slots_free(*, area, now: datetime | None = None) -> QuerySet[VisitSlot
         .annotate(taken=Count("visits", filter=Q(visits__status=VisitStatus.ACCEPTED)))
         .filter(taken__lt=F("capacity"))
         .order_by("starts_at", "id")
+    )
+
+
+# --- supervisors: the team view ----------------------------------------------------------
+
+TEAM_DUE_DAYS = 7
+
+
+@dataclass
+class OfficerLoad:
+    officer: object
+    open: int = 0
+    due: int = 0  # due in the next TEAM_DUE_DAYS days, not yet overdue
+    overdue: int = 0
+
+
+def team_workload(*, user, team_id: int, now: datetime | None = None) -> list[OfficerLoad]:
+    """Each officer of a team of the user's force with their outstanding obligations:
+    all open, due in the next week and overdue (one query). Another force's team gives
+    nothing."""
+    if not has_capability(user, Capability.VIEW_COMPLIANCE) or user.force_id is None:
+        return []
+    team = Team.objects.filter(pk=team_id, force_id=user.force_id).first()
+    if team is None:
+        return []
+    now = now or timezone.now()
+    officers = list(
+        User.objects.filter(
+            team=team,
+            force_id=user.force_id,
+            is_active=True,
+            role__in=[Role.OFFICER, Role.SUPERVISOR],
+        ).order_by("last_name", "first_name", "id")
+    )
+    counts = {
+        row["officer_id"]: row
+        for row in Obligation.objects.filter(
+            officer__in=officers, status__in=OUTSTANDING, case__force_id=user.force_id
+        )
+        .values("officer_id")
+        .annotate(
+            open=Count("id"),
+            due=Count(
+                "id", filter=Q(due_at__gte=now, due_at__lte=now + timedelta(days=TEAM_DUE_DAYS))
+            ),
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+        )
+    }
+    loads = []
+    for officer in officers:
+        row: Mapping[str, Any] = counts.get(officer.pk, {})
+        loads.append(
+            OfficerLoad(
+                officer=officer,
+                open=row.get("open", 0),
+                due=row.get("due", 0),
+                overdue=row.get("overdue", 0),
+            )
+        )
+    return loads
+
+
+BREACH_ALERT_DAYS = 7
+
+
+def breach_alerts_recent(
+    *, user, days: int = BREACH_ALERT_DAYS, now: datetime | None = None, limit: int = 20
+) -> tuple[int, list[BreachAlert]]:
+    """Breach alerts raised in the user's force in the last ``days`` days (the officers of
+    the supervisor's team when they have one): how many, and the newest ``limit``. Only
+    for roles that read compliance."""
+    if not has_capability(user, Capability.VIEW_COMPLIANCE) or user.force_id is None:
+        return 0, []
+    now = now or timezone.now()
+    alerts = BreachAlert.objects.filter(
+        force_id=user.force_id, raised_at__gte=now - timedelta(days=days)
+    )
+    if user.team_id:
+        alerts = alerts.filter(officer__team_id=user.team_id)
+    return alerts.count(), list(
+        alerts.select_related("obligation__case", "obligation__rule", "officer").order_by(
+            "-raised_at", "-id"
+        )[:limit]
     )

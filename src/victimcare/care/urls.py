@@ -23,6 +23,7 @@ urlpatterns = [
     path("visit-times/", views.visit_times, name="visit-times"),
     path("referrals/", views.referral_inbox, name="referral-inbox"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral-detail"),
+    path("team/", views.team, name="team"),
     path("compliance/", views.compliance, name="compliance"),
     path("compliance.csv", views.compliance_csv, name="compliance-csv"),
     path("rules/", views.rule_sets, name="rule-sets"),

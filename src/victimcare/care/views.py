@@ -27,9 +27,11 @@ from victimcare.care.forms import (
     NeedsAssessmentForm,
     OfficerAssignForm,
     ReferralForm,
+    ReferralNoteForm,
     ReferralStatusForm,
     VisitForm,
     VisitTimesForm,
+    WorklistFilterForm,
 )
 from victimcare.care.services import officers as officer_services
 from victimcare.care.services.errors import CareError
@@ -38,7 +40,11 @@ from victimcare.care.services.events import (
     needs_assessment_record,
     written_information_record,
 )
-from victimcare.care.services.referrals import referral_send, referral_status_change
+from victimcare.care.services.referrals import (
+    referral_note_add,
+    referral_send,
+    referral_status_change,
+)
 from victimcare.care.services.visits import (
     visit_decline,
     visit_offer,
@@ -47,10 +53,12 @@ from victimcare.care.services.visits import (
     visit_slots_create_on,
     visit_slots_weekly_create,
 )
+from victimcare.cases.constants import CaseStatus
 from victimcare.cases.selectors import case_get
 from victimcare.core.csv_export import csv_writer
 from victimcare.core.timezones import LONDON
-from victimcare.forces.models import Area
+from victimcare.forces.constants import SurveyGroup
+from victimcare.forces.models import Area, Team
 
 # Which page records what meets each obligation.
 ACTION_FOR_CODE = {
@@ -101,7 +109,8 @@ def _form_error(form, error: CareError) -> None:
 @never_cache
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    rows = selectors.worklist(user=request.user)
+    form, filters = _worklist_filters(request)
+    rows = selectors.worklist_filtered(user=request.user, filters=filters)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     now = timezone.now()
     urls = {
@@ -124,7 +133,47 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 "inline": obligation.code == "written_information",
             }
         )
-    return render(request, "care/worklist.html", {"page": page, "items": items})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "care/worklist.html",
+        {
+            "page": page,
+            "items": items,
+            "form": form,
+            "filters": filters,
+            "querystring": query.urlencode(),
+            "days_ahead": filters.days_ahead,
+        },
+    )
+
+
+def _worklist_filters(request: HttpRequest):
+    """The worklist's filters from the query string; wrong values are left out."""
+    user = request.user
+    teams = Team.objects.filter(force_id=user.force_id).order_by("name", "code")
+    officers = User.objects.filter(
+        force_id=user.force_id, role__in=[Role.OFFICER, Role.SUPERVISOR], is_active=True
+    ).order_by("last_name", "first_name")
+    form = WorklistFilterForm(
+        request.GET or None,
+        teams=teams,
+        officers=officers,
+        statuses=CaseStatus.choices,
+        crime_groups=SurveyGroup.choices,
+    )
+    form.is_valid()  # the values that are right are used; a wrong one is left out
+    data = form.cleaned_data if form.is_bound else {}
+    filters = selectors.WorklistFilter(
+        status=data.get("status") or "",
+        team_id=int(data["team"]) if data.get("team") else None,
+        officer_id=int(data["officer"]) if data.get("officer") else None,
+        crime_group=data.get("crime_group") or "",
+        overdue=bool(data.get("overdue")),
+        enhanced=bool(data.get("enhanced")),
+    )
+    return form, filters
 
 
 @capability_required(Capability.WORK_CASES)
@@ -301,21 +350,73 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.referral_get(user=request.user, pk=pk)
-    form = ReferralStatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    adding_note = request.method == "POST" and request.POST.get("action") == "note"
+    form = ReferralStatusForm(
+        request.POST if request.method == "POST" and not adding_note else None
+    )
+    note_form = ReferralNoteForm(request.POST if adding_note else None)
+    if adding_note and note_form.is_valid():
         try:
-            referral_status_change(referral=found, status=form.cleaned_data["status"])
+            referral_note_add(referral=found, by=request.user, text=note_form.cleaned_data["text"])
         except CareError as error:
-            form.add_error("status", str(error))
+            _form_error(note_form, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("care:referral-detail", pk=found.pk)
+    elif request.method == "POST" and not adding_note and form.is_valid():
+        try:
+            referral_status_change(
+                referral=found,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except CareError as error:
+            _form_error(form, error)
         else:
             messages.success(request, _("Referral updated."))
             return redirect("care:referral-detail", pk=found.pk)
     if "name" in found.shared:
         audit_record_create(user=request.user, victim=found.victim, page=request.path)
-    return render(request, "care/referral_detail.html", {"referral": found, "form": form})
+    return render(
+        request,
+        "care/referral_detail.html",
+        {
+            "referral": found,
+            "form": form,
+            "note_form": note_form,
+            "notes": selectors.referral_notes(referral=found),
+        },
+        status=400 if form.errors or note_form.errors else 200,
+    )
 
 
 # --- supervisors -------------------------------------------------------------------------
+
+
+@capability_required(Capability.VIEW_COMPLIANCE)
+@never_cache
+@require_GET
+def team(request: HttpRequest) -> HttpResponse:
+    """Each officer of a team with their open, due and overdue obligations: the
+    supervisor's own team, or the team chosen (of their force)."""
+    user = request.user
+    teams = list(selectors.compliance_teams(user=user))
+    chosen = request.GET.get("team", "")
+    team_id = int(chosen) if chosen.isdigit() else user.team_id
+    current = next((t for t in teams if t.pk == team_id), None)
+    loads = selectors.team_workload(user=user, team_id=current.pk) if current else []
+    return render(
+        request,
+        "care/team.html",
+        {
+            "teams": teams,
+            "current": current,
+            "loads": loads,
+            "due_days": selectors.TEAM_DUE_DAYS,
+            "worklist_url": reverse("care:worklist"),
+        },
+        status=404 if chosen and current is None else 200,
+    )
 
 
 def _compliance_filters(request: HttpRequest):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
 from django.http import Http404
 
 from victimcare.accounts.models import User
@@ -10,7 +15,20 @@ from victimcare.accounts.permissions import Capability, forces_in_scope, has_cap
 from victimcare.cases.models import Case, CaseEvent, Victim
 
 
-def case_list(*, user: User, search: str = "") -> QuerySet[Case]:
+@dataclass(frozen=True)
+class CaseListFilter:
+    """The case list's filters: none of them is personal data (they go in the address)."""
+
+    status: str = ""
+    team_id: int | None = None  # cases whose officer in charge is in this team
+    officer_id: int | None = None
+    crime_group: str = ""
+    enhanced: bool = False
+
+
+def case_list(
+    *, user: User, search: str = "", filters: CaseListFilter | None = None
+) -> QuerySet[Case]:
     """Cases of the user's own force (none for roles that may not see cases)."""
     if not has_capability(user, Capability.VIEW_CASES) or user.force_id is None:
         return Case.objects.none()
@@ -20,6 +38,23 @@ def case_list(*, user: User, search: str = "") -> QuerySet[Case]:
     search = search.strip().upper()
     if search:
         cases = cases.filter(reference__icontains=search)
+    if filters is not None:
+        if filters.status:
+            cases = cases.filter(status=filters.status)
+        if filters.officer_id:
+            cases = cases.filter(officer_in_charge_id=filters.officer_id)
+        if filters.team_id:
+            cases = cases.filter(officer_in_charge__team_id=filters.team_id)
+        if filters.crime_group:
+            cases = cases.filter(crime_type__survey_group=filters.crime_group)
+        if filters.enhanced:
+            enhanced = Victim.objects.filter(
+                Q(most_serious_crime=True)
+                | Q(persistently_targeted=True)
+                | Q(vulnerable=True)
+                | Q(intimidated=True)
+            )
+            cases = cases.filter(victims__in=enhanced).distinct()
     return cases.order_by("-reported_at", "-id")
 
 
@@ -50,3 +85,76 @@ def case_counts(*, user: User) -> list[dict]:
         .order_by("force__name", "crime_type__survey_group")
     )
     return [dict(row) for row in rows]
+
+
+def phone_normalise(value: str) -> str:
+    """A UK phone number as digits with a leading 0: '+44 7700 900123' and '07700900123'
+    are the same number."""
+    digits = re.sub(r"[^\d+]", "", value)
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    return digits.replace("+", "")
+
+
+def postcode_normalise(value: str) -> str:
+    return re.sub(r"\s", "", value).upper()
+
+
+def _stored_phone():
+    """The stored phone normalised in the database the way phone_normalise does."""
+    expression = "personal_details__phone"
+    expression = Replace(expression, Value(" "), Value(""))
+    expression = Replace(expression, Value("-"), Value(""))
+    expression = Replace(expression, Value("("), Value(""))
+    expression = Replace(expression, Value(")"), Value(""))
+    expression = Replace(expression, Value("+44"), Value("0"))
+    return expression
+
+
+@dataclass(frozen=True)
+class CaseSearchTerms:
+    reference: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def case_search(*, user: User, terms: CaseSearchTerms, limit: int = 50) -> list[Victim]:
+    """Victims (with their cases) of the user's own force matching every term given: the
+    reference in part, names from their start and without regard to case, phone and
+    postcode normalised (spaces, +44 or 0), email exactly (without regard to case). The
+    caller must audit what it shows (``case_search_disclose``)."""
+    if not has_capability(user, Capability.VIEW_CASES) or user.force_id is None:
+        return []
+    victims = Victim.objects.filter(case__force_id=user.force_id)
+    if terms.reference.strip():
+        victims = victims.filter(case__reference__icontains=terms.reference.strip().upper())
+    if terms.given_name.strip():
+        victims = victims.filter(personal_details__given_name__istartswith=terms.given_name.strip())
+    if terms.family_name.strip():
+        victims = victims.filter(
+            personal_details__family_name__istartswith=terms.family_name.strip()
+        )
+    if terms.date_of_birth:
+        victims = victims.filter(personal_details__date_of_birth=terms.date_of_birth)
+    if terms.postcode.strip():
+        victims = victims.annotate(
+            _postcode=Upper(Replace("personal_details__postcode", Value(" "), Value("")))
+        ).filter(_postcode=postcode_normalise(terms.postcode))
+    if terms.phone.strip():
+        wanted = phone_normalise(terms.phone)
+        if not wanted:
+            return []
+        victims = victims.annotate(_phone=_stored_phone()).filter(_phone=wanted)
+    if terms.email.strip():
+        victims = victims.filter(personal_details__email__iexact=terms.email.strip())
+    return list(
+        victims.filter(~Q(personal_details=None))
+        .select_related("personal_details", "case", "case__crime_type", "case__officer_in_charge")
+        .order_by("-case__reported_at", "id")[:limit]
+    )

@@ -459,3 +459,17 @@ def case_victims_disclose(*, user: User, case: Case, page: str) -> list[Victim]:
     for victim in victims:
         audit_record_create(user=user, victim=victim, page=page)
     return victims
+
+
+SEARCH_PAGE = "/cases/search/"
+
+
+@transaction.atomic
+def case_search_disclose(*, user: User, victims: Iterable[Victim]) -> list[Victim]:
+    """Write down that ``user`` searched and was shown these victims: one audit record a
+    victim, naming the search page and never the terms searched for (they are personal
+    data too)."""
+    shown = list(victims)
+    for victim in shown:
+        audit_record_create(user=user, victim=victim, page=SEARCH_PAGE)
+    return shown

@@ -26,3 +26,4 @@ class Purpose(models.TextChoices):
     UPDATE = "update", _("Case update")
     CONTACT_CODE = "contact_code", _("Code to confirm a new email address or phone number")
     CONTACT_CHANGED = "contact_changed", _("Notice that contact details were changed")
+    BREACH_DIGEST = "breach_digest", _("Daily breach digest to a supervisor")

@@ -94,7 +94,9 @@ class RecoveryForm(forms.Form):
         label=_("What was said and done"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
-        required=False,
+        # A call-back is closed with a note of what was said and done (whitespace alone
+        # is no note: the field strips it).
+        error_messages={"required": _("Write what was said and done on the call-back")},
     )
 
 

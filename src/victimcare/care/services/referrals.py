@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from victimcare.care.constants import ReferralConsent, ReferralStatus, SafeRoute
-from victimcare.care.models import NeedsAssessment, Referral
+from victimcare.care.models import NeedsAssessment, Referral, ReferralNote
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import care_event_record
 from victimcare.cases.constants import EventKind
@@ -166,16 +166,21 @@ def referral_send(*, case: Case, victim: Victim, organisation, by, at=None) -> R
 
 
 REFERRAL_NEXT = {
-    ReferralStatus.SENT: {ReferralStatus.ACCEPTED, ReferralStatus.CLOSED},
+    ReferralStatus.SENT: {ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.CLOSED},
     ReferralStatus.ACCEPTED: {ReferralStatus.CONTACT_MADE, ReferralStatus.CLOSED},
     ReferralStatus.CONTACT_MADE: {ReferralStatus.CLOSED},
     ReferralStatus.CLOSED: set(),
+    ReferralStatus.DECLINED: set(),
 }
 
 
 @transaction.atomic
-def referral_status_change(*, referral: Referral, status: str) -> Referral:
-    """A support organisation records what it did with a referral."""
+def referral_status_change(*, referral: Referral, status: str, reason: str = "") -> Referral:
+    """A support organisation records what it did with a referral; declining one needs
+    a reason (the force reads it to find the victim other support)."""
+    reason = reason.strip()
+    if status == ReferralStatus.DECLINED and not reason:
+        raise CareError("Say why your organisation is declining the referral", field="reason")
     if status not in REFERRAL_NEXT.get(referral.status, set()):
         raise CareError(
             f"A referral that is {referral.get_status_display().lower()} cannot be marked "
@@ -184,7 +189,9 @@ def referral_status_change(*, referral: Referral, status: str) -> Referral:
         )
     referral.status = status
     referral.status_changed_at = timezone.now()
-    referral.save(update_fields=["status", "status_changed_at"])
+    if status == ReferralStatus.DECLINED:
+        referral.decline_reason = reason
+    referral.save(update_fields=["status", "status_changed_at", "decline_reason"])
     return referral
 
 
@@ -228,3 +235,13 @@ def referral_objection_record(*, case: Case, victim: Victim, by=None, source: st
         "We will not pass them on.",
     )
     return event
+@transaction.atomic
+def referral_note_add(*, referral: Referral, by, text: str) -> ReferralNote:
+    """A support organisation's note on a referral; an empty note is refused."""
+    text = text.strip()
+    if not text:
+        raise CareError("Enter the note", field="text")
+    note = ReferralNote(referral=referral, at=timezone.now(), by=by, text=text)
+    note.full_clean()
+    note.save()
+    return note

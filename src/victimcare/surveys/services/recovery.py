@@ -37,9 +37,11 @@ def recovery_task_open(*, response: Response, member: SampleMember, at: datetime
 
 @transaction.atomic
 def recovery_task_close(*, task: RecoveryTask, status: str, note: str, by=None) -> RecoveryTask:
-    """Record how a call-back went."""
+    """Record how a call-back went, with a note of what was said and done (required)."""
     if status not in RECOVERY_OUTCOMES:
         raise FieldworkError("choose how the call-back went")
+    if not note.strip():
+        raise FieldworkError("write what was said and done on the call-back")
     if task.status != RecoveryStatus.OPEN:
         raise FieldworkError("this call-back already has an outcome")
     task.status, task.outcome_note = status, note.strip()
