@@ -19,7 +19,6 @@ ENTRY_POINT_PACKAGES = {"views", "api"}
 AWAITING_THE_SPLIT = {
     ("victimcare/care/views.py", "referral"),
     ("victimcare/care/views.py", "referral_detail"),
-    ("victimcare/surveys/views.py", "interview"),
 }
 
 

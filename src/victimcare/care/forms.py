@@ -372,6 +372,8 @@ class VisitTimesForm(forms.Form):
     def chosen_area(self):
         wanted = self.cleaned_data.get("area")
         return next((a for a in self.areas if a.code == wanted), None)
+
+
 class WorklistFilterForm(forms.Form):
     """The worklist's filters (GET: none of them is personal data). With no officer or
     team chosen the worklist is the user's own."""

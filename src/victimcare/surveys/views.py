@@ -21,7 +21,6 @@ from victimcare.accounts.permissions import (
     forces_in_scope,
     has_capability,
 )
-from victimcare.audit.services import audit_record_create
 from victimcare.cases.selectors import case_get, case_victims
 from victimcare.core.periods import period_error_response
 from victimcare.surveys.commands import microdata_write
@@ -67,7 +66,7 @@ from victimcare.surveys.services.errors import FieldworkError
 from victimcare.surveys.services.flags import survey_flag_set
 from victimcare.surveys.services.invitations import invitations_send
 from victimcare.surveys.services.recovery import recovery_task_close
-from victimcare.surveys.services.responses import call_attempt_record
+from victimcare.surveys.services.responses import call_attempt_record, interview_details_disclose
 
 EXCLUSION_LABELS = dict(Exclusion.choices)
 
@@ -359,14 +358,14 @@ def interview(request: HttpRequest, serial: str) -> HttpResponse:
                 % {"serial": member.serial, "outcome": CallOutcome(outcome).label},
             )
             return redirect("surveys:interviews")
-    audit_record_create(user=request.user, victim=member.victim, page=request.path)
+    details = interview_details_disclose(user=request.user, member=member, page=request.path)
     question_fields = [(q, form[f"q_{q.code}"]) for q in questions]
     return render(
         request,
         "surveys/interview.html",
         {
             "member": member,
-            "details": member.victim.personal_details,
+            "details": details,
             "case": member.victim.case,
             "form": form,
             "question_fields": question_fields,

@@ -235,6 +235,8 @@ def referral_objection_record(*, case: Case, victim: Victim, by=None, source: st
         "We will not pass them on.",
     )
     return event
+
+
 @transaction.atomic
 def referral_note_add(*, referral: Referral, by, text: str) -> ReferralNote:
     """A support organisation's note on a referral; an empty note is refused."""

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from victimcare.audit.services import audit_record_create
 from victimcare.surveys.constants import (
     DISSATISFIED,
     MAX_CALL_ATTEMPTS,
@@ -194,3 +195,13 @@ def token_failure_record(*, client: str, at: datetime | None = None) -> None:
     TokenFailure.objects.create(client=client, at=at)
     # Keep the table small: failures older than a day no longer matter.
     TokenFailure.objects.filter(at__lt=at - timedelta(days=1)).delete()
+
+
+@transaction.atomic
+def interview_details_disclose(*, user, member: SampleMember, page: str):
+    """The personal details an interviewer needs to call a sampled victim, read for
+    ``user`` on ``page``: the reading is written to the audit log in the same
+    transaction, so no caller can show them without it."""
+    victim = member.victim
+    audit_record_create(user=user, victim=victim, page=page)
+    return victim.personal_details
