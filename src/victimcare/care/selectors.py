@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from victimcare.accounts.models import SupportOrganisation
 from victimcare.accounts.permissions import Capability, has_capability
-from victimcare.care.constants import OUTSTANDING, ObligationStatus, VisitStatus
+from victimcare.care.clock import outcome_normalise
+from victimcare.care.constants import (
+    OUTSTANDING,
+    VRR_DECISIONS,
+    VRR_REQUEST_MONTHS,
+    DecisionOutcome,
+    ObligationStatus,
+    VisitStatus,
+)
 from victimcare.care.models import (
     CaseClock,
     NeedsAssessment,
@@ -23,14 +31,72 @@ from victimcare.care.models import (
     Visit,
     VisitSlot,
 )
-from victimcare.cases.models import Case, Victim
+from victimcare.cases.constants import EventKind
+from victimcare.cases.models import Case, CaseEvent, Victim
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Team
 
 
 def case_obligations(*, case: Case) -> QuerySet[Obligation]:
     """A case's obligations, soonest deadline first (the caller has checked the case)."""
-    return Obligation.objects.filter(case=case).select_related("rule").order_by("due_at", "id")
+    return (
+        Obligation.objects.filter(case=case)
+        .select_related("rule__version__rule_set", "victim")
+        .order_by("due_at", "id")
+    )
+
+
+def months_later(at: datetime, months: int) -> datetime:
+    """The end of the London day ``months`` calendar months after ``at`` (the same day of
+    the month, or the month's last day when it has no such day)."""
+    local = timezone.localtime(at, LONDON).date()
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return datetime.combine(date(year, month, day), time(23, 59, 59), tzinfo=LONDON)
+
+
+def vrr_eligibility(*, case: Case, now: datetime | None = None) -> tuple[bool, str]:
+    """Whether the victim may ask for a review under the Victims' Right to Review scheme
+    (at ``now``), and why, in plain English: only where a suspect was interviewed under
+    caution and the police then decided not to charge or gave an out-of-court disposal,
+    within 3 months of that decision (the latest such)."""
+    now = now or timezone.now()
+    interviewed, decision = None, None
+    for at, detail in (
+        CaseEvent.objects.filter(case=case, kind=EventKind.DECISION)
+        .order_by("at", "id")
+        .values_list("at", "detail")
+    ):
+        outcome = outcome_normalise((detail or {}).get("outcome"))
+        if outcome == DecisionOutcome.INTERVIEW_UNDER_CAUTION:
+            interviewed = at
+        elif outcome in VRR_DECISIONS and interviewed is not None:
+            decision = (at, outcome)
+    if interviewed is None:
+        return False, (
+            "A review can be asked for only where a suspect was interviewed under caution, "
+            "and no interview under caution is recorded on this case."
+        )
+    if decision is None:
+        return False, (
+            "A suspect was interviewed under caution, but no decision not to charge, caution "
+            "or community resolution has been recorded since."
+        )
+    at, outcome = decision
+    closes = months_later(at, VRR_REQUEST_MONTHS)
+    day = f"{timezone.localtime(at, LONDON):%-d %B %Y}"
+    last = f"{timezone.localtime(closes, LONDON):%-d %B %Y}"
+    label = str(DecisionOutcome(outcome).label).lower()
+    if now > closes:
+        return False, (
+            f"The time to ask for a review has passed: it was 3 months from the decision "
+            f"({label}) on {day}, so until {last}."
+        )
+    return True, (
+        f"A suspect was interviewed under caution and the police decided on {day} "
+        f"({label}): the victim can ask for a review until {last}."
+    )
 
 
 def case_clock(*, case: Case) -> CaseClock | None:
