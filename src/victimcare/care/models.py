@@ -283,7 +283,7 @@ class NeedsAssessment(models.Model):
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    needs = models.JSONField(default=list, help_text=_("Codes from Need"))
+    needs = models.JSONField(default=list, blank=True, help_text=_("Codes from Need"))
     language = models.CharField(max_length=80, blank=True)
     notes = models.TextField(blank=True)
     referral_consent = models.CharField(max_length=8, choices=ReferralConsent.choices)

@@ -103,5 +103,10 @@ class Migration(migrations.Migration):
                 to="care.needsassessment",
             ),
         ),
+        migrations.AlterField(
+            model_name="needsassessment",
+            name="needs",
+            field=models.JSONField(blank=True, default=list, help_text="Codes from Need"),
+        ),
         migrations.RunPython(load, migrations.RunPython.noop),
     ]
