@@ -514,3 +514,45 @@ def test_a_contact_meets_only_the_entitlements_it_states():
     )
     statuses = dict(Obligation.objects.filter(case=case).values_list("code", "status"))
     assert statuses["vps_offer"] == statuses["written_information"] == "met"
+
+
+def test_the_compliance_page_splits_every_figure_by_enhanced_and_counts_contacts_covering_several(
+    client,
+):
+    from tests.factories import staff_make
+    from victimcare.accounts.constants import Role
+    from victimcare.care import selectors
+
+    force = force_make()
+    supervisor = staff_make(Role.SUPERVISOR, force=force)
+    standard = care_case_make(force=force, reported_at=london(2026, 3, 2, 10))
+    enhanced = care_case_make(force=force, reported_at=london(2026, 3, 2, 11), enhanced=True)
+    record(
+        standard,
+        EventKind.CONTACT_MADE,
+        london(2026, 3, 3, 10),
+        covers=["written_information", "vps_offer"],
+    )
+    record(standard, EventKind.STATEMENT_TAKEN, london(2026, 3, 2, 12))
+    record(enhanced, EventKind.WRITTEN_INFORMATION_SENT, london(2026, 3, 3, 10))
+    filters = selectors.ComplianceFilter(
+        force_id=force.pk, start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
+    result = selectors.compliance(user=supervisor, filters=filters)
+    by_group = {group: {row.code: row for row in rows} for group, rows in result.groups.items()}
+    assert by_group["standard"]["written_information"].met_on_time == 1
+    assert by_group["enhanced"]["written_information"].met_on_time == 1
+    assert by_group["enhanced"]["written_information"].due == 1
+    # The standard victim's one contact met two obligations (it said so); the enhanced
+    # victim's letter met one.
+    assert (result.contacts["all"].contacts, result.contacts["all"].several) == (2, 1)
+    assert (result.contacts["standard"].contacts, result.contacts["standard"].several) == (1, 1)
+    assert (result.contacts["enhanced"].contacts, result.contacts["enhanced"].several) == (1, 0)
+    month = result.trend[0]
+    assert month["enhanced"]["due"] + month["standard"]["due"] == month["due"]
+    client.force_login(supervisor)
+    page = client.get("/compliance/", {"start": "2026-03-01", "end": "2026-03-31"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-group="enhanced"' in html
+    assert "Contacts and the entitlements they met" in html

@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -242,11 +242,35 @@ class ComplianceRow:
 
 
 @dataclass
+class ContactsCovering:
+    """Contacts (events that met an obligation of a victim) and how many met more than
+    one: one contact should state each entitlement it meets, not tick several silently."""
+
+    contacts: int = 0
+    several: int = 0
+
+
+# The groups every compliance figure is split into: victims with enhanced rights or not
+# (as the victim is recorded now).
+GROUPS = ("enhanced", "standard")
+ENHANCED_VICTIM = (
+    Q(victim__most_serious_crime=True)
+    | Q(victim__persistently_targeted=True)
+    | Q(victim__vulnerable=True)
+    | Q(victim__intimidated=True)
+)
+
+
+@dataclass
 class Compliance:
     rows: list[ComplianceRow] = field(default_factory=list)
     breaches: list[Obligation] = field(default_factory=list)
     trend: list[dict] = field(default_factory=list)
     visits: dict = field(default_factory=dict)
+    # Each figure again for enhanced victims and the others (``GROUPS``).
+    groups: dict[str, list[ComplianceRow]] = field(default_factory=dict)
+    visits_by_group: dict[str, dict] = field(default_factory=dict)
+    contacts: dict[str, ContactsCovering] = field(default_factory=dict)
 
 
 def _scoped(filters: ComplianceFilter) -> QuerySet[Obligation]:
@@ -298,24 +322,49 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
     result = Compliance()
     for row in counted.values("code").annotate(**aggregates).order_by("code"):
         result.rows.append(ComplianceRow(title=titles.get(row["code"], row["code"]), **row))
+    grouped = counted.annotate(enhanced=ExpressionWrapper(ENHANCED_VICTIM, BooleanField()))
+    result.groups = {group: [] for group in GROUPS}
+    for row in grouped.values("code", "enhanced").annotate(**aggregates).order_by("code"):
+        group = GROUPS[0] if row.pop("enhanced") else GROUPS[1]
+        result.groups[group].append(
+            ComplianceRow(title=titles.get(row["code"], row["code"]), **row)
+        )
+    result.contacts = {group: ContactsCovering() for group in ("all", *GROUPS)}
+    for enhanced, meets in (
+        grouped.filter(status=ObligationStatus.MET, met_by_event__isnull=False)
+        .values("met_by_event_id", "victim_id", "enhanced")
+        .annotate(meets=Count("id"))
+        .values_list("enhanced", "meets")
+        .iterator()
+    ):
+        for group in ("all", GROUPS[0] if enhanced else GROUPS[1]):
+            result.contacts[group].contacts += 1
+            result.contacts[group].several += meets > 1
     result.breaches = list(
         counted.filter(breached)
-        .select_related("case", "rule", "officer")
+        .select_related("case", "rule", "officer", "victim")
         .order_by("-due_at", "-id")[:breach_limit]
     )
     months: dict[str, dict] = {}
-    for times in counted.values_list("triggered_at", "due_at", "status", "met_at").iterator():
-        triggered_at, due_at, status, met_at = times
+    zero = {"due": 0, "met_on_time": 0}
+    for times in grouped.values_list(
+        "triggered_at", "due_at", "status", "met_at", "enhanced"
+    ).iterator():
+        triggered_at, due_at, status, met_at, enhanced = times
         month = timezone.localtime(triggered_at, LONDON).strftime("%Y-%m")
-        entry = months.setdefault(month, {"month": month, "due": 0, "met_on_time": 0})
+        entry = months.setdefault(
+            month, {"month": month, **zero, **{group: dict(zero) for group in GROUPS}}
+        )
         if status == ObligationStatus.OPEN:
             continue
-        entry["due"] += 1
-        if status == ObligationStatus.MET and met_at is not None and met_at <= due_at:
-            entry["met_on_time"] += 1
+        on_time = status == ObligationStatus.MET and met_at is not None and met_at <= due_at
+        for counts in (entry, entry[GROUPS[0] if enhanced else GROUPS[1]]):
+            counts["due"] += 1
+            counts["met_on_time"] += on_time
     for month in sorted(months):
         entry = months[month]
-        entry["share"] = entry["met_on_time"] / entry["due"] if entry["due"] else None
+        for counts in (entry, entry[GROUPS[0]], entry[GROUPS[1]]):
+            counts["share"] = counts["met_on_time"] / counts["due"] if counts["due"] else None
         entry["label"] = _month_label(month)
         result.trend.append(entry)
     visits = Visit.objects.filter(
@@ -329,13 +378,18 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
         visits = visits.filter(case__officer_in_charge_id=filters.officer_id)
     if filters.team_id:
         visits = visits.filter(case__officer_in_charge__team_id=filters.team_id)
-    result.visits = visits.aggregate(
-        offered=Count("id"),
-        accepted=Count(
+    visit_counts = {
+        "offered": Count("id"),
+        "accepted": Count(
             "id", filter=Q(status__in=[VisitStatus.ACCEPTED, VisitStatus.DONE, VisitStatus.MISSED])
         ),
-        done=Count("id", filter=Q(status=VisitStatus.DONE)),
-    )
+        "done": Count("id", filter=Q(status=VisitStatus.DONE)),
+    }
+    result.visits = visits.aggregate(**visit_counts)
+    result.visits_by_group = {
+        GROUPS[0]: visits.filter(ENHANCED_VICTIM).aggregate(**visit_counts),
+        GROUPS[1]: visits.exclude(ENHANCED_VICTIM).aggregate(**visit_counts),
+    }
     return result
 
 

@@ -396,11 +396,14 @@ def compliance_csv(request: HttpRequest) -> HttpResponse:
             "share_met_on_time",
         ]
     )
-    for row in result.rows:
+    sections = [("summary", result.rows)] + [
+        (f"summary_{group}", rows) for group, rows in result.groups.items()
+    ]
+    for section, row in ((section, row) for section, rows in sections for row in rows):
         share = "" if row.share_on_time is None else f"{row.share_on_time:.4f}"
         writer.writerow(
             [
-                "summary",
+                section,
                 row.code,
                 row.title,
                 row.due,
