@@ -325,19 +325,20 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
     grouped = counted.annotate(enhanced=ExpressionWrapper(ENHANCED_VICTIM, BooleanField()))
     result.groups = {group: [] for group in GROUPS}
     for row in grouped.values("code", "enhanced").annotate(**aggregates).order_by("code"):
-        group = GROUPS[0] if row.pop("enhanced") else GROUPS[1]
+        values: dict = dict(row)
+        group = GROUPS[0] if values.pop("enhanced") else GROUPS[1]
         result.groups[group].append(
-            ComplianceRow(title=titles.get(row["code"], row["code"]), **row)
+            ComplianceRow(title=titles.get(values["code"], values["code"]), **values)
         )
     result.contacts = {group: ContactsCovering() for group in ("all", *GROUPS)}
-    for enhanced, meets in (
+    for is_enhanced, meets in (
         grouped.filter(status=ObligationStatus.MET, met_by_event__isnull=False)
         .values("met_by_event_id", "victim_id", "enhanced")
         .annotate(meets=Count("id"))
         .values_list("enhanced", "meets")
         .iterator()
     ):
-        for group in ("all", GROUPS[0] if enhanced else GROUPS[1]):
+        for group in ("all", GROUPS[0] if is_enhanced else GROUPS[1]):
             result.contacts[group].contacts += 1
             result.contacts[group].several += meets > 1
     result.breaches = list(
@@ -350,17 +351,17 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
     for times in grouped.values_list(
         "triggered_at", "due_at", "status", "met_at", "enhanced"
     ).iterator():
-        triggered_at, due_at, status, met_at, enhanced = times
+        triggered_at, due_at, status, met_at, victim_enhanced = times
         month = timezone.localtime(triggered_at, LONDON).strftime("%Y-%m")
         entry = months.setdefault(
             month, {"month": month, **zero, **{group: dict(zero) for group in GROUPS}}
         )
         if status == ObligationStatus.OPEN:
             continue
-        on_time = status == ObligationStatus.MET and met_at is not None and met_at <= due_at
-        for counts in (entry, entry[GROUPS[0] if enhanced else GROUPS[1]]):
+        in_time = status == ObligationStatus.MET and met_at is not None and met_at <= due_at
+        for counts in (entry, entry[GROUPS[0] if victim_enhanced else GROUPS[1]]):
             counts["due"] += 1
-            counts["met_on_time"] += on_time
+            counts["met_on_time"] += in_time
     for month in sorted(months):
         entry = months[month]
         for counts in (entry, entry[GROUPS[0]], entry[GROUPS[1]]):
