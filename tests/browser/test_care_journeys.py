@@ -75,7 +75,7 @@ def test_an_officer_meets_obligations_from_the_worklist_and_the_supervisor_sees_
     )
     for code in (
         "written_information",
-        "no_suspect_update",
+        "investigation_update",
         "visit_offer",
         "needs_assessment",
         "support_referral",

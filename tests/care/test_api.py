@@ -51,7 +51,7 @@ def test_obligations_have_due_times_in_london_with_their_offset(client, mps, tok
         "written_information",
         "support_referral",
         "needs_assessment",
-        "no_suspect_update",
+        "investigation_update",
     }
 
 

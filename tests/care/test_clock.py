@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.care.factories import care_case_make, london
 from tests.factories import force_make
-from victimcare.care.constants import ObligationStatus
+from victimcare.care.constants import DecisionOutcome, ObligationStatus
 from victimcare.care.deadlines import LONDON
 from victimcare.care.models import BreachAlert, CaseClock, Obligation
 from victimcare.care.services.breaches import obligations_mark_breached
@@ -145,23 +145,23 @@ TABLE = [
         "2027-03-30T23:59:59+01:00",
     ),
     (
-        "no suspect: first update 28 days after the report, across the spring clock change",
+        "investigation update: first 28 days after the report, across the spring clock change",
         "vc2020",
         None,
         london(2027, 3, 1, 10),
         None,
         False,
-        "no_suspect_update",
+        "investigation_update",
         "2027-03-29T23:59:59+01:00",
     ),
     (
-        "no suspect: enhanced victims the same",
+        "investigation update: enhanced victims the same when they agreed no frequency",
         "vc2020",
         None,
         london(2027, 3, 1, 10),
         None,
         True,
-        "no_suspect_update",
+        "investigation_update",
         "2027-03-29T23:59:59+01:00",
     ),
     (
@@ -175,19 +175,19 @@ TABLE = [
         "2027-04-05T23:59:59+01:00",
     ),
     (
-        "not investigated notice: enhanced victims the same (no shorter deadline)",
+        "not investigated notice: 1 working day for an enhanced victim, over Easter 2027",
         "vc2020",
         "not_investigated",
         london(2027, 3, 20, 10),
         london(2027, 3, 25, 15),
         True,
         "not_investigated_notice",
-        "2027-04-05T23:59:59+01:00",
+        "2027-03-30T23:59:59+01:00",
     ),
     (
-        "Right to Review with no further action, New Year 2022 substitute day",
+        "Right to Review after interview under caution then NFA, New Year 2022 substitute day",
         "vc2020",
-        "no_further_action",
+        "interview_under_caution then no_further_action",
         london(2021, 12, 1, 10),
         london(2021, 12, 31, 12),
         False,
@@ -215,6 +215,76 @@ TABLE = [
         "2027-04-05T23:59:59+01:00",
     ),
     (
+        "VPS offer when the witness statement is taken, over Easter 2027",
+        "vc2020",
+        "statement_taken",
+        london(2027, 3, 1, 10),
+        london(2027, 3, 25, 15),
+        False,
+        "vps_offer",
+        "2027-04-05T23:59:59+01:00",
+    ),
+    (
+        "Right to Review after a caution: information in 5 working days, autumn clock change",
+        "vc2020",
+        "interview_under_caution then caution",
+        london(2027, 10, 1, 10),
+        london(2027, 10, 29, 18),
+        False,
+        "vrr_information",
+        "2027-11-05T23:59:59+00:00",
+    ),
+    (
+        "Right to Review after a community resolution under the 2015 Code",
+        "vc2015",
+        "interview_under_caution then community_resolution",
+        london(2020, 12, 1, 10),
+        london(2020, 12, 24, 10),
+        False,
+        "vrr_information",
+        "2021-01-05T23:59:59+00:00",
+    ),
+    (
+        "review request acknowledged in 10 working days, over Christmas 2027",
+        "vc2020",
+        "interview_under_caution then no_further_action then vrr_requested",
+        london(2027, 12, 1, 10),
+        london(2027, 12, 17, 10),
+        False,
+        "vrr_acknowledgement",
+        "2028-01-05T23:59:59+00:00",
+    ),
+    (
+        "review request decided in 30 working days, over Easter 2027",
+        "vc2020",
+        "interview_under_caution then no_further_action then vrr_requested",
+        london(2027, 3, 1, 10),
+        london(2027, 3, 10, 10),
+        False,
+        "vrr_decision",
+        "2027-04-23T23:59:59+01:00",
+    ),
+    (
+        "complaint acknowledged in 10 working days (a local rule), over Easter 2027",
+        "tvc",
+        "complaint_made",
+        london(2027, 3, 1, 10),
+        london(2027, 3, 25, 15),
+        False,
+        "complaint_acknowledgement",
+        "2027-04-12T23:59:59+01:00",
+    ),
+    (
+        "arrest warrant: 1 working day for an enhanced victim, Good Friday 2027",
+        "vc2020",
+        "arrest_warrant",
+        london(2027, 3, 1, 10),
+        london(2027, 3, 26, 10),
+        True,
+        "decision_update",
+        "2027-03-30T23:59:59+01:00",
+    ),
+    (
         "VPS offer at charge, enhanced victim",
         "tvc",
         "charge",
@@ -236,16 +306,25 @@ def test_obligation_due_times(why, rule_set, outcome, reported, decided, enhance
     force = force_make()
     care_policy_set(force=force, rule_set_code=rule_set)
     case = care_case_make(force=force, reported_at=reported, enhanced=enhanced)
-    if outcome:
-        record(case, EventKind.DECISION, decided, outcome=outcome)
+    steps = outcome.split(" then ") if outcome else []
+    for step, at in zip(steps, step_times(decided, len(steps)), strict=True):
+        if step in DecisionOutcome.values:
+            record(case, EventKind.DECISION, at, outcome=step)
+        else:
+            record(case, step, at)
     assert due_of(case, code) == due
 
 
-def test_the_2015_code_assesses_only_enhanced_victims_needs():
+def step_times(last, count):
+    """``count`` times a minute apart, the last at ``last`` (the clock runs from it)."""
+    return [last - timedelta(minutes=count - 1 - k) for k in range(count)]
+
+
+def test_the_2015_code_assesses_every_victims_needs():
     force = force_make()
     care_policy_set(force=force, rule_set_code="vc2015")
     standard = care_case_make(force=force)
-    assert not Obligation.objects.filter(case=standard, code="needs_assessment").exists()
+    assert Obligation.objects.filter(case=standard, code="needs_assessment").exists()
 
 
 def test_a_visit_is_offered_only_under_total_victim_care():
@@ -277,7 +356,7 @@ def test_declining_a_referral_cancels_it_with_the_reason():
     record(case, EventKind.REFERRAL_DECLINED, london(2027, 3, 25, 16))
     row = Obligation.objects.get(case=case, code="support_referral")
     assert row.status == ObligationStatus.CANCELLED
-    assert row.cancel_reason == "The victim declined a referral"
+    assert row.cancel_reason == "The victim objected to a referral"
 
 
 def test_each_decision_has_its_own_update_and_a_contact_meets_those_before_it():
@@ -297,6 +376,7 @@ def test_each_decision_has_its_own_update_and_a_contact_meets_those_before_it():
 
 def test_the_right_to_review_needs_a_contact_that_covers_it():
     case = care_case_make(reported_at=london(2027, 3, 1, 10))
+    record(case, EventKind.DECISION, london(2027, 3, 2, 9), outcome="interview_under_caution")
     record(case, EventKind.DECISION, london(2027, 3, 2, 10), outcome="no_further_action")
     record(case, EventKind.CONTACT_MADE, london(2027, 3, 3, 10))
     assert Obligation.objects.get(case=case, code="vrr_information").status != "met"
@@ -304,21 +384,27 @@ def test_the_right_to_review_needs_a_contact_that_covers_it():
     assert Obligation.objects.get(case=case, code="vrr_information").status == "met"
 
 
-def test_no_suspect_updates_recur_every_28_days_until_a_suspect_is_identified():
+def updates(case):
+    return list(
+        Obligation.objects.filter(case=case, code="investigation_update").order_by("occurrence")
+    )
+
+
+def test_investigation_updates_recur_every_28_days_after_a_suspect_until_the_case_closes():
     case = care_case_make(reported_at=london(2027, 3, 1, 10))
     record(case, EventKind.CONTACT_MADE, london(2027, 3, 20, 10))
-    rows = list(
-        Obligation.objects.filter(case=case, code="no_suspect_update").order_by("occurrence")
-    )
+    rows = updates(case)
     assert [r.occurrence for r in rows] == [1, 2]
     assert rows[0].status == ObligationStatus.MET
     assert rows[1].due_at.astimezone(LONDON).date().isoformat() == "2027-04-26"
     record(case, EventKind.SUSPECT_IDENTIFIED, london(2027, 4, 1, 10))
-    rows = list(
-        Obligation.objects.filter(case=case, code="no_suspect_update").order_by("occurrence")
-    )
+    record(case, EventKind.DECISION, london(2027, 4, 2, 10), outcome="arrest")
+    assert [r.status for r in updates(case)][:1] == ["met"]
+    assert updates(case)[1].status != ObligationStatus.CANCELLED
+    record(case, EventKind.CASE_CLOSED, london(2027, 4, 20, 10))
+    rows = updates(case)
     assert [r.status for r in rows] == ["met", "cancelled"]
-    assert rows[1].cancel_reason == "A suspect was identified"
+    assert rows[1].cancel_reason == "The case was closed"
 
 
 def test_the_breach_task_marks_overdue_obligations_once_and_raises_one_alert_each():
@@ -326,7 +412,7 @@ def test_the_breach_task_marks_overdue_obligations_once_and_raises_one_alert_eac
     opened = Obligation.objects.filter(case=case, status=ObligationStatus.OPEN).count()
     later = timezone.now() + timedelta(days=10)
     first = obligations_mark_breached(now=later)
-    assert first == opened - 1  # all but the 28-day no-suspect update
+    assert first == opened - 1  # all but the 28-day investigation update
     again = obligations_mark_breached(now=later)
     assert again == 0
     breached = Obligation.objects.filter(case=case, status=ObligationStatus.BREACHED)

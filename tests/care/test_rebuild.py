@@ -29,6 +29,11 @@ OUTCOMES = [
     "no_further_action",
     "not_investigated",
     "charged",
+    "interview_under_caution",
+    "interview_under_caution",
+    "community_resolution",
+    "arrest_warrant",
+    "bail_varied",
 ]
 KINDS = [
     EventKind.CONTACT_MADE,
@@ -45,8 +50,22 @@ KINDS = [
     EventKind.CASE_CLOSED,
     EventKind.VPS_OFFERED,
     EventKind.MESSAGE_TO_VICTIM,
+    EventKind.STATEMENT_TAKEN,
+    EventKind.VRR_REQUESTED,
+    EventKind.VRR_ACKNOWLEDGED,
+    EventKind.VRR_DECIDED,
+    EventKind.COMPLAINT_MADE,
+    EventKind.COMPLAINT_ACKNOWLEDGED,
 ]
-COVERS = [[], [], ["vrr_information"], ["vps_offer"], ["written_information"]]
+UPDATE_EVERY = [None, None, 7, 14, 60, 0, "14", True]
+COVERS = [
+    [],
+    [],
+    ["vrr_information"],
+    ["vps_offer"],
+    ["written_information"],
+    ["vps_offer", "vrr_information"],
+]
 
 
 def random_world(seed: int, cases: int = 40):
@@ -68,6 +87,12 @@ def random_world(seed: int, cases: int = 40):
                 detail["outcome"] = rng.choice(OUTCOMES)
             if kind == EventKind.CONTACT_MADE:
                 detail["covers"] = rng.choice(COVERS)
+            if kind == EventKind.NEEDS_ASSESSED:
+                every = rng.choice(UPDATE_EVERY)
+                if every is not None:
+                    detail["update_every_days"] = every
+                if rng.random() < 0.5:
+                    detail["victim_id"] = Victim.objects.filter(case=case).first().pk
             case_event_record(case=case, kind=kind, at=at, detail=detail)
         made.append(case)
     return made
@@ -249,6 +274,12 @@ def bulk_world(seed: int, cases: int = 30) -> None:
                 detail["outcome"] = rng.choice(OUTCOMES)
             if kind == EventKind.CONTACT_MADE:
                 detail["covers"] = rng.choice(COVERS)
+            if kind == EventKind.NEEDS_ASSESSED:
+                every = rng.choice(UPDATE_EVERY)
+                if every is not None:
+                    detail["update_every_days"] = every
+                if rng.random() < 0.5:
+                    detail["victim_id"] = Victim.objects.filter(case=case).first().pk
             events.append(CaseEvent(case=case, kind=kind, at=at, recorded_at=at, detail=detail))
     CaseEvent.objects.bulk_create(events)
 

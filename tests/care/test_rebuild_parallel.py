@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.care.test_rebuild import NOW, bulk_world, odd_events_add, random_world, snapshot
 from victimcare.care.models import CaseClock, Obligation
 from victimcare.care.rebuild import limits, replay, run, scope, writes
+from victimcare.care.services.rule_sets import report_day
 from victimcare.cases.models import Case
 
 pytestmark = [
@@ -175,21 +176,20 @@ def test_small_scopes_are_not_shared(monkeypatch):
 def test_a_bulk_clocking_leaves_out_a_case_clocked_meanwhile(monkeypatch):
     monkeypatch.setattr(limits, "BULK_ROWS", 1)
     bulk_world(seed=18, cases=6)
-    versions = scope._version_by_force()
+    plan = scope._plan()
     first = Case.objects.order_by("id").first()
+    version_id = plan.version_for(first.force_id, report_day(first.reported_at))
     with (
         CaptureQueriesContext(connection) as queries,
         transaction.atomic(),
         connection.cursor() as cur,
     ):
-        assert scope._scope_create(cur, cases=None, versions=versions) == 6
+        assert scope._scope_create(cur, cases=None, plan=plan) == 6
 
         # Another connection clocks a case after the rebuild listed it as unclocked.
         def clock():
             try:
-                CaseClock.objects.create(
-                    case=first, rule_set_version_id=versions[first.force_id], clocked_at=NOW
-                )
+                CaseClock.objects.create(case=first, rule_set_version_id=version_id, clocked_at=NOW)
             finally:
                 connection.close()
 

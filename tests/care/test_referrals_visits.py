@@ -132,7 +132,7 @@ def test_without_consent_there_is_no_referral_and_the_obligation_is_cancelled(fo
     case = recent_case(force)
     assess(case, referral_consent="no")
     assert status(case, "support_referral") == ObligationStatus.CANCELLED
-    with pytest.raises(CareError, match="did not agree"):
+    with pytest.raises(CareError, match="objected to a referral"):
         send(case, organisation)
 
 

@@ -317,7 +317,7 @@ def test_the_threshold_defaults_to_the_open_data_setting(settings):
 def test_a_measure_whose_obligation_is_not_clocked_has_rows_with_denominator_0_and_a_note():
     mps = force_make("MPS")
     victim_case(force=mps)
-    Rule.objects.filter(code="vps_offer").delete()  # as if no rule set defined it
+    Rule.objects.filter(code__startswith="vps_offer").delete()  # as if no rule set defined it
     result = returns.compliance_return(force=mps, quarter=QUARTER, as_at=AS_AT, threshold=1)
     assert result.not_clocked == ["vps_offered"]
     vps = result.table("vps_offered")

@@ -65,6 +65,15 @@ class ObligationOut(Schema):
     due_at: datetime
     status: str
     met_at: datetime | None
+    rule_set: str = Field(
+        ...,
+        description="The rule set the obligation is clocked under: the Victims' Code in "
+        "force when the victim reported (vc2015, vc2020) or the force's local one (tvc)",
+        examples=["vc2020"],
+    )
+    enhanced: bool = Field(
+        ..., description="Whether the victim is entitled to enhanced rights (shorter deadlines)"
+    )
 
 
 class EventDetailIn(Schema):
@@ -208,6 +217,8 @@ def obligations(request: HttpRequest, reference: str = Path(..., pattern=REFEREN
             due_at=_london(o.due_at),
             status=o.status,
             met_at=_london(o.met_at),
+            rule_set=o.rule.version.rule_set.code,
+            enhanced=o.victim.is_enhanced,
         )
         for o in case_obligations(case=case)
     ]

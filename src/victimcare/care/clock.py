@@ -7,7 +7,13 @@ tests check that the two agree.
 
 Semantics, for each rule that applies to a victim:
 - a trigger event starts an obligation (``once``: the first trigger; ``each``: every
-  trigger; ``recurring``: the first trigger, then a new occurrence for each interval);
+  trigger; ``recurring``: the first trigger, then a new occurrence for each interval); a
+  rule may have several triggers (``each`` rules only), and a trigger may count only
+  ``after`` an earlier event (before it in (time, id) order, e.g. a review is owed only
+  where the suspect was interviewed under caution);
+- a recurring rule whose deadline says ``agreed_frequency`` recurs every so many days as
+  the victim agreed at their latest needs assessment (``update_every_days`` on the
+  ``needs_assessed`` event), or the rule's ``every_days`` where none was agreed;
 - it is met by the first meeting event at or after its start (``covers``: only an event
   whose ``detail.covers`` lists the rule's code), cancelled by the first cancelling event
   at or after its start if that comes before any meeting event;
@@ -25,7 +31,9 @@ from datetime import datetime
 
 from victimcare.care.constants import (
     DECISION_OUTCOME_ALIASES,
+    UPDATE_EVERY_DAYS_MAX,
     ConsentMode,
+    DecisionOutcome,
     EnhancedScope,
     ObligationStatus,
     RulePattern,
@@ -46,6 +54,7 @@ class EventMatch:
     outcomes: frozenset[str] | None = None
     covers: bool = False
     reason: str = ""
+    after: EventMatch | None = None
 
     def matches(self, fact: EventFact, code: str) -> bool:
         if fact.kind != self.event:
@@ -60,7 +69,7 @@ class RuleSpec:
     id: int
     code: str
     title: str
-    trigger: EventMatch
+    triggers: tuple[EventMatch, ...]
     pattern: str
     working_days: int | None
     enhanced_working_days: int | None
@@ -71,6 +80,16 @@ class RuleSpec:
     consent: str
     met_by: tuple[EventMatch, ...]
     cancelled_by: tuple[EventMatch, ...]
+    agreed_frequency: bool = False
+
+    @property
+    def trigger(self) -> EventMatch:
+        return self.triggers[0]
+
+    def every_for(self, agreed: int | None) -> int | None:
+        if self.agreed_frequency and agreed:
+            return agreed
+        return self.every_days
 
     def applies(self, *, enhanced: bool, crime_type: str) -> bool:
         if self.victims == EnhancedScope.ENHANCED and not enhanced:
@@ -86,24 +105,32 @@ class RuleSpec:
             return self.enhanced_working_days
         return self.working_days
 
-    def due(self, start: datetime, *, enhanced: bool, occurrence: int = 1) -> datetime:
+    def due(
+        self, start: datetime, *, enhanced: bool, occurrence: int = 1, every: int | None = None
+    ) -> datetime:
         if self.every_days:
-            return due_after_days(start, self.every_days * occurrence)
+            return due_after_days(start, (every or self.every_days) * occurrence)
         days = self.working_days_for(enhanced=enhanced)
         if days is None:
             raise RuleDefinitionError(f"rule {self.code}: no deadline")
         return due_within_working_days(start, days)
 
 
-def _match(raw: dict, *, where: str) -> EventMatch:
+def _match(raw: dict, *, where: str, trigger: bool = False) -> EventMatch:
     if not isinstance(raw, dict) or raw.get("event") not in EventKind.values:
         raise RuleDefinitionError(f"{where}: 'event' must be one of the case event kinds")
     outcomes = raw.get("outcomes")
+    if outcomes and not set(outcomes) <= set(DecisionOutcome.values):
+        raise RuleDefinitionError(f"{where}: unknown decision outcomes")
+    after = raw.get("after")
+    if after is not None and not trigger:
+        raise RuleDefinitionError(f"{where}: only a trigger can say 'after'")
     return EventMatch(
         event=raw["event"],
         outcomes=frozenset(outcomes) if outcomes else None,
         covers=bool(raw.get("covers", False)),
         reason=str(raw.get("reason", "")),
+        after=_match(after, where=f"{where} after") if after is not None else None,
     )
 
 
@@ -128,11 +155,19 @@ def rule_spec(rule_id: int, definition: dict) -> RuleSpec:
     if victims not in EnhancedScope.values or consent not in ConsentMode.values:
         raise RuleDefinitionError(f"{where}: unknown applies_to.victims or applies_to.consent")
     crime_types = applies.get("crime_types")
+    raw_triggers = definition.get("trigger")
+    if not isinstance(raw_triggers, list):
+        raw_triggers = [raw_triggers]
+    if not raw_triggers or (len(raw_triggers) > 1 and pattern != RulePattern.EACH):
+        raise RuleDefinitionError(f"{where}: several triggers only for an 'each' rule")
+    agreed = bool(deadline.get("agreed_frequency", False))
+    if agreed and pattern != RulePattern.RECURRING:
+        raise RuleDefinitionError(f"{where}: only a recurring rule has an agreed frequency")
     return RuleSpec(
         id=rule_id,
         code=code,
         title=definition["title"],
-        trigger=_match(definition.get("trigger"), where=f"{where} trigger"),
+        triggers=tuple(_match(raw, where=f"{where} trigger", trigger=True) for raw in raw_triggers),
         pattern=pattern,
         working_days=working,
         enhanced_working_days=deadline.get("enhanced_working_days"),
@@ -145,6 +180,7 @@ def rule_spec(rule_id: int, definition: dict) -> RuleSpec:
         cancelled_by=tuple(
             _match(m, where=f"{where} cancelled_by") for m in definition.get("cancelled_by", [])
         ),
+        agreed_frequency=agreed,
     )
 
 
@@ -164,12 +200,14 @@ class EventFact:
     outcome: str = ""
     covers: frozenset[str] = frozenset()
     victim_id: int | None = None
+    update_every_days: int | None = None
 
     @classmethod
     def from_row(cls, *, id: int, kind: str, at: datetime, detail: dict) -> EventFact:
         detail = detail if isinstance(detail, dict) else {}
         covers = detail.get("covers") or ()
         victim_id = detail.get("victim_id")
+        every = detail.get("update_every_days") if kind == EventKind.NEEDS_ASSESSED else None
         return cls(
             id=id,
             kind=kind,
@@ -179,6 +217,11 @@ class EventFact:
             if isinstance(covers, list)
             else frozenset(),
             victim_id=victim_id if isinstance(victim_id, int) else None,
+            update_every_days=every
+            if isinstance(every, int)
+            and not isinstance(every, bool)
+            and 1 <= every <= UPDATE_EVERY_DAYS_MAX
+            else None,
         )
 
 
@@ -303,10 +346,11 @@ def obligations_compute(
     states: list[ObligationState] = []
     for victim in victims:
         own = [e for e in events if e.victim_id is None or e.victim_id == victim.id]
+        agreed = agreed_update_every_days(own)
         for rule in rules:
             if not rule.applies(enhanced=victim.enhanced, crime_type=crime_type):
                 continue
-            triggers = [e for e in own if rule.trigger.matches(e, rule.code)]
+            triggers = [e for e in own if _triggers(rule, e, own)]
             if not triggers:
                 continue
             if rule.pattern == RulePattern.EACH:
@@ -319,17 +363,40 @@ def obligations_compute(
                 due = rule.due(trigger.at, enhanced=victim.enhanced)
                 states.append(_state(rule, victim, own, trigger, 1, trigger.at, due, now))
                 continue
-            states.extend(_recurring(rule, victim, own, trigger, now))
+            states.extend(_recurring(rule, victim, own, trigger, now, rule.every_for(agreed)))
     return states
 
 
-def _recurring(rule, victim, events, trigger, now) -> list[ObligationState]:
+def agreed_update_every_days(events: list[EventFact]) -> int | None:
+    """How often the victim agreed to be updated at their latest needs assessment (events
+    in (time, id) order), if they said."""
+    for fact in reversed(events):
+        if fact.kind == EventKind.NEEDS_ASSESSED and fact.update_every_days:
+            return fact.update_every_days
+    return None
+
+
+def _triggers(rule: RuleSpec, fact: EventFact, events: list[EventFact]) -> bool:
+    for match in rule.triggers:
+        if not match.matches(fact, rule.code):
+            continue
+        if match.after is None:
+            return True
+        for earlier in events:  # (time, id) order
+            if (earlier.at, earlier.id) >= (fact.at, fact.id):
+                break
+            if match.after.matches(earlier, rule.code):
+                return True
+    return False
+
+
+def _recurring(rule, victim, events, trigger, now, every) -> list[ObligationState]:
     stops = [e.at for e in events if e.at >= trigger.at and _any(rule.cancelled_by, e, rule)]
     first_stop = min(stops) if stops else None
     states = []
     start = trigger.at
     for occurrence in range(1, RECURRING_LIMIT + 1):
-        due = rule.due(trigger.at, enhanced=victim.enhanced, occurrence=occurrence)
+        due = rule.due(trigger.at, enhanced=victim.enhanced, occurrence=occurrence, every=every)
         state = _state(rule, victim, events, trigger, occurrence, start, due, now)
         states.append(state)
         if not (state.status == ObligationStatus.MET or due < now):

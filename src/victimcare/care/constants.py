@@ -17,14 +17,36 @@ VICTIM_TEXT_MAX_LENGTH = 2000
 
 
 class DecisionOutcome(models.TextChoices):
-    """Outcomes of a `decision` event the Victims' Code clock knows."""
+    """Outcomes of a `decision` event the Victims' Code clock knows: every Right 6 event."""
 
     ARREST = "arrest", _("Arrest")
+    INTERVIEW_UNDER_CAUTION = "interview_under_caution", _("Interview under caution")
+    RELEASED_UNDER_INVESTIGATION = (
+        "released_under_investigation",
+        _("Released under investigation"),
+    )
     BAIL = "bail", _("Bail")
+    BAIL_VARIED = "bail_varied", _("Bail conditions changed")
+    BAIL_CANCELLED = "bail_cancelled", _("Bail cancelled")
     CHARGE = "charge", _("Charge")
     CAUTION = "caution", _("Caution")
+    COMMUNITY_RESOLUTION = "community_resolution", _("Community resolution")
     NO_FURTHER_ACTION = "no_further_action", _("No further action")
     NOT_INVESTIGATED = "not_investigated", _("Not investigated")
+    ARREST_WARRANT = "arrest_warrant", _("Arrest warrant issued")
+
+
+# Decisions after which a victim whose suspect was interviewed under caution may ask for a
+# review (Victims' Right to Review): no charge, or an out-of-court disposal.
+VRR_DECISIONS = (
+    DecisionOutcome.NO_FURTHER_ACTION,
+    DecisionOutcome.CAUTION,
+    DecisionOutcome.COMMUNITY_RESOLUTION,
+)
+# How long after that decision a victim may ask for a review.
+VRR_REQUEST_MONTHS = 3
+# How often a victim is updated when they have not said (the rule set may say otherwise).
+UPDATE_EVERY_DAYS_MAX = 366
 
 
 # Spellings some callers use for the same outcome (the demo world uses case statuses).

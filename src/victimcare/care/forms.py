@@ -8,7 +8,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from victimcare.care.constants import Need, ReferralConsent, ReferralStatus, SafeRoute
+from victimcare.care.constants import (
+    UPDATE_EVERY_DAYS_MAX,
+    Need,
+    ReferralConsent,
+    ReferralStatus,
+    SafeRoute,
+)
+from victimcare.cases.constants import EnhancedGround
 from victimcare.core.periods import YEAR_MIN, PeriodDateField
 from victimcare.core.timezones import LONDON
 
@@ -108,6 +115,29 @@ class NeedsAssessmentForm(VictimChoiceMixin, forms.Form):
     safe_route_confirmed = forms.BooleanField(
         required=False,
         label=_("The victim confirmed this route is safe to use (needed for domestic abuse)"),
+    )
+    update_every_days = forms.IntegerField(
+        label=_("How often does the victim want updates on the investigation? (days)"),
+        help_text=_("Agree this with the victim. Leave blank for every 28 days."),
+        required=False,
+        min_value=1,
+        max_value=UPDATE_EVERY_DAYS_MAX,
+        error_messages={
+            "invalid": _("Enter how often the victim wants updates as a number of days"),
+            "min_value": _("Enter a number of days from 1 to %(limit_value)s"),
+            "max_value": _("Enter a number of days up to %(limit_value)s"),
+        },
+    )
+    enhanced_grounds = forms.MultipleChoiceField(
+        label=_("Is the victim entitled to enhanced rights?"),
+        help_text=_(
+            "Select any that you have assessed. Grounds that follow from the crime type or "
+            "the victim's age are added without asking. Enhanced victims are told of "
+            "decisions within 1 working day."
+        ),
+        choices=EnhancedGround.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, victims, **kwargs):

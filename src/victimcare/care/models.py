@@ -18,6 +18,14 @@ class RuleSet(models.Model):
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=160)
+    in_force_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a national Victims' Code: the day it came into force. Cases reported from "
+            "then (until the next Code) are clocked under it. Blank for a local rule set."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -66,10 +74,23 @@ class Rule(models.Model):
 
 
 class ForceCarePolicy(models.Model):
-    """The rule set a force runs. Cases take its newest version when their clock starts."""
+    """The local rule set a force chose (e.g. ``tvc``, stricter than the Code), from a day.
+
+    A case takes the newest version of this rule set when its clock starts if it was
+    reported on or after ``effective_from``; otherwise the national Code in force on its
+    report date."""
 
     force = models.OneToOneField("forces.Force", on_delete=models.CASCADE, related_name="+")
     rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Cases reported from this day (London time) are clocked under the force's rule "
+            "set; earlier ones under the national Code in force when they were reported. "
+            "Blank: every case, whenever reported."
+        ),
+    )
     changed_at = models.DateTimeField()
 
     class Meta:
@@ -262,7 +283,7 @@ class NeedsAssessment(models.Model):
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    needs = models.JSONField(default=list, help_text=_("Codes from Need"))
+    needs = models.JSONField(default=list, blank=True, help_text=_("Codes from Need"))
     language = models.CharField(max_length=80, blank=True)
     notes = models.TextField(blank=True)
     referral_consent = models.CharField(max_length=8, choices=ReferralConsent.choices)
@@ -272,6 +293,11 @@ class NeedsAssessment(models.Model):
     safe_route = models.CharField(max_length=8, choices=SafeRoute.choices, blank=True)
     safe_route_confirmed = models.BooleanField(
         default=False, help_text=_("The victim confirmed this route is safe to use")
+    )
+    update_every_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("How often the victim wants updates, in days (blank: the rule set's default)"),
     )
     event = models.OneToOneField("cases.CaseEvent", on_delete=models.CASCADE, related_name="+")
 
@@ -294,7 +320,15 @@ class Referral(models.Model):
         "accounts.SupportOrganisation", on_delete=models.PROTECT, related_name="referrals"
     )
     assessment = models.ForeignKey(
-        NeedsAssessment, on_delete=models.PROTECT, related_name="referrals"
+        NeedsAssessment,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        null=True,
+        blank=True,
+        help_text=_(
+            "The needs assessment the referral rests on (none: an opt-out referral sent "
+            "before any assessment)"
+        ),
     )
     sent_at = models.DateTimeField()
     sent_by = models.ForeignKey(

@@ -8,14 +8,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import SupportOrganisation, User
 from victimcare.accounts.permissions import Capability, has_capability
-from victimcare.care.constants import OUTSTANDING, ObligationStatus, VisitStatus
+from victimcare.care.clock import outcome_normalise
+from victimcare.care.constants import (
+    OUTSTANDING,
+    VRR_DECISIONS,
+    VRR_REQUEST_MONTHS,
+    DecisionOutcome,
+    ObligationStatus,
+    VisitStatus,
+)
 from victimcare.care.models import (
     BreachAlert,
     CaseClock,
@@ -29,14 +37,72 @@ from victimcare.care.models import (
     VisitSlot,
 )
 from victimcare.care.visit_state import ACCEPTED_STATUSES, visit_state
-from victimcare.cases.models import Case, Victim
+from victimcare.cases.constants import EventKind
+from victimcare.cases.models import Case, CaseEvent, Victim
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Team
 
 
 def case_obligations(*, case: Case) -> QuerySet[Obligation]:
     """A case's obligations, soonest deadline first (the caller has checked the case)."""
-    return Obligation.objects.filter(case=case).select_related("rule").order_by("due_at", "id")
+    return (
+        Obligation.objects.filter(case=case)
+        .select_related("rule__version__rule_set", "victim")
+        .order_by("due_at", "id")
+    )
+
+
+def months_later(at: datetime, months: int) -> datetime:
+    """The end of the London day ``months`` calendar months after ``at`` (the same day of
+    the month, or the month's last day when it has no such day)."""
+    local = timezone.localtime(at, LONDON).date()
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return datetime.combine(date(year, month, day), time(23, 59, 59), tzinfo=LONDON)
+
+
+def vrr_eligibility(*, case: Case, now: datetime | None = None) -> tuple[bool, str]:
+    """Whether the victim may ask for a review under the Victims' Right to Review scheme
+    (at ``now``), and why, in plain English: only where a suspect was interviewed under
+    caution and the police then decided not to charge or gave an out-of-court disposal,
+    within 3 months of that decision (the latest such)."""
+    now = now or timezone.now()
+    interviewed, decision = None, None
+    for at, detail in (
+        CaseEvent.objects.filter(case=case, kind=EventKind.DECISION)
+        .order_by("at", "id")
+        .values_list("at", "detail")
+    ):
+        outcome = outcome_normalise((detail or {}).get("outcome"))
+        if outcome == DecisionOutcome.INTERVIEW_UNDER_CAUTION:
+            interviewed = at
+        elif outcome in VRR_DECISIONS and interviewed is not None:
+            decision = (at, outcome)
+    if interviewed is None:
+        return False, (
+            "A review can be asked for only where a suspect was interviewed under caution, "
+            "and no interview under caution is recorded on this case."
+        )
+    if decision is None:
+        return False, (
+            "A suspect was interviewed under caution, but no decision not to charge, caution "
+            "or community resolution has been recorded since."
+        )
+    at, outcome = decision
+    closes = months_later(at, VRR_REQUEST_MONTHS)
+    day = f"{timezone.localtime(at, LONDON):%-d %B %Y}"
+    last = f"{timezone.localtime(closes, LONDON):%-d %B %Y}"
+    label = str(DecisionOutcome(outcome).label).lower()
+    if now > closes:
+        return False, (
+            f"The time to ask for a review has passed: it was 3 months from the decision "
+            f"({label}) on {day}, so until {last}."
+        )
+    return True, (
+        f"A suspect was interviewed under caution and the police decided on {day} "
+        f"({label}): the victim can ask for a review until {last}."
+    )
 
 
 def case_clock(*, case: Case) -> CaseClock | None:
@@ -241,11 +307,35 @@ class ComplianceRow:
 
 
 @dataclass
+class ContactsCovering:
+    """Contacts (events that met an obligation of a victim) and how many met more than
+    one: one contact should state each entitlement it meets, not tick several silently."""
+
+    contacts: int = 0
+    several: int = 0
+
+
+# The groups every compliance figure is split into: victims with enhanced rights or not
+# (as the victim is recorded now).
+GROUPS = ("enhanced", "standard")
+ENHANCED_VICTIM = (
+    Q(victim__most_serious_crime=True)
+    | Q(victim__persistently_targeted=True)
+    | Q(victim__vulnerable=True)
+    | Q(victim__intimidated=True)
+)
+
+
+@dataclass
 class Compliance:
     rows: list[ComplianceRow] = field(default_factory=list)
     breaches: list[Obligation] = field(default_factory=list)
     trend: list[dict] = field(default_factory=list)
     visits: dict = field(default_factory=dict)
+    # Each figure again for enhanced victims and the others (``GROUPS``).
+    groups: dict[str, list[ComplianceRow]] = field(default_factory=dict)
+    visits_by_group: dict[str, dict] = field(default_factory=dict)
+    contacts: dict[str, ContactsCovering] = field(default_factory=dict)
 
 
 def _scoped(filters: ComplianceFilter) -> QuerySet[Obligation]:
@@ -297,24 +387,50 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
     result = Compliance()
     for row in counted.values("code").annotate(**aggregates).order_by("code"):
         result.rows.append(ComplianceRow(title=titles.get(row["code"], row["code"]), **row))
+    grouped = counted.annotate(enhanced=ExpressionWrapper(ENHANCED_VICTIM, BooleanField()))
+    result.groups = {group: [] for group in GROUPS}
+    for row in grouped.values("code", "enhanced").annotate(**aggregates).order_by("code"):
+        values: dict = dict(row)
+        group = GROUPS[0] if values.pop("enhanced") else GROUPS[1]
+        result.groups[group].append(
+            ComplianceRow(title=titles.get(values["code"], values["code"]), **values)
+        )
+    result.contacts = {group: ContactsCovering() for group in ("all", *GROUPS)}
+    for is_enhanced, meets in (
+        grouped.filter(status=ObligationStatus.MET, met_by_event__isnull=False)
+        .values("met_by_event_id", "victim_id", "enhanced")
+        .annotate(meets=Count("id"))
+        .values_list("enhanced", "meets")
+        .iterator()
+    ):
+        for group in ("all", GROUPS[0] if is_enhanced else GROUPS[1]):
+            result.contacts[group].contacts += 1
+            result.contacts[group].several += meets > 1
     result.breaches = list(
         counted.filter(breached)
-        .select_related("case", "rule", "officer")
+        .select_related("case", "rule", "officer", "victim")
         .order_by("-due_at", "-id")[:breach_limit]
     )
     months: dict[str, dict] = {}
-    for times in counted.values_list("triggered_at", "due_at", "status", "met_at").iterator():
-        triggered_at, due_at, status, met_at = times
+    zero = {"due": 0, "met_on_time": 0}
+    for times in grouped.values_list(
+        "triggered_at", "due_at", "status", "met_at", "enhanced"
+    ).iterator():
+        triggered_at, due_at, status, met_at, victim_enhanced = times
         month = timezone.localtime(triggered_at, LONDON).strftime("%Y-%m")
-        entry = months.setdefault(month, {"month": month, "due": 0, "met_on_time": 0})
+        entry = months.setdefault(
+            month, {"month": month, **zero, **{group: dict(zero) for group in GROUPS}}
+        )
         if status == ObligationStatus.OPEN:
             continue
-        entry["due"] += 1
-        if status == ObligationStatus.MET and met_at is not None and met_at <= due_at:
-            entry["met_on_time"] += 1
+        in_time = status == ObligationStatus.MET and met_at is not None and met_at <= due_at
+        for counts in (entry, entry[GROUPS[0] if victim_enhanced else GROUPS[1]]):
+            counts["due"] += 1
+            counts["met_on_time"] += in_time
     for month in sorted(months):
         entry = months[month]
-        entry["share"] = entry["met_on_time"] / entry["due"] if entry["due"] else None
+        for counts in (entry, entry[GROUPS[0]], entry[GROUPS[1]]):
+            counts["share"] = counts["met_on_time"] / counts["due"] if counts["due"] else None
         entry["label"] = _month_label(month)
         result.trend.append(entry)
     visits = Visit.objects.filter(
@@ -328,11 +444,16 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
         visits = visits.filter(case__officer_in_charge_id=filters.officer_id)
     if filters.team_id:
         visits = visits.filter(case__officer_in_charge__team_id=filters.team_id)
-    result.visits = visits.aggregate(
-        offered=Count("id"),
-        accepted=Count("id", filter=Q(status__in=ACCEPTED_STATUSES)),
-        done=Count("id", filter=Q(status=VisitStatus.DONE)),
-    )
+    visit_counts = {
+        "offered": Count("id"),
+        "accepted": Count("id", filter=Q(status__in=ACCEPTED_STATUSES)),
+        "done": Count("id", filter=Q(status=VisitStatus.DONE)),
+    }
+    result.visits = visits.aggregate(**visit_counts)
+    result.visits_by_group = {
+        GROUPS[0]: visits.filter(ENHANCED_VICTIM).aggregate(**visit_counts),
+        GROUPS[1]: visits.exclude(ENHANCED_VICTIM).aggregate(**visit_counts),
+    }
     return result
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from victimcare.care.selectors import vrr_eligibility as engine_vrr_eligibility
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case
 from victimcare.core.timezones import LONDON
@@ -32,8 +33,25 @@ def months_after(at: datetime, months: int) -> datetime:
 
 
 def vrr_eligibility(*, case: Case, now: datetime | None = None) -> tuple[bool, str]:
-    """(eligible, why), the reason in words the victim can read."""
+    """(eligible, why), the reason in words the victim can read. Whether the case is
+    eligible is decided by the care engine's one rule (``care.selectors.vrr_eligibility``,
+    which the clock and ``care_event_record`` use); this adds the victim's wording and
+    that a review already asked for is not asked twice."""
     now = now or timezone.now()
+    eligible, _why = engine_vrr_eligibility(case=case, now=now)
+    if case.events.filter(kind=EventKind.VRR_REQUESTED).exists():
+        return False, "You have already asked for a review of this decision."
+    found, why = _victim_wording(case=case, now=now)
+    if eligible != found:
+        return eligible, (
+            "You can ask for a review of the decision not to charge."
+            if eligible
+            else "The police have not made a decision that can be reviewed."
+        )
+    return found, why
+
+
+def _victim_wording(*, case: Case, now: datetime) -> tuple[bool, str]:
     if case.events.filter(kind=EventKind.VRR_REQUESTED).exists():
         return False, "You have already asked for a review of this decision."
     interviewed_at = None

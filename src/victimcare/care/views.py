@@ -70,10 +70,11 @@ ACTION_FOR_CODE = {
     "needs_assessment": ("care:needs-assessment", gettext_noop("Record the needs assessment")),
     "visit_offer": ("care:visit", gettext_noop("Offer or book a visit")),
     "decision_update": ("care:contact", gettext_noop("Log a contact")),
-    "no_suspect_update": ("care:contact", gettext_noop("Log a contact")),
+    "investigation_update": ("care:contact", gettext_noop("Log a contact")),
     "not_investigated_notice": ("care:contact", gettext_noop("Log a contact")),
-    "vrr_information": ("care:contact", gettext_noop("Log a contact")),
     "vps_offer": ("care:contact", gettext_noop("Log a contact")),
+    "vps_offer_bereaved": ("care:contact", gettext_noop("Log a contact")),
+    "vrr_information": ("care:contact", gettext_noop("Log a contact")),
 }
 DEFAULT_ACTION = ("care:contact", gettext_noop("Log a contact"))
 # Stands in for a crime reference (letters, digits and hyphens) in a reversed URL.
@@ -236,6 +237,9 @@ def needs_assessment(request: HttpRequest, reference: str) -> HttpResponse:
                 share_summary=data["share_summary"],
                 safe_route=data["safe_route"],
                 safe_route_confirmed=data["safe_route_confirmed"],
+                update_every_days=data["update_every_days"],
+                # (ticked grounds are added; none ticked leaves the recorded ones as they are)
+                enhanced_grounds=data["enhanced_grounds"] or None,
             )
         except CareError as error:
             _form_error(form, error)
@@ -498,11 +502,14 @@ def compliance_csv(request: HttpRequest) -> HttpResponse:
             "share_met_on_time",
         ]
     )
-    for row in result.rows:
+    sections = [("summary", result.rows)] + [
+        (f"summary_{group}", rows) for group, rows in result.groups.items()
+    ]
+    for section, row in ((section, row) for section, rows in sections for row in rows):
         share = "" if row.share_on_time is None else f"{row.share_on_time:.4f}"
         writer.writerow(
             [
-                "summary",
+                section,
                 row.code,
                 row.title,
                 row.due,

@@ -34,7 +34,8 @@ MEASURES: tuple[MeasureDefinition, ...] = (
         "Needs assessment done on time",
         ("needs_assessment",),
         "Victims whose needs were assessed (Code right 4) by the deadline.",
-        "Under the 2015 Code rule set only enhanced victims are clocked for it.",
+        "Cases clocked under the first version of the 2015 Code rule set clocked it for "
+        "enhanced victims only; the current versions clock it for every victim.",
     ),
     MeasureDefinition(
         "referral_within_2wd",
@@ -43,41 +44,55 @@ MEASURES: tuple[MeasureDefinition, ...] = (
         "Victims not objecting to a referral whose details were passed to support "
         "services within 2 working days (Code right 4). A victim who declined before the "
         "deadline is not counted (the obligation is cancelled).",
-        "The care clock does not yet apply the explicit-consent rule (sexual offences, "
-        "domestic abuse, bereaved relatives): such victims are counted unless a decline was "
-        "recorded.",
+        "Referral is opt-out: a victim is counted unless they objected. Victims of sexual "
+        "offences, domestic abuse and bereaved relatives are referred only with their "
+        "explicit consent, and are counted whether or not they gave it.",
     ),
     MeasureDefinition(
         "decision_updates_on_time",
         "Told of decisions on time",
         ("decision_update", "not_investigated_notice"),
-        "Victims told of every decision (arrest, bail, charge, caution, no further action, "
-        "not investigated) within 5 working days, 1 for enhanced victims (Code right 6).",
+        "Victims told of every decision (arrest, interview under caution, release under "
+        "investigation, bail granted, changed or cancelled, charge, caution, community "
+        "resolution, no further action, arrest warrant, not investigated) within 5 working "
+        "days, 1 for enhanced victims (Code right 6).",
     ),
     MeasureDefinition(
         "investigation_updates_on_time",
         "Updated during the investigation on time",
-        ("no_suspect_update",),
-        "Victims given every update due while no suspect was identified (at least every "
-        "28 days; Code right 6).",
+        ("investigation_update", "no_suspect_update"),
+        "Victims given every update due during the investigation, at the frequency agreed "
+        "with them at the needs assessment (every 28 days where none was agreed), until the "
+        "case is closed (Code right 6).",
+        "Cases clocked under the first versions of the rule sets count updates only while "
+        "no suspect was identified (no_suspect_update).",
     ),
     MeasureDefinition(
         "vps_offered",
         "Offered a Victim Personal Statement",
-        ("vps_offer",),
-        "Victims offered a Victim Personal Statement by the deadline (Code right 7).",
-        "The rule sets clock the offer from a charge (5 working days), not from when the "
-        "witness statement is taken as the Code asks; offers at statement are not clocked "
-        "yet.",
+        ("vps_offer", "vps_offer_bereaved"),
+        "Victims offered a Victim Personal Statement within 5 working days of their witness "
+        "statement being taken and again of a charge; bereaved relatives from the report, "
+        "whether or not they made a statement (Code right 7).",
+        "Cases clocked under the first versions of the rule sets clock the offer only from a "
+        "charge.",
     ),
     MeasureDefinition(
         "vrr_information_on_time",
         "Told about the Right to Review on time",
         ("vrr_information",),
         "Victims told how to ask for a review under the Victims' Right to Review scheme "
-        "within 5 working days of a no-further-action decision.",
-        "The rule sets clock it after every no-further-action decision, whether or not a "
-        "suspect was interviewed under caution.",
+        "within 5 working days of a decision not to charge, a caution or a community "
+        "resolution after a suspect was interviewed under caution.",
+        "Cases clocked under the first versions of the rule sets clock it after every "
+        "no-further-action decision, whether or not a suspect was interviewed under caution.",
+    ),
+    MeasureDefinition(
+        "vrr_requests_on_time",
+        "Review requests acknowledged and decided on time",
+        ("vrr_acknowledgement", "vrr_decision"),
+        "Requests for a review under the Victims' Right to Review scheme acknowledged within "
+        "10 working days and decided within 30.",
     ),
 )
 

@@ -17,9 +17,10 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
     - ``rb_entry``, what an event of a kind means under a key: a meeting or cancelling
       match of a rule (rule_id, role, position), or a trigger "signature" shared by the
       rules that start on the same events (sig_id): (key_id, kind, rule_id, sig_id, role,
-      position, outcomes, covers, code, flag: every trigger counts / a recurring rule);
+      position, outcomes, covers, code, flag: every trigger counts / a recurring rule,
+      after_kind and after_outcomes: the earlier event a trigger needs, if any);
     - ``rb_trigger``, the rules each signature starts (key_id, sig_id, rule_id, pattern,
-      every days, working days);
+      every days, working days, agreed: recurring at the victim's agreed frequency);
     and, for ``_final_sql``, the rules' codes (rule_id, code) and the reasons of their
     cancelling matches (rule_id, position, reason)."""
     checksums = dict(
@@ -38,41 +39,47 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
                 if not spec.applies(enhanced=enhanced, crime_type=crime_codes[crime_type_id]):
                     continue
                 rules[spec.id] = (spec.id, spec.code)
-                trigger = spec.trigger
-                outcomes = sorted(trigger.outcomes) if trigger.outcomes else None
-                code = spec.code if trigger.covers else None
-                each = spec.pattern == RulePattern.EACH
-                signature = (key_id, trigger.event, tuple(outcomes or ()), trigger.covers, code)
-                signature += (each,)
-                if signature not in signatures:
-                    signatures[signature] = len(signatures) + 1
-                    tables["rb_entry"].append(
-                        (
-                            key_id,
-                            trigger.event,
-                            None,
-                            signatures[signature],
-                            TRIGGER,
-                            0,
-                            outcomes,
-                            trigger.covers,
-                            code,
-                            each,
-                        )
-                    )
                 working_days = None
                 if spec.pattern != RulePattern.RECURRING:
                     working_days = spec.working_days_for(enhanced=enhanced)
-                tables["rb_trigger"].append(
-                    (
-                        key_id,
-                        signatures[signature],
-                        spec.id,
-                        spec.pattern,
-                        spec.every_days or 0,
-                        working_days,
+                each = spec.pattern == RulePattern.EACH
+                for trigger in spec.triggers:
+                    outcomes = sorted(trigger.outcomes) if trigger.outcomes else None
+                    code = spec.code if trigger.covers else None
+                    after = trigger.after
+                    after_kind = after.event if after else None
+                    after_outcomes = sorted(after.outcomes) if after and after.outcomes else None
+                    signature = (key_id, trigger.event, tuple(outcomes or ()), trigger.covers)
+                    signature += (code, each, after_kind, tuple(after_outcomes or ()))
+                    if signature not in signatures:
+                        signatures[signature] = len(signatures) + 1
+                        tables["rb_entry"].append(
+                            (
+                                key_id,
+                                trigger.event,
+                                None,
+                                signatures[signature],
+                                TRIGGER,
+                                0,
+                                outcomes,
+                                trigger.covers,
+                                code,
+                                each,
+                                after_kind,
+                                after_outcomes,
+                            )
+                        )
+                    tables["rb_trigger"].append(
+                        (
+                            key_id,
+                            signatures[signature],
+                            spec.id,
+                            spec.pattern,
+                            spec.every_days or 0,
+                            working_days,
+                            spec.agreed_frequency,
+                        )
                     )
-                )
                 recurring = spec.pattern == RulePattern.RECURRING
                 for role, matches in ((MET, spec.met_by), (CANCEL, spec.cancelled_by)):
                     for position, match in enumerate(matches):
@@ -90,6 +97,8 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
                                 match.covers,
                                 spec.code,
                                 recurring,
+                                None,
+                                None,
                             )
                         )
     tables["rb_rule"] = list(rules.values())

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from victimcare.care.clock import OBLIGATION_COLUMNS
 from victimcare.care.rebuild import limits
 from victimcare.care.rebuild.postgresql import _rebuild_statements
-from victimcare.care.rebuild.scope import _case_ids_sql, _scope_create, _version_by_force
+from victimcare.care.rebuild.scope import _case_ids_sql, _plan, _scope_create
 from victimcare.care.rebuild.writes import _clocks_write, _diff_apply, _new_write
 from victimcare.cases.models import Case
 
@@ -29,8 +29,8 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
     on the next ones), writes the new cases' clocks and drops the parts: either all the
     rebuild is written, or none of it. Parallel rebuilds queue on an advisory lock; the
     first to run after an interrupted one drops the parts it left."""
-    versions = _version_by_force()
-    if not versions:
+    plan = _plan()
+    if plan is None:
         return 0
     scope_sql, params = _case_ids_sql(cases if cases is not None else Case.objects.all())
     with connection.cursor() as cur:
@@ -59,7 +59,7 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
                         _part_rebuild,
                         cases=cases,
                         now=now,
-                        versions=versions,
+                        plan=plan,
                         bounds=bounds,
                         part=(name, mode),
                     )
@@ -75,7 +75,7 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
                         source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608 (names are our own or quoted; values are bound parameters)
                         written = _diff_apply(cur, f"({source})")
                     cur.execute("DROP TABLE IF EXISTS rb_case")
-                    _scope_create(cur, cases=cases, versions=versions)
+                    _scope_create(cur, cases=cases, plan=plan)
                     _clocks_write(cur, now=now)
                     limits.settings_apply(cur, before)
             finally:
@@ -125,7 +125,7 @@ def _parts_drop(cur) -> None:
         cur.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
 
 
-def _part_rebuild(*, cases, now, versions, bounds, part) -> int:
+def _part_rebuild(*, cases, now, plan, bounds, part) -> int:
     """One range of a parallel rebuild, in this thread's own connection and transaction."""
     try:
         with connection.cursor() as cur:
@@ -135,7 +135,7 @@ def _part_rebuild(*, cases, now, versions, bounds, part) -> int:
                 limits.settings_apply(cur, limits.SETTINGS)
                 limits.settings_apply(cur, {"enable_nestloop": "on", "enable_mergejoin": "on"})
                 written = _rebuild_statements(
-                    cur, cases=cases, now=now, versions=versions, bounds=bounds, part=part
+                    cur, cases=cases, now=now, plan=plan, bounds=bounds, part=part
                 )
             if written >= limits.BULK_ROWS // 2:
                 # Freeze a large part here, side by side with the others, so that reading

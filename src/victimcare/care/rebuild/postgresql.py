@@ -7,10 +7,10 @@ from datetime import datetime
 from django.db import connection
 
 from victimcare.care.clock import RECURRING_LIMIT
-from victimcare.care.constants import RulePattern
+from victimcare.care.constants import UPDATE_EVERY_DAYS_MAX, RulePattern
 from victimcare.care.rebuild import limits, writes
 from victimcare.care.rebuild.entries import _entries
-from victimcare.care.rebuild.scope import _bounds_sql, _scope_create, _version_by_force
+from victimcare.care.rebuild.scope import _bounds_sql, _plan, _scope_create
 from victimcare.care.rebuild.sql import (
     CANCEL,
     COVERS_SQL,
@@ -25,6 +25,7 @@ from victimcare.care.rebuild.sql import (
     _working_days_later_sql,
 )
 from victimcare.care.rebuild.writes import _clocks_write, _obligations_write
+from victimcare.cases.constants import EventKind
 from victimcare.forces.models import CrimeType
 
 # The temporary tables of one rebuild (dropped at commit, and at the start of the next
@@ -47,8 +48,10 @@ SMALL_TABLES = {
     # ``flag``: a trigger signature of ``each`` rules (every trigger counts), or a meeting
     # or cancelling match of a recurring rule.
     "rb_entry": "key_id int, kind text, rule_id bigint, sig_id int, role smallint,"
-    " position smallint, outcomes text[], covers bool, code text, flag bool",
-    "rb_trigger": "key_id int, sig_id int, rule_id bigint, pattern text, every int, wd int",
+    " position smallint, outcomes text[], covers bool, code text, flag bool,"
+    " after_kind text, after_outcomes text[]",
+    "rb_trigger": "key_id int, sig_id int, rule_id bigint, pattern text, every int, wd int,"
+    " agreed bool",
 }
 
 
@@ -79,14 +82,14 @@ def _rebuild_postgresql(*, cases, now: datetime) -> int:
     The planner gets hash joins only for large scopes (``limits.LARGE_SCOPE``), memory for them,
     and no JIT; the settings are put back afterwards.
     """
-    versions = _version_by_force()
-    if not versions:
+    plan = _plan()
+    if plan is None:
         return 0
     with connection.cursor() as cur:
         # (On an error the caller's transaction or savepoint rolls back, and these with it.)
         before = limits.settings_apply(cur, limits.SETTINGS)
         before |= limits.settings_apply(cur, {"enable_nestloop": "on", "enable_mergejoin": "on"})
-        written = _rebuild_statements(cur, cases=cases, now=now, versions=versions)
+        written = _rebuild_statements(cur, cases=cases, now=now, plan=plan)
         limits.settings_apply(cur, before)
     return written
 
@@ -96,7 +99,7 @@ def _rebuild_statements(
     *,
     cases,
     now: datetime,
-    versions: dict[int, int],
+    plan,
     bounds: tuple[int | None, int | None] = (None, None),
     part: tuple[str, str] | None = None,
 ) -> int:
@@ -106,7 +109,7 @@ def _rebuild_statements(
     stored rows (mode ``diff``); no clock is written."""
     for name in TEMP_TABLES:
         cur.execute(f"DROP TABLE IF EXISTS {name}")
-    in_scope = _scope_create(cur, cases=cases, versions=versions, bounds=bounds)
+    in_scope = _scope_create(cur, cases=cases, plan=plan, bounds=bounds)
     large = in_scope >= limits.LARGE_SCOPE
     if large:
         limits.settings_apply(cur, {"enable_nestloop": "off", "enable_mergejoin": "off"})
@@ -118,7 +121,7 @@ def _rebuild_statements(
     cur.execute(
         f"""
         CREATE TEMP TABLE rb_vic ON COMMIT DROP AS
-        SELECT v.id AS victim_id, v.case_id, k.key_id, c.officer_id
+        SELECT v.id AS victim_id, v.case_id, k.key_id, c.officer_id, NULL::int AS every
         FROM cases_victim v
         JOIN rb_case c ON c.case_id = v.case_id
         JOIN rb_key k ON k.version_id = c.version_id AND k.crime_type_id = c.crime_type_id
@@ -126,6 +129,24 @@ def _rebuild_statements(
                            OR v.intimidated)
         WHERE {_bounds_sql("v.case_id", bounds)}
         """,  # noqa: S608 (numbers only)
+    )
+    # The update frequency each victim agreed at their latest needs assessment.
+    cur.execute(
+        f"""
+        UPDATE rb_vic SET every = a.every FROM (
+          SELECT DISTINCT ON (v.victim_id) v.victim_id,
+                 (e.detail->>'update_every_days')::int AS every
+          FROM cases_caseevent e
+          JOIN rb_vic v ON v.case_id = e.case_id
+          WHERE e.kind = '{EventKind.NEEDS_ASSESSED}' AND {_bounds_sql("e.case_id", bounds)}
+            AND e.detail ? 'update_every_days'
+            AND jsonb_typeof(e.detail->'update_every_days') = 'number'
+            AND e.detail->>'update_every_days' ~ '^[0-9]{{1,3}}$'
+            AND (e.detail->>'update_every_days')::int BETWEEN 1 AND {UPDATE_EVERY_DAYS_MAX}
+            AND {VISIBLE_SQL}
+          ORDER BY v.victim_id, e.at DESC, e.id DESC
+        ) a WHERE a.victim_id = rb_vic.victim_id
+        """  # noqa: S608 (constants and numbers only)
     )
     cur.execute("ANALYZE rb_vic")
     # One pass over the events finds what each means for each victim's rules. Meeting and
@@ -149,7 +170,8 @@ def _rebuild_statements(
         f"""
         WITH h AS MATERIALIZED (
           SELECT v.victim_id, v.case_id, v.officer_id, v.key_id, x.rule_id, x.sig_id, x.role,
-                 x.flag, e.at, e.id AS event_id, x.position
+                 x.flag, e.at, e.id AS event_id, x.position, v.every AS agreed_every,
+                 x.after_kind, x.after_outcomes
           FROM cases_caseevent e
           JOIN rb_vic v ON v.case_id = e.case_id
           JOIN rb_entry x ON x.key_id = v.key_id AND x.kind = e.kind
@@ -169,17 +191,17 @@ def _rebuild_statements(
         SELECT row_number() OVER () AS oid, t.case_id, t.victim_id, r.rule_id,
                t.event_id AS trigger_event_id, 1, t.at AS start_at,
                CASE WHEN r.pattern = '{RulePattern.RECURRING}'
-                 THEN {_end_of_day_sql("t.day + r.every")}
+                 THEN {_end_of_day_sql(f"t.day + {EVERY}")}
                  ELSE {_end_of_day_sql(_working_days_later_sql("t.day", "r.wd"))}
                END AS due_at,
                t.officer_id,
                CASE WHEN r.pattern = '{RulePattern.RECURRING}' THEN t.day END AS first_day,
-               CASE WHEN r.pattern = '{RulePattern.RECURRING}' THEN r.every END AS every
+               CASE WHEN r.pattern = '{RulePattern.RECURRING}' THEN {EVERY} END AS every
         FROM (
           -- (the day is worked out here, once per trigger, not once per rule it starts)
           SELECT DISTINCT ON (h.victim_id, h.sig_id, CASE WHEN h.flag THEN h.event_id END)
                  h.*, {_day_sql("h.at")} AS day
-          FROM h WHERE h.role = {TRIGGER}
+          FROM h WHERE h.role = {TRIGGER} AND (h.after_kind IS NULL OR {AFTER_SQL})
           ORDER BY h.victim_id, h.sig_id, CASE WHEN h.flag THEN h.event_id END,
                    h.at, h.event_id
         ) t
@@ -210,6 +232,20 @@ def _rebuild_statements(
         written = _obligations_write(cur, in_scope=in_scope, now=now, count=count, final=final)
         _clocks_write(cur, now=now)
     return written
+
+
+# A recurring rule's interval for a victim: what they agreed, where the rule follows that.
+EVERY = "(CASE WHEN r.agreed THEN COALESCE(t.agreed_every, r.every) ELSE r.every END)"
+# A trigger that counts only after an earlier event (in (time, id) order) the victim sees.
+AFTER_SQL = (
+    "EXISTS (SELECT 1 FROM cases_caseevent p WHERE p.case_id = h.case_id"  # noqa: S608 (constants only)
+    " AND p.kind = h.after_kind AND (p.at, p.id) < (h.at, h.event_id)"
+    " AND (h.after_outcomes IS NULL OR "
+    + OUTCOME_SQL.replace("e.detail", "p.detail")
+    + " = ANY (h.after_outcomes)) AND "
+    + VISIBLE_SQL.replace("e.detail", "p.detail").replace("v.victim_id", "h.victim_id")
+    + ")"
+)
 
 
 def _later_occurrences(cur, *, now: datetime, first_count: int) -> int:

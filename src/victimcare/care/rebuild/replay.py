@@ -6,32 +6,42 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef
-
 from victimcare.care.clock import STATE_FIELDS, EventFact, VictimFact, obligations_compute
 from victimcare.care.models import CaseClock, Obligation, RuleSetVersion
 from victimcare.care.rebuild import limits
-from victimcare.care.rebuild.scope import _version_by_force
-from victimcare.care.services.rule_sets import rules_for_version
+from victimcare.care.rebuild.scope import _plan
+from victimcare.care.services.rule_sets import report_day, rules_for_version
 from victimcare.cases.models import Case, CaseEvent, Victim
 
 
 def _clocks_start(*, cases, now: datetime) -> None:
-    """Clock the cases in scope that have no clock (the set-based rebuild does its own)."""
-    versions = _version_by_force()
-    if not versions:
+    """Clock the cases in scope under the rules of their report date (``RuleSetPlan``):
+    those without a clock, and those clocked under another rule set (the set-based rebuild
+    does its own)."""
+    plan = _plan()
+    if plan is None:
         return
     queryset = (cases if cases is not None else Case.objects.all()).order_by()
-    missing = queryset.filter(
-        ~Exists(CaseClock.objects.filter(case_id=OuterRef("pk")))
-    ).values_list("id", "force_id")
-    CaseClock.objects.bulk_create(
-        (
-            CaseClock(case_id=case_id, rule_set_version_id=versions[force_id], clocked_at=now)
-            for case_id, force_id in missing.iterator()
-        ),
-        batch_size=2000,
+    current = dict(
+        CaseClock.objects.filter(case__in=queryset.values("pk")).values_list(
+            "case_id", "rule_set_version_id"
+        )
     )
+    to_create, to_update = [], []
+    for case_id, force_id, reported_at in queryset.values_list(
+        "id", "force_id", "reported_at"
+    ).iterator():
+        version_id = plan.version_for(force_id, report_day(reported_at), current.get(case_id))
+        if case_id not in current:
+            to_create.append(
+                CaseClock(case_id=case_id, rule_set_version_id=version_id, clocked_at=now)
+            )
+        elif current[case_id] != version_id:
+            to_update.append(
+                CaseClock(case_id=case_id, rule_set_version_id=version_id, clocked_at=now)
+            )
+    CaseClock.objects.bulk_create(to_create, batch_size=2000)
+    CaseClock.objects.bulk_update(to_update, ["rule_set_version", "clocked_at"], batch_size=2000)
 
 
 def _rebuild_python(*, cases, now: datetime) -> int:

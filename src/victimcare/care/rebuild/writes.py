@@ -117,7 +117,15 @@ _CLOCK_COLUMNS = ", ".join(CLOCK_COLUMNS)
 
 
 def _clocks_write(cur, *, now: datetime) -> None:
-    """The clocks of the cases in scope that had none, under the version they were given."""
+    """The clocks of the cases in scope that had none, or were under another rule set than
+    their report date's, under the version they were given."""
+    cur.execute(
+        """
+        UPDATE care_caseclock cc SET rule_set_version_id = r.version_id, clocked_at = %(now)s
+        FROM rb_case r WHERE r.reclocked AND cc.case_id = r.case_id
+        """,
+        {"now": now},
+    )
     cur.execute("SELECT count(*) FROM rb_case WHERE unclocked")
     count = cur.fetchone()[0]
     if not count:

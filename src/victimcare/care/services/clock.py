@@ -5,7 +5,7 @@ alert raised for what newly fell overdue."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import DateTimeField
@@ -22,17 +22,12 @@ from victimcare.care.clock import (
     obligations_compute,
 )
 from victimcare.care.constants import ObligationStatus
-from victimcare.care.models import (
-    BreachAlert,
-    CaseClock,
-    ForceCarePolicy,
-    Obligation,
-    RuleSet,
-    RuleSetVersion,
-)
+from victimcare.care.models import BreachAlert, CaseClock, Obligation, RuleSetVersion
 from victimcare.care.services.rule_sets import (
-    DEFAULT_RULE_SET,
-    rule_set_version_for_force,
+    RULE_SET_CHOICE_SQL,
+    report_day,
+    rule_set_choice_params,
+    rule_set_version_for,
     rules_for_version,
 )
 from victimcare.cases._prepared import prepared_cursor
@@ -44,9 +39,10 @@ from victimcare.forces.models import CrimeType
 def case_clock_get_or_start(*, case_id: int, force_id: int) -> CaseClock:
     clock = CaseClock.objects.select_related("rule_set_version").filter(case_id=case_id).first()
     if clock is None:
+        reported_at = Case.objects.values_list("reported_at", flat=True).get(pk=case_id)
         clock = CaseClock.objects.create(
             case_id=case_id,
-            rule_set_version=rule_set_version_for_force(force_id),
+            rule_set_version=rule_set_version_for(force_id, report_day(reported_at)),
             clocked_at=timezone.now(),
         )
         clock.started_now = True
@@ -72,7 +68,9 @@ def case_clock_start(*, case: Case, victims, event: CaseEvent) -> None:
     writes every obligation. A new case has no obligations stored yet, so everything
     computed is inserted (``case_clock_replay`` compares with what is stored instead)."""
     now = timezone.now()
-    version_id, checksum = _case_clock_insert(case_id=case.pk, force_id=case.force_id, now=now)
+    version_id, checksum = _case_clock_insert(
+        case_id=case.pk, force_id=case.force_id, day=report_day(case.reported_at), now=now
+    )
     states = obligations_compute(
         rules=rules_for_version(version_id, checksum),
         victims=[VictimFact(id=v.pk, enhanced=v.is_enhanced) for v in victims],
@@ -105,31 +103,30 @@ def case_clock_start(*, case: Case, victims, event: CaseEvent) -> None:
 _CLOCK_COLUMNS = ", ".join(CLOCK_COLUMNS)
 
 
-def _case_clock_insert(*, case_id: int, force_id: int, now: datetime) -> tuple[int, str]:
-    """Write a new case's clock under the newest version of its force's rule set (``vc2020``
-    when it has chosen none), in one statement; returns the version's id and checksum."""
+def _case_clock_insert(*, case_id: int, force_id: int, day: date, now: datetime) -> tuple[int, str]:
+    """Write a new case's clock under the newest version of the rule set for its force and
+    report ``day`` (``RULE_SET_CHOICE_SQL``: the force's local choice, else the Code in
+    force that day), in one statement; returns the version's id and checksum."""
     ops = connection.ops
     with prepared_cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {CaseClock._meta.db_table} ({_CLOCK_COLUMNS})
             SELECT %s, rv.id, %s FROM {RuleSetVersion._meta.db_table} rv
-            WHERE rv.rule_set_id = COALESCE(
-              (SELECT rule_set_id FROM {ForceCarePolicy._meta.db_table} WHERE force_id = %s),
-              (SELECT id FROM {RuleSet._meta.db_table} WHERE code = %s))
+            WHERE rv.rule_set_id = {RULE_SET_CHOICE_SQL}
             ORDER BY rv.version DESC LIMIT 1
             RETURNING rule_set_version_id,
               (SELECT checksum FROM {RuleSetVersion._meta.db_table}
                WHERE id = rule_set_version_id)
             """,  # noqa: S608 (the models' own table names)
-            [case_id, ops.adapt_datetimefield_value(now), force_id, DEFAULT_RULE_SET],
+            [case_id, ops.adapt_datetimefield_value(now), *rule_set_choice_params(force_id, day)],
         )
         found = cursor.fetchone()
         if found is not None:
             return found[0], found[1]
-        # No rule set version matched: rule_set_version_for_force loads the rule sets
-        # shipped with the package (a database emptied since its migrations ran).
-        version = rule_set_version_for_force(force_id)
+        # No rule set version matched: rule_set_version_for loads the rule sets shipped
+        # with the package (a database emptied since its migrations ran).
+        version = rule_set_version_for(force_id, day)
         cursor.execute(
             f"INSERT INTO {CaseClock._meta.db_table} ({_CLOCK_COLUMNS}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
             "VALUES (%s, %s, %s)",

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from victimcare.care.constants import (
+    UPDATE_EVERY_DAYS_MAX,
     VICTIM_TEXT_MAX_LENGTH,
     DecisionOutcome,
     Need,
@@ -16,10 +17,12 @@ from victimcare.care.constants import (
     SafeRoute,
 )
 from victimcare.care.models import EventReceipt, NeedsAssessment
+from victimcare.care.selectors import vrr_eligibility
 from victimcare.care.services.errors import CareError
 from victimcare.cases.constants import EventKind
+from victimcare.cases.grounds import grounds_unknown
 from victimcare.cases.models import Case, CaseEvent, Victim
-from victimcare.cases.services import case_event_record
+from victimcare.cases.services import CaseError, case_event_record, victim_enhanced_grounds_record
 
 FUTURE_SKEW = timedelta(minutes=5)
 
@@ -80,6 +83,10 @@ def care_event_record(
                 f"{', '.join(DecisionOutcome.values)}",
                 field="outcome",
             )
+    if kind == EventKind.VRR_REQUESTED:
+        eligible, reason = vrr_eligibility(case=case, now=at)
+        if not eligible:
+            raise CareError(reason, field="type")
     covers = detail.get("covers")
     if covers is not None and not (
         isinstance(covers, list) and all(isinstance(c, str) for c in covers)
@@ -162,10 +169,29 @@ def needs_assessment_record(
     share_summary: bool = False,
     safe_route: str = "",
     safe_route_confirmed: bool = False,
+    update_every_days: int | None = None,
+    enhanced_grounds: list[str] | None = None,
     at=None,
 ) -> NeedsAssessment:
-    """Record what the victim needs and what they agree to share with a support service."""
+    """Record what the victim needs and what they agree to share with a support service;
+    how often they want updates (``update_every_days``; blank: the rule set's default),
+    which the investigation updates then follow; and, when given, the enhanced grounds the
+    officer assessed (``cases.services.victim_enhanced_grounds_record``: the clock re-times
+    the victim's obligations when their entitlement changes). An assessment can be
+    repeated: the latest one counts."""
     victim = _victim_on_case(case, victim.pk)
+    if update_every_days is not None and (
+        isinstance(update_every_days, bool)
+        or not isinstance(update_every_days, int)
+        or not 1 <= update_every_days <= UPDATE_EVERY_DAYS_MAX
+    ):
+        raise CareError(
+            f"Enter how often the victim wants updates as a number of days from 1 to "
+            f"{UPDATE_EVERY_DAYS_MAX}",
+            field="update_every_days",
+        )
+    if enhanced_grounds is not None and grounds_unknown(enhanced_grounds):
+        raise CareError("Choose enhanced grounds from the list", field="enhanced_grounds")
     unknown = set(needs) - set(Need.values)
     if unknown:
         raise CareError("Choose needs from the list", field="needs")
@@ -178,12 +204,26 @@ def needs_assessment_record(
     if safe_route and safe_route not in SafeRoute.values:
         raise CareError("Choose a safe way to contact the victim", field="safe_route")
     at = at or timezone.now()
+    if enhanced_grounds is not None:
+        try:
+            victim_enhanced_grounds_record(
+                victim=victim,
+                grounds=enhanced_grounds,
+                by=by,
+                reason="Assessed at the needs assessment",
+                at=at,
+            )
+        except CaseError as error:
+            raise CareError(str(error), field="enhanced_grounds") from None
+    detail = {"victim_id": victim.pk, "needs": sorted(needs)}
+    if update_every_days is not None:
+        detail["update_every_days"] = update_every_days
     event, _ = care_event_record(
         case=case,
         kind=EventKind.NEEDS_ASSESSED,
         at=at,
         by=by,
-        detail={"victim_id": victim.pk, "needs": sorted(needs)},
+        detail=detail,
         victim_text="We talked with you about what support you need.",
     )
     assessment = NeedsAssessment(
@@ -200,6 +240,7 @@ def needs_assessment_record(
         share_summary=share_summary,
         safe_route=safe_route,
         safe_route_confirmed=safe_route_confirmed,
+        update_every_days=update_every_days,
         event=event,
     )
     assessment.full_clean()

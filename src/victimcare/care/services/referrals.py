@@ -1,5 +1,6 @@
-"""Referrals to support organisations: the checks (consent, safe contact, duplicates),
-sending what the victim agreed to share, and the organisation's status changes."""
+"""Referrals to support organisations: the checks (an objection, consent where the crime
+type needs it, safe contact, duplicates), sending what the victim agreed to share, and the
+organisation's status changes."""
 
 from __future__ import annotations
 
@@ -13,13 +14,22 @@ from victimcare.care.models import NeedsAssessment, Referral, ReferralNote
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import care_event_record
 from victimcare.cases.constants import EventKind
-from victimcare.cases.models import Case, Victim
+from victimcare.cases.models import Case, CaseEvent, Victim
 
 
-def _referral_shared(*, case: Case, victim: Victim, assessment: NeedsAssessment) -> dict:
-    """Only what the victim agreed to share, and only by the route that is safe."""
+def _referral_shared(*, case: Case, victim: Victim, assessment: NeedsAssessment | None) -> dict:
+    """Only what the victim agreed to share, and only by the route that is safe. Without a
+    needs assessment (an opt-out referral): the name and the one contact route the victim
+    gave as safe (a phone confirmed safe, else the email address), nothing else."""
     details = getattr(victim, "personal_details", None)
     shared: dict = {"reference": case.reference, "crime_type": case.crime_type.name}
+    if assessment is None:
+        route = _opt_out_route(details) if details is not None else ""
+        if route:
+            shared["name"] = details.full_name
+            shared["contact_route"] = route
+            shared[route] = details.phone if route == SafeRoute.PHONE else details.email
+        return shared
     if assessment.share_contact_details and details is not None:
         shared["name"] = details.full_name
         route = assessment.safe_route
@@ -41,8 +51,41 @@ def _referral_shared(*, case: Case, victim: Victim, assessment: NeedsAssessment)
     return shared
 
 
-def referral_check(*, case: Case, victim: Victim, organisation) -> NeedsAssessment:
-    """Why a referral may not go out, as a CareError; else the assessment it rests on."""
+def _opt_out_route(details) -> str:
+    if details.phone and details.phone_is_safe is True:
+        return SafeRoute.PHONE
+    if details.email:
+        return SafeRoute.EMAIL
+    return ""
+
+
+def referral_objected(*, case: Case, victim: Victim, assessment=None) -> bool:
+    """Whether the victim objects to a referral: a ``referral_declined`` event for them (or
+    for the whole case) not followed by a needs assessment where they agreed to one."""
+    objected = [
+        at
+        for at, detail in CaseEvent.objects.filter(
+            case=case, kind=EventKind.REFERRAL_DECLINED
+        ).values_list("at", "detail")
+        if (detail or {}).get("victim_id") in (None, victim.pk)
+    ]
+    if not objected:
+        return False
+    return not (
+        assessment is not None
+        and assessment.referral_consent == ReferralConsent.YES
+        and assessment.assessed_at > max(objected)
+    )
+
+
+def referral_check(*, case: Case, victim: Victim, organisation) -> NeedsAssessment | None:
+    """Why a referral may not go out, as a CareError; else the assessment it rests on
+    (``None``: an opt-out referral sent before any needs assessment).
+
+    The Victims' Code: details go to support services automatically unless the victim
+    objects; explicit consent (a "yes" at the needs assessment) only for the crime types
+    that need it (``CrimeType.referral_needs_consent``: sexual offences, domestic abuse,
+    bereaved relatives). The safe-contact and duplicate checks apply to every referral."""
     existing = Referral.objects.filter(victim=victim).select_related("organisation").first()
     if existing is not None:
         raise CareError(
@@ -51,17 +94,32 @@ def referral_check(*, case: Case, victim: Victim, organisation) -> NeedsAssessme
             field="organisation",
         )
     assessment = NeedsAssessment.objects.filter(victim=victim).order_by("-assessed_at").first()
-    if assessment is None:
+    if referral_objected(case=case, victim=victim, assessment=assessment) or (
+        assessment is not None and assessment.referral_consent == ReferralConsent.NO
+    ):
+        raise CareError("The victim objected to a referral", field="organisation")
+    if case.crime_type.referral_needs_consent and (
+        assessment is None or assessment.referral_consent != ReferralConsent.YES
+    ):
         raise CareError(
-            "Record a needs assessment with the victim's consent first", field="organisation"
+            f"{case.crime_type.name}: the victim must agree to a referral first. Record their "
+            "consent in a needs assessment",
+            field="organisation",
         )
-    if assessment.referral_consent != ReferralConsent.YES:
-        raise CareError("The victim did not agree to a referral", field="organisation")
     if not organisation.forces.filter(pk=case.force_id).exists():
         raise CareError(
             "Choose a support organisation that works with your force", field="organisation"
         )
     details = getattr(victim, "personal_details", None)
+    if assessment is None:
+        if details is not None and not _opt_out_route(details):
+            raise CareError(
+                "No contact route is known to be safe: record a needs assessment with a safe "
+                "way for the service to contact the victim",
+                field="organisation",
+            )
+        _duplicate_elsewhere_check(case=case, victim=victim, details=details)
+        return None
     route = assessment.safe_route
     if assessment.share_contact_details:
         if not route:

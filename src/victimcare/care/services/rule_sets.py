@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date, datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from victimcare.care.clock import RuleSpec, rule_spec
 from victimcare.care.deadlines import working_day_table
 from victimcare.care.models import CalendarDay, ForceCarePolicy, Rule, RuleSet, RuleSetVersion
 from victimcare.care.services.errors import CareError
+from victimcare.core.timezones import LONDON
 
 RULE_SET_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_RULE_SET = "vc2020"
@@ -43,6 +45,11 @@ def rule_sets_load(*, directory: Path | None = None, apps=None) -> list:
             rule_set, _ = rule_set_model.objects.get_or_create(
                 code=definition["code"], defaults={"name": definition["name"]}
             )
+            in_force_from = definition.get("in_force_from")
+            in_force_from = date.fromisoformat(in_force_from) if in_force_from else None
+            if getattr(rule_set, "in_force_from", in_force_from) != in_force_from:
+                rule_set.in_force_from = in_force_from
+                rule_set.save(update_fields=["in_force_from"])
             latest = version_model.objects.filter(rule_set=rule_set).order_by("-version").first()
             checksum = _checksum(definition)
             if latest is not None and latest.checksum == checksum:
@@ -87,46 +94,74 @@ def calendar_fill(*, apps=None) -> int:
 
 
 @transaction.atomic
-def care_policy_set(*, force, rule_set_code: str) -> ForceCarePolicy:
-    """Choose the rule set a force runs; cases already clocked keep their version."""
+def care_policy_set(
+    *, force, rule_set_code: str, effective_from: date | None = None
+) -> ForceCarePolicy:
+    """Choose the rule set a force runs for cases reported from ``effective_from`` (every
+    case when not given); cases already clocked keep their version."""
     try:
         rule_set = RuleSet.objects.get(code=rule_set_code)
     except RuleSet.DoesNotExist:
         codes = ", ".join(RuleSet.objects.values_list("code", flat=True))
         raise CareError(f"Unknown rule set {rule_set_code!r}; choose one of: {codes}") from None
     policy, _ = ForceCarePolicy.objects.update_or_create(
-        force=force, defaults={"rule_set": rule_set, "changed_at": timezone.now()}
+        force=force,
+        defaults={
+            "rule_set": rule_set,
+            "effective_from": effective_from,
+            "changed_at": timezone.now(),
+        },
     )
     return policy
 
 
-def rule_set_version_for_force(force_id: int) -> RuleSetVersion:
-    """The newest version of the force's rule set (``vc2020`` when it has chosen none).
+def report_day(reported_at: datetime) -> date:
+    """The day (London time) a report was made: the Code in force that day applies."""
+    return timezone.localtime(reported_at, LONDON).date()
 
-    One plain statement (it runs for every new case): the force's choice, falling back to
-    the default, in a subquery."""
-    version = _rule_set_version_newest(force_id)
+
+# Which rule set a case reported on a day is clocked under, as SQL over the parameters
+# (force id, day, day, day): the force's own choice from its effective day, else the
+# national Code in force that day, else the oldest Code (a report before any), else the
+# default. One expression, shared by the clock's one-statement start and the look-up below.
+RULE_SET_CHOICE_SQL = f"""COALESCE(
+  (SELECT rule_set_id FROM {ForceCarePolicy._meta.db_table}
+   WHERE force_id = %s AND (effective_from IS NULL OR effective_from <= %s)),
+  (SELECT id FROM {RuleSet._meta.db_table} WHERE in_force_from <= %s
+   ORDER BY in_force_from DESC LIMIT 1),
+  (SELECT id FROM {RuleSet._meta.db_table} WHERE in_force_from IS NOT NULL
+   ORDER BY in_force_from LIMIT 1),
+  (SELECT id FROM {RuleSet._meta.db_table} WHERE code = %s))"""  # noqa: S608 (the models' own table names)
+
+
+def rule_set_choice_params(force_id: int, day: date) -> list:
+    value = connection.ops.adapt_datefield_value(day)
+    return [force_id, value, value, DEFAULT_RULE_SET]
+
+
+def rule_set_version_for(force_id: int, day: date) -> RuleSetVersion:
+    """The newest version of the rule set a case of the force reported on ``day`` is
+    clocked under (``RULE_SET_CHOICE_SQL``)."""
+    version = _rule_set_version_newest(force_id, day)
     if version is None and not RuleSetVersion.objects.exists():
         # The rule sets ship as data with the package; a database emptied since its
         # migrations ran (a flushed test database, a restored dump) gets them back here.
         rule_sets_load()
-        version = _rule_set_version_newest(force_id)
+        version = _rule_set_version_newest(force_id, day)
     if version is None:
         raise CareError("No rule sets are loaded: run the care migrations")
     return version
 
 
-def _rule_set_version_newest(force_id: int) -> RuleSetVersion | None:
+def _rule_set_version_newest(force_id: int, day: date) -> RuleSetVersion | None:
     found = list(
         RuleSetVersion.objects.raw(
             f"""
             SELECT * FROM {RuleSetVersion._meta.db_table}
-            WHERE rule_set_id = COALESCE(
-              (SELECT rule_set_id FROM {ForceCarePolicy._meta.db_table} WHERE force_id = %s),
-              (SELECT id FROM {RuleSet._meta.db_table} WHERE code = %s))
+            WHERE rule_set_id = {RULE_SET_CHOICE_SQL}
             ORDER BY version DESC LIMIT 1
             """,  # noqa: S608 (the models' own table names)
-            [force_id, DEFAULT_RULE_SET],
+            rule_set_choice_params(force_id, day),
         )
     )
     return found[0] if found else None
