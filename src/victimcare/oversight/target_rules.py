@@ -1,7 +1,7 @@
 """The status of a target, by rules written out next to it.
 
 A target is a level to reach ("whole-experience satisfaction of at least 80%") or a gap
-to close ("the white-BME gap under 3 points") by a deadline, from a baseline period. Its
+to close ("the ethnic minority gap under 3 points") by a deadline, from a baseline period. Its
 *trajectory* is the straight line from the baseline estimate (at the end of the baseline
 period) to the target (at the deadline). The latest estimate, with its 95% interval,
 is judged against the target and the trajectory:

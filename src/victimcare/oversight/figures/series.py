@@ -29,7 +29,7 @@ def series_figures(
     group: tuple[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Quarterly estimates of a target's measure in its scope: a level (the proportion
-    satisfied) or the white-BME gap (white minus BME, in proportion points)."""
+    satisfied) or the ethnic minority gap (white minus ethnic minority, in proportion points)."""
     cols = frame.columns
     scope = np.full(frame.n, True)
     if area is not None:
