@@ -200,11 +200,20 @@ def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
 
     series = figures_cached(key=key, stamp=stamp, compute=compute)["series"]
     goal = target.value / 100
+    threshold = publication.threshold()
+    on_day = publication.today()
+    # The publication rule: a quarter counts only with enough responses and complete
+    # fieldwork; the others are shown as such and never judged.
+    for s in series:
+        s["estimate"] = publication.publish(s["estimate"], threshold=threshold)
+        months = Quarter.parse(s["quarter"]).months
+        s["fieldwork_complete"] = publication.fieldwork(months, counts={}, on=on_day)["complete"]
+    counted = [
+        s for s in series if s["estimate"]["published"] and s.get("fieldwork_complete", True)
+    ]
     base = (series[0]["estimate"] or {}).get("estimate") if series else None
-    latest = next(
-        (s for s in reversed(series) if s["estimate"] and s["estimate"]["estimate"] is not None),
-        None,
-    )
+    latest = counted[-1] if counted else None
+    earlier = [(s["estimate"]["ci_low"], s["estimate"]["ci_high"]) for s in counted[:-1]]
     baseline_on = baseline.end
     path = [
         target_rules.trajectory_at(
@@ -229,6 +238,7 @@ def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
         baseline_on=baseline_on,
         deadline=target.deadline,
         on=date.fromisoformat(latest["end"]) if latest else baseline_on,
+        earlier=earlier,
     )
     scale_label = (
         "% satisfied" if target.kind == "level" else "Gap in points (white minus ethnic minority)"
