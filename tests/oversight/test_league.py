@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from victimcare.oversight import figures, league, synthetic
+from victimcare.demo import synthetic
+from victimcare.oversight import figures, league
 from victimcare.oversight.league import rank_intervals
 
 MONTHS = ["2026-07", "2026-08", "2026-09"]

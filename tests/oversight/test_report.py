@@ -27,7 +27,7 @@ def test_the_pack_shows_the_dashboards_figures(mps):
     fig = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
     html = report_pack_html(force=mps, quarter=QUARTER)
     headline = fig["headline"]["quarter"]
-    assert f'id="pack-headline">{pct(headline["estimate"])}<' in html
+    assert f'class="vc-big">{pct(headline["estimate"])}<' in html
     assert f"{pct(headline['ci_low'])} to {pct(headline['ci_high'])}" in html
     for stage in fig["stages"]:
         assert pct(stage["quarter"]["estimate"]) in html

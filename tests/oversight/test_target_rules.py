@@ -12,6 +12,7 @@ from victimcare.oversight.target_rules import (
     GAP,
     LEVEL,
     NO_DATA,
+    NOT_YET_KNOWN,
     OFF_TRACK,
     ON_TRACK,
     RULES,
@@ -52,6 +53,7 @@ def test_status(kind, target, estimate, low, high, on, expected):
         baseline_on=BASE_ON,
         deadline=DEADLINE,
         on=on,
+        earlier=[(low, high)],  # the quarter before said the same
     )
     assert judgement.status == expected
     assert judgement.rule == RULES[kind][expected]
@@ -67,4 +69,41 @@ def test_the_trajectory_is_a_straight_line_held_at_the_ends():
 
 def test_every_status_has_its_rule_written_out():
     for kind in (LEVEL, GAP):
-        assert set(RULES[kind]) == {ACHIEVED, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA}
+        assert set(RULES[kind]) == {
+            ACHIEVED,
+            ON_TRACK,
+            AT_RISK,
+            OFF_TRACK,
+            NO_DATA,
+            NOT_YET_KNOWN,
+        }
+
+
+@pytest.mark.parametrize(
+    ("earlier", "expected"),
+    [
+        ([], NOT_YET_KNOWN),  # one quarter's swing is not evidence
+        ([(-0.20, 0.05)], NOT_YET_KNOWN),  # the quarter before was not clear of the target
+        ([(None, None)], NOT_YET_KNOWN),  # the quarter before had no interval
+        ([(-0.12, 0.02)], ACHIEVED),  # two quarters in a row clear of the target
+    ],
+)
+def test_achieved_needs_the_rules_evidence(earlier, expected):
+    """The ethnicity-gap fault: one quarter at -8.0 (-18.9 to +2.9) against a 3-point
+    target is not "Achieved"."""
+    judgement = target_judge(
+        kind=GAP,
+        target=0.03,
+        estimate=-0.08,
+        ci_low=-0.189,
+        ci_high=0.029,
+        baseline=0.07,
+        baseline_on=BASE_ON,
+        deadline=DEADLINE,
+        on=HALFWAY,
+        earlier=earlier,
+    )
+    assert judgement.status == expected
+    assert judgement.rule == RULES[GAP][expected]
+    if expected == NOT_YET_KNOWN:
+        assert judgement.label == "Not yet known"

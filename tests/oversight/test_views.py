@@ -53,7 +53,9 @@ def test_drivers_page_renders(client, world):
         reverse("oversight:drivers", kwargs={"code": "MPS"}), {"quarter": QUARTER.code}
     )
     assert response.status_code == 200
-    assert "Where training would matter most" in response.content.decode()
+    page = response.content.decode()
+    assert "Stages most associated with satisfaction" in page
+    assert "Where training would matter most" not in page
 
 
 def test_another_force_is_not_found_for_an_analyst(client, world):

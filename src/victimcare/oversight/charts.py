@@ -44,6 +44,21 @@ STYLE = {
 }
 
 
+PERCENT_AXIS = (0.0, 100.0)
+
+
+def gap_axis(points: Sequence[Point], *, scale: float = 100.0) -> tuple[float, float]:
+    """A symmetric axis for differences in points: at least -30 to +30, widened in steps
+    of 10 to hold every interval, so that gap charts share one axis unless a gap is
+    wider."""
+    widest = max(
+        (abs(v) * scale for p in points for v in (p.estimate, p.low, p.high) if math.isfinite(v)),
+        default=0.0,
+    )
+    edge = max(30.0, math.ceil(widest / 10.0) * 10.0)
+    return (-edge, edge)
+
+
 @dataclass(frozen=True)
 class Point:
     """One estimate to draw: a label, the estimate and its interval (proportion scale)."""
@@ -159,9 +174,12 @@ def dot_interval_chart(
     reference_label: str = "",
     scale: float = 100.0,
     sort: bool = True,
+    limits: tuple[float, float] | None = PERCENT_AXIS,
 ) -> Chart:
     """Horizontal dots with interval bars, one row per point, sorted by estimate
-    (highest at the top). ``reference`` draws a vertical line (e.g. the force overall)."""
+    (highest at the top). ``reference`` draws a vertical line (e.g. the force overall).
+    ``limits``: the axis (drawn scale), the same 0-100% for every chart of percentages so
+    that charts can be compared by eye; None fits the axis to the points."""
     shown = [p for p in points if math.isfinite(p.estimate)]
     # Rows are drawn bottom-up: sorted lowest first puts the highest at the top; an
     # unsorted list is reversed so that it reads top-down in the order given.
@@ -193,6 +211,8 @@ def dot_interval_chart(
                     va="bottom",
                     transform=ax.transAxes,
                 )
+        if limits is not None:
+            ax.set_xlim(*limits)
         ax.set_xlabel(axis_label)
         ax.grid(axis="x", color=LIGHT, linewidth=0.5)
         ax.spines[["top", "right"]].set_visible(False)
@@ -211,9 +231,10 @@ def trend_chart(
     trajectory: Sequence[float] | None = None,
     zero_line: bool = False,
     scale: float = 100.0,
+    limits: tuple[float, float] | None = PERCENT_AXIS,
 ) -> Chart:
     """A line of estimates over time with the 95% interval as a band; optionally a target
-    (horizontal) and a trajectory (dashed)."""
+    (horizontal) and a trajectory (dashed). ``limits`` as for ``dot_interval_chart``."""
     with matplotlib.rc_context(STYLE):
         fig = _figure(6.4, 3.0, left=0.75, bottom=0.75)
         ax = fig.add_subplot()
@@ -242,6 +263,8 @@ def trend_chart(
         ax.set_xticks(
             xs[::step], [p.label for p in points][::step], rotation=30, ha="right", fontsize=8
         )
+        if limits is not None:
+            ax.set_ylim(*limits)
         ax.set_ylabel(axis_label)
         ax.grid(axis="y", color=LIGHT, linewidth=0.5)
         ax.spines[["top", "right"]].set_visible(False)

@@ -32,7 +32,7 @@ class Measure(models.TextChoices):
 
 class TargetKind(models.TextChoices):
     LEVEL = "level", _("A level to reach (% satisfied, at least)")
-    GAP = "gap", _("A white-BME gap to close (points, under)")
+    GAP = "gap", _("An ethnic minority gap to close (white minus ethnic minority, points, under)")
 
 
 class ScopeKind(models.TextChoices):

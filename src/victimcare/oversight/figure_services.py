@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from victimcare.forces.models import Area, Force
-from victimcare.oversight import figures, selectors
+from victimcare.oversight import figures, publication, selectors
 from victimcare.oversight.models import FiguresCache, Target
 from victimcare.oversight.periods import Quarter, month_shift, twelve_months_to
 
@@ -46,12 +46,19 @@ def figures_cached(*, key: str, stamp: str, compute: Callable[[], dict]) -> dict
 
 
 def dashboard_compute(
-    *, force: Force, quarter: Quarter, area: Area | None = None, use_cache: bool = True
+    *,
+    force: Force,
+    quarter: Quarter,
+    area: Area | None = None,
+    use_cache: bool = True,
+    on: date | None = None,
 ) -> dict[str, Any]:
-    """The satisfaction dashboard of a force (or one of its areas) for a quarter. The
-    caller has checked the force is in the user's scope."""
+    """The satisfaction dashboard of a force (or one of its areas) for a quarter, under
+    the publication rule as of ``on`` (default today). The caller has checked the force
+    is in the user's scope."""
     first, last = selectors.dashboard_window(quarter)
-    key = f"dashboard|{force.code}|{area.pk if area else '-'}|{quarter.code}"
+    threshold = publication.threshold()
+    key = f"dashboard|{force.code}|{area.pk if area else '-'}|{quarter.code}|t{threshold}"
     stamp = selectors.responses_stamp(forces=[force], period_from=first, period_to=last)
 
     def compute() -> dict:
@@ -65,6 +72,7 @@ def dashboard_compute(
             area=area.name if area else None,
             labels=selectors.choice_labels(),
             chart_prefix=f"dash-{force.code.lower()}",
+            threshold=threshold,
         )
         out["compliance"] = selectors.compliance_rates(
             force=force,
@@ -74,7 +82,8 @@ def dashboard_compute(
         )
         return out
 
-    return figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+    raw = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+    return figures.dashboard_publish(raw, threshold=threshold, on=on or publication.today())
 
 
 def league_compute(
@@ -91,7 +100,11 @@ def league_compute(
     months = twelve_months_to(quarter.last_month)
     first, last = month_shift(quarter.last_month, -11), quarter.last_month
     group = force.peer_group.name if scope == "peers" and force.peer_group else "All forces"
-    key = f"league|{scope}|{force.peer_group_id if scope == 'peers' else '-'}|{quarter.code}|{measure}"
+    threshold = publication.threshold()
+    key = (
+        f"league|{scope}|{force.peer_group_id if scope == 'peers' else '-'}|{quarter.code}"
+        f"|{measure}|t{threshold}"
+    )
     stamp = selectors.responses_stamp(forces=forces, period_from=first, period_to=last)
 
     def compute() -> dict:
@@ -106,11 +119,25 @@ def league_compute(
             names={f.code: f.name for f in forces},
             group_label=group,
             chart_prefix=f"league-{scope}",
+            threshold=threshold,
         )
 
     payload = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
     payload = dict(payload)
-    payload["rows"] = [dict(r, highlight=r["code"] == force.code) for r in payload["rows"]]
+    rows = [
+        dict(
+            r,
+            highlight=r["code"] == force.code,
+            estimate=publication.publish(r["estimate"], threshold=threshold),
+        )
+        for r in payload["rows"]
+    ]
+    # Forces under the threshold: no rank, listed alphabetically after the ranked ones.
+    shown = [r for r in rows if r["estimate"]["published"]]
+    withheld = sorted((r for r in rows if not r["estimate"]["published"]), key=lambda r: r["name"])
+    payload["rows"] = shown + [dict(r, rank=None, flag_label="Too few responses") for r in withheld]
+    payload["average"] = publication.publish(payload.get("average"), threshold=threshold)
+    payload["threshold"] = threshold
     return payload
 
 
@@ -173,11 +200,20 @@ def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
 
     series = figures_cached(key=key, stamp=stamp, compute=compute)["series"]
     goal = target.value / 100
+    threshold = publication.threshold()
+    on_day = publication.today()
+    # The publication rule: a quarter counts only with enough responses and complete
+    # fieldwork; the others are shown as such and never judged.
+    for s in series:
+        s["estimate"] = publication.publish(s["estimate"], threshold=threshold)
+        months = Quarter.parse(s["quarter"]).months
+        s["fieldwork_complete"] = publication.fieldwork(months, counts={}, on=on_day)["complete"]
+    counted = [
+        s for s in series if s["estimate"]["published"] and s.get("fieldwork_complete", True)
+    ]
     base = (series[0]["estimate"] or {}).get("estimate") if series else None
-    latest = next(
-        (s for s in reversed(series) if s["estimate"] and s["estimate"]["estimate"] is not None),
-        None,
-    )
+    latest = counted[-1] if counted else None
+    earlier = [(s["estimate"]["ci_low"], s["estimate"]["ci_high"]) for s in counted[:-1]]
     baseline_on = baseline.end
     path = [
         target_rules.trajectory_at(
@@ -202,8 +238,11 @@ def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
         baseline_on=baseline_on,
         deadline=target.deadline,
         on=date.fromisoformat(latest["end"]) if latest else baseline_on,
+        earlier=earlier,
     )
-    scale_label = "% satisfied" if target.kind == "level" else "Gap in points (white minus BME)"
+    scale_label = (
+        "% satisfied" if target.kind == "level" else "Gap in points (white minus ethnic minority)"
+    )
     points = [figures._point(s["label"], s["estimate"]) for s in series]
     chart = charts.trend_chart(
         f"target-{target.pk}",
@@ -212,6 +251,7 @@ def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
         trajectory=path,
         axis_label=scale_label,
         zero_line=target.kind == "gap",
+        limits=charts.gap_axis(points) if target.kind == "gap" else charts.PERCENT_AXIS,
         title=f"Progress towards the target: {selectors.target_describe(target)}",
         desc="Quarterly estimates with 95% confidence intervals as a band, the target as "
         "a solid line and the trajectory from the baseline to the target as a dashed line. "

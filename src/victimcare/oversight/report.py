@@ -35,7 +35,12 @@ def _suppressed(fig: dict[str, Any], threshold: int) -> dict[str, Any]:
         counts["__total__"] = total
         marks = suppress(counts, [Line(tuple(keys), "__total__")], threshold=threshold)
         for r in b["rows"]:
-            r["suppressed"] = r["value"] in marks
+            r["suppressed"] = r["value"] in marks or not r["estimate"].get("published", True)
+        # Suppressed rows after the shown ones, alphabetically: never in rank order,
+        # where their place would give their figure away.
+        b["rows"] = [r for r in b["rows"] if not r["suppressed"]] + sorted(
+            (r for r in b["rows"] if r["suppressed"]), key=lambda r: r["label"].lower()
+        )
     for c in fig["care"]:
         counts = {"yes": (c["yes"] or {}).get("n") or 0, "no": (c["no"] or {}).get("n") or 0}
         counts["__total__"] = counts["yes"] + counts["no"]
@@ -76,23 +81,77 @@ def _target_row(*, target, quarter: Quarter, threshold: int) -> dict[str, Any]:
     }
 
 
+def _questions(fig: dict[str, Any], targets: list[dict[str, Any]], drivers: dict) -> list[str]:
+    """Three things for a committee to ask about, from the pack's own figures."""
+    out: list[str] = []
+    if not fig["fieldwork"]["complete"]:
+        out.append(
+            f"{fig['quarter_label']}: {fig['fieldwork']['note']}. When will the quarter's "
+            "figures be complete, and what do the complete months show?"
+        )
+    for b in fig.get("gaps_called_out") or []:
+        spread = b["spread"]
+        out.append(
+            f'By {b["title"].lower()}: "{spread["lower"]}" were less satisfied than '
+            f'"{spread["higher"]}" (a significant gap of '
+            f"{spread['comparison']['difference'] * 100:.1f} points). What is being done about it?"
+        )
+    for row in targets:
+        if row["progress"]["status"] in ("off_track", "at_risk", "not_yet_known"):
+            out.append(
+                f'Target "{row["describe"]}" is {row["progress"]["status_label"].lower()}. '
+                "What would change that?"
+            )
+    low = sorted(
+        (r for r in fig.get("compliance") or [] if r.get("share") is not None),
+        key=lambda r: r["share"],
+    )
+    if low:
+        out.append(
+            f'Victims\' Code: "{low[0]["title"]}" was met on time in {low[0]["share"] * 100:.1f}% '
+            "of cases, the lowest of the obligations. Why?"
+        )
+    if drivers.get("rows"):
+        top = drivers["rows"][0]
+        out.append(
+            f'"{top["label"]}" is the stage most associated with whole-experience '
+            "satisfaction where the force trails its peers. What could be tried, and measured?"
+        )
+    stages = [s for s in fig["stages"][:-1] if (s["quarter"] or {}).get("estimate") is not None]
+    if stages:
+        lowest = min(stages, key=lambda s: s["quarter"]["estimate"])
+        out.append(
+            f'"{lowest["label"]}" had the lowest satisfaction of the stages '
+            f"({lowest['quarter']['estimate'] * 100:.1f}%). What lies behind it?"
+        )
+    out.append(
+        "Which groups are too small to publish here, and how are their victims' views heard?"
+    )
+    out.append("How do victims' own accounts compare with the recorded Victims' Code figures?")
+    return out[:3]
+
+
 def report_pack_context(
     *, force: Force, quarter: Quarter, threshold: int | None = None
 ) -> dict[str, Any]:
     threshold = suppression_threshold(threshold)
-
+    fig = _suppressed(figure_services.dashboard_compute(force=force, quarter=quarter), threshold)
+    peers = figure_services.league_compute(force=force, quarter=quarter, scope="peers")
+    drivers = figure_services.drivers_compute(force=force, quarter=quarter)
+    targets = [
+        _target_row(target=t, quarter=quarter, threshold=threshold)
+        for t in selectors.targets_for_force(force=force)
+    ]
+    mine = next((r for r in peers["rows"] if r.get("highlight")), None)
     return {
         "force": force,
         "quarter": quarter,
-        "fig": _suppressed(
-            figure_services.dashboard_compute(force=force, quarter=quarter), threshold
-        ),
-        "peers": figure_services.league_compute(force=force, quarter=quarter, scope="peers"),
-        "drivers": figure_services.drivers_compute(force=force, quarter=quarter),
-        "targets": [
-            _target_row(target=t, quarter=quarter, threshold=threshold)
-            for t in selectors.targets_for_force(force=force)
-        ],
+        "fig": fig,
+        "peers": peers,
+        "peer_row": mine,
+        "drivers": drivers,
+        "targets": targets,
+        "questions": _questions(fig, targets, drivers),
         "synthetic": demo_world_get() is not None,
         "synthetic_notice": SYNTHETIC_NOTICE,
         "generated": timezone.localtime(),
@@ -113,4 +172,6 @@ def report_pack_pdf(*, force: Force, quarter: Quarter) -> bytes:
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     html = report_pack_html(force=force, quarter=quarter)
-    return HTML(string=html, base_url=".").write_pdf()
+    # A tagged, accessible PDF (PDF/UA-1): structure tags, the document's title and
+    # language (from the HTML's <title> and lang).
+    return HTML(string=html, base_url=".").write_pdf(pdf_variant="pdf/ua-1")

@@ -323,7 +323,7 @@ def target_describe(target: Target) -> str:
     else:
         where = target.force.name
     if target.kind == "gap":
-        what = f"white-BME gap in {str(measure).lower()} satisfaction under {target.value:g} points"
+        what = f"ethnic minority gap (white minus ethnic minority) in {str(measure).lower()} satisfaction under {target.value:g} points"
     else:
         what = f"{str(measure).lower()} satisfaction of at least {target.value:g}%"
     return f"{where}: {what} by {target.deadline:%d %B %Y}"

@@ -1,13 +1,16 @@
 """The status of a target, by rules written out next to it.
 
 A target is a level to reach ("whole-experience satisfaction of at least 80%") or a gap
-to close ("the white-BME gap under 3 points") by a deadline, from a baseline period. Its
+to close ("the ethnic minority gap under 3 points") by a deadline, from a baseline period. Its
 *trajectory* is the straight line from the baseline estimate (at the end of the baseline
 period) to the target (at the deadline). The latest estimate, with its 95% interval,
 is judged against the target and the trajectory:
 
 - **achieved**: the whole interval is on the right side of the target (for a level,
-  the lower bound is above it; for a gap, the upper bound is below it);
+  the lower bound is above it; for a gap, the upper bound is below it) in each of the
+  last ``ACHIEVE_QUARTERS`` quarters (one quarter's swing is not evidence);
+- **not yet known**: the latest interval is clear of the target, but the quarters
+  before it are not (or have too few responses to count): the evidence is not there yet;
 - **on track**: not yet achieved, but the estimate is on or beyond the trajectory;
 - **at risk**: the estimate is short of the trajectory, but not significantly (the
   trajectory is inside the interval);
@@ -19,6 +22,7 @@ Pure Python; no Django.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +31,8 @@ ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
 NO_DATA = "no_data"
+NOT_YET_KNOWN = "not_yet_known"
+ACHIEVE_QUARTERS = 2  # quarters in a row whose interval must be clear of the target
 
 LEVEL = "level"  # higher is better: at least the target
 GAP = "gap"  # lower is better: under the target
@@ -37,11 +43,15 @@ STATUS_LABELS = {
     AT_RISK: "At risk",
     OFF_TRACK: "Off track",
     NO_DATA: "No data yet",
+    NOT_YET_KNOWN: "Not yet known",
 }
 
 RULES = {
     LEVEL: {
-        ACHIEVED: "Achieved: the lower end of the 95% interval is above the target.",
+        ACHIEVED: "Achieved: the lower end of the 95% interval is above the target in each "
+        f"of the last {ACHIEVE_QUARTERS} quarters with complete fieldwork and enough responses.",
+        NOT_YET_KNOWN: "Not yet known: the latest 95% interval is above the target, but "
+        f"achieving it needs that in each of the last {ACHIEVE_QUARTERS} quarters.",
         ON_TRACK: "On track: the estimate is at or above the trajectory from the baseline "
         "to the target by the deadline.",
         AT_RISK: "At risk: the estimate is below the trajectory, but the trajectory is "
@@ -51,7 +61,11 @@ RULES = {
         NO_DATA: "No data yet: no responses in the latest period.",
     },
     GAP: {
-        ACHIEVED: "Achieved: the upper end of the 95% interval of the gap is below the target.",
+        ACHIEVED: "Achieved: the upper end of the 95% interval of the gap is below the "
+        f"target in each of the last {ACHIEVE_QUARTERS} quarters with complete fieldwork and "
+        "enough responses.",
+        NOT_YET_KNOWN: "Not yet known: the latest 95% interval of the gap is below the "
+        f"target, but achieving it needs that in each of the last {ACHIEVE_QUARTERS} quarters.",
         ON_TRACK: "On track: the gap is at or below the trajectory from the baseline to "
         "the target by the deadline.",
         AT_RISK: "At risk: the gap is above the trajectory, but the trajectory is inside "
@@ -97,11 +111,14 @@ def target_judge(
     baseline_on: date,
     deadline: date,
     on: date,
+    earlier: Sequence[tuple[float | None, float | None]] = (),
 ) -> Judgement:
     """The status of a target on the date ``on`` of the latest estimate.
 
     Values are on one scale (proportions 0-1 for levels, proportion differences for
     gaps). Without a baseline estimate the trajectory is flat at the target.
+    ``earlier``: the 95% intervals (low, high) of the quarters before the latest that
+    count as evidence (complete fieldwork, enough responses), oldest first.
     """
     if kind not in (LEVEL, GAP):
         raise ValueError(f"a target is a {LEVEL} or a {GAP}, not {kind!r}")
@@ -120,7 +137,16 @@ def target_judge(
     low, high = sorted((sign * ci_low, sign * ci_high))
     value, goal, line = sign * estimate, sign * target, sign * path
     if low > goal:
-        return Judgement(ACHIEVED, rules[ACHIEVED], path)
+        window = list(earlier)[-(ACHIEVE_QUARTERS - 1) :] if ACHIEVE_QUARTERS > 1 else []
+
+        def clear(pair: tuple[float | None, float | None]) -> bool:
+            if pair[0] is None or pair[1] is None:
+                return False
+            return min(sign * pair[0], sign * pair[1]) > goal
+
+        if len(window) == ACHIEVE_QUARTERS - 1 and all(clear(p) for p in window):
+            return Judgement(ACHIEVED, rules[ACHIEVED], path)
+        return Judgement(NOT_YET_KNOWN, rules[NOT_YET_KNOWN], path)
     if on > deadline:
         return Judgement(OFF_TRACK, rules[OFF_TRACK], path)
     if value >= line:

@@ -30,7 +30,11 @@ from victimcare.oversight.figures.common import (
     estimate_dict,
     sat,
 )
-from victimcare.oversight.figures.dashboard import dashboard_charts, dashboard_figures
+from victimcare.oversight.figures.dashboard import (
+    dashboard_charts,
+    dashboard_figures,
+    dashboard_publish,
+)
 from victimcare.oversight.figures.driver_analysis import drivers_figures
 from victimcare.oversight.figures.league_table import league_figures
 from victimcare.oversight.figures.series import end_of, quarters_between, series_figures
@@ -49,6 +53,7 @@ __all__ = [
     "comparison_dict",
     "dashboard_charts",
     "dashboard_figures",
+    "dashboard_publish",
     "drivers_figures",
     "end_of",
     "estimate_dict",

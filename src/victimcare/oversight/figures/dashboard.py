@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import numpy as np
 
-from victimcare.oversight import charts
+from victimcare.oversight import charts, publication
 from victimcare.oversight.figures.common import (
     BREAKDOWNS,
     CARE_MARKERS,
@@ -38,6 +40,7 @@ def dashboard_figures(
     area: str | None = None,
     labels: Mapping[str, Mapping[str, str]] | None = None,
     chart_prefix: str = "chart",
+    threshold: int = 30,
 ) -> dict[str, Any]:
     """Everything on a force's (or an area's) satisfaction dashboard for ``quarter``.
 
@@ -45,7 +48,10 @@ def dashboard_figures(
     Headline and stages: the quarter. Changes: on the previous quarter and on the same
     quarter a year before. Trend: rolling 12 months at each of the 12 month-ends to the
     quarter's end. Breakdowns, care markers: the 12 months to the quarter's end.
-    White-BME gap: each of the last eight quarters.
+    Ethnic minority gap: each of the last eight quarters. In each breakdown, the most
+    and the least satisfied groups with at least ``threshold`` responses are compared.
+    ``month_counts`` (responses with a whole-experience answer, by month of report) lets
+    the publication rule label periods by the months they really cover.
     """
     labels = labels or {}
     cols = frame.columns
@@ -68,6 +74,9 @@ def dashboard_figures(
         "year_before_label": quarter.year_before().label,
         "responses": int(scope.sum()),
     }
+    answered = (scope == 1) & np.isfinite(cols[sat(WHOLE)].astype(float))
+    months_seen, month_n = np.unique(cols["month"][answered], return_counts=True)
+    out["month_counts"] = {str(m): int(k) for m, k in zip(months_seen, month_n, strict=True)}
     # Headline and stages: the quarter, plus the rolling year.
     stages = []
     quarters = [quarter.shift(-k).code for k in range(7, -1, -1)]
@@ -99,6 +108,8 @@ def dashboard_figures(
     out["changes"] = [
         {
             "label": f"On the previous quarter ({quarter.previous().label})",
+            "a_quarter": quarter.code,
+            "b_quarter": quarter.previous().code,
             "comparison": comparison_dict(
                 _safe(
                     design.compare,
@@ -112,6 +123,8 @@ def dashboard_figures(
         },
         {
             "label": f"On the same quarter a year before ({quarter.year_before().label})",
+            "a_quarter": quarter.code,
+            "b_quarter": quarter.year_before().code,
             "comparison": comparison_dict(
                 _safe(
                     design.compare,
@@ -157,12 +170,39 @@ def dashboard_figures(
                 }
             )
         rows.sort(key=lambda r: -(r["estimate"]["estimate"] or 0))
+        big = [r for r in rows if r["estimate"]["n"] >= threshold and r["value"]]
+        spread = None
+        if len(big) >= 2:
+            high, low = big[0], big[-1]
+            spread = {
+                "higher": high["label"],
+                "lower": low["label"],
+                "higher_n": high["estimate"]["n"],
+                "lower_n": low["estimate"]["n"],
+                "comparison": comparison_dict(
+                    _safe(
+                        design.compare,
+                        sat(WHOLE),
+                        ["scope", "year", column],
+                        (1, 1, high["value"]),
+                        (1, 1, low["value"]),
+                        kind="gap",
+                    )
+                ),
+            }
         breakdowns.append(
-            {"column": column, "title": title, "rows": rows, "chart_key": f"breakdown-{column}"}
+            {
+                "column": column,
+                "title": title,
+                "rows": rows,
+                "chart_key": f"breakdown-{column}",
+                "spread": spread,
+            }
         )
     out["breakdowns"] = breakdowns
-    # White-BME gap in each of the last eight quarters (white minus BME), with the number
+    # The ethnic minority gap in each of the last eight quarters, with the number
     # of responses behind each side, so that exports can suppress gaps resting on few.
+    # White minus ethnic minority (the bme column: Asian, Black, Mixed and Other groups).
     groups = _safe(design.proportion, sat(WHOLE), by=["scope", "quarter", "bme"])
 
     def group_n(q: str, bme: int) -> int:
@@ -213,8 +253,98 @@ def dashboard_figures(
             }
         )
     out["care"] = care
+    out["chart_prefix"] = chart_prefix
     out["charts"] = dashboard_charts(out, prefix=chart_prefix)
     return out
+
+
+def dashboard_publish(fig: Mapping[str, Any], *, threshold: int, on: date) -> dict[str, Any]:
+    """The dashboard's figures under the publication rule (``publication``): rates under
+    ``threshold`` responses withheld, periods labelled by the months they cover, a
+    quarter with fieldwork open flagged and never compared, changes and gaps with their
+    test and rule; charts redrawn from what is shown (withheld rows in no chart)."""
+    fig = copy.deepcopy(dict(fig))
+    counts = fig.get("month_counts") or {}
+    quarter = Quarter.parse(fig["quarter"])
+    year_months = twelve_months_to(quarter.last_month)
+    fig["threshold"] = threshold
+    fig["fieldwork"] = publication.fieldwork(quarter.months, counts=counts, on=on)
+    fig["quarter_covers"] = publication.months_label(quarter.months, counts=counts)
+    fig["year_label"] = publication.months_label(year_months, counts=counts)
+    year_fieldwork = publication.fieldwork(year_months, counts=counts, on=on)
+    fig["year_fieldwork"] = year_fieldwork
+    for s in fig["stages"]:
+        s["quarter"] = publication.publish(s["quarter"], threshold=threshold)
+        s["year"] = publication.publish(s["year"], threshold=threshold)
+        for q in s["quarters"]:
+            q["estimate"] = publication.publish(q["estimate"], threshold=threshold)
+    fig["headline"] = fig["stages"][-1]
+    by_quarter = {q["quarter"]: q["estimate"]["n"] for q in fig["headline"]["quarters"]}
+
+    def incomplete(code: str) -> str | None:
+        status = publication.fieldwork(Quarter.parse(code).months, counts=counts, on=on)
+        return None if status["complete"] else f"{Quarter.parse(code).label}: {status['note']}"
+
+    for change in fig["changes"]:
+        a, b = change.get("a_quarter", fig["quarter"]), change.get("b_quarter", "")
+        change["comparison"] = publication.publish_comparison(
+            change["comparison"],
+            n_a=by_quarter.get(a, 0),
+            n_b=by_quarter.get(b, 0),
+            threshold=threshold,
+            rule=publication.CHANGE_RULE,
+            incomplete=incomplete(a) or (incomplete(b) if b else None),
+        )
+    for t in fig["trend"]:
+        window = twelve_months_to(date.fromisoformat(f"{t['month']}-01"))
+        t["estimate"] = publication.publish(t["estimate"], threshold=threshold)
+        t["covers"] = publication.months_label(window, counts=counts)
+    for b in fig["breakdowns"]:
+        rows = [
+            dict(r, estimate=publication.publish(r["estimate"], threshold=threshold))
+            for r in b["rows"]
+        ]
+        shown = [r for r in rows if r["estimate"]["published"]]
+        withheld = sorted(
+            (r for r in rows if not r["estimate"]["published"]), key=lambda r: r["label"].lower()
+        )
+        b["rows"] = shown + withheld
+        spread = b.get("spread")
+        if spread:
+            spread["comparison"] = publication.publish_comparison(
+                spread["comparison"],
+                n_a=spread["higher_n"],
+                n_b=spread["lower_n"],
+                threshold=threshold,
+                rule=publication.GAP_RULE,
+            )
+            spread["called_out"] = bool(
+                spread["comparison"]["published"] and spread["comparison"]["significant"]
+            )
+    fig["gaps_called_out"] = [
+        b for b in fig["breakdowns"] if b.get("spread") and b["spread"]["called_out"]
+    ]
+    for g in fig["gap"]:
+        g["gap"] = publication.publish_comparison(
+            g["gap"],
+            n_a=g.get("n_white", 0),
+            n_b=g.get("n_bme", 0),
+            threshold=threshold,
+            rule=publication.GAP_RULE,
+        )
+    for c in fig["care"]:
+        c["yes"] = publication.publish(c["yes"], threshold=threshold)
+        c["no"] = publication.publish(c["no"], threshold=threshold)
+        c["difference"] = publication.publish_comparison(
+            c["difference"],
+            n_a=c["yes"]["n"],
+            n_b=c["no"]["n"],
+            threshold=threshold,
+            rule=publication.GAP_RULE,
+        )
+    fig["ethnic_minority_groups"] = publication.ETHNIC_MINORITY_GROUPS
+    fig["charts"] = dashboard_charts(fig, prefix=fig.get("chart_prefix", "chart"))
+    return fig
 
 
 def dashboard_charts(fig: Mapping[str, Any], *, prefix: str) -> dict[str, str]:
@@ -262,9 +392,11 @@ def dashboard_charts(fig: Mapping[str, Any], *, prefix: str) -> dict[str, str]:
         f"{prefix}-gap",
         gaps,
         zero_line=True,
-        axis_label="Gap in points (white minus BME)",
-        title=f"White-BME satisfaction gap by quarter, {scope}",
-        desc="Whole-experience satisfaction of white victims minus that of BME victims, "
+        limits=charts.gap_axis(gaps),
+        axis_label="Gap in points (white minus ethnic minority)",
+        title=f"Ethnic minority satisfaction gap by quarter, {scope}",
+        desc="Whole-experience satisfaction of white victims minus that of ethnic "
+        f"minority victims ({publication.ETHNIC_MINORITY_GROUPS}), "
         "in percentage points, with its 95% confidence interval. Above zero: white "
         "victims more satisfied. "
         + "; ".join(

@@ -107,19 +107,23 @@ def drivers_figures(
         "rows": ranked,
         "fitted": fit is not None,
     }
-    points = [_point(r["label"], r["effect"]) for r in rows]
+    # The chart in the table's order (priority), on a symmetric axis of points.
+    points = [_point(r["label"], r["effect"]) for r in ranked]
     out["chart"] = charts.dot_interval_chart(
         f"{chart_prefix}-effects",
         points,
+        sort=False,
+        limits=charts.gap_axis(points),
         axis_label="Points of whole-experience satisfaction (95% confidence interval)",
-        title=f"How much each stage moves whole-experience satisfaction, {force_name}",
-        desc="Average marginal effect of being satisfied with each stage on being "
-        "satisfied with the whole experience, in percentage points, from a "
-        "survey-weighted logistic model, with 95% confidence intervals. "
+        title=f"Stages most associated with whole-experience satisfaction, {force_name}",
+        desc="Average marginal effect associated with being satisfied with each stage on "
+        "being satisfied with the whole experience, in percentage points, from a "
+        "survey-weighted logistic model, with 95% confidence intervals, in order of "
+        "priority as in the table. An association, not proof of cause. "
         + "; ".join(
             f"{r['label']}: "
             + ("no estimate" if not r["effect"] else f"{r['effect']['estimate'] * 100:.1f} points")
-            for r in rows
+            for r in ranked
         ),
     ).svg
     return out

@@ -31,8 +31,10 @@ def league_figures(
     highlight: Sequence[str] = (),
     chart_prefix: str = "league",
     seed: int = league.RANK_SEED,
+    threshold: int = 30,
 ) -> dict[str, Any]:
-    """A league table of the frame's forces for ``measure`` over ``months``."""
+    """A league table of the frame's forces for ``measure`` over ``months``. Forces with
+    fewer than ``threshold`` responses are left out of the chart (the publication rule)."""
     frame.with_column("period", frame.months_flag(months))
     codes = sorted(set(frame.columns["force"].tolist()))
     # One design with a force-or-others column per force: built once, compared k times.
@@ -113,6 +115,7 @@ def league_figures(
             r["highlight"],
         )
         for r in table
+        if r["estimate"]["n"] >= threshold
     ]
     out["chart"] = charts.dot_interval_chart(
         f"{chart_prefix}-league",

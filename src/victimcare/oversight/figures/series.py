@@ -29,7 +29,7 @@ def series_figures(
     group: tuple[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Quarterly estimates of a target's measure in its scope: a level (the proportion
-    satisfied) or the white-BME gap (white minus BME, in proportion points)."""
+    satisfied) or the ethnic minority gap (white minus ethnic minority, in proportion points)."""
     cols = frame.columns
     scope = np.full(frame.n, True)
     if area is not None:
@@ -54,7 +54,13 @@ def series_figures(
                 }
             )
         return out
+    groups = _safe(design.proportion, sat(measure), by=["scope", "quarter", "bme"])
     for q in quarters:
+        sides = [
+            _pick(groups, scope=1, quarter=q.code, bme=b) if groups is not None else None
+            for b in (0, 1)
+        ]
+        smaller = min(int(e.n) if e is not None else 0 for e in sides)
         c = _safe(
             design.compare,
             sat(measure),
@@ -75,7 +81,7 @@ def series_figures(
                     "estimate": value["difference"],
                     "ci_low": value["ci_low"],
                     "ci_high": value["ci_high"],
-                    "n": None,
+                    "n": smaller,  # the smaller group's responses: what the rule needs
                 },
             }
         )

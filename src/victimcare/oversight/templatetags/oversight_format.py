@@ -7,6 +7,8 @@ from html import escape, unescape
 from django import template
 from django.utils.safestring import mark_safe
 
+from victimcare.oversight import publication
+
 register = template.Library()
 
 
@@ -32,34 +34,40 @@ def svg_image(svg: str) -> str:
 
 @register.filter
 def pct(value, digits: int = 1) -> str:
-    """0.7438 -> "74.4%"; nothing -> an en dash."""
+    """A share that is not a survey estimate (e.g. compliance, a count of records):
+    0.7438 -> "74.4%"; nothing -> "not available". Survey figures use ``rate``."""
     if value is None or value == "":
-        return "–"
+        return "not available"
     return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def rate(estimate) -> str:
+    """An estimate dict's rate under the publication rule: "74.4%", or why not."""
+    return publication.rate_text(estimate, threshold=publication.threshold())
+
+
+@register.filter
+def interval(estimate) -> str:
+    """An estimate dict's 95% interval under the publication rule, or why there is none."""
+    return publication.interval_text(estimate, threshold=publication.threshold())
+
+
+ci = register.filter("ci", interval)
 
 
 @register.filter
 def points(value, digits: int = 1) -> str:
     """A difference of proportions in percentage points, signed: 0.031 -> "+3.1"."""
     if value is None or value == "":
-        return "–"
+        return "not available"
     return f"{float(value) * 100:+.{int(digits)}f}"
 
 
 @register.filter
-def ci(estimate) -> str:
-    """An estimate dict's 95% interval: "72.1% to 76.0%"."""
-    if not estimate or estimate.get("ci_low") is None:
-        return "–"
-    return f"{estimate['ci_low'] * 100:.1f}% to {estimate['ci_high'] * 100:.1f}%"
-
-
-@register.filter
 def ci_points(value) -> str:
-    """A comparison dict's 95% interval in points: "-1.1 to +7.4"."""
-    if not value or value.get("ci_low") is None:
-        return "–"
-    return f"{value['ci_low'] * 100:+.1f} to {value['ci_high'] * 100:+.1f}"
+    """A comparison dict's 95% interval in points: "-1.1 to +7.4", or why not."""
+    return publication.points_interval_text(value)
 
 
 @register.filter
