@@ -89,16 +89,18 @@ def test_the_grounds_step_may_be_left_blank(client):
 
 
 def test_the_online_form_does_not_offer_crime_types_not_reportable_online(client):
+    """Crimes reported only through 999 or an officer are not offered; a death is offered,
+    but choosing it leads to the 999 and 101 page (tests/intake/test_safeguards.py)."""
     reporting_world()
-    crime_type_make("homicide-bereaved")
-    CrimeType.objects.filter(code="homicide-bereaved").update(
-        reportable_online=False, plain_name="Someone close to me was killed"
+    crime_type_make("terrorism")
+    CrimeType.objects.filter(code="terrorism").update(
+        reportable_online=False, plain_name="I was harmed in a terrorist attack"
     )
     start(client)
     page = client.get(reverse("intake:report-step", kwargs={"step": "what"})).content.decode()
     assert 'value="domestic-burglary"' in page
-    assert 'value="homicide-bereaved"' not in page
-    response = step(client, "what", {"crime_type": "homicide-bereaved"})
+    assert 'value="terrorism"' not in page
+    response = step(client, "what", {"crime_type": "terrorism"})
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
 

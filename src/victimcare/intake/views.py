@@ -76,8 +76,8 @@ def _steps_for(draft) -> list[str]:
     force) unless the force was given; the force step is skipped when the postcode found it."""
     slugs = [slug for slug, _form in STEPS]
     if draft.answers.get("_preset") or selectors.reporting_forces().count() <= 1:
-        return [slug for slug in slugs if slug not in FORCE_STEPS]
-    if draft.answers.get("force_by_postcode") and draft.answers.get("force"):
+        slugs = [slug for slug in slugs if slug not in FORCE_STEPS]
+    elif draft.answers.get("force_by_postcode") and draft.answers.get("force"):
         slugs.remove("force")
     # The referral question the Code asks for the crime: consent, or the opt-out.
     consent = selectors.crime_type_needs_consent(code=draft.answers.get("crime_type"))
