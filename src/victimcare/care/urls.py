@@ -1,6 +1,6 @@
 from django.urls import path
 
-from victimcare.care import views, views_rights
+from victimcare.care import views, views_rights, views_supervisors
 
 app_name = "care"
 
@@ -17,17 +17,21 @@ urlpatterns = [
     ),
     path("cases/<str:reference>/referral/", views.referral, name="referral"),
     path("cases/<str:reference>/visit/", views.visit, name="visit"),
-    path("cases/<str:reference>/officer/", views.case_officer, name="case-officer"),
-    path("teams/", views.team_queues, name="team-queues"),
-    path("teams/<slug:code>/queue/", views.team_queue, name="team-queue"),
-    path("visit-times/", views.visit_times, name="visit-times"),
+    path("cases/<str:reference>/officer/", views_supervisors.case_officer, name="case-officer"),
+    path("teams/", views_supervisors.team_queues, name="team-queues"),
+    path("teams/<slug:code>/queue/", views_supervisors.team_queue, name="team-queue"),
+    path("visit-times/", views_supervisors.visit_times, name="visit-times"),
     path("referrals/", views.referral_inbox, name="referral-inbox"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral-detail"),
-    path("team/", views.team, name="team"),
-    path("compliance/", views.compliance, name="compliance"),
-    path("compliance.csv", views.compliance_csv, name="compliance-csv"),
-    path("rules/", views.rule_sets, name="rule-sets"),
-    path("rules/<slug:code>/v<int:version>/", views.rule_set_detail, name="rule-set-detail"),
+    path("team/", views_supervisors.team, name="team"),
+    path("compliance/", views_supervisors.compliance, name="compliance"),
+    path("compliance.csv", views_supervisors.compliance_csv, name="compliance-csv"),
+    path("rules/", views_supervisors.rule_sets, name="rule-sets"),
+    path(
+        "rules/<slug:code>/v<int:version>/",
+        views_supervisors.rule_set_detail,
+        name="rule-set-detail",
+    ),
 ]
 
 # The rights beside the clock (care/views_rights.py).

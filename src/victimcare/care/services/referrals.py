@@ -9,8 +9,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from victimcare.audit.services import audit_record_create
 from victimcare.care.constants import ReferralConsent, ReferralStatus, SafeRoute
 from victimcare.care.models import NeedsAssessment, Referral, ReferralNote
+from victimcare.care.selectors import needs_assessment_latest
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import care_event_record
 from victimcare.cases.constants import EventKind
@@ -305,3 +307,29 @@ def referral_note_add(*, referral: Referral, by, text: str) -> ReferralNote:
     note.full_clean()
     note.save()
     return note
+
+
+# --- showing what a referral shares (each showing of personal data audited) ---------------
+
+
+@transaction.atomic
+def referral_previews_disclose(*, user, victims, page: str) -> list[dict]:
+    """What a referral would share for each victim (their latest needs assessment), read
+    for ``user`` on ``page``: a victim whose contact details the assessment shares is
+    written to the audit log in the same transaction."""
+    previews = []
+    for victim in victims:
+        assessment = needs_assessment_latest(victim=victim)
+        if assessment is not None and assessment.share_contact_details:
+            audit_record_create(user=user, victim=victim, page=page)
+        previews.append({"victim": victim, "assessment": assessment})
+    return previews
+
+
+@transaction.atomic
+def referral_disclose(*, user, referral: Referral, page: str) -> Referral:
+    """A referral as its support organisation sees it: when it shares the victim's name,
+    the reading is written to the audit log in the same transaction."""
+    if "name" in referral.shared:
+        audit_record_create(user=user, victim=referral.victim, page=page)
+    return referral

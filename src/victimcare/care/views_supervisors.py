@@ -1,0 +1,345 @@
+"""Supervisors' pages of the care app: the team view, the compliance page and its CSV, the
+rule sets, the officer in charge (assign, hand over, team queues) and visit times. The
+officer's own pages are in care/views.py."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from victimcare.accounts.constants import Role
+from victimcare.accounts.models import User
+from victimcare.accounts.permissions import Capability, capability_required, has_capability
+from victimcare.care import selectors
+from victimcare.care.forms import (
+    ComplianceFilterForm,
+    OfficerAssignForm,
+    VisitTimesForm,
+)
+from victimcare.care.services import officers as officer_services
+from victimcare.care.services.errors import CareError
+from victimcare.care.services.visits import (
+    visit_slots_create_on,
+    visit_slots_weekly_create,
+)
+from victimcare.care.views import _form_error
+from victimcare.cases.selectors import case_get
+from victimcare.core.csv_export import csv_writer
+from victimcare.core.timezones import LONDON
+from victimcare.forces.models import Area
+
+
+class StaffRequest(HttpRequest):
+    """A request from signed-in staff: every view here is behind ``capability_required``,
+    which lets no anonymous user through."""
+
+    user: User
+
+
+# --- supervisors -------------------------------------------------------------------------
+
+
+@capability_required(Capability.VIEW_COMPLIANCE)
+@never_cache
+@require_GET
+def team(request: StaffRequest) -> HttpResponse:
+    """Each officer of a team with their open, due and overdue obligations: the
+    supervisor's own team, or the team chosen (of their force)."""
+    user = request.user
+    teams = list(selectors.compliance_teams(user=user))
+    chosen = request.GET.get("team", "")
+    team_id = int(chosen) if chosen.isdigit() else user.team_id
+    current = next((t for t in teams if t.pk == team_id), None)
+    loads = selectors.team_workload(user=user, team_id=current.pk) if current else []
+    return render(
+        request,
+        "care/team.html",
+        {
+            "teams": teams,
+            "current": current,
+            "loads": loads,
+            "due_days": selectors.TEAM_DUE_DAYS,
+            "worklist_url": reverse("care:worklist"),
+        },
+        status=404 if chosen and current is None else 200,
+    )
+
+
+def _compliance_filters(request: StaffRequest):
+    user = request.user
+    # A staff member of a force (a platform superuser without one sees an empty page).
+    force_id = cast(int, user.force_id)
+    areas = Area.objects.filter(force_id=force_id).order_by("name")
+    officers = User.objects.filter(
+        force_id=force_id, role__in=[Role.OFFICER, Role.SUPERVISOR]
+    ).order_by("last_name", "first_name")
+    teams = selectors.compliance_teams(user=user)
+    form = ComplianceFilterForm(request.GET or None, areas=areas, officers=officers, teams=teams)
+    today = timezone.localdate(timezone=LONDON)
+    if form.is_bound and form.is_valid():
+        start, end = form.period(today)
+        area = form.cleaned_data.get("area") or None
+        team = form.cleaned_data.get("team") or None
+        officer = form.cleaned_data.get("officer") or None
+    else:
+        start, end = today.replace(year=today.year - 1, day=1), today
+        area = team = officer = None
+    filters = selectors.ComplianceFilter(
+        force_id=force_id,
+        start=start,
+        end=end,
+        area_id=int(area) if area else None,
+        officer_id=int(officer) if officer else None,
+        team_id=int(team) if team else None,
+    )
+    return form, filters
+
+
+@capability_required(Capability.VIEW_COMPLIANCE)
+@never_cache
+@require_GET
+def compliance(request: StaffRequest) -> HttpResponse:
+    form, filters = _compliance_filters(request)
+    return _compliance_page(request, form, filters)
+
+
+def _compliance_page(request: StaffRequest, form, filters) -> HttpResponse:
+    """The compliance page; 400 with the error summary when the filters asked for were
+    wrong (the figures shown are then for the default period)."""
+    result = selectors.compliance(user=request.user, filters=filters)
+    return render(
+        request,
+        "care/compliance.html",
+        {
+            "form": form,
+            "filters": filters,
+            "result": result,
+            "query": request.GET.urlencode(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@capability_required(Capability.VIEW_COMPLIANCE)
+@never_cache
+@require_GET
+def compliance_csv(request: StaffRequest) -> HttpResponse:
+    form, filters = _compliance_filters(request)
+    if form.errors:  # no file for filters that were wrong: the page says what to put right
+        return _compliance_page(request, form, filters)
+    result = selectors.compliance(user=request.user, filters=filters, breach_limit=100_000)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="compliance-{filters.start}-{filters.end}.csv"'
+    )
+    writer = csv_writer(response)
+    writer.writerow(
+        [
+            "section",
+            "obligation",
+            "title",
+            "due",
+            "met_on_time",
+            "met_late",
+            "breached",
+            "open",
+            "share_met_on_time",
+        ]
+    )
+    sections = [("summary", result.rows)] + [
+        (f"summary_{group}", rows) for group, rows in result.groups.items()
+    ]
+    for section, row in ((section, row) for section, rows in sections for row in rows):
+        share = "" if row.share_on_time is None else f"{row.share_on_time:.4f}"
+        writer.writerow(
+            [
+                section,
+                row.code,
+                row.title,
+                row.due,
+                row.met_on_time,
+                row.met_late,
+                row.breached,
+                row.open,
+                share,
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["section", "month", "due", "met_on_time", "share_met_on_time"])
+    for entry in result.trend:
+        share = "" if entry["share"] is None else f"{entry['share']:.4f}"
+        writer.writerow(["trend", entry["month"], entry["due"], entry["met_on_time"], share])
+    writer.writerow([])
+    writer.writerow(["section", "case", "obligation", "due_at", "status", "met_at", "officer"])
+    for o in result.breaches:
+        writer.writerow(
+            [
+                "breach",
+                o.case.reference,
+                o.code,
+                timezone.localtime(o.due_at, LONDON).isoformat(),
+                o.status,
+                timezone.localtime(o.met_at, LONDON).isoformat() if o.met_at else "",
+                o.officer_id or "",
+            ]
+        )
+    return response
+
+
+@capability_required(Capability.VIEW_RULE_SETS)
+@require_GET
+def rule_sets(request: StaffRequest) -> HttpResponse:
+    return render(
+        request, "care/rule_sets.html", {"rule_sets": selectors.rule_sets(user=request.user)}
+    )
+
+
+@capability_required(Capability.VIEW_RULE_SETS)
+@require_GET
+def rule_set_detail(request: StaffRequest, code: str, version: int) -> HttpResponse:
+    found = selectors.rule_set_version_get(user=request.user, code=code, version=version)
+    rules = []
+    for rule in found.rules.all():
+        definition = rule.definition
+        rules.append({"rule": rule, "d": definition})
+    if not rules:
+        raise Http404("No such rule set")
+    return render(request, "care/rule_set_detail.html", {"version": found, "rules": rules})
+
+
+# --- the officer in charge ---------------------------------------------------------------
+
+
+def _may_assign(user, case) -> tuple[bool, bool]:
+    """(may assign anyone, may take the case themself)."""
+    if has_capability(user, Capability.ASSIGN_CASES):
+        return True, True
+    team = selectors.case_team(case=case)
+    own = (
+        case.officer_in_charge_id is None
+        and team is not None
+        and user.team_id == team.pk
+        and user.role in officer_services.OFFICER_ROLES
+    )
+    return False, own
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_officer(request: StaffRequest, reference: str) -> HttpResponse:
+    """Assign, reassign or hand over a case (supervisors), or take an unassigned case of
+    the officer's own team."""
+    case = case_get(user=request.user, reference=reference)
+    anyone, take = _may_assign(request.user, case)
+    if not (anyone or take):
+        messages.error(
+            request,
+            _("Only a supervisor can reassign this case, or an officer of its team take it."),
+        )
+        return redirect(case.get_absolute_url())
+    officers = officer_services.officers_assignable(force_id=case.force_id)
+    if not anyone:
+        officers = [o for o in officers if o.pk == request.user.pk]
+    form = OfficerAssignForm(request.POST or None, officers=officers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            officer_services.case_officer_assign(
+                case=case,
+                officer=form.chosen_officer(),
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(officer)s is now the officer in charge.") % {"officer": form.chosen_officer()},
+            )
+            return redirect(case.get_absolute_url())
+    return render(
+        request,
+        "care/case_officer.html",
+        {"case": case, "form": form, "anyone": anyone, "team": selectors.case_team(case=case)},
+        status=400 if form.errors else 200,
+    )
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_GET
+def team_queues(request: StaffRequest) -> HttpResponse:
+    teams = selectors.teams_for(user=request.user).select_related("area")
+    return render(request, "care/team_queues.html", {"teams": teams})
+
+
+@capability_required(Capability.WORK_CASES)
+@never_cache
+@require_GET
+def team_queue(request: StaffRequest, code: str) -> HttpResponse:
+    """A team's unassigned cases, oldest first."""
+    team = selectors.team_get(user=request.user, code=code)
+    page = Paginator(selectors.team_queue(team=team), 50).get_page(request.GET.get("page"))
+    return render(request, "care/team_queue.html", {"team": team, "page": page})
+
+
+# --- visit times -------------------------------------------------------------------------
+
+
+@capability_required(Capability.MANAGE_VISIT_TIMES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def visit_times(request: StaffRequest) -> HttpResponse:
+    """The force's visit times by area, and a form to add one or a weekly pattern."""
+    areas = Area.objects.filter(force_id=cast(int, request.user.force_id)).order_by("name")
+    form = VisitTimesForm(request.POST or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["repeat"]:
+                made = visit_slots_weekly_create(
+                    area=form.chosen_area(),
+                    weekday=int(data["repeat"]),
+                    start=data["start"],
+                    minutes=data["minutes"],
+                    capacity=data["capacity"],
+                    first_day=data["first_day"],
+                    last_day=data["last_day"],
+                )
+            else:
+                made = visit_slots_create_on(
+                    area=form.chosen_area(),
+                    days=[data["first_day"]],
+                    start=data["start"],
+                    minutes=data["minutes"],
+                    capacity=data["capacity"],
+                )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("%(n)s visit times added.") % {"n": len(made)})
+            return redirect(f"{reverse('care:visit-times')}?area={form.chosen_area().code}")
+    chosen = next((a for a in areas if a.code == request.GET.get("area")), None)
+    if chosen is None and areas:
+        chosen = areas[0]
+    page = None
+    if chosen is not None:
+        page = Paginator(selectors.visit_slots_for_area(area=chosen), 50).get_page(
+            request.GET.get("page")
+        )
+    return render(
+        request,
+        "care/visit_times.html",
+        {"form": form, "areas": areas, "chosen": chosen, "page": page},
+        status=400 if form.errors else 200,
+    )
