@@ -93,7 +93,8 @@ def test_the_open_data_csv_neutralises_names():
 
 # Modules that may call the csv module's writers: the safe writer itself, and the
 # estimation CLI's output (it neutralises every cell with its own cell_neutralise).
-ALLOWED = {"core/csv_export.py", "estimation/output.py"}
+# The small-area command writes numbers and the area's name, which it neutralises the same way.
+ALLOWED = {"core/csv_export.py", "estimation/output.py", "estimation/sae_cli.py"}
 RAW_WRITER = re.compile(r"\bcsv\.(?:writer|DictWriter)\(|\.to_csv\(")
 
 

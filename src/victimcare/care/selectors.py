@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from victimcare.accounts.constants import Role
-from victimcare.accounts.models import SupportOrganisation, User
+from victimcare.accounts.models import SupportOrganisation
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.care.clock import outcome_normalise
 from victimcare.care.constants import (
@@ -25,7 +22,6 @@ from victimcare.care.constants import (
     VisitStatus,
 )
 from victimcare.care.models import (
-    BreachAlert,
     CaseClock,
     NeedsAssessment,
     Obligation,
@@ -36,6 +32,18 @@ from victimcare.care.models import (
     Visit,
     VisitSlot,
 )
+
+# Supervisors' reads (team workload, breach alerts) live in selectors_supervisors.py and
+# are re-exported here for the pages that read them as care.selectors.*.
+from victimcare.care.selectors_supervisors import (
+    BREACH_ALERT_DAYS as BREACH_ALERT_DAYS,
+)
+from victimcare.care.selectors_supervisors import TEAM_DUE_DAYS as TEAM_DUE_DAYS
+from victimcare.care.selectors_supervisors import OfficerLoad as OfficerLoad
+from victimcare.care.selectors_supervisors import (
+    breach_alerts_recent as breach_alerts_recent,
+)
+from victimcare.care.selectors_supervisors import team_workload as team_workload
 from victimcare.care.visit_state import ACCEPTED_STATUSES, visit_state
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case, CaseEvent, Victim
@@ -525,87 +533,4 @@ def visit_slots_free(*, area, now: datetime | None = None) -> QuerySet[VisitSlot
         .annotate(taken=Count("visits", filter=Q(visits__status=VisitStatus.ACCEPTED)))
         .filter(taken__lt=F("capacity"))
         .order_by("starts_at", "id")
-    )
-
-
-# --- supervisors: the team view ----------------------------------------------------------
-
-TEAM_DUE_DAYS = 7
-
-
-@dataclass
-class OfficerLoad:
-    officer: object
-    open: int = 0
-    due: int = 0  # due in the next TEAM_DUE_DAYS days, not yet overdue
-    overdue: int = 0
-
-
-def team_workload(*, user, team_id: int, now: datetime | None = None) -> list[OfficerLoad]:
-    """Each officer of a team of the user's force with their outstanding obligations:
-    all open, due in the next week and overdue (one query). Another force's team gives
-    nothing."""
-    if not has_capability(user, Capability.VIEW_COMPLIANCE) or user.force_id is None:
-        return []
-    team = Team.objects.filter(pk=team_id, force_id=user.force_id).first()
-    if team is None:
-        return []
-    now = now or timezone.now()
-    officers = list(
-        User.objects.filter(
-            team=team,
-            force_id=user.force_id,
-            is_active=True,
-            role__in=[Role.OFFICER, Role.SUPERVISOR],
-        ).order_by("last_name", "first_name", "id")
-    )
-    counts = {
-        row["officer_id"]: row
-        for row in Obligation.objects.filter(
-            officer__in=officers, status__in=OUTSTANDING, case__force_id=user.force_id
-        )
-        .values("officer_id")
-        .annotate(
-            open=Count("id"),
-            due=Count(
-                "id", filter=Q(due_at__gte=now, due_at__lte=now + timedelta(days=TEAM_DUE_DAYS))
-            ),
-            overdue=Count("id", filter=Q(due_at__lt=now)),
-        )
-    }
-    loads = []
-    for officer in officers:
-        row: Mapping[str, Any] = counts.get(officer.pk, {})
-        loads.append(
-            OfficerLoad(
-                officer=officer,
-                open=row.get("open", 0),
-                due=row.get("due", 0),
-                overdue=row.get("overdue", 0),
-            )
-        )
-    return loads
-
-
-BREACH_ALERT_DAYS = 7
-
-
-def breach_alerts_recent(
-    *, user, days: int = BREACH_ALERT_DAYS, now: datetime | None = None, limit: int = 20
-) -> tuple[int, list[BreachAlert]]:
-    """Breach alerts raised in the user's force in the last ``days`` days (the officers of
-    the supervisor's team when they have one): how many, and the newest ``limit``. Only
-    for roles that read compliance."""
-    if not has_capability(user, Capability.VIEW_COMPLIANCE) or user.force_id is None:
-        return 0, []
-    now = now or timezone.now()
-    alerts = BreachAlert.objects.filter(
-        force_id=user.force_id, raised_at__gte=now - timedelta(days=days)
-    )
-    if user.team_id:
-        alerts = alerts.filter(officer__team_id=user.team_id)
-    return alerts.count(), list(
-        alerts.select_related("obligation__case", "obligation__rule", "officer").order_by(
-            "-raised_at", "-id"
-        )[:limit]
     )
