@@ -2,6 +2,7 @@
 what happened, and pressing it (or Shift three times) leaves the site at once."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
 from tests.intake.factories import reporting_world
@@ -49,10 +50,10 @@ def test_a_domestic_abuse_report_shows_exit_this_page_and_pressing_it_leaves(pag
     neutral_site_served(page)
     say_domestic_abuse(page)
     button = page.get_by_role("button", name="Emergency Exit this page")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Continue").click()  # the next page has it too
-    assert page.locator(EXIT_BUTTON).is_visible()
+    expect(page.locator(EXIT_BUTTON)).to_be_visible()
     page.locator(EXIT_BUTTON).click()
     page.wait_for_url(NEUTRAL_SITE)
     assert page.title() == "Weather"

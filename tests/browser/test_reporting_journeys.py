@@ -48,12 +48,17 @@ def report_online(page) -> str:
     page.get_by_label("Last name").fill("Testperson")
     accessible(page)
     continue_(page)
+    accessible(page)  # about your situation: optional
+    continue_(page)
     page.get_by_label("Text message").check()
     page.get_by_label("Phone number").fill("07700 900123")
     page.locator("#id_phone_is_safe").check()
     accessible(page)
     continue_(page)
     page.get_by_label("Yes").check()
+    continue_(page)
+    page.get_by_label("That is fine, pass my details on").check()  # the referral opt-out
+    accessible(page)
     continue_(page)
     accessible(page)  # equality questions
     continue_(page)

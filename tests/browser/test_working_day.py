@@ -36,6 +36,7 @@ def report_online_by_email(page) -> str:
     page.get_by_role("button", name="Start now").click()
     page.get_by_label("Someone broke into my home").check()
     continue_(page)
+    continue_(page)  # the hate element: optional
     page.get_by_label("Tell us what happened").fill("They forced the back door and took a laptop.")
     continue_(page)
     page.get_by_label("Where did it happen?").select_option(label="Hackney")
@@ -47,10 +48,13 @@ def report_online_by_email(page) -> str:
     page.get_by_label("First name").fill("Ada")
     page.get_by_label("Last name").fill("Testperson")
     continue_(page)
+    continue_(page)  # about your situation: optional
     page.get_by_label("Email", exact=True).check()
     page.get_by_label("Email address").fill(ADA)
     continue_(page)
     page.get_by_label("Yes").check()  # a visit, please
+    continue_(page)
+    page.get_by_label("That is fine, pass my details on").check()  # the referral opt-out
     continue_(page)
     continue_(page)  # equality questions
     page.get_by_role("button", name="Send report").click()
