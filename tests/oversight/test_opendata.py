@@ -56,3 +56,51 @@ def test_the_threshold_comes_from_the_setting_unless_given(settings):
     settings.OPEN_DATA_THRESHOLD = 50
     assert "fewer than 50 responses" in dictionary_csv()
     assert "fewer than 12 responses" in dictionary_csv(threshold=12)
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_three_response_area_shows_no_rate_in_open_data():
+    """Sutton's fault, in open data: an area with 3 responses has no rate, no interval,
+    and says "too few responses"."""
+    mps = responses_make(per_month=1, months=3, seed=5)[0]
+    rows = _rows(open_data_csv(forces=[mps], quarter=QUARTER, threshold=30))
+    areas = [r for r in rows if r["breakdown"] == "area"]
+    assert areas
+    for row in areas:
+        assert row["percent_satisfied"] == row["ci_low"] == row["ci_high"] == ""
+        assert row["status"].startswith("suppressed")
+    assert any("too few responses" in r["status"] for r in areas)
+
+
+def test_open_data_rows_say_which_months_they_cover_and_flag_incomplete_fieldwork(monkeypatch):
+    from datetime import date
+
+    from victimcare.oversight import publication
+
+    mps = responses_make(per_month=40, months=1, seed=5)[0]  # September 2026 only
+    rows = _rows(open_data_csv(forces=[mps], quarter=QUARTER, threshold=30))
+    assert {r["reports_covered"] for r in rows} == {"Sep 2026 only (one month of reports)"}
+    assert {r["fieldwork"] for r in rows} == {"complete"}
+    monkeypatch.setattr(publication, "today", lambda: date(2026, 10, 20))
+    rows = _rows(open_data_csv(forces=[mps], quarter=QUARTER, threshold=30))
+    assert {r["fieldwork"] for r in rows} == {
+        "fieldwork is incomplete: responses for September only so far"
+    }
+
+
+def test_an_interval_that_cannot_be_computed_is_explained_in_open_data(monkeypatch):
+    """A published rate without an interval says why in ``interval_note``, never a dash."""
+    from victimcare.oversight import opendata
+
+    real = opendata._cell
+    monkeypatch.setattr(opendata, "_cell", lambda e: dict(real(e), ci_low=None, ci_high=None))
+    forces = responses_make(per_month=40, months=3, seed=5)
+    rows = _rows(open_data_csv(forces=forces[:1], quarter=QUARTER, threshold=30))
+    published = [r for r in rows if r["status"] == "published"]
+    assert published
+    for row in published:
+        assert row["ci_low"] == row["ci_high"] == ""
+        assert row["interval_note"].startswith("no interval: ")

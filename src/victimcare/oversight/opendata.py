@@ -5,18 +5,25 @@ Cells (a force's measure overall, or within one group of a breakdown) with fewer
 ``threshold`` responses are suppressed, and further cells are suppressed so that none
 can be worked out from the totals (``suppression``): every breakdown's groups add up to
 the force's total, and the forces add up to the all-forces total when there is one.
+
+Every rate goes through the one publication rule (``publication.publish``): a cell shown
+has enough responses and an estimate; an interval that cannot be computed says why in
+``interval_note``; each row says which months of reports it covers (``reports_covered``)
+and whether the quarter's fieldwork is complete (``fieldwork``). Open data never
+compares periods.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from victimcare.core.csv_export import csv_dict_writer, csv_writer
 from victimcare.core.registry import demo_world_get
 from victimcare.forces.models import Force
-from victimcare.oversight import figures, selectors
+from victimcare.oversight import figures, publication, selectors
 from victimcare.oversight.constants import (
     OGL_NOTICE,
     SYNTHETIC_NOTICE,
@@ -38,7 +45,10 @@ COLUMNS = (
     "percent_satisfied",
     "ci_low",
     "ci_high",
+    "interval_note",
     "status",
+    "reports_covered",
+    "fieldwork",
     "source",
 )
 DICTIONARY = (
@@ -72,9 +82,26 @@ DICTIONARY = (
     ),
     ("ci_high", "Upper end of the 95% confidence interval, percent."),
     (
+        "interval_note",
+        "Why a published rate has no interval (every response gave the same answer, or "
+        "the sample design leaves too few degrees of freedom); blank when it has one.",
+    ),
+    (
         "status",
-        "published; suppressed (fewer than the threshold of responses); or "
-        "suppressed to protect another cell (secondary suppression).",
+        "published; 'suppressed: too few responses' (fewer than the threshold; no rate); "
+        "'suppressed to protect another cell' (secondary suppression); or 'not published' "
+        "with the reason (no estimate could be made).",
+    ),
+    (
+        "reports_covered",
+        "Exactly which months of reports the row's responses come from, e.g. 'Jul 2026 "
+        "only (one month of reports)' while later months are still in fieldwork.",
+    ),
+    (
+        "fieldwork",
+        "complete, or why not: victims are interviewed 6 to 12 weeks after the month "
+        "of their report, so a recent quarter may hold only some of its months. A "
+        "quarter whose fieldwork is incomplete should not be compared with another.",
     ),
     ("source", "Where the figures come from; 'Demonstration data: synthetic' for the demo world."),
 )
@@ -100,6 +127,8 @@ def open_data_rows(
     )
     frame = figures.Frame(cols)
     names = {f.code: f.name for f in forces}
+    today = publication.today()
+    coverage = _coverage(frame, quarter=quarter, on=today)
     cells: dict[tuple, dict[str, Any]] = {}
     lines: list[Line] = []
     national = len(forces) > 1
@@ -148,27 +177,62 @@ def open_data_rows(
             "breakdown": breakdown,
             "group": group,
             "source": source,
+            **coverage.get(force_code, coverage[ALL_FORCES]),
         }
+        shown = publication.publish(cell, threshold=threshold)
         if mark:
             row.update(
                 responses="",
                 percent_satisfied="",
                 ci_low="",
                 ci_high="",
-                status=f"suppressed (fewer than {threshold} responses)"
+                interval_note="",
+                status=f"suppressed: too few responses (fewer than {threshold})"
                 if mark == PRIMARY
                 else "suppressed to protect another cell",
             )
-        else:
+        elif not shown["published"]:
             row.update(
                 responses=cell["n"],
-                percent_satisfied=_pct(cell["estimate"]),
-                ci_low=_pct(cell["ci_low"]),
-                ci_high=_pct(cell["ci_high"]),
+                percent_satisfied="",
+                ci_low="",
+                ci_high="",
+                interval_note="",
+                status=f"not published: {shown['withheld']}",
+            )
+        else:
+            row.update(
+                responses=shown["n"],
+                percent_satisfied=_pct(shown["estimate"]),
+                ci_low=_pct(shown["ci_low"]),
+                ci_high=_pct(shown["ci_high"]),
+                interval_note=shown["interval_note"] or "",
                 status="published",
             )
         rows.append(row)
     return rows
+
+
+def _coverage(frame: figures.Frame, *, quarter: Quarter, on: date) -> dict[str, dict[str, str]]:
+    """Per force (and ``ALL`` for the file), which months of reports the responses come
+    from and whether the quarter's fieldwork is complete, by the publication rule."""
+    months = quarter.months
+    cols = frame.columns
+    pairs: dict[str, dict[str, int]] = {ALL_FORCES: {}}
+    for force_code, month in zip(
+        cols["force"].tolist(), cols["month"].tolist(), strict=True
+    ):
+        for key in (force_code, ALL_FORCES):
+            counts = pairs.setdefault(key, {})
+            counts[month] = counts.get(month, 0) + 1
+    out = {}
+    for key, counts in pairs.items():
+        status = publication.fieldwork(months, counts=counts, on=on)
+        out[key] = {
+            "reports_covered": publication.months_label(months, counts=counts),
+            "fieldwork": "complete" if status["complete"] else str(status["note"]),
+        }
+    return out
 
 
 def _cell(e) -> dict[str, Any]:
