@@ -64,6 +64,7 @@ ROUTES = {
         roles(COMPLIANCE_RETURN, NOT_FOUND, FORBIDDEN),
     ),
     # The caller's one force in scope (no ?force= needed when there is only one).
+    "api-v1:satisfaction": ("get", None, roles(AGGREGATES, OK, FORBIDDEN, anonymous=401)),
     "api-v1:compliance-return": (
         "get",
         None,
