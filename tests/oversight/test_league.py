@@ -102,3 +102,38 @@ def test_precise_estimates_give_narrow_rank_intervals():
     narrow = rank_intervals(est, [0.0001] * 3)
     assert all(lo == hi for _, lo, hi in narrow)
     assert any(hi - lo >= 1 for _, lo, hi in wide)
+
+
+@pytest.mark.django_db
+def test_a_one_month_rolling_year_league_is_labelled_as_one_month(client):
+    """A "rolling 12 months" with only September's reports says so on the league table,
+    in its chart and in the report pack's peers line."""
+    from django.urls import reverse
+
+    from tests.factories import staff_make
+    from tests.oversight.factories import QUARTER, responses_make
+    from victimcare.accounts.constants import Role
+    from victimcare.oversight import figure_services
+
+    mps = responses_make(per_month=40, months=1, seed=5)[0]
+    table = figure_services.league_compute(force=mps, quarter=QUARTER, use_cache=False)
+    assert table["period_label"] == "reports of Sep 2026 only (one month of reports)"
+    assert "12 months" not in table["chart"]
+    client.force_login(staff_make(Role.OVERSIGHT, force=mps))
+    page = client.get(reverse("oversight:league", kwargs={"code": "MPS"}), {"quarter": "2026Q3"})
+    html = page.content.decode()
+    assert "reports of Sep 2026 only (one month of reports)" in html
+
+
+def test_a_partial_year_league_says_how_many_of_its_months_have_responses(frame_columns):
+    months = [f"2025-{m:02d}" for m in range(10, 13)] + [f"2026-{m:02d}" for m in range(1, 10)]
+    table = figures.league_figures(
+        figures.Frame(frame_columns),
+        measure="whole_experience",
+        months=months,
+        names={},
+        group_label="test",
+    )
+    assert (
+        table["period_label"] == "reports of Jul 2026 to Sep 2026 (3 of 12 months have responses)"
+    )

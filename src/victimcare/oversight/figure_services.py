@@ -115,7 +115,6 @@ def league_compute(
             frame,
             measure=measure,
             months=months,
-            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
             names={f.code: f.name for f in forces},
             group_label=group,
             chart_prefix=f"league-{scope}",

@@ -219,9 +219,7 @@ def _coverage(frame: figures.Frame, *, quarter: Quarter, on: date) -> dict[str, 
     months = quarter.months
     cols = frame.columns
     pairs: dict[str, dict[str, int]] = {ALL_FORCES: {}}
-    for force_code, month in zip(
-        cols["force"].tolist(), cols["month"].tolist(), strict=True
-    ):
+    for force_code, month in zip(cols["force"].tolist(), cols["month"].tolist(), strict=True):
         for key in (force_code, ALL_FORCES):
             counts = pairs.setdefault(key, {})
             counts[month] = counts.get(month, 0) + 1

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from victimcare.oversight import charts, league
+from victimcare.oversight import charts, league, publication
 from victimcare.oversight.figures.common import (
     STAGE_LABELS,
     Frame,
@@ -25,7 +25,7 @@ def league_figures(
     *,
     measure: str,
     months: Sequence[str],
-    period_label: str,
+    period_label: str | None = None,
     names: Mapping[str, str],
     group_label: str,
     highlight: Sequence[str] = (),
@@ -34,8 +34,18 @@ def league_figures(
     threshold: int = 30,
 ) -> dict[str, Any]:
     """A league table of the frame's forces for ``measure`` over ``months``. Forces with
-    fewer than ``threshold`` responses are left out of the chart (the publication rule)."""
+    fewer than ``threshold`` responses are left out of the chart (the publication rule).
+    Unless ``period_label`` is given, the period is labelled by exactly the months of
+    reports with responses (``publication.months_label``): a "rolling 12 months" with one
+    month of responses is labelled as that one month."""
     frame.with_column("period", frame.months_flag(months))
+    answered = (frame.columns["period"] == 1) & np.isfinite(
+        frame.columns[sat(measure)].astype(float)
+    )
+    seen, seen_n = np.unique(frame.columns["month"][answered], return_counts=True)
+    month_counts = {str(m): int(k) for m, k in zip(seen, seen_n, strict=True)}
+    if period_label is None:
+        period_label = "reports of " + publication.months_label(months, counts=month_counts)
     codes = sorted(set(frame.columns["force"].tolist()))
     # One design with a force-or-others column per force: built once, compared k times.
     for code in codes:
@@ -100,6 +110,8 @@ def league_figures(
         "measure": measure,
         "measure_label": STAGE_LABELS[measure],
         "period_label": period_label,
+        "months": list(months),
+        "month_counts": month_counts,
         "group_label": group_label,
         "average": estimate_dict(average),
         "rows": table,
