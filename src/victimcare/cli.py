@@ -81,6 +81,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("report-pack", "victimcare.oversight.commands"),
     ("open-data", "victimcare.oversight.commands"),
     ("compliance-return", "victimcare.oversight.commands"),
+    ("peer-groups", "victimcare.oversight.commands"),
+    ("benchmark", "victimcare.oversight.commands"),
     ("import", "victimcare.intake.commands"),
     ("training", "victimcare.training.commands"),
     ("manage", "victimcare.commands"),

@@ -45,6 +45,11 @@ SETTINGS_DOC: dict[str, str] = {
     "VICTIMCARE_LOG_LEVEL": "Logging level. Default: INFO.",
     "VICTIMCARE_OPEN_DATA_THRESHOLD": "Cells of open data and report packs resting on fewer "
     "responses than this are suppressed. Default: 30.",
+    "VICTIMCARE_PEER_GROUPS_FILE": "Peer groups (most similar groups) file that "
+    "`victimcare peer-groups` and the demo load, with its source and date. Default: the "
+    "illustrative groups in forces/data/peer_groups.json.",
+    "VICTIMCARE_CSEW_FILE": "Crime Survey for England and Wales benchmark file drawn as a "
+    "reference line on the satisfaction trend. Default: oversight/data/csew.json.",
     # Notifications, reporting and Track my case.
     "VICTIMCARE_PUBLIC_URL": "Address of the site as victims reach it, for links in messages. "
     "Default: http://127.0.0.1:8000.",

@@ -189,6 +189,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SERVICE_NAME = env_str("VICTIMCARE_SERVICE_NAME", "Report and track a crime")
 DEMO_PASSWORD = env_str("VICTIMCARE_DEMO_PASSWORD", "victimcare-demo")
 OPEN_DATA_THRESHOLD = env_int("VICTIMCARE_OPEN_DATA_THRESHOLD", 30)
+PEER_GROUPS_FILE = env_str("VICTIMCARE_PEER_GROUPS_FILE", "")
+CSEW_BENCHMARK_FILE = env_str("VICTIMCARE_CSEW_FILE", "")
 # How long a worker process trusts a records-system token it has checked (accounts/
 # api_auth.py): a revoked token stops working within this many seconds. 0: every request.
 API_TOKEN_CACHE_SECONDS = 5

@@ -6,10 +6,18 @@ from victimcare.forces.constants import AreaKind, SurveyGroup
 
 
 class PeerGroup(models.Model):
-    """A Home Office 'most similar group' of forces, compared with each other."""
+    """A Home Office 'most similar group' of forces, compared with each other, as loaded
+    from a peer groups file (``forces.services.peer_groups_load``) with its source."""
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
+    source = models.CharField(
+        max_length=300, blank=True, help_text=_("Who published the grouping, from its file")
+    )
+    source_url = models.URLField(max_length=500, blank=True)
+    source_date = models.DateField(
+        null=True, blank=True, help_text=_("The date of the grouping, from its file")
+    )
 
     class Meta:
         ordering = ["name"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import re
+from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -16,6 +19,8 @@ from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, Postcode
 REFERENCE_DATA_FILE = Path(__file__).resolve().parent / "data" / "reference.json"
 POSTCODE_DISTRICTS_FILE = Path(__file__).resolve().parent / "data" / "postcode_districts.csv"
 REPORT_GROUPS_FILE = Path(__file__).resolve().parent / "data" / "report_groups.csv"
+PEER_GROUPS_FILE = Path(__file__).resolve().parent / "data" / "peer_groups.json"
+_SLUG = re.compile(r"^[-a-z0-9_]{1,40}$")
 
 _CRIME_TYPE_FIELDS = (
     "name",
@@ -47,17 +52,9 @@ def reference_data_load() -> None:
     and the crime types. Idempotent: a second run changes nothing. Rows that are no
     longer in the file are left alone (cases may refer to them)."""
     data = reference_data()
-    peer_group_of: dict[str, PeerGroup] = {}
-    for group in data["peer_groups"]:
-        peer_group, _ = PeerGroup.objects.update_or_create(
-            code=group["code"], defaults={"name": group["name"]}
-        )
-        for force_code in group["forces"]:
-            peer_group_of[force_code] = peer_group
     for entry in data["forces"]:
         force, _ = Force.objects.update_or_create(
-            code=entry["code"],
-            defaults={"name": entry["name"], "peer_group": peer_group_of.get(entry["code"])},
+            code=entry["code"], defaults={"name": entry["name"]}
         )
         existing = {area.code: area for area in Area.objects.filter(force=force)}
         for name in entry["areas"]:
@@ -78,6 +75,7 @@ def reference_data_load() -> None:
         )
     report_groups_load()
     postcode_districts_load()
+    peer_groups_load()
 
 
 def _data_rows(path: Path) -> list[dict]:
@@ -131,3 +129,133 @@ def postcode_districts_load() -> None:
     for prefix, force_id in wanted.items():
         if prefix in existing and existing[prefix] != force_id:
             PostcodeDistrict.objects.filter(prefix=prefix).update(force_id=force_id)
+
+
+# --- peer groups ---------------------------------------------------------------------------
+
+
+class PeerGroupsFileError(ValueError):
+    """A peer groups file that cannot be loaded; the message says what to fix."""
+
+
+def peer_groups_file() -> Path:
+    """The peer groups file: ``VICTIMCARE_PEER_GROUPS_FILE`` if set, else the illustrative
+    groups shipped in forces/data/peer_groups.json."""
+    from django.conf import settings
+
+    configured = getattr(settings, "PEER_GROUPS_FILE", "")
+    return Path(configured) if configured else PEER_GROUPS_FILE
+
+
+def peer_groups_read(path: Path) -> dict[str, Any]:
+    """A peer groups file, checked: ``source`` (who published it), ``as_of`` (its date,
+    YYYY-MM-DD), optional ``url`` and ``note``, and ``groups``, each with a ``code``
+    (lower-case slug), a ``name`` and two or more ``forces`` (force codes); a force is in
+    at most one group. ``PeerGroupsFileError`` says what is wrong. Reads no database."""
+    where = str(path)
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PeerGroupsFileError(f"{where}: cannot be read ({error.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise PeerGroupsFileError(f"{where}: not JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise PeerGroupsFileError(f"{where}: expected an object with source, as_of and groups")
+    source = data.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise PeerGroupsFileError(f"{where}: 'source' must say who published the groups")
+    try:
+        as_of = date.fromisoformat(str(data.get("as_of", "")))
+    except ValueError:
+        raise PeerGroupsFileError(
+            f"{where}: 'as_of' must be the date of the groups as YYYY-MM-DD, "
+            f"not {data.get('as_of')!r}"
+        ) from None
+    url = data.get("url") or ""
+    if not isinstance(url, str) or (url and not url.startswith(("https://", "http://"))):
+        raise PeerGroupsFileError(f"{where}: 'url' must be a web address or left out")
+    groups = data.get("groups")
+    if not isinstance(groups, list) or not groups:
+        raise PeerGroupsFileError(f"{where}: 'groups' must be a list of one or more groups")
+    seen_codes: set[str] = set()
+    group_of: dict[str, str] = {}
+    checked = []
+    for number, group in enumerate(groups, start=1):
+        if not isinstance(group, dict):
+            raise PeerGroupsFileError(f"{where}: group {number} must be an object")
+        code, name, members = group.get("code"), group.get("name"), group.get("forces")
+        if not isinstance(code, str) or not _SLUG.match(code):
+            raise PeerGroupsFileError(
+                f"{where}: group {number}: 'code' must be lower-case letters, digits and "
+                f"hyphens (up to 40), not {code!r}"
+            )
+        if code in seen_codes:
+            raise PeerGroupsFileError(f"{where}: group code {code!r} is used twice")
+        seen_codes.add(code)
+        if not isinstance(name, str) or not name.strip():
+            raise PeerGroupsFileError(f"{where}: group {code!r} needs a 'name'")
+        if (
+            not isinstance(members, list)
+            or len(members) < 2
+            or not all(isinstance(m, str) and m.strip() for m in members)
+        ):
+            raise PeerGroupsFileError(
+                f"{where}: group {code!r}: 'forces' must list two or more force codes"
+            )
+        members = [m.strip().upper() for m in members]
+        for member in members:
+            if member in group_of:
+                raise PeerGroupsFileError(
+                    f"{where}: force {member} is in two groups ({group_of[member]!r} and "
+                    f"{code!r}); a force may be in one group only"
+                )
+            group_of[member] = code
+        checked.append({"code": code, "name": name.strip()[:120], "forces": members})
+    return {
+        "source": source.strip()[:300],
+        "url": url,
+        "as_of": as_of,
+        "note": str(data.get("note") or ""),
+        "groups": checked,
+    }
+
+
+@transaction.atomic
+def peer_groups_load(*, path: Path | None = None) -> dict[str, Any]:
+    """Load the peer groups of ``path`` (default ``peer_groups_file()``), replacing the
+    groups loaded before: each force joins its group (or none, if the file leaves it
+    out), groups no longer in the file are removed, and every group keeps the file's
+    source and date. Every force named must be loaded already; on any error
+    (``PeerGroupsFileError``) nothing is written. Idempotent. Returns what was loaded."""
+    path = path or peer_groups_file()
+    data = peer_groups_read(path)
+    forces = {f.code: f for f in Force.objects.all()}
+    unknown = sorted({m for g in data["groups"] for m in g["forces"]} - set(forces))
+    if unknown:
+        raise PeerGroupsFileError(
+            f"{path}: unknown force codes {', '.join(unknown)} (known codes are those of "
+            "the forces loaded, e.g. MPS, GMP, WMP)"
+        )
+    wanted: dict[str, PeerGroup] = {}
+    for group in data["groups"]:
+        peer_group = PeerGroup.objects.filter(code=group["code"]).first() or PeerGroup(
+            code=group["code"]
+        )
+        peer_group.name = group["name"]
+        peer_group.source = data["source"]
+        peer_group.source_url = data["url"]
+        peer_group.source_date = data["as_of"]
+        try:
+            peer_group.full_clean()
+        except ValidationError as error:
+            raise PeerGroupsFileError(f"{path}: group {group['code']!r}: {error}") from None
+        peer_group.save()
+        for member in group["forces"]:
+            wanted[member] = peer_group
+    for code, force in forces.items():
+        group = wanted.get(code)
+        if force.peer_group_id != (group.pk if group else None):
+            force.peer_group = group
+            force.save(update_fields=["peer_group"])
+    PeerGroup.objects.exclude(code__in=[g["code"] for g in data["groups"]]).delete()
+    return data

@@ -232,9 +232,13 @@ def trend_chart(
     zero_line: bool = False,
     scale: float = 100.0,
     limits: tuple[float, float] | None = PERCENT_AXIS,
+    benchmark: float | None = None,
+    benchmark_label: str = "National benchmark",
 ) -> Chart:
     """A line of estimates over time with the 95% interval as a band; optionally a target
-    (horizontal) and a trajectory (dashed). ``limits`` as for ``dot_interval_chart``."""
+    (horizontal), a trajectory (dashed) and a benchmark (a dotted horizontal reference
+    line, e.g. the Crime Survey for England and Wales, labelled in the legend).
+    ``limits`` as for ``dot_interval_chart``."""
     with matplotlib.rc_context(STYLE):
         fig = _figure(6.4, 3.0, left=0.75, bottom=0.75)
         ax = fig.add_subplot()
@@ -256,6 +260,10 @@ def trend_chart(
                 color=INK,
                 linewidth=1,
                 label="Trajectory to the target",
+            )
+        if benchmark is not None and math.isfinite(benchmark):
+            ax.axhline(
+                benchmark * scale, color=GREY, linestyle=":", linewidth=1.4, label=benchmark_label
             )
         if zero_line:
             ax.axhline(0, color=GREY, linewidth=0.8)

@@ -141,7 +141,83 @@ def add_open_data(add: AddCommand) -> None:
     )
 
 
+def cmd_peer_groups(args: argparse.Namespace) -> int:
+    """Load (or with --check only read) a peer groups file: forces/services.py."""
+    setup_django()
+    from pathlib import Path
+
+    from victimcare.forces.services import (
+        PeerGroupsFileError,
+        peer_groups_file,
+        peer_groups_load,
+        peer_groups_read,
+    )
+
+    path = Path(args.file) if args.file else peer_groups_file()
+    try:
+        data = peer_groups_read(path) if args.check else peer_groups_load(path=path)
+    except PeerGroupsFileError as error:
+        raise CommandError(str(error)) from None
+    verb = "Read" if args.check else "Loaded"
+    print(
+        f"{verb} {len(data['groups'])} peer groups from {path} "
+        f"(source: {data['source']}; dated {data['as_of']:%d %B %Y})"
+    )
+    for group in data["groups"]:
+        print(f"  {group['code']}: {group['name']}: {', '.join(group['forces'])}")
+    return 0
+
+
+def add_peer_groups(add: AddCommand) -> None:
+    command = add(
+        "peer-groups",
+        cmd_peer_groups,
+        "load the peer groups (most similar groups) that league tables compare forces in, "
+        "from a JSON file with its source and date, replacing those loaded before",
+        epilog="example:\n  victimcare peer-groups --file most-similar-groups-2026.json\n\n"
+        "The file: {source, as_of (YYYY-MM-DD), url, note, groups: [{code, name, forces: "
+        "[force codes]}]}; each force in at most one group; unknown force codes are "
+        "refused and nothing is written. Default file: VICTIMCARE_PEER_GROUPS_FILE, else "
+        "the illustrative forces/data/peer_groups.json.",
+    )
+    command.add_argument("--file", default="", help="the peer groups file (JSON)")
+    command.add_argument(
+        "--check", action="store_true", help="only read and check the file; change nothing"
+    )
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    """Read and check the national benchmark file (oversight/benchmark.py)."""
+    from pathlib import Path
+
+    setup_django()
+    from victimcare.oversight.benchmark import BenchmarkFileError, benchmark_file, benchmark_read
+
+    path = Path(args.file) if args.file else benchmark_file()
+    try:
+        rows = benchmark_read(path)
+    except BenchmarkFileError as error:
+        raise CommandError(str(error)) from None
+    print(f"{len(rows)} benchmark figures in {path}:")
+    for row in rows:
+        print(f"  {row.caption}")
+    return 0
+
+
+def add_benchmark(add: AddCommand) -> None:
+    command = add(
+        "benchmark",
+        cmd_benchmark,
+        "check and show the Crime Survey for England and Wales benchmark drawn beside the "
+        "force's satisfaction (VICTIMCARE_CSEW_FILE, else oversight/data/csew.json)",
+        epilog="example:\n  victimcare benchmark --file csew-2026.json",
+    )
+    command.add_argument("--file", default="", help="a benchmark file to check (JSON)")
+
+
 PARSERS = {
+    "peer-groups": add_peer_groups,
+    "benchmark": add_benchmark,
     "report-pack": add_report_pack,
     "open-data": add_open_data,
     "compliance-return": add_compliance_return,

@@ -4,6 +4,7 @@ writes of the cache. The reads are selectors (``selectors.figures_cache_get``)."
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import date
@@ -13,9 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from victimcare.forces.models import Area, Force
-from victimcare.oversight import figures, publication, selectors
+from victimcare.oversight import benchmark, figures, publication, selectors
 from victimcare.oversight.models import FiguresCache, Target
 from victimcare.oversight.periods import Quarter, month_shift, twelve_months_to
+
+logger = logging.getLogger(__name__)
 
 
 def figures_cache_store(*, key: str, stamp: str, payload: dict, seconds: float) -> None:
@@ -83,7 +86,21 @@ def dashboard_compute(
         return out
 
     raw = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
-    return figures.dashboard_publish(raw, threshold=threshold, on=on or publication.today())
+    try:
+        national, problem = benchmark.benchmark_for(figures.WHOLE), None
+    except benchmark.BenchmarkFileError:
+        logger.exception("The national benchmark file could not be read")
+        national, problem = None, "The national benchmark file could not be read: run "
+        problem += "victimcare benchmark to see why."
+    fig = figures.dashboard_publish(
+        raw,
+        threshold=threshold,
+        on=on or publication.today(),
+        benchmark=national,
+    )
+    fig["benchmark_problem"] = problem
+    fig["peers"] = selectors.peer_group_source(force=force)
+    return fig
 
 
 def league_compute(
@@ -137,6 +154,7 @@ def league_compute(
     payload["rows"] = shown + [dict(r, rank=None, flag_label="Too few responses") for r in withheld]
     payload["average"] = publication.publish(payload.get("average"), threshold=threshold)
     payload["threshold"] = threshold
+    payload["peers"] = selectors.peer_group_source(force=force) if scope == "peers" else None
     return payload
 
 

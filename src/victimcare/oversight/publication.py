@@ -57,6 +57,15 @@ GAP_RULE = (
 )
 
 
+MODE_MIX_POINTS = 10
+MODE_MIX_RULE = (
+    "Rule: the mix of survey modes is said to have changed when any mode's share of a "
+    "quarter's responses differs by {points} percentage points or more from its share in "
+    "the previous quarter. Victims answer differently by telephone, on the web and on "
+    "paper, so a change in the mix can move a figure by itself."
+)
+
+
 def today() -> date:
     """The date figures are published on (the tests pin it)."""
     from django.utils import timezone
@@ -229,6 +238,66 @@ def months_label(months: Sequence[str], *, counts: Mapping[str, int]) -> str:
     if len(covered) < len(months):
         text += f" ({len(covered)} of {len(months)} months have responses)"
     return text
+
+
+# --- survey mode ---------------------------------------------------------------------------
+
+
+def mode_mix(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    incomplete: str | None = None,
+    points: int = MODE_MIX_POINTS,
+) -> dict[str, Any]:
+    """Whether the mix of survey modes changed from the previous quarter, by
+    ``MODE_MIX_RULE``. ``rows``: one per mode with ``label``, ``n`` (this quarter's
+    responses) and ``n_previous``. Adds each mode's ``share`` and ``share_previous``
+    (proportions) and returns ``{"rows", "changed", "note", "rule", "mixed"}``; not
+    compared (``changed`` None, ``note`` why) when either quarter has no responses or the
+    fieldwork is incomplete."""
+    total = sum(int(r["n"]) for r in rows)
+    total_previous = sum(int(r["n_previous"]) for r in rows)
+    out_rows = [
+        dict(
+            r,
+            share=int(r["n"]) / total if total else None,
+            share_previous=int(r["n_previous"]) / total_previous if total_previous else None,
+        )
+        for r in rows
+    ]
+    rule = MODE_MIX_RULE.format(points=points)
+    mixed = sum(1 for r in out_rows if r["n"]) > 1
+    if incomplete:
+        return {
+            "rows": out_rows,
+            "changed": None,
+            "note": f"mix not compared: {incomplete}",
+            "rule": rule,
+            "mixed": mixed,
+        }
+    if not total or not total_previous:
+        return {
+            "rows": out_rows,
+            "changed": None,
+            "note": "mix not compared: a quarter has no responses",
+            "rule": rule,
+            "mixed": mixed,
+        }
+    moved = [
+        r for r in out_rows if abs((r["share"] or 0.0) - (r["share_previous"] or 0.0)) * 100 >= points
+    ]
+    if moved:
+        what = "; ".join(
+            f"{r['label']} {(r['share_previous'] or 0.0) * 100:.0f}% to {(r['share'] or 0.0) * 100:.0f}%"
+            for r in moved
+        )
+        note = (
+            f"The mix of survey modes changed from the previous quarter ({what}): part of "
+            "any change in satisfaction may come from how victims were asked."
+        )
+    else:
+        note = f"The mix of survey modes is steady (no mode's share moved {points} points or more)."
+    return {"rows": out_rows, "changed": bool(moved), "note": note, "rule": rule, "mixed": mixed}
 
 
 ETHNIC_MINORITY_GROUPS = "Asian, Black, Mixed and Other ethnic groups"

@@ -66,6 +66,23 @@ def peer_forces(*, force: Force, scope: str = "peers") -> list[Force]:
     return list(forces)
 
 
+def peer_group_source(*, force: Force) -> dict[str, Any] | None:
+    """The force's peer group with where it comes from (the peer groups file's source,
+    address and date), to show wherever peers are; None when the force has no group."""
+    group = force.peer_group
+    if group is None:
+        return None
+    return {
+        "code": group.code,
+        "name": group.name,
+        "source": group.source or "not recorded (loaded before peer groups had a source)",
+        "url": group.source_url,
+        "date": group.source_date.isoformat() if group.source_date else None,
+        "date_label": f"{group.source_date.day} {group.source_date:%B %Y}" if group.source_date else "undated",
+        "forces": list(group.forces.order_by("name").values_list("name", flat=True)),
+    }
+
+
 def latest_quarter(*, forces: Iterable[Force]) -> Quarter | None:
     """The latest quarter with responses for these forces."""
     from victimcare.surveys.models import Response
@@ -153,13 +170,14 @@ def responses_frame(
             "visited",
             "referred",
             *STAGE_FIELDS.values(),
+            "mode",
         )
     )
     n = len(rows)
     cols: dict[str, np.ndarray] = {}
     if n == 0:
         empty_text = np.array([], dtype=str)
-        cols = dict.fromkeys(FRAME_TEXT, empty_text)
+        cols = dict.fromkeys((*FRAME_TEXT, "mode"), empty_text)
         for name in (
             "stratum",
             "N",
@@ -204,6 +222,7 @@ def responses_frame(
         cols[f"sat_{stage}"] = np.where(
             np.isin(answers, no_answer), np.nan, np.isin(answers, good).astype(float)
         )
+    cols["mode"] = np.asarray(unpacked[14 + len(STAGE_FIELDS)], dtype=str)
     return cols
 
 
@@ -268,6 +287,7 @@ def choice_labels() -> dict[str, dict[str, str]]:
     """Display labels of coded columns."""
     from victimcare.cases.constants import AgeBand, Channel, Disability, Ethnicity, Sex
     from victimcare.forces.constants import SurveyGroup
+    from victimcare.surveys.constants import Mode
 
     def of(choices) -> dict[str, str]:
         return {str(value): str(label) for value, label in choices.choices}
@@ -279,6 +299,7 @@ def choice_labels() -> dict[str, dict[str, str]]:
         "age_band": of(AgeBand),
         "sex": of(Sex),
         "disability": {**of(Disability), "yes": "Disabled", "no": "Not disabled"},
+        "mode": of(Mode),
     }
 
 

@@ -253,17 +253,58 @@ def dashboard_figures(
             }
         )
     out["care"] = care
+    out["mode"] = _mode_figures(frame, quarter=quarter, labels=labels.get("mode") or {})
     out["chart_prefix"] = chart_prefix
     out["charts"] = dashboard_charts(out, prefix=chart_prefix)
     return out
 
 
-def dashboard_publish(fig: Mapping[str, Any], *, threshold: int, on: date) -> dict[str, Any]:
+def _mode_figures(
+    frame: Frame, *, quarter: Quarter, labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Whole-experience satisfaction by survey mode in ``quarter``, with each mode's
+    responses in the quarter and the one before (for the mix). Empty when the frame has
+    no mode column."""
+    cols = frame.columns
+    if "mode" not in cols or frame.n == 0:
+        return []
+    answered = (cols["scope"] == 1) & np.isfinite(cols[sat(WHOLE)].astype(float))
+    previous = quarter.previous().code
+    modes = sorted(
+        set(cols["mode"][answered & np.isin(cols["quarter"], [quarter.code, previous])].tolist())
+    )
+    result = _safe(frame.design.proportion, sat(WHOLE), by=["scope", "quarter", "mode"])
+    rows = []
+    for mode in modes:
+        here = _pick(result, scope=1, quarter=quarter.code, mode=mode) if result else None
+        before = _pick(result, scope=1, quarter=previous, mode=mode) if result else None
+        rows.append(
+            {
+                "value": mode,
+                "label": _label(mode, labels),
+                "estimate": estimate_dict(here) or {"n": 0, "estimate": None},
+                "n": int(here.n) if here is not None else 0,
+                "n_previous": int(before.n) if before is not None else 0,
+            }
+        )
+    return rows
+
+
+def dashboard_publish(
+    fig: Mapping[str, Any],
+    *,
+    threshold: int,
+    on: date,
+    benchmark: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The dashboard's figures under the publication rule (``publication``): rates under
     ``threshold`` responses withheld, periods labelled by the months they cover, a
     quarter with fieldwork open flagged and never compared, changes and gaps with their
-    test and rule; charts redrawn from what is shown (withheld rows in no chart)."""
+    test and rule; charts redrawn from what is shown (withheld rows in no chart).
+    ``benchmark`` (``oversight.benchmark``: the CSEW figure) is drawn on the trend as a
+    reference line, with its source and period."""
     fig = copy.deepcopy(dict(fig))
+    fig["benchmark"] = dict(benchmark) if benchmark else None
     counts = fig.get("month_counts") or {}
     quarter = Quarter.parse(fig["quarter"])
     year_months = twelve_months_to(quarter.last_month)
@@ -342,6 +383,14 @@ def dashboard_publish(fig: Mapping[str, Any], *, threshold: int, on: date) -> di
             threshold=threshold,
             rule=publication.GAP_RULE,
         )
+    mode_rows = [
+        dict(r, estimate=publication.publish(r["estimate"], threshold=threshold))
+        for r in fig.get("mode") or []
+    ]
+    fig["mode_mix"] = publication.mode_mix(
+        mode_rows,
+        incomplete=incomplete(fig["quarter"]) or incomplete(quarter.previous().code),
+    )
     fig["ethnic_minority_groups"] = publication.ETHNIC_MINORITY_GROUPS
     fig["charts"] = dashboard_charts(fig, prefix=fig.get("chart_prefix", "chart"))
     return fig
@@ -364,6 +413,7 @@ def dashboard_charts(fig: Mapping[str, Any], *, prefix: str) -> dict[str, str]:
         ),
     ).svg
     trend = [_point(t["label"], t["estimate"]) for t in fig["trend"]]
+    benchmark = fig.get("benchmark") or {}
     out["trend"] = charts.trend_chart(
         f"{prefix}-trend",
         trend,
@@ -373,7 +423,10 @@ def dashboard_charts(fig: Mapping[str, Any], *, prefix: str) -> dict[str, str]:
         + "; ".join(
             f"12 months to {t['label']}: {_fmt((t['estimate'] or {}).get('estimate'))}"
             for t in fig["trend"]
-        ),
+        )
+        + (f". Dotted line, for reference: {benchmark['caption']}" if benchmark else ""),
+        benchmark=benchmark.get("value"),
+        benchmark_label=f"CSEW, {benchmark.get('period', '')} (a different survey)",
     ).svg
     for b in fig["breakdowns"]:
         points = [_point(r["label"], r["estimate"]) for r in b["rows"]]
