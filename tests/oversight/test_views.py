@@ -111,3 +111,30 @@ def test_targets_page_shows_status_rule_and_trajectory(client, world, scope, kin
     status = re.search(r'data-status="([a-z_]+)"', html).group(1)
     assert status in {"achieved", "on_track", "at_risk", "off_track"}
     assert "Version 1" in html
+
+
+def test_the_peer_groups_source_and_date_are_shown_wherever_peers_are(client, world, tmp_path):
+    """Dashboard, league table and report pack name the peer group's source and date."""
+    import json
+
+    from victimcare.forces.services import peer_groups_load
+    from victimcare.oversight.report import report_pack_html
+
+    path = tmp_path / "groups.json"
+    path.write_text(
+        json.dumps(
+            {
+                "source": "HMICFRS most similar groups (test)",
+                "as_of": "2026-04-01",
+                "groups": [{"code": "msg", "name": "Test group", "forces": ["MPS", "GMP", "WMP"]}],
+            }
+        )
+    )
+    peer_groups_load(path=path)
+    wanted = "Source of the groups: HMICFRS most similar groups (test), dated 1 April 2026"
+    client.force_login(staff_make(Role.OVERSIGHT, force=world["mps"]))
+    for name in ("oversight:dashboard", "oversight:league"):
+        page = client.get(reverse(name, kwargs={"code": "MPS"}), {"quarter": QUARTER.code})
+        assert wanted in page.content.decode(), name
+    world["mps"].refresh_from_db()
+    assert wanted in report_pack_html(force=world["mps"], quarter=QUARTER)

@@ -161,7 +161,7 @@ def cmd_peer_groups(args: argparse.Namespace) -> int:
     verb = "Read" if args.check else "Loaded"
     print(
         f"{verb} {len(data['groups'])} peer groups from {path} "
-        f"(source: {data['source']}; dated {data['as_of']:%d %B %Y})"
+        f"(source: {data['source']}; dated {data['as_of'].day} {data['as_of']:%B %Y})"
     )
     for group in data["groups"]:
         print(f"  {group['code']}: {group['name']}: {', '.join(group['forces'])}")
@@ -190,7 +190,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     """Read and check the national benchmark file (oversight/benchmark.py)."""
     from pathlib import Path
 
-    setup_django()
+    setup_django(check_database=False)  # the file and the setting only
     from victimcare.oversight.benchmark import BenchmarkFileError, benchmark_file, benchmark_read
 
     path = Path(args.file) if args.file else benchmark_file()

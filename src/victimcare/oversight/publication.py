@@ -284,7 +284,10 @@ def mode_mix(
             "mixed": mixed,
         }
     moved = [
-        r for r in out_rows if abs((r["share"] or 0.0) - (r["share_previous"] or 0.0)) * 100 >= points
+        r
+        for r in out_rows
+        # rounded, so that 60% against 50% is the 10 points it is, not 9.999...
+        if round(abs((r["share"] or 0.0) - (r["share_previous"] or 0.0)) * 100, 6) >= points
     ]
     if moved:
         what = "; ".join(

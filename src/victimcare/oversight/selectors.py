@@ -78,7 +78,9 @@ def peer_group_source(*, force: Force) -> dict[str, Any] | None:
         "source": group.source or "not recorded (loaded before peer groups had a source)",
         "url": group.source_url,
         "date": group.source_date.isoformat() if group.source_date else None,
-        "date_label": f"{group.source_date.day} {group.source_date:%B %Y}" if group.source_date else "undated",
+        "date_label": f"{group.source_date.day} {group.source_date:%B %Y}"
+        if group.source_date
+        else "undated",
         "forces": list(group.forces.order_by("name").values_list("name", flat=True)),
     }
 
