@@ -38,7 +38,8 @@ def test_the_shipped_peer_groups_name_only_forces_of_the_reference_data():
     forces = {f["code"] for f in json.loads(REFERENCE_DATA_FILE.read_text())["forces"]}
     data = peer_groups_read(PEER_GROUPS_FILE)
     assert {m for g in data["groups"] for m in g["forces"]} <= forces
-    assert data["source"] and data["as_of"] == date(2026, 11, 28)
+    assert data["source"]
+    assert data["as_of"] == date(2026, 11, 28)
     assert "NOT the Home Office" in data["source"]
 
 
