@@ -19,6 +19,7 @@ from victimcare.oversight.benchmark import (
     benchmark_for,
     benchmark_read,
 )
+from victimcare.oversight.report import report_pack_html
 
 FIGURE = {
     "measure": "whole_experience",
@@ -89,6 +90,10 @@ def test_the_benchmark_is_a_reference_line_on_the_trend_with_source_and_period(
     for text in ("62.5%", "60.0% to 65.0%", "year ending March 2026", "test release"):
         assert text in table
     assert 'href="https://www.ons.gov.uk/test"' in table
+    pack = report_pack_html(force=mps, quarter=QUARTER)
+    pack_table = pack[pack.index('id="benchmark-table"') :].split("</table>")[0]
+    assert "year ending March 2026" in pack_table
+    assert "test release" in pack_table
 
 
 @pytest.mark.django_db
