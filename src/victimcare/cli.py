@@ -83,6 +83,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("compliance-return", "victimcare.oversight.commands"),
     ("import", "victimcare.intake.commands"),
     ("training", "victimcare.training.commands"),
+    ("trial", "victimcare.training.trials.commands"),
     ("manage", "victimcare.commands"),
 )
 
