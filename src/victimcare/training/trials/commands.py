@@ -44,7 +44,6 @@ def add_trial(add: AddCommand) -> None:
             "  victimcare trial allocate --force MPS --trial reassurance-48h\n"
             "  victimcare trial effect --force MPS --trial reassurance-48h --format json"
         ),
-        formatter_class=FORMATTER,
     )
     actions = trial.add_subparsers(dest="trial_action", metavar="ACTION", required=True)
     register = actions.add_parser(
