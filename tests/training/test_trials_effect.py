@@ -5,6 +5,7 @@ command's JSON, and "too few responses" with the counts (exit 2), never a number
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time
 
 import numpy as np
@@ -169,3 +170,32 @@ def test_the_command_registers_a_plan_and_refuses_a_change_after_allocation(worl
     bad_day[bad_day.index("--from") + 1] = "2025-13-01"
     assert main(bad_day) == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_the_trial_page_shows_the_plan_the_counts_and_the_effect_through_the_publication_rule(
+    world, client
+):
+    from django.urls import reverse
+
+    from tests.factories import staff_make
+    from victimcare.accounts.constants import Role
+
+    client.force_login(staff_make(Role.SUPERVISOR, force=world["force"]))
+    url = reverse("training:trial", kwargs={"code": "reassurance-48h"})
+    page = client.get(url).content.decode()
+    assert "Reassurance call-back within 2 working days of the report" in page
+    assert "Version 1," in page
+    assert "0 cases treated, 0 in control." in page
+    assert "Not compared: too few responses (0 and 0; each side needs at least 30)" in page
+    counts = trial_allocate(trial=world["trial"])
+    page = client.get(url).content.decode()
+    assert f"{counts['treated']} cases treated, {counts['control']} in control." in page
+    effect = re.search(r'<dl class="govuk-summary-list" id="trial-effect">(.*?)</dl>', page, re.S)
+    assert effect
+    assert re.search(
+        r"[+-]\d+\.\d \(95% interval [+-]\d+\.\d to [+-]\d+\.\d; design-based t test, p",
+        effect.group(1),
+    )
+    assert re.search(r"\d+ of treated cases, \d+ of control cases", effect.group(1))
+    listing = client.get(reverse("training:trials")).content.decode()
+    assert "reassurance-48h" in listing

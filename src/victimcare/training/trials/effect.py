@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from victimcare.estimation import Design, NotEnoughDataError
 from victimcare.training.effect import LEVEL, EffectError
@@ -65,6 +66,13 @@ class TrialEffect:
             "n_control": self.n_control,
             "design": self.design,
         }
+
+    @property
+    def p_value(self) -> float | None:
+        """The two-sided p of the design-based t test of no effect (on ``df``)."""
+        if self.se <= 0 or self.df < 1:
+            return None
+        return float(2 * stats.t.sf(abs(self.estimate / self.se), self.df))
 
     def verdict(self, measure_label: str) -> str:
         interval = (

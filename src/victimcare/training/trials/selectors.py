@@ -12,6 +12,7 @@ from django.http import Http404
 
 from victimcare.accounts.models import User
 from victimcare.cases.models import Victim
+from victimcare.oversight import publication
 from victimcare.oversight.selectors import _lonely_strata_collapse
 from victimcare.surveys.models import Response
 from victimcare.surveys.selectors import satisfied_value
@@ -19,7 +20,7 @@ from victimcare.training.constants import MIN_RESPONSES_PER_SIDE
 from victimcare.training.effect import EffectError
 from victimcare.training.selectors import MEASURE_FIELDS, is_training_lead
 from victimcare.training.trials.constants import Arm
-from victimcare.training.trials.effect import TrialEffect, trial_effect_fit
+from victimcare.training.trials.effect import TrialEffect, TrialTooFewResponses, trial_effect_fit
 from victimcare.training.trials.models import Trial, TrialAllocation, TrialPlan
 
 
@@ -133,4 +134,50 @@ def trial_summary(*, trial: Trial) -> dict[str, Any]:
         "plan": plans[0] if plans else None,
         "earlier": plans[1:],
         "counts": allocation_counts(trial=trial),
+    }
+
+
+TRIAL_RULE = (
+    "Rule: the practice's effect is shown only when each arm has at least {threshold} "
+    "surveyed victims; it is called a change only when its 95% interval excludes zero (a "
+    "design-based t test gives p below 0.05)."
+)
+
+
+def trial_effect_published(*, trial: Trial) -> dict[str, Any]:
+    """The trial's effect as it may be shown (the one publication rule,
+    ``oversight.publication.publish_comparison``, with each arm's n): ``comparison`` (the
+    difference treated minus control as a proportion, its interval and test, or
+    ``withheld`` with the reason), the ``effect`` when there is one, and ``error``, the
+    reason in words when there is none."""
+    threshold = publication.threshold()
+    plan = trial_plan(trial=trial)
+    effect: TrialEffect | None = None
+    error: str | None = None
+    n_treated = n_control = 0
+    try:
+        effect = trial_effect(trial=trial)
+    except TrialTooFewResponses as too_few:
+        n_treated, n_control, error = too_few.n_treated, too_few.n_control, str(too_few)
+    except EffectError as failed:
+        error = str(failed)
+    raw = None
+    if effect is not None:
+        n_treated, n_control = effect.n_treated, effect.n_control
+        p = effect.p_value
+        raw = {
+            "difference": effect.estimate / 100,
+            "ci_low": effect.ci_low / 100,
+            "ci_high": effect.ci_high / 100,
+            "p_value": p,
+            "significant": effect.ci_low > 0 or effect.ci_high < 0,
+        }
+    comparison = publication.publish_comparison(
+        raw, n_a=n_treated, n_b=n_control, threshold=threshold, rule=TRIAL_RULE
+    )
+    return {
+        "comparison": comparison,
+        "effect": effect if comparison["published"] else None,
+        "error": error,
+        "measure": plan.measure if plan else None,
     }
