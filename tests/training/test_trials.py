@@ -235,3 +235,18 @@ def test_allocation_before_registration_is_refused():
     ):
         trial_allocate(trial=trial)
     assert not TrialAllocation.objects.exists()
+
+
+def test_a_report_of_a_force_without_trials_costs_no_trial_statement():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mps, gmp = force_make("MPS"), force_make("GMP")
+    _plan(mps)
+    _cases(gmp, 1)  # the forces with trials are read once
+    with CaptureQueriesContext(connection) as queries:
+        _cases(gmp, 1, day=2)
+    assert not [q["sql"] for q in queries if "training_trial" in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        [case] = _cases(mps, 1, day=3)
+    assert TrialAllocation.objects.filter(case=case).exists()

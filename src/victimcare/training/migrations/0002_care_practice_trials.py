@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('allocated_at', models.DateTimeField()),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case')),
                 ('trial', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='training.trial')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='training.trialplan')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='training.trialplan')),
             ],
             options={
                 'ordering': ['trial', 'case'],

@@ -82,7 +82,7 @@ class TrialAllocation(AppendOnly):
     """A case allocated to an arm of a trial, under the plan in force then. Append-only."""
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="allocations")
-    plan = models.ForeignKey(TrialPlan, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(TrialPlan, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     arm = models.CharField(max_length=8, choices=Arm.choices)
     allocated_at = models.DateTimeField()

@@ -16,6 +16,7 @@ internal note covering the practice's code is recorded through care's
 
 from __future__ import annotations
 
+import time as clock
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -115,6 +116,7 @@ def trial_plan_register(
     )
     plan.full_clean()
     plan.save()
+    forces_with_trials_forget()
     return plan
 
 
@@ -190,6 +192,31 @@ def trial_allocate(*, trial: Trial, now: datetime | None = None) -> dict[str, in
     return counts
 
 
+# The forces that have a registered trial, as this process last read them (when, ids):
+# a report of a force without one costs no statement (reports arrive hundreds a second).
+# Registering a plan forgets it here; another process reads it again within
+# FORCES_WITH_TRIALS_SECONDS (run ``victimcare trial allocate`` after registering, which
+# allocates any case reported meanwhile: it is safe to re-run).
+FORCES_WITH_TRIALS_SECONDS = 60.0
+_forces_with_trials: tuple[float, frozenset[int]] | None = None
+
+
+def forces_with_trials_forget() -> None:
+    global _forces_with_trials
+    _forces_with_trials = None
+
+
+def _forces_with_trials_get() -> frozenset[int]:
+    global _forces_with_trials
+    now = clock.monotonic()
+    if _forces_with_trials is None or now - _forces_with_trials[0] > FORCES_WITH_TRIALS_SECONDS:
+        forces = frozenset(
+            TrialPlan.objects.values_list("trial__force_id", flat=True).distinct().order_by()
+        )
+        _forces_with_trials = (now, forces)
+    return _forces_with_trials[1]
+
+
 def trial_case_opened(event: CaseEvent, opened: OpenedCase | None) -> None:
     """The case-event listener: a case just opened is allocated to every trial of its
     force whose registered plan it is eligible for (in the same transaction as the
@@ -197,6 +224,8 @@ def trial_case_opened(event: CaseEvent, opened: OpenedCase | None) -> None:
     if opened is None:
         return
     case = event.case
+    if case.force_id not in _forces_with_trials_get():
+        return
     plans: dict[int, TrialPlan] = {}
     for plan in TrialPlan.objects.filter(trial__force_id=case.force_id).select_related("trial"):
         if plan.trial_id not in plans or plan.version > plans[plan.trial_id].version:
