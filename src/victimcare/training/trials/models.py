@@ -8,13 +8,34 @@ append-only too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from victimcare.training.constants import Measure
-from victimcare.training.models import AppendOnly
+from victimcare.training.models import AppendOnlyQuerySet
 from victimcare.training.trials.constants import Arm, Practice
+
+
+class TrialRecord(models.Model):
+    """A record that is written once and never altered or deleted (except with its trial,
+    through Django's collector): ``save`` refuses an update, ``delete`` and the queryset's
+    bulk changes refuse (``training.models.AppendOnlyQuerySet``)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("This record cannot be altered")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:  # noqa: ARG002 (refuses whatever Model.delete is given)
+        raise PermissionError("This record cannot be deleted")
 
 
 class Trial(models.Model):
@@ -38,7 +59,7 @@ class Trial(models.Model):
         return self.title
 
 
-class TrialPlan(AppendOnly):
+class TrialPlan(TrialRecord):
     """The registered plan of a trial: the practice, who is eligible, the allocation
     ratio, the measure it targets and the seed. Append-only."""
 
@@ -78,7 +99,7 @@ class TrialPlan(AppendOnly):
         }
 
 
-class TrialAllocation(AppendOnly):
+class TrialAllocation(TrialRecord):
     """A case allocated to an arm of a trial, under the plan in force then. Append-only."""
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="allocations")

@@ -25,9 +25,10 @@ from victimcare.training.trials.models import Trial, TrialAllocation, TrialPlan
 
 
 def trials_for_user(*, user: User) -> QuerySet[Trial]:
-    if not is_training_lead(user):
+    force_id = user.force_id
+    if force_id is None or not is_training_lead(user):
         return Trial.objects.none()
-    return Trial.objects.filter(force_id=user.force_id).order_by("code")
+    return Trial.objects.filter(force_id=force_id).order_by("code")
 
 
 def trial_get(*, user: User, code: str) -> Trial:
