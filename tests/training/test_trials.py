@@ -221,6 +221,17 @@ def test_a_plan_for_another_force_is_refused():
     assert not Trial.objects.exists()
 
 
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.ANALYST, Role.CALL_HANDLER])
+def test_only_the_forces_training_lead_registers_a_trial(role):
+    mps = force_make("MPS")
+    with pytest.raises(ValidationError, match="Only the force's training lead"):
+        _plan(mps, by=staff_make(role, force=mps))
+    assert not Trial.objects.exists()
+    assert (
+        _plan(mps, by=staff_make(Role.SUPERVISOR, force=mps)).registered_by.role == Role.SUPERVISOR
+    )
+
+
 def test_allocation_before_registration_is_refused():
     force = force_make()
     _cases(force, 2)

@@ -32,6 +32,7 @@ from victimcare.core.timezones import LONDON
 from victimcare.forces.constants import SurveyGroup
 from victimcare.forces.models import Force
 from victimcare.training.constants import Measure
+from victimcare.training.selectors import is_training_lead
 from victimcare.training.trials.allocation import allocation_arm
 from victimcare.training.trials.constants import Arm, Practice
 from victimcare.training.trials.models import Trial, TrialAllocation, TrialPlan
@@ -62,6 +63,8 @@ def trial_plan_register(
 ) -> TrialPlan:
     """Register a trial's plan (a new trial, or a new version of the plan of one that has
     allocated no case yet). Refused once any case is allocated: the plan is fixed."""
+    if by is not None and not is_training_lead(by):
+        raise ValidationError("Only the force's training lead may register a trial")
     if by is not None and by.force_id != force.pk:
         raise ValidationError("Register trials of your own force only")
     if practice not in Practice.values:
