@@ -85,6 +85,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("benchmark", "victimcare.oversight.commands"),
     ("import", "victimcare.intake.commands"),
     ("training", "victimcare.training.commands"),
+    ("trial", "victimcare.training.trials.commands"),
     ("manage", "victimcare.commands"),
 )
 

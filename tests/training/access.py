@@ -8,6 +8,8 @@ Another force's module, or one an organisation is not invited to, is a 404."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.access_rules import FORBIDDEN, NOT_FOUND, OK, roles
 from victimcare.accounts.constants import Role
 
@@ -19,6 +21,10 @@ REDIRECT = 302
 
 def _pk(key):
     return lambda world: {"pk": world["training"]()[key].pk}
+
+
+def _code(key):
+    return lambda world: {"code": world["training"]()[key].code}
 
 
 ROUTES = {
@@ -66,6 +72,10 @@ ROUTES = {
         _pk("other-published"),
         roles(LEAD, NOT_FOUND, FORBIDDEN),
     ),
+    # Care practice trials: the force's training lead only; another force's trial is a 404.
+    "training:trials": ("get", None, roles(LEAD, OK, FORBIDDEN)),
+    "training:trial": ("get", _code("trial"), roles(LEAD, OK, FORBIDDEN)),
+    "training:trial@other-force": ("get", _code("other-trial"), roles(LEAD, NOT_FOUND, FORBIDDEN)),
 }
 
 
@@ -76,6 +86,7 @@ def world_extend(world) -> None:
     def training() -> dict:
         if not built:
             from tests.training.factories import published_module_make
+            from victimcare.training.trials.services import trial_plan_register
 
             for key, force, organisation in (
                 ("", world["force"], "Victim Support (test)"),
@@ -92,6 +103,18 @@ def world_extend(world) -> None:
             built["uninvited-module"] = published_module_make(
                 force=world["force"], code="uninvited", organisation_name="Another charity"
             )[0]
+            for key, force in (("", world["force"]), ("other-", world["other-force"])):
+                built[f"{key}trial"] = trial_plan_register(
+                    force=force,
+                    code=f"{key}reassurance",
+                    title="Reassurance call-back",
+                    practice="reassurance_callback",
+                    measure="treatment",
+                    crime_groups=["burglary"],
+                    report_from=date(2026, 1, 1),
+                    report_to=date(2026, 12, 31),
+                    seed=1,
+                ).trial
         return built
 
     world["training"] = training

@@ -96,3 +96,40 @@ def demo_world_get() -> Any:
         if world is not None:
             return world
     return None
+
+
+# --- training aimed at the oversight drivers ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingAim:
+    """A training module aimed at a survey stage, as the drivers page and the report pack
+    show it: ``state`` is "draft", "published", "rolling_out" or "rolled_out";
+    ``state_label`` says it in words (e.g. "Rolling out: wave 2 of 4"); ``url`` is the
+    module's page when the person asking may open it (None otherwise, and in the pack)."""
+
+    stage: str
+    code: str
+    title: str
+    state: str
+    state_label: str
+    url: str | None = None
+
+
+# ``provider(force_id, user)`` returns the force's modules aimed at each survey stage (the
+# training app; oversight, below it, asks through ``training_aims_for_force``).
+_TRAINING_AIM_PROVIDERS: list[Callable[[int, Any], list[TrainingAim]]] = []
+
+
+def training_aims_provider_register(provider: Callable[[int, Any], list[TrainingAim]]) -> None:
+    if provider not in _TRAINING_AIM_PROVIDERS:
+        _TRAINING_AIM_PROVIDERS.append(provider)
+
+
+def training_aims_for_force(force_id: int, user: Any = None) -> dict[str, list[TrainingAim]]:
+    """The modules aimed at each stage in ``force_id``, by stage (empty without a provider)."""
+    out: dict[str, list[TrainingAim]] = {}
+    for provider in _TRAINING_AIM_PROVIDERS:
+        for aim in provider(force_id, user):
+            out.setdefault(aim.stage, []).append(aim)
+    return out

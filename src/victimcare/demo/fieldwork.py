@@ -32,8 +32,11 @@ from victimcare.demo.calibration import calibration
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
+    DEFAULT_SATISFIED,
     DISSATISFIED,
+    NO_ANSWER,
     RECOVERY_WORKING_DAYS,
+    SATISFIED_DEFINITIONS,
     Allocation,
     Answer,
     CallOutcome,
@@ -470,3 +473,27 @@ def _calibrate(people: list[tuple[float, float]], target: float) -> float:
         share = sum(weight * _sigmoid(middle + p) for p, weight in people) / total
         low, high = (middle, high) if share < target else (low, middle)
     return (low + high) / 2
+
+
+# --- planted effects (the trials of care practices) ---------------------------------------
+
+
+def planted_effect_apply(
+    *, responses: list[Response], answer_field: str, points: float, rng: Random
+) -> int:
+    """Raise the share satisfied on ``answer_field`` among ``responses`` by ``points`` in
+    expectation, as the training's planted effect does (``training/demo.py``): each
+    answered response not satisfied becomes fairly satisfied with probability
+    q = p / (1 - s), s being the share satisfied among them. Returns how many moved."""
+    satisfied = {str(a) for a in SATISFIED_DEFINITIONS[DEFAULT_SATISFIED]}
+    no_answer = {str(a) for a in NO_ANSWER} | {""}
+    answered = [r for r in responses if getattr(r, answer_field) not in no_answer]
+    if not answered:
+        return 0
+    share = sum(getattr(r, answer_field) in satisfied for r in answered) / len(answered)
+    q = min(1.0, (points / 100) / max(1e-9, 1 - share))
+    moved = [r for r in answered if getattr(r, answer_field) not in satisfied and rng.random() < q]
+    for r in moved:
+        setattr(r, answer_field, Answer.FAIRLY_SATISFIED)
+    Response.objects.bulk_update(moved, [answer_field], batch_size=1000)
+    return len(moved)

@@ -218,6 +218,7 @@ def _world_extend(*, seed: int, report: _Progress) -> None:
     from the case logs, then a year of simulated survey fieldwork."""
     from victimcare.care.services import obligations_rebuild
     from victimcare.demo.fieldwork import demo_fieldwork_build
+    from victimcare.demo.trials import trial_demo_build
     from victimcare.training.demo import training_demo_build
 
     report.step("Clocking every Victims' Code obligation from the case logs ...")
@@ -227,18 +228,22 @@ def _world_extend(*, seed: int, report: _Progress) -> None:
     report.step(demo_fieldwork_build(seed=seed, progress=report.enabled))
     report.step("Co-writing and rolling out the demo's training module ...")
     report.step(training_demo_build(seed=seed))
+    report.step("Registering, allocating and simulating the demo's care practice trial ...")
+    report.step(trial_demo_build(seed=seed))
 
 
 def _world_delete(report: _Progress) -> None:
     """Delete the demo world: every case (this is a demo database), its victims and events,
     audit records about those victims, reference sequences and the demo staff."""
     from victimcare.demo.fieldwork import demo_fieldwork_delete
+    from victimcare.demo.trials import trial_demo_delete
     from victimcare.training.demo import training_demo_delete
 
     # Marked unfinished first: if deleting stops half-way, the next run knows to rebuild.
     DemoWorld.objects.update(cases=0, seconds=0)
     demo_fieldwork_delete()
     training_demo_delete()
+    trial_demo_delete()
     try:
         with transaction.atomic():
             _audit_records_of_demo_victims_delete()

@@ -137,7 +137,9 @@ def report_pack_context(
     threshold = suppression_threshold(threshold)
     fig = _suppressed(figure_services.dashboard_compute(force=force, quarter=quarter), threshold)
     peers = figure_services.league_compute(force=force, quarter=quarter, scope="peers")
-    drivers = figure_services.drivers_compute(force=force, quarter=quarter)
+    drivers = selectors.drivers_with_training(
+        figure_services.drivers_compute(force=force, quarter=quarter), force_id=force.pk
+    )
     targets = [
         _target_row(target=t, quarter=quarter, threshold=threshold)
         for t in selectors.targets_for_force(force=force)

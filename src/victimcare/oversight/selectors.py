@@ -21,6 +21,7 @@ from django.http import Http404
 
 from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
+from victimcare.core.registry import training_aims_for_force
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, Force
 from victimcare.oversight.models import FiguresCache, Target
@@ -402,3 +403,17 @@ def compliance_rates(
 def months_label(first: date, last: date) -> str:
     keys = months_between(first, last)
     return f"{keys[0]} to {keys[-1]}"
+
+
+# --- training aimed at the drivers -------------------------------------------------------
+
+
+def drivers_with_training(drivers: dict[str, Any], *, force_id: int, user: Any = None) -> dict:
+    """The drivers figures (unchanged: they may be the cached ones) with each row's
+    ``training``: the force's training modules aimed at its stage and their rollout state
+    (``core.registry.TrainingAim``; the training app provides them through the registry).
+    ``user`` decides whether a module's page is linked (None: the report pack, which
+    names modules without links)."""
+    aims = training_aims_for_force(force_id, user)
+    rows = [dict(r, training=aims.get(r["stage"], [])) for r in drivers.get("rows", [])]
+    return dict(drivers, rows=rows)

@@ -120,7 +120,11 @@ def league(request, code: str):
 def drivers(request, code: str):
     force = selectors.oversight_force_get(user=request.user, code=code)
     quarter, error = _quarter(request, force)
-    result = figure_services.drivers_compute(force=force, quarter=quarter)
+    result = selectors.drivers_with_training(
+        figure_services.drivers_compute(force=force, quarter=quarter),
+        force_id=force.pk,
+        user=request.user,
+    )
     return _render(
         request,
         "oversight/drivers.html",

@@ -307,3 +307,23 @@ class RolloutPlan(models.Model):
         if self.pk is not None:
             raise PermissionError("A rollout plan is never rewritten")
         super().save(*args, **kwargs)
+
+
+# The care practice trials' models live in their own package (training/trials/models.py);
+# imported here so that Django finds them in the training app.
+from victimcare.training.trials.models import Trial, TrialAllocation, TrialPlan  # noqa: E402
+
+__all__ = [
+    "AppendOnly",
+    "Assignment",
+    "Completion",
+    "Invitation",
+    "ModuleVersion",
+    "RolloutPlan",
+    "SignOff",
+    "TrainingModule",
+    "Trial",
+    "TrialAllocation",
+    "TrialPlan",
+    "VersionChange",
+]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from victimcare.training import views
+from victimcare.training.trials import views as trial_views
 
 app_name = "training"
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("training/new/", views.module_create, name="module-create"),
     path("training/progress/", views.progress, name="progress"),
     path("training/mine/", views.mine, name="mine"),
+    path("training/trials/", trial_views.trials, name="trials"),
+    path("training/trials/<slug:code>/", trial_views.trial, name="trial"),
     path("training/mine/<int:pk>/", views.take, name="take"),
     path("training/<int:pk>/", views.module_detail, name="module"),
     path("training/<int:pk>/invite/", views.invite, name="invite"),
