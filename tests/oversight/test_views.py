@@ -111,3 +111,14 @@ def test_targets_page_shows_status_rule_and_trajectory(client, world, scope, kin
     status = re.search(r'data-status="([a-z_]+)"', html).group(1)
     assert status in {"achieved", "on_track", "at_risk", "off_track"}
     assert "Version 1" in html
+
+
+def test_dashboard_shows_survey_and_record_side_by_side_with_both_bases(client, world):
+    client.force_login(staff_make(Role.OVERSIGHT, force=world["mps"]))
+    url = reverse("oversight:dashboard", kwargs={"code": "MPS"})
+    html = client.get(url, {"quarter": QUARTER.code}).content.decode()
+    assert "What victims say beside what the records say" in html
+    for question in ("told_about_code", "offered_vps", "offered_referral"):
+        assert f'id="survey-record-{question}"' in html
+    assert "Recorded as met (95% Wilson interval; victims counted)" in html
+    assert "Survey: say yes (95% interval; responses)" in html

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from victimcare.forces.models import Area, Force
 from victimcare.oversight import figures, publication, selectors
+from victimcare.oversight.compliance_measures import ALL
+from victimcare.oversight.compliance_return import Cell, compliance_return
+from victimcare.oversight.figures import survey_record
 from victimcare.oversight.models import FiguresCache, Target
 from victimcare.oversight.periods import Quarter, month_shift, twelve_months_to
 
@@ -84,6 +87,68 @@ def dashboard_compute(
 
     raw = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
     return figures.dashboard_publish(raw, threshold=threshold, on=on or publication.today())
+
+
+def survey_record_compute(
+    *, force: Force, quarter: Quarter, area: Area | None = None, as_at: datetime | None = None
+) -> dict[str, Any]:
+    """Survey and record side by side for the dashboard of a force (one row per area
+    too) or an area: the compliance return's recorded rate beside the survey estimate of
+    the questionnaire's Victims' Code questions, for ``quarter``. The caller has checked
+    the force is in the user's scope."""
+    threshold = publication.threshold()
+    result = compliance_return(force=force, quarter=quarter, as_at=as_at, threshold=threshold)
+    recorded: dict[str, dict[str, dict[str, Any]]] = {}
+    for _question, measure, _title in survey_record.PAIRS:
+        by_scope: dict[str, dict[str, Any]] = {}
+        for cell in result.table(measure):
+            if cell.breakdown == ALL:
+                by_scope[force.name] = _cell_dict(cell)
+            elif cell.breakdown == "area":
+                by_scope[cell.label] = _cell_dict(cell)
+        if area is not None:
+            by_scope = {area.name: by_scope.get(area.name, {})}
+        recorded[measure] = by_scope
+    frame = figures.Frame(
+        selectors.responses_frame(
+            forces=[force],
+            period_from=quarter.first_month,
+            period_to=quarter.last_month,
+            code_questions=True,
+        )
+    )
+    out = survey_record.survey_record_figures(
+        frame,
+        months=quarter.months,
+        recorded=recorded,
+        scope_label=area.name if area is not None else force.name,
+        areas=list(force.areas.order_by("name").values_list("name", flat=True)),
+        area=area.name if area is not None else None,
+        threshold=threshold,
+    )
+    out["quarter_label"] = quarter.label
+    out["complete"] = result.complete
+    return out
+
+
+def dashboard_sections(
+    *, force: Force, quarter: Quarter, area: Area | None = None
+) -> dict[str, dict[str, Any]]:
+    """The dashboard's sections beside the satisfaction figures (not cached: they read
+    the records as they are): survey and record side by side."""
+    return {"survey_record": survey_record_compute(force=force, quarter=quarter, area=area)}
+
+
+def _cell_dict(cell: Cell) -> dict[str, Any]:
+    interval = cell.interval
+    return {
+        "numerator": cell.numerator,
+        "denominator": cell.denominator,
+        "rate": cell.rate,
+        "ci_low": interval[0] if interval else None,
+        "ci_high": interval[1] if interval else None,
+        "suppressed": cell.suppressed,
+    }
 
 
 def league_compute(

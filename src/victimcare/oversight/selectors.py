@@ -112,13 +112,19 @@ def responses_frame(
     period_from: date,
     period_to: date,
     satisfied: str | None = None,
+    code_questions: bool = False,
 ) -> dict[str, np.ndarray]:
     """The responses of ``forces`` for the months ``period_from`` to ``period_to`` as
     columns: design variables (``stratum``, ``N``, design weight ``w`` = N_h / m_h),
     domains, care markers (``kept_informed``, ``visited`` from the survey; ``referred``
     from the Victims' Code records: a referral sent before the interview) and
     ``sat_<stage>`` (1 satisfied, 0 not, NaN without an answer). Pseudonymised
-    aggregates' raw material: no identifiers leave this function."""
+    aggregates' raw material: no identifiers leave this function.
+
+    With ``code_questions``, also the answers to the questionnaire's Victims' Code
+    questions (``surveys.questionnaire.CODE_QUESTIONS``): ``code_<question>`` is 1 for
+    yes, 0 for no, NaN when unanswered or not asked, and ``asked_<question>`` 1 when the
+    version the victim answered asks it (0: "not asked", an older version)."""
     from victimcare.cases.constants import EventKind
     from victimcare.cases.models import CaseEvent
     from victimcare.surveys.constants import DEFAULT_SATISFIED, NO_ANSWER, SATISFIED_DEFINITIONS
@@ -153,6 +159,7 @@ def responses_frame(
             "visited",
             "referred",
             *STAGE_FIELDS.values(),
+            *(("questionnaire_id", "extra_answers") if code_questions else ()),
         )
     )
     n = len(rows)
@@ -170,6 +177,7 @@ def responses_frame(
             "visited",
             "referred",
             *(f"sat_{s}" for s in STAGE_FIELDS),
+            *(_code_columns() if code_questions else ()),
         ):
             cols[name] = np.array([], dtype=float)
         return cols
@@ -204,7 +212,37 @@ def responses_frame(
         cols[f"sat_{stage}"] = np.where(
             np.isin(answers, no_answer), np.nan, np.isin(answers, good).astype(float)
         )
+    if code_questions:
+        cols.update(_code_answers(unpacked[-2], unpacked[-1]))
     return cols
+
+
+def _code_columns() -> list[str]:
+    from victimcare.surveys.questionnaire import CODE_QUESTIONS
+
+    return [f"{prefix}_{q}" for q in CODE_QUESTIONS for prefix in ("code", "asked")]
+
+
+def _code_answers(questionnaires: tuple, answers: tuple) -> dict[str, np.ndarray]:
+    """The Victims' Code questions' columns (see ``responses_frame``): a version that does
+    not ask a question leaves it NaN ("not asked"), whatever its extra answers hold."""
+    from victimcare.surveys.models import Questionnaire
+    from victimcare.surveys.questionnaire import CODE_QUESTIONS, asks
+
+    versions = {q.pk: q for q in Questionnaire.objects.filter(pk__in=set(questionnaires))}
+    out: dict[str, np.ndarray] = {}
+    for question in CODE_QUESTIONS:
+        asked = {pk: asks(q, question) for pk, q in versions.items()}
+        flags = np.array([asked[pk] for pk in questionnaires], dtype=bool)
+        values = [(extra or {}).get(question, "") for extra in answers]
+        code = np.where(
+            np.array([v == "yes" for v in values]),
+            1.0,
+            np.where(np.array([v == "no" for v in values]), 0.0, np.nan),
+        )
+        out[f"code_{question}"] = np.where(flags, code, np.nan)
+        out[f"asked_{question}"] = flags.astype(float)
+    return out
 
 
 def _lonely_strata_collapse(
