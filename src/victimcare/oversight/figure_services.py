@@ -16,7 +16,7 @@ from victimcare.forces.models import Area, Force
 from victimcare.oversight import figures, publication, selectors
 from victimcare.oversight.compliance_measures import ALL
 from victimcare.oversight.compliance_return import Cell, compliance_return
-from victimcare.oversight.figures import survey_record
+from victimcare.oversight.figures import domestic_abuse, survey_record
 from victimcare.oversight.models import FiguresCache, Target
 from victimcare.oversight.periods import Quarter, month_shift, twelve_months_to
 
@@ -136,7 +136,35 @@ def dashboard_sections(
 ) -> dict[str, dict[str, Any]]:
     """The dashboard's sections beside the satisfaction figures (not cached: they read
     the records as they are): survey and record side by side."""
-    return {"survey_record": survey_record_compute(force=force, quarter=quarter, area=area)}
+    return {
+        "survey_record": survey_record_compute(force=force, quarter=quarter, area=area),
+        "da_survey": da_survey_compute(force=force, quarter=quarter, area=area),
+    }
+
+
+def da_survey_compute(
+    *, force: Force, quarter: Quarter, area: Area | None = None, on: date | None = None
+) -> dict[str, Any]:
+    """The domestic abuse victims' survey's own figures for the dashboard of a force or
+    an area (read from its own responses, never the User Satisfaction Survey's)."""
+    year = twelve_months_to(quarter.last_month)
+    frame = figures.Frame(
+        selectors.da_responses_frame(
+            force=force,
+            period_from=month_shift(quarter.last_month, -11),
+            period_to=quarter.last_month,
+            area=area,
+        )
+    )
+    return domestic_abuse.da_survey_figures(
+        frame,
+        quarter_months=quarter.months,
+        year_months=year,
+        quarter_label=quarter.label,
+        year_label=f"12 months to {quarter.label.split(' to ')[-1]}",
+        threshold=publication.threshold(),
+        on=on or publication.today(),
+    )
 
 
 def _cell_dict(cell: Cell) -> dict[str, Any]:
