@@ -17,6 +17,7 @@ from victimcare.accounts.constants import Role
 from victimcare.audit.models import AuditRecord
 from victimcare.care.constants import ReferralConsent, SafeRoute
 from victimcare.care.services.events import needs_assessment_record
+from victimcare.cli import main
 from victimcare.oversight import figure_services, selectors
 from victimcare.oversight.figures import Frame
 from victimcare.oversight.figures.domestic_abuse import da_survey_figures
@@ -292,3 +293,20 @@ def test_da_figures_on_the_dashboard_are_a_separate_section(client):
     ).content.decode()
     assert "Domestic abuse victims&#x27; survey" in html or "Domestic abuse victims' survey" in html
     assert "never part of the User Satisfaction Survey" in html
+
+
+def test_da_survey_commands_propose_then_invite_only_the_approved(capsys):
+    victim = da_victim()
+    da_victim(victim.case.force, route=SafeRoute.LETTER)
+    assert main(["survey", "da-propose", "--force", "MPS", "--month", "2026-09"]) == 0
+    out = capsys.readouterr().out
+    assert "Proposed 1 domestic abuse victims" in out
+    assert "letter" in out
+    assert main(["survey", "da-invite", "--force", "MPS"]) == 0
+    assert "Invited 0" in capsys.readouterr().out  # nobody approved yet
+    contact = DaSurveyContact.objects.get()
+    da_contact_decide(
+        contact=contact, by=staff_make(Role.OFFICER, force=victim.case.force), approve=True
+    )
+    assert main(["survey", "da-invite", "--force", "MPS"]) == 0
+    assert "Invited 1" in capsys.readouterr().out
