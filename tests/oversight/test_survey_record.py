@@ -147,3 +147,15 @@ def test_survey_record_shows_a_design_based_interval_with_its_base():
     assert row["survey_interval"].endswith("%")
     assert row["recorded"]["rate"].startswith("suppressed")
     assert len(out["measures"][1]["rows"]) == 1  # an area's page: the area only
+
+
+@pytest.mark.django_db
+def test_dashboard_sections_are_cached_until_the_responses_change():
+    from victimcare.oversight.models import FiguresCache
+
+    force = force_make()
+    area_make(force, "Hackney")
+    first = figure_services.dashboard_sections(force=force, quarter=QUARTER)
+    assert FiguresCache.objects.filter(key__startswith="sections|MPS|").count() == 1
+    assert figure_services.dashboard_sections(force=force, quarter=QUARTER) == first
+    assert set(first) == {"survey_record", "da_survey"}

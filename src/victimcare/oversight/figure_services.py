@@ -128,18 +128,38 @@ def survey_record_compute(
     )
     out["quarter_label"] = quarter.label
     out["complete"] = result.complete
+    out["as_at"] = f"{timezone.localtime(result.as_at):%d %B %Y %H:%M}"
     return out
 
 
 def dashboard_sections(
     *, force: Force, quarter: Quarter, area: Area | None = None
 ) -> dict[str, dict[str, Any]]:
-    """The dashboard's sections beside the satisfaction figures (not cached: they read
-    the records as they are): survey and record side by side."""
-    return {
-        "survey_record": survey_record_compute(force=force, quarter=quarter, area=area),
-        "da_survey": da_survey_compute(force=force, quarter=quarter, area=area),
-    }
+    """The dashboard's sections beside the satisfaction figures: survey and record side
+    by side, and the domestic abuse survey's own figures. Kept in the figures cache until
+    the responses (of either survey) change, or for the hour at most, since the records
+    the compliance return counts change all the time (``as_at`` says when)."""
+    first, last = quarter.first_month, quarter.last_month
+    threshold = publication.threshold()
+    now = timezone.now()
+    key = f"sections|{force.code}|{area.pk if area else '-'}|{quarter.code}|t{threshold}"
+    stamp = "|".join(
+        (
+            selectors.responses_stamp(forces=[force], period_from=first, period_to=last),
+            selectors.da_responses_stamp(force=force),
+            f"{timezone.localtime(now):%Y-%m-%dT%H}",
+        )
+    )
+
+    def compute() -> dict[str, Any]:
+        return {
+            "survey_record": survey_record_compute(
+                force=force, quarter=quarter, area=area, as_at=now
+            ),
+            "da_survey": da_survey_compute(force=force, quarter=quarter, area=area),
+        }
+
+    return figures_cached(key=key, stamp=stamp, compute=compute)
 
 
 def da_survey_compute(

@@ -352,6 +352,16 @@ def responses_stamp(*, forces: Iterable[Force], period_from: date, period_to: da
     return f"v{FIGURES_VERSION}:{agg['n']}:{agg['last'] or 0}:{done}:{referral or 0}"
 
 
+def da_responses_stamp(*, force: Force) -> str:
+    """What the domestic abuse survey's cached figures depend on: its responses and the
+    contacts that weight them."""
+    from victimcare.surveys.models import DaResponse, DaSurveyContact
+
+    responses = DaResponse.objects.filter(force=force).aggregate(n=Count("id"), last=Max("id"))
+    contacts = DaSurveyContact.objects.filter(force=force).aggregate(n=Count("id"), last=Max("id"))
+    return f"da:{responses['n']}:{responses['last'] or 0}:{contacts['n']}:{contacts['last'] or 0}"
+
+
 def figures_cache_get(*, key: str, stamp: str) -> dict | None:
     """Figures kept for ``key``, if their data has not changed since (same ``stamp``)."""
     hit = FiguresCache.objects.filter(key=key).values_list("stamp", "payload").first()
