@@ -47,6 +47,10 @@ def answer_the_survey(page, link):
     for answer in SCALE_ANSWERS:
         page.get_by_label(answer, exact=True).check()
         page.get_by_role("button", name="Continue").click()
+    # Version 2's Victims' Code questions: told about the Code, offered a VPS, a referral.
+    for answer in ("Yes", "No", "Yes"):
+        page.get_by_label(answer, exact=True).check()
+        page.get_by_role("button", name="Continue").click()
     page.get_by_label("Is there anything you would like to tell us").fill(
         "Nobody called me back. Ring 07700 900321."
     )

@@ -83,3 +83,21 @@ def test_demo_fieldwork_reproduces_the_calibrated_satisfaction_levels(demo_world
     visited = _estimates(rows, "visited")
     assert visited["1"].estimate > visited["0"].estimate
     assert RecoveryTask.objects.exists()
+
+
+def test_demo_fieldwork_answers_the_code_questions_a_little_below_the_record(demo_world):
+    """The demo's respondents answer version 2's Victims' Code questions, saying yes a
+    little less often than their records say the obligation was met."""
+    from victimcare.care.constants import ObligationStatus
+    from victimcare.care.models import Obligation
+    from victimcare.cases.models import Victim
+
+    answered = Response.objects.exclude(extra_answers={})
+    assert answered.count() > 100
+    said = [r.extra_answers.get("told_about_code") for r in answered]
+    said = [a for a in said if a]
+    survey_rate = said.count("yes") / len(said)
+    cases = Victim.objects.filter(pseudonym__in=answered.values("respondent")).values("case_id")
+    written = Obligation.objects.filter(case_id__in=cases, code="written_information")
+    recorded_rate = written.filter(status=ObligationStatus.MET).count() / written.count()
+    assert recorded_rate - 0.2 < survey_rate < recorded_rate

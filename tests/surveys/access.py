@@ -80,6 +80,23 @@ def _build(world, built: dict) -> None:
         built[f"token{suffix}"] = token_for(web.members.get().token_salt)
         built[f"interview{suffix}"] = interviewee
         built[f"recovery{suffix}"] = response.recovery
+        built[f"da-contact{suffix}"] = _da_contact(interviewee.victim)
+
+
+def _da_contact(victim):
+    """A domestic abuse survey contact awaiting approval (the rules are tested apart)."""
+    from victimcare.surveys.models import DaSurveyContact
+    from victimcare.surveys.services.domestic_abuse import da_questionnaire_get
+
+    return DaSurveyContact.objects.create(
+        victim=victim,
+        force_id=victim.case.force_id,
+        area_id=victim.case.area_id,
+        month=datetime(2026, 8, 1).date(),
+        questionnaire=da_questionnaire_get(),
+        route="email",
+        proposed_at=datetime(2026, 10, 1, 10, 0, tzinfo=LONDON),
+    )
 
 
 def _token(world):
@@ -157,6 +174,15 @@ ROUTES = {
         "get",
         _pk("recovery-other"),
         other_force(SUPERVISOR),
+    ),
+    # Domestic abuse survey approvals: officers and supervisors of the force; an empty
+    # form goes back to the list with a message.
+    "surveys:da-approvals": ("get", None, scoped(WORKERS)),
+    "surveys:da-approval-decide": ("post", _pk("da-contact"), scoped(WORKERS, REDIRECT)),
+    "surveys:da-approval-decide@other-force": (
+        "post",
+        _pk("da-contact-other"),
+        other_force(WORKERS),
     ),
     # An empty form: back to the case page with a message.
     "surveys:victim-flag": (

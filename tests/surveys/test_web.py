@@ -62,7 +62,7 @@ def test_each_question_is_its_own_page_with_an_error_when_nothing_is_chosen(clie
     url = reverse("surveys:web-question", kwargs={"token": token, "code": "ease_of_contact"})
     page = client.get(url)
     assert page.content.count(b'type="radio"') == 9
-    assert b"Question 1 of 7" in page.content
+    assert b"Question 1 of 10" in page.content
     error = client.post(url, {})
     assert error.status_code == 400
     assert b"There is a problem" in error.content

@@ -25,6 +25,8 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from victimcare.care.constants import ObligationStatus
+from victimcare.care.models import Obligation
 from victimcare.cases.constants import PREFER_NOT_TO_SAY, Disability, Ethnicity
 from victimcare.cases.models import Case, Victim
 from victimcare.core.timezones import LONDON
@@ -54,6 +56,7 @@ from victimcare.surveys.models import (
     SampleMember,
     SurveyFlag,
 )
+from victimcare.surveys.questionnaire import asks
 from victimcare.surveys.sampling import (
     FrameSettings,
     default_fieldwork_on,
@@ -364,8 +367,11 @@ def _responses(
         people.append((row, at, informed, visited, propensity, weight))
     base = _calibrate([(p[4], p[5]) for p in people], whole_experience_target(force_code))
     responses = []
+    recorded = _code_recorded(sample, [row[0][6] for row in completed])
+    # Its own stream, so that the answers above come out as before.
+    code_rng = Random(f"victimcare-demo-code:{force_code}:{sample.month}")  # noqa: S311 (synthetic data, reproducible)
     for row, at, informed, visited, propensity, _weight in people:
-        (_id, mode, _route, stratum_id, _population, pseudonym, _case_id, area_id, _area_name,
+        (_id, mode, _route, stratum_id, _population, pseudonym, case_id, area_id, _area_name,
          group, channel, age_band, sex, ethnicity, disability) = row  # fmt: skip
         score = base + propensity
         whole_satisfied = rng.random() < _sigmoid(score)
@@ -389,6 +395,7 @@ def _responses(
             comments = rng.choice(
                 config["comments"]["satisfied" if whole_satisfied else "dissatisfied"]
             )
+        code_answers = _code_answers(code_rng, recorded.get(case_id)) if recorded else {}
         responses.append(
             Response(
                 sample=sample,
@@ -413,6 +420,7 @@ def _responses(
                 kept_informed_answer=answers["kept_informed"],
                 treatment=answers["treatment"],
                 whole_experience=whole,
+                extra_answers=code_answers,
                 comments=comments,
                 agrees_to_contact=rng.random() < config["agrees_to_contact"],
                 synthetic=True,
@@ -455,6 +463,43 @@ def _responses(
         )
     RecoveryTask.objects.bulk_create(tasks, batch_size=2000)
     return responses, len(tasks)
+
+
+# The questionnaire's Victims' Code questions and the obligation each is recorded by.
+CODE_OBLIGATIONS = {
+    "told_about_code": "written_information",
+    "offered_vps": "vps_offer",
+    "offered_referral": "support_referral",
+}
+
+
+def _code_recorded(sample: Sample, case_ids: list[int]) -> dict[int, dict[str, bool]] | None:
+    """case -> question -> whether its obligation was met (absent: none was due); None
+    when the sample's questionnaire does not ask the questions (an older version)."""
+    if not asks(sample.questionnaire, "told_about_code"):
+        return None
+    recorded: dict[int, dict[str, bool]] = {}
+    question_of = {code: question for question, code in CODE_OBLIGATIONS.items()}
+    for case_id, code, status in Obligation.objects.filter(
+        case_id__in=case_ids, code__in=list(question_of)
+    ).values_list("case_id", "code", "status"):
+        answers = recorded.setdefault(case_id, {})
+        answers[question_of[code]] = (
+            answers.get(question_of[code], True) and status == ObligationStatus.MET
+        )
+    return recorded
+
+
+def _code_answers(rng: Random, met: dict[str, bool] | None) -> dict[str, str]:
+    """A respondent's answers to the Victims' Code questions: mostly what the record
+    says, but victims forget (and records tick more than victims notice), so the survey
+    rates come out a little below the recorded ones; unanswered where nothing was due."""
+    answers = {}
+    for question, was_met in (met or {}).items():
+        if rng.random() < 0.05:
+            continue  # does not remember
+        answers[question] = "yes" if rng.random() < (0.88 if was_met else 0.1) else "no"
+    return answers
 
 
 def _scale_answer(rng: Random, satisfied: bool) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from victimcare.forces.models import Area, Force
 from victimcare.oversight import benchmark, figures, publication, selectors
+from victimcare.oversight.compliance_measures import ALL
+from victimcare.oversight.compliance_return import Cell, compliance_return
+from victimcare.oversight.figures import domestic_abuse, survey_record
 from victimcare.oversight.models import FiguresCache, Target
 from victimcare.oversight.periods import Quarter, month_shift, twelve_months_to
 
@@ -101,6 +104,116 @@ def dashboard_compute(
     fig["benchmark_problem"] = problem
     fig["peers"] = selectors.peer_group_source(force=force)
     return fig
+
+
+def survey_record_compute(
+    *, force: Force, quarter: Quarter, area: Area | None = None, as_at: datetime | None = None
+) -> dict[str, Any]:
+    """Survey and record side by side for the dashboard of a force (one row per area
+    too) or an area: the compliance return's recorded rate beside the survey estimate of
+    the questionnaire's Victims' Code questions, for ``quarter``. The caller has checked
+    the force is in the user's scope."""
+    threshold = publication.threshold()
+    result = compliance_return(force=force, quarter=quarter, as_at=as_at, threshold=threshold)
+    recorded: dict[str, dict[str, dict[str, Any]]] = {}
+    for _question, measure, _title in survey_record.PAIRS:
+        by_scope: dict[str, dict[str, Any]] = {}
+        for cell in result.table(measure):
+            if cell.breakdown == ALL:
+                by_scope[force.name] = _cell_dict(cell)
+            elif cell.breakdown == "area":
+                by_scope[cell.label] = _cell_dict(cell)
+        if area is not None:
+            by_scope = {area.name: by_scope.get(area.name, {})}
+        recorded[measure] = by_scope
+    frame = figures.Frame(
+        selectors.responses_frame(
+            forces=[force],
+            period_from=quarter.first_month,
+            period_to=quarter.last_month,
+            code_questions=True,
+        )
+    )
+    out = survey_record.survey_record_figures(
+        frame,
+        months=quarter.months,
+        recorded=recorded,
+        scope_label=area.name if area is not None else force.name,
+        areas=list(force.areas.order_by("name").values_list("name", flat=True)),
+        area=area.name if area is not None else None,
+        threshold=threshold,
+    )
+    out["quarter_label"] = quarter.label
+    out["complete"] = result.complete
+    out["as_at"] = f"{timezone.localtime(result.as_at):%d %B %Y %H:%M}"
+    return out
+
+
+def dashboard_sections(
+    *, force: Force, quarter: Quarter, area: Area | None = None
+) -> dict[str, dict[str, Any]]:
+    """The dashboard's sections beside the satisfaction figures: survey and record side
+    by side, and the domestic abuse survey's own figures. Kept in the figures cache until
+    the responses (of either survey) change, or for the hour at most, since the records
+    the compliance return counts change all the time (``as_at`` says when)."""
+    first, last = quarter.first_month, quarter.last_month
+    threshold = publication.threshold()
+    now = timezone.now()
+    key = f"sections|{force.code}|{area.pk if area else '-'}|{quarter.code}|t{threshold}"
+    stamp = "|".join(
+        (
+            selectors.responses_stamp(forces=[force], period_from=first, period_to=last),
+            selectors.da_responses_stamp(force=force),
+            f"{timezone.localtime(now):%Y-%m-%dT%H}",
+        )
+    )
+
+    def compute() -> dict[str, Any]:
+        return {
+            "survey_record": survey_record_compute(
+                force=force, quarter=quarter, area=area, as_at=now
+            ),
+            "da_survey": da_survey_compute(force=force, quarter=quarter, area=area),
+        }
+
+    return figures_cached(key=key, stamp=stamp, compute=compute)
+
+
+def da_survey_compute(
+    *, force: Force, quarter: Quarter, area: Area | None = None, on: date | None = None
+) -> dict[str, Any]:
+    """The domestic abuse victims' survey's own figures for the dashboard of a force or
+    an area (read from its own responses, never the User Satisfaction Survey's)."""
+    year = twelve_months_to(quarter.last_month)
+    frame = figures.Frame(
+        selectors.da_responses_frame(
+            force=force,
+            period_from=month_shift(quarter.last_month, -11),
+            period_to=quarter.last_month,
+            area=area,
+        )
+    )
+    return domestic_abuse.da_survey_figures(
+        frame,
+        quarter_months=quarter.months,
+        year_months=year,
+        quarter_label=quarter.label,
+        year_label=f"12 months to {quarter.label.split(' to ')[-1]}",
+        threshold=publication.threshold(),
+        on=on or publication.today(),
+    )
+
+
+def _cell_dict(cell: Cell) -> dict[str, Any]:
+    interval = cell.interval
+    return {
+        "numerator": cell.numerator,
+        "denominator": cell.denominator,
+        "rate": cell.rate,
+        "ci_low": interval[0] if interval else None,
+        "ci_high": interval[1] if interval else None,
+        "suppressed": cell.suppressed,
+    }
 
 
 def league_compute(

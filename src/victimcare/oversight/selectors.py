@@ -132,13 +132,19 @@ def responses_frame(
     period_from: date,
     period_to: date,
     satisfied: str | None = None,
+    code_questions: bool = False,
 ) -> dict[str, np.ndarray]:
     """The responses of ``forces`` for the months ``period_from`` to ``period_to`` as
     columns: design variables (``stratum``, ``N``, design weight ``w`` = N_h / m_h),
     domains, care markers (``kept_informed``, ``visited`` from the survey; ``referred``
     from the Victims' Code records: a referral sent before the interview) and
     ``sat_<stage>`` (1 satisfied, 0 not, NaN without an answer). Pseudonymised
-    aggregates' raw material: no identifiers leave this function."""
+    aggregates' raw material: no identifiers leave this function.
+
+    With ``code_questions``, also the answers to the questionnaire's Victims' Code
+    questions (``surveys.questionnaire.CODE_QUESTIONS``): ``code_<question>`` is 1 for
+    yes, 0 for no, NaN when unanswered or not asked, and ``asked_<question>`` 1 when the
+    version the victim answered asks it (0: "not asked", an older version)."""
     from victimcare.cases.constants import EventKind
     from victimcare.cases.models import CaseEvent
     from victimcare.surveys.constants import DEFAULT_SATISFIED, NO_ANSWER, SATISFIED_DEFINITIONS
@@ -174,6 +180,7 @@ def responses_frame(
             "referred",
             *STAGE_FIELDS.values(),
             "mode",
+            *(("questionnaire_id", "extra_answers") if code_questions else ()),
         )
     )
     n = len(rows)
@@ -191,6 +198,7 @@ def responses_frame(
             "visited",
             "referred",
             *(f"sat_{s}" for s in STAGE_FIELDS),
+            *(_code_columns() if code_questions else ()),
         ):
             cols[name] = np.array([], dtype=float)
         return cols
@@ -226,6 +234,92 @@ def responses_frame(
             np.isin(answers, no_answer), np.nan, np.isin(answers, good).astype(float)
         )
     cols["mode"] = np.asarray(unpacked[14 + len(STAGE_FIELDS)], dtype=str)
+    if code_questions:
+        cols.update(_code_answers(unpacked[-2], unpacked[-1]))
+    return cols
+
+
+def _code_columns() -> list[str]:
+    from victimcare.surveys.questionnaire import CODE_QUESTIONS
+
+    return [f"{prefix}_{q}" for q in CODE_QUESTIONS for prefix in ("code", "asked")]
+
+
+def _code_answers(questionnaires: tuple, answers: tuple) -> dict[str, np.ndarray]:
+    """The Victims' Code questions' columns (see ``responses_frame``): a version that does
+    not ask a question leaves it NaN ("not asked"), whatever its extra answers hold."""
+    from victimcare.surveys.models import Questionnaire
+    from victimcare.surveys.questionnaire import CODE_QUESTIONS, asks
+
+    versions = {q.pk: q for q in Questionnaire.objects.filter(pk__in=set(questionnaires))}
+    out: dict[str, np.ndarray] = {}
+    for question in CODE_QUESTIONS:
+        asked = {pk: asks(q, question) for pk, q in versions.items()}
+        flags = np.array([asked[pk] for pk in questionnaires], dtype=bool)
+        values = [(extra or {}).get(question, "") for extra in answers]
+        code = np.where(
+            np.array([v == "yes" for v in values]),
+            1.0,
+            np.where(np.array([v == "no" for v in values]), 0.0, np.nan),
+        )
+        out[f"code_{question}"] = np.where(flags, code, np.nan)
+        out[f"asked_{question}"] = flags.astype(float)
+    return out
+
+
+def da_responses_frame(
+    *, force: Force, period_from: date, period_to: date, area: Area | None = None
+) -> dict[str, np.ndarray]:
+    """The domestic abuse survey's responses of ``force`` (never the User Satisfaction
+    Survey's) as columns for a design: strata by month of report and area, ``N`` the
+    victims proposed for the survey in the stratum (every eligible one: it is a census
+    with non-response), design weight ``w`` = N_h / m_h, ``month``, ``area``, ``scope``
+    (1 in ``area``, or everywhere) and ``sat_<stage>`` as ``responses_frame`` has them."""
+    from victimcare.surveys.constants import DEFAULT_SATISFIED, NO_ANSWER, SATISFIED_DEFINITIONS
+    from victimcare.surveys.models import DaResponse, DaSurveyContact
+
+    months = Q(
+        month__gte=date(period_from.year, period_from.month, 1),
+        month__lte=date(period_to.year, period_to.month, 1),
+    )
+    counts = (
+        DaSurveyContact.objects.filter(months, force=force)
+        .values("month", "area_id")
+        .annotate(k=Count("id"))
+        .values_list("month", "area_id", "k")
+    )
+    population = {(m, a): k for m, a, k in counts}
+    rows = list(
+        DaResponse.objects.filter(months, force=force)
+        .order_by()
+        .values_list("month", "area_id", "area__name", "answers")
+    )
+    responded: dict[tuple[date, int], int] = {}
+    for month, area_id, _name, _answers in rows:
+        responded[(month, area_id)] = responded.get((month, area_id), 0) + 1
+    strata = {key: i for i, key in enumerate(sorted(responded))}
+    good = {str(a) for a in SATISFIED_DEFINITIONS[DEFAULT_SATISFIED]}
+    no_answer = {str(a) for a in NO_ANSWER} | {""}
+    cols: dict[str, np.ndarray] = {
+        "stratum": np.array([strata[(m, a)] for m, a, _n, _x in rows], dtype=np.int64),
+        "N": np.array(
+            [max(population.get((m, a), 0), responded[(m, a)]) for m, a, _n, _x in rows],
+            dtype=float,
+        ),
+        "month": np.array([f"{m:%Y-%m}" for m, _a, _n, _x in rows], dtype=str),
+        "area": np.array([n for _m, _a, n, _x in rows], dtype=str),
+        "scope": np.array(
+            [1 if area is None or a == area.pk else 0 for _m, a, _n, _x in rows], dtype=np.int64
+        ),
+    }
+    cols["w"] = np.array(
+        [cols["N"][i] / responded[(m, a)] for i, (m, a, _n, _x) in enumerate(rows)], dtype=float
+    )
+    for stage in STAGE_FIELDS:
+        answers = [(x or {}).get(stage, "") for _m, _a, _n, x in rows]
+        cols[f"sat_{stage}"] = np.array(
+            [np.nan if v in no_answer else float(v in good) for v in answers], dtype=float
+        )
     return cols
 
 
@@ -278,6 +372,16 @@ def responses_stamp(*, forces: Iterable[Force], period_from: date, period_to: da
     ).aggregate(last=Max("id"))["last"]
     done = agg["done"].isoformat() if agg["done"] else "-"
     return f"v{FIGURES_VERSION}:{agg['n']}:{agg['last'] or 0}:{done}:{referral or 0}"
+
+
+def da_responses_stamp(*, force: Force) -> str:
+    """What the domestic abuse survey's cached figures depend on: its responses and the
+    contacts that weight them."""
+    from victimcare.surveys.models import DaResponse, DaSurveyContact
+
+    responses = DaResponse.objects.filter(force=force).aggregate(n=Count("id"), last=Max("id"))
+    contacts = DaSurveyContact.objects.filter(force=force).aggregate(n=Count("id"), last=Max("id"))
+    return f"da:{responses['n']}:{responses['last'] or 0}:{contacts['n']}:{contacts['last'] or 0}"
 
 
 def figures_cache_get(*, key: str, stamp: str) -> dict | None:

@@ -73,6 +73,7 @@ def dashboard(request, code: str):
         raise Http404("No such area")
     area = selectors.force_area_get(force=force, area_id=int(area_id) if area_id else None)
     figures = figure_services.dashboard_compute(force=force, quarter=quarter, area=area)
+    sections = figure_services.dashboard_sections(force=force, quarter=quarter, area=area)
     areas = force.areas.order_by("name")
     return _render(
         request,
@@ -84,6 +85,7 @@ def dashboard(request, code: str):
             area=area,
             areas=areas,
             fig=figures,
+            **sections,
         ),
         error,
     )

@@ -34,6 +34,7 @@ class SurveysConfig(AppConfig):
             ("surveys:interviews", "Interviews", Capability.INTERVIEW, 62),
             ("surveys:recovery", "Call-backs", Capability.SERVICE_RECOVERY, 63),
             ("surveys:contact-exports", "Survey contacts", Capability.EXPORT_CONTACT_DETAILS, 64),
+            ("surveys:da-approvals", "Domestic abuse survey", Capability.WORK_CASES, 65),
         ):
             nav_item_register(
                 NavItem(

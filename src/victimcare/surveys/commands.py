@@ -136,6 +136,35 @@ def add_arguments(survey: argparse.ArgumentParser) -> None:
         help="answers counted as satisfied: top3 (completely, very, fairly) or top2",
     )
 
+    da_propose = actions.add_parser(
+        "da-propose",
+        help="propose a month's domestic abuse victims for their own survey (officers approve)",
+        description=(
+            "Propose for the domestic abuse victims' survey every domestic abuse victim of "
+            "the force's reports in the month who may be contacted safely: a contact route "
+            "confirmed safe at a needs assessment (email or a phone recorded as safe; never "
+            "a letter or a contact shared with someone else on record), the risk not high, "
+            "not flagged out of surveys. Each awaits an officer's approval on the "
+            "'Domestic abuse survey' page; the others are counted by reason."
+        ),
+        formatter_class=formatter,
+        epilog="example:\n  victimcare survey da-propose --force MPS --month 2026-09",
+    )
+    da_propose.add_argument("--force", required=True)
+    da_propose.add_argument("--month", required=True, help="month of reports, YYYY-MM")
+    da_invite = actions.add_parser(
+        "da-invite",
+        help="invite the domestic abuse victims an officer approved, by their safe route",
+        description=(
+            "Invite every approved contact of the force by the route approved, checking the "
+            "rules again first: a contact whose risk is now high or whose safe route changed "
+            "is withdrawn, never sent."
+        ),
+        formatter_class=formatter,
+        epilog="example:\n  victimcare survey da-invite --force MPS",
+    )
+    da_invite.add_argument("--force", required=True)
+
 
 def _force(code: str, error):
     from victimcare.forces.models import Force
@@ -163,6 +192,8 @@ def run(args: argparse.Namespace, error) -> int:
         "export": _export,
         "import": _import,
         "microdata": _microdata,
+        "da-propose": _da_propose,
+        "da-invite": _da_invite,
     }[args.survey_action]
     return handler(args, error)
 
@@ -263,6 +294,42 @@ def _invite(args, error) -> int:
     print(
         f"Invited {invited}; reminded {result['reminded']}; closed {result['expired']} expired "
         "links. Invitations are recorded for sending (see the sample's invitations export)."
+    )
+    return 0
+
+
+def _da_propose(args, error) -> int:
+    from victimcare.surveys.services.domestic_abuse import da_contacts_propose
+
+    force = _force(args.force, error)
+    month = _month(args.month, error)
+    result = da_contacts_propose(force=force, month=month)
+    print(
+        f"Proposed {len(result.proposed)} domestic abuse victims of {force.code}'s reports in "
+        f"{month:%B %Y} for their survey; each awaits an officer's approval."
+    )
+    for reason, count in sorted(result.excluded.items()):
+        print(f"  not proposed ({reason}): {count}")
+    return 0
+
+
+def _da_invite(args, error) -> int:
+    from victimcare.surveys.constants import DaContactStatus
+    from victimcare.surveys.models import DaSurveyContact
+    from victimcare.surveys.services.domestic_abuse import DaContactRefused, da_invitation_send
+
+    force = _force(args.force, error)
+    invited = withdrawn = 0
+    for contact in DaSurveyContact.objects.filter(force=force, status=DaContactStatus.APPROVED):
+        try:
+            da_invitation_send(contact=contact)
+        except DaContactRefused:
+            withdrawn += 1
+        else:
+            invited += 1
+    print(
+        f"Invited {invited} by their confirmed safe route; withdrew {withdrawn} no longer safe "
+        "to contact."
     )
     return 0
 

@@ -56,6 +56,7 @@ class FlagKind(models.TextChoices):
     DO_NOT_CONTACT = "do_not_contact", _("Not to be contacted (officer's judgement)")
     DECEASED = "deceased", _("Deceased")
     DOMESTIC_ABUSE = "domestic_abuse", _("Domestic abuse (surveyed separately)")
+    RISK_HIGH = "risk_high", _("Risk currently high (not to be surveyed until it is lowered)")
 
 
 class Exclusion(models.TextChoices):
@@ -151,3 +152,28 @@ DEFAULT_EXPIRY_DAYS = 28
 RESAMPLE_MONTHS = 12
 MAX_CALL_ATTEMPTS = 6
 RECOVERY_WORKING_DAYS = 3
+
+
+class DaContactStatus(models.TextChoices):
+    """Where a domestic abuse victim stands in the domestic abuse survey's contact rules."""
+
+    PROPOSED = "proposed", _("Awaiting an officer's approval")
+    APPROVED = "approved", _("Approved by an officer")
+    REFUSED = "refused", _("Not approved by an officer")
+    INVITED = "invited", _("Invited by the safe route")
+    WITHDRAWN = "withdrawn", _("Withdrawn: no longer safe to contact")
+    COMPLETED = "completed", _("Completed")
+
+
+# Why a domestic abuse victim may not be contacted for the domestic abuse survey.
+DA_NOT_DOMESTIC_ABUSE = "not a domestic abuse victim"
+DA_RISK_HIGH = "the risk to the victim is high: no survey until it is lowered"
+DA_FLAGGED = "the victim is not to be surveyed"
+DA_NO_SAFE_ROUTE = (
+    "no contact route confirmed safe with the victim (record it in a needs assessment)"
+)
+DA_LETTER = "a letter goes to an address the victim may share: choose a confirmed phone or email"
+DA_PHONE_NOT_SAFE = "the phone number is not recorded as safe to contact"
+DA_SHARED = "the {route} is shared with someone else on record: never use a shared contact"
+DA_NEEDS_APPROVAL = "an officer must approve the contact first"
+DA_MINIMUM_AGE = 16

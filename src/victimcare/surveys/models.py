@@ -19,6 +19,7 @@ from victimcare.surveys.constants import (
     Answer,
     CallOutcome,
     ContactRoute,
+    DaContactStatus,
     FlagKind,
     InvitationKind,
     Mode,
@@ -306,3 +307,56 @@ class TokenFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed survey link at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DaSurveyContact(models.Model):
+    """A domestic abuse victim proposed for the domestic abuse survey: the safe route it
+    may use (the one the victim confirmed at a needs assessment) and the officer's
+    decision. Nobody is contacted before an officer approves (services.domestic_abuse)."""
+
+    victim = models.OneToOneField("cases.Victim", on_delete=models.CASCADE, related_name="+")
+    force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("forces.Area", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text=_("First day of the month of the report"))
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=8, choices=ContactRoute.choices)
+    status = models.CharField(
+        max_length=12, choices=DaContactStatus.choices, default=DaContactStatus.PROPOSED
+    )
+    proposed_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["month", "id"]
+        indexes = [models.Index(fields=["force", "status"])]
+
+    def __str__(self) -> str:
+        return f"Domestic abuse survey contact {self.pk} ({self.get_status_display()})"
+
+
+class DaResponse(models.Model):
+    """A domestic abuse victim's answers, under their pseudonym. A table of its own: the
+    User Satisfaction Survey's figures read ``Response`` only, so these can never be
+    mixed into its headline."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    respondent = models.UUIDField(unique=True, help_text=_("The victim's pseudonym"))
+    force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("forces.Area", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    completed_at = models.DateTimeField()
+    answers = models.JSONField(default=dict, blank=True, help_text=_("Answers by question code"))
+    synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        indexes = [models.Index(fields=["force", "month"])]
+
+    def __str__(self) -> str:
+        return f"Domestic abuse survey response {self.pk} ({self.force_id}, {self.month:%Y-%m})"

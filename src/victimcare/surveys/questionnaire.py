@@ -14,7 +14,13 @@ from victimcare.surveys.models import Questionnaire
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-CORE_FILE = Path(__file__).resolve().parent / "data" / "questionnaire.json"
+DATA = Path(__file__).resolve().parent / "data"
+# The core questionnaire's versions, oldest first: a change is a new file, never an edit
+# of an old one (responses keep the version they answered). The last is the one drawn.
+CORE_FILES = (DATA / "questionnaire.json", DATA / "questionnaire_v2.json")
+CORE_FILE = CORE_FILES[-1]
+# Version 2's questions on the Victims' Code (optional; "not asked" before version 2).
+CODE_QUESTIONS = ("told_about_code", "offered_vps", "offered_referral")
 KINDS = ("scale", "text", "yes_no")
 YES_NO = ("yes", "no")
 COMMENTS_MAX = 2000
@@ -22,8 +28,15 @@ COMMENTS_MAX = 2000
 
 @cache
 def core_definition() -> dict:
+    """The latest core version (``CORE_FILE``)."""
     with CORE_FILE.open(encoding="utf-8") as file:
         return json.load(file)
+
+
+def asks(questionnaire: Questionnaire, code: str) -> bool:
+    """Whether a questionnaire version asks the question ``code`` (an older version that
+    does not: its respondents were "not asked")."""
+    return any(q.get("code") == code for q in questionnaire.questions)
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,8 @@ FLAG_EXCLUSIONS = {
     FlagKind.OPTED_OUT: Exclusion.OPTED_OUT,
     FlagKind.DO_NOT_CONTACT: Exclusion.DO_NOT_CONTACT,
     FlagKind.DECEASED: Exclusion.DECEASED,
+    # A victim at high risk is not to be contacted for any survey.
+    FlagKind.RISK_HIGH: Exclusion.DO_NOT_CONTACT,
 }
 _ORDER = {reason: index for index, reason in enumerate(Exclusion.values)}
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from victimcare.surveys import views, web
+from victimcare.surveys import views, views_da, web
 
 app_name = "surveys"
 
@@ -34,6 +34,13 @@ urlpatterns = [
     # Supervisors: service recovery call-backs.
     path("surveys/call-backs/", views.recovery_list, name="recovery"),
     path("surveys/call-backs/<int:pk>/", views.recovery_detail, name="recovery-task"),
+    # Officers: approve contacting domestic abuse victims for their own survey (audited).
+    path("surveys/domestic-abuse/", views_da.da_approvals, name="da-approvals"),
+    path(
+        "surveys/domestic-abuse/<int:pk>/decide/",
+        views_da.da_approval_decide,
+        name="da-approval-decide",
+    ),
     # Officers: keep a victim out of surveys (from the case page).
     path("cases/<str:reference>/survey-flags/", views.victim_flag, name="victim-flag"),
 ]

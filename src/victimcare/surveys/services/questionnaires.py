@@ -54,7 +54,18 @@ def questionnaire_extend(*, force: Force, extra_questions: list[dict]) -> Questi
     return questionnaire
 
 
+@transaction.atomic
 def questionnaire_for_force(force: Force) -> Questionnaire:
-    """The latest version carrying the force's extras, or the core questionnaire."""
+    """The latest version carrying the force's extras, or the core questionnaire. When the
+    core has gained questions since the force's version was made, a new force version
+    (the current core with the same extras) is made, never an edit of the old one."""
     extended = Questionnaire.objects.filter(force=force).order_by("-version").first()
-    return extended or questionnaire_core_get()
+    core = questionnaire_core_get()
+    if extended is None:
+        return core
+    codes = {q["code"] for q in extended.questions}
+    if all(q["code"] in codes for q in core.questions):
+        return extended
+    core_codes = {q["code"] for q in core.questions}
+    extras = [q for q in extended.questions if q["code"] not in core_codes]
+    return questionnaire_extend(force=force, extra_questions=extras)
