@@ -148,7 +148,8 @@ def whole_process(
     probe = (
         "import time, sys; t0 = time.perf_counter(); import duckdb; "
         "from victimcare.estimation import Design; t1 = time.perf_counter(); "
-        "g = Design.from_sql(duckdb.connect(), query='SELECT * FROM read_parquet(?)', "
+        "con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); "
+        "g = Design.from_sql(con, query='SELECT * FROM read_parquet(?)', "
         "params=[sys.argv[1]], strata='stratum', weight='w'); t2 = time.perf_counter(); "
         "g.proportion('satisfied', by=['grp', 'quarter']); t3 = time.perf_counter(); "
         "print(f'import {t1 - t0:.2f} s, design (one GROUP BY on the file) {t2 - t1:.2f} s, "

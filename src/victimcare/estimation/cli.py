@@ -280,9 +280,11 @@ def _pushdown_design(args: argparse.Namespace) -> Design | None:
         return None
     import duckdb
 
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, our output
     try:
         return Design.from_sql(
-            duckdb.connect(),
+            con,
             query="SELECT * FROM read_parquet(?)",
             params=[str(path)],
             weight=args.weight,
