@@ -247,6 +247,21 @@ def test_a_census_gives_no_jackknife_replicates_and_variance_zero_as_r():
     assert [c.se for c in d.glm("api00 ~ enroll").coefficients] == [0.0, 0.0]
 
 
+def test_an_mse_total_with_a_census_stratum_is_centred_on_the_same_rows():
+    """R's svytotal leaves the census rows out of the replicate totals but, with
+    mse=TRUE, centres them at the total with those rows (so their squared total enters
+    the variance: here R gives 18,886 with mse=TRUE against 5,454 without). Ours
+    centres at the total of the same rows, 5,573 (README, replicate.py)."""
+    d = victims_design(census=True).replicates("jkn", mse=True)
+    y = np.asarray(data("victims")["contacts"], dtype=float)
+    keep = ~d.selfrep & ~np.isnan(y)
+    reps = d.analysis[keep].T @ y[keep]
+    centre = d.pweights[keep] @ y[keep]
+    want = math.sqrt(d.scale * float(d.rscales @ (reps - centre) ** 2))
+    assert d.total("contacts").se == pytest.approx(want, rel=1e-12)
+    assert want == pytest.approx(5572.8487746571, rel=1e-9)
+
+
 def test_bootstrap_keeps_a_census_stratum_whole():
     """With an fpc, Rao-Wu draws n_h of a census stratum's n_h PSUs without replacement:
     each is drawn once in every replicate."""
