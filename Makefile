@@ -75,7 +75,7 @@ format: $(VENV)/.installed-test ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format src tests benchmarks scripts
 
 bench: install-test ## Run the benchmarks (prints figures with a same-run baseline)
-	$(PIP) install -q svy || echo "note: svy could not be installed; its column will be skipped"
+	$(PIP) install -q -e '.[bench]' || echo "note: the bench extra (svy) could not be installed; svy's lines will be skipped"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean: ## Remove the virtualenv, node_modules, built assets and var/

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from victimcare.estimation.cli import build_parser, main
+from victimcare.estimation.cli import EPILOG, build_parser, main
 
 from .conftest import DATA
 
@@ -355,3 +358,25 @@ def test_parquet_is_aggregated_by_duckdb_in_place_with_the_same_answers(
         assert np.ravel(b["covariance"]["matrix"]) == pytest.approx(
             np.ravel(a["covariance"]["matrix"]), rel=1e-10
         )
+
+
+def test_every_example_in_the_help_runs(tmp_path, capsys):
+    """Each `victimcare estimate` example of --help exits 0 on R's api data (with the
+    0/1 column "met" that its example asks to add)."""
+    for name in ("apistrat", "apiclus2", "apiclus1_rep"):
+        shutil.copy(DATA / f"{name}.csv", tmp_path / f"{name}.csv")
+    with (DATA / "apiclus1.csv").open(newline="") as src:
+        rows = list(csv.DictReader(src))
+    with (tmp_path / "apiclus1.csv").open("w", newline="") as out:
+        writer = csv.DictWriter(out, [*rows[0], "met"])
+        writer.writeheader()
+        writer.writerows({**r, "met": int(r["sch.wide"] == "Yes")} for r in rows)
+    assert sum(r["sch.wide"] == "Yes" for r in rows) > 100
+    text = EPILOG.replace("\\\n", "")  # join the continued lines
+    commands = re.findall(r"^\s*victimcare estimate (.+)$", text, re.MULTILINE)
+    assert len(commands) >= 9
+    for command in commands:
+        argv = shlex.split(command)
+        argv[0] = str(tmp_path / argv[0])
+        assert main(argv) == 0, command
+        capsys.readouterr()

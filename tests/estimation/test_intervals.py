@@ -146,3 +146,18 @@ def test_zero_or_one_gives_no_interval(method):
 def test_no_df_no_interval():
     assert math.isnan(critical_value(0.95, 0))
     assert critical_value(0.95, math.inf) == pytest.approx(1.959963984540054)
+
+
+@pytest.mark.parametrize("level", [0.8, 0.9, 0.95, 0.99, 0.999])
+def test_t_quantiles_without_scipy_agree_with_scipy(level):
+    """student_t (whole df, exact tail sums below 1000 df, Cornish-Fisher from there)
+    gives scipy's stdtrit to 1e-12 relative, in both tails; a fractional df uses scipy."""
+    from scipy.special import stdtrit
+
+    from victimcare.estimation.intervals import t_quantile
+
+    for df in [*range(1, 1100), 1999, 5000, 123_457, 10**7]:
+        for q in (0.5 + level / 2, 0.5 - level / 2):
+            assert t_quantile(q, df) == pytest.approx(float(stdtrit(df, q)), rel=1e-12), df
+    assert t_quantile(0.975, 2.5) == float(stdtrit(2.5, 0.975))
+    assert t_quantile(0.975, math.inf) == pytest.approx(1.959963984540054, rel=1e-15)

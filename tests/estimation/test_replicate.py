@@ -45,13 +45,17 @@ VARS = {
     "brr_pairs": ("api00", "yes", "api.stu", "enroll", "stype", "E"),
     "fay_pairs": ("api00", "yes", "api.stu", "enroll", "stype", "E"),
     "jkn_victims": ("contacts", "satisfied", "contacts", "score", "region", "South"),
+    "jkn_victims_census": ("contacts", "satisfied", "contacts", "score", "region", "South"),
+    "jk1_dclus2": ("api00", "yes", "api.stu", "enroll", "stype", "E"),
 }
 
 
-def victims_design() -> Design:
-    return Design(
-        data("victims"), strata="force", psu="area", weight="w", fpc="N", lonely_psu="adjust"
-    )
+def victims_design(*, census: bool = False) -> Design:
+    """The victim survey; with ``census``, force D's 5 areas are all it has (N = 5)."""
+    cols = data("victims")
+    if census:
+        cols["N"] = np.where(cols["force"] == "D", 5.0, cols["N"])
+    return Design(cols, strata="force", psu="area", weight="w", fpc="N", lonely_psu="adjust")
 
 
 def build(tag: str, how: str, *, mse: bool = False) -> ReplicateDesign:
@@ -62,6 +66,10 @@ def build(tag: str, how: str, *, mse: bool = False) -> ReplicateDesign:
             return design("dclus1").replicates("jk1", mse=mse)
         if tag == "jkn_dstrat":
             return design("dstrat").replicates("jkn", mse=mse)
+        if tag == "jk1_dclus2":
+            return design("dclus2").replicates("jk1", mse=mse)
+        if tag == "jkn_victims_census":
+            return victims_design(census=True).replicates("jkn", mse=mse)
         if tag in ("brr_pairs", "fay_pairs"):
             d = Design(data("apipairs"), strata="pair", psu="dnum", weight="pw")
             return d.replicates(tag[:3], rho=0.3, mse=mse)
@@ -104,6 +112,8 @@ WAYS = [
     ("fay_pairs", "supplied"),
     ("jkn_victims", "made"),
     ("jkn_victims", "supplied"),
+    ("jkn_victims_census", "made"),
+    ("jk1_dclus2", "made"),
 ]
 
 
@@ -206,6 +216,61 @@ def test_jkn_with_a_lonely_psu_follows_r_adjust():
     assert d.rscales[-1] == pytest.approx(4 / 5) or (4 / 5) in list(np.round(d.rscales, 12))
     with pytest.raises(DesignError, match="only one PSU"):
         Design(data("victims"), strata="force", psu="area", weight="w", fpc="N").replicates("jkn")
+
+
+def test_brr_drops_the_fpc_as_r_with_a_note():
+    """R's as.svrepdesign(type="BRR") warns "Finite population correction dropped in
+    conversion" and gives the numbers without it (replicate.R checks that)."""
+    cols = data("apipairs")
+    cols["N"] = np.full(cols["pw"].shape[0], 6.0)
+    d = Design(cols, strata="pair", psu="dnum", weight="pw", fpc="N").replicates("brr")
+    e = d.total("api00")
+    assert same([e.estimate, e.se, e.deff], R["brr_pairs"]["total"])
+    assert any("finite population correction is dropped for BRR" in n for n in d.notes)
+
+
+def test_a_second_stage_fpc_is_dropped_with_a_note():
+    d = design("dclus2").replicates("jk1")
+    assert any("second-stage finite population correction" in n for n in d.notes)
+
+
+def test_a_census_gives_no_jackknife_replicates_and_variance_zero_as_r():
+    """Every district sampled (N = 15): R's JK1 has no replicates, degf -1, and svymean,
+    svytotal (and svyglm) give SE 0 (its svyratio fails there)."""
+    cols = data("apiclus1")
+    cols["N"] = np.full(cols["pw"].shape[0], 15.0)
+    d = Design(cols, psu="dnum", weight="pw", fpc="N").replicates("jk1")
+    assert (d.n_replicates, d.degf()) == (0, -1)
+    assert d.mean("api00").se == 0.0
+    assert d.total("api00").se == 0.0
+    assert d.ratio("api.stu", "enroll").se == 0.0
+    assert [c.se for c in d.glm("api00 ~ enroll").coefficients] == [0.0, 0.0]
+
+
+def test_an_mse_total_with_a_census_stratum_is_centred_on_the_same_rows():
+    """R's svytotal leaves the census rows out of the replicate totals but, with
+    mse=TRUE, centres them at the total with those rows (so their squared total enters
+    the variance: here R gives 18,886 with mse=TRUE against 5,454 without). Ours
+    centres at the total of the same rows, 5,573 (README, replicate.py)."""
+    d = victims_design(census=True).replicates("jkn", mse=True)
+    y = np.asarray(data("victims")["contacts"], dtype=float)
+    keep = ~d.selfrep & ~np.isnan(y)
+    reps = d.analysis[keep].T @ y[keep]
+    centre = d.pweights[keep] @ y[keep]
+    want = math.sqrt(d.scale * float(d.rscales @ (reps - centre) ** 2))
+    assert d.total("contacts").se == pytest.approx(want, rel=1e-12)
+    assert want == pytest.approx(5572.8487746571, rel=1e-9)
+
+
+def test_bootstrap_keeps_a_census_stratum_whole():
+    """With an fpc, Rao-Wu draws n_h of a census stratum's n_h PSUs without replacement:
+    each is drawn once in every replicate."""
+    cols = data("victims")
+    cols["N"] = np.where(cols["force"] == "D", 5.0, cols["N"])
+    d = Design(cols, strata="force", psu="area", weight="w", fpc="N", lonely_psu="adjust")
+    b = d.replicates("bootstrap", replicates=20, seed=3)
+    mult = b.analysis / b.pweights[:, None]
+    assert np.all(mult[cols["force"] == "D"] == 1.0)
 
 
 def test_bootstrap_replicates_are_rao_wu_draws_and_repeat_with_a_seed():

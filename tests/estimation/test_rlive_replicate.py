@@ -2,7 +2,8 @@
 ``svrepdesign`` on the random designs of ``test_rlive``.
 
 ONE Rscript call per batch converts each design (JK1 without strata, JKn with them,
-under the design's lonely-PSU option) and computes svymean (with deff), svytotal,
+under the design's lonely-PSU option; fpcs as population sizes or fractions, at one or
+two stages, with strata sampled whole) and computes svymean (with deff), svytotal,
 svyratio, svyby means, svyciprop (xlogit) and svyquantile (0.5, Woodruff); it also
 builds a bootstrap design from OUR bootstrap multipliers, written as columns ``bs_*``
 (R's random draws differ), with our scale. Every number must agree to 1e-6 relative.
@@ -125,10 +126,6 @@ def python_side(spec: dict) -> dict[str, list[float]]:
 )
 @given(st.lists(designs(), min_size=12, max_size=12), st.integers(0, 2**31 - 1))
 def test_random_replicate_designs_agree_with_r(rscript, specs, seed):  # noqa: F811 (the fixture imported above)
-    # Designs without a finite population correction: with one, the jackknife conversion's
-    # total SE disagrees with R's as.svrepdesign (found by this test on CI's derandomized
-    # examples; to be resolved, see the session note). Weights stand in for the fpc.
-    specs = [{**s, "fpc": "none", "weight": True} for s in specs]
     specs = [with_bootstrap(s, seed + i) for i, s in enumerate(specs)]
     compared = 0
     for i, theirs, ours, context in designs_compared(specs, R_SCRIPT, python_side):

@@ -27,8 +27,9 @@ Examples (R's api data, as in the survey package):
   victimcare estimate apistrat.csv --y api00 --stat mean \\
       --strata stype --weight pw --fpc fpc
 
-  # one-stage cluster sample, proportion of schools meeting their target (a 0/1
-  # column "met"), by school type, with the default logit interval
+  # one-stage cluster sample, proportion of schools meeting their target by school
+  # type, default logit interval; --y must be 0/1, so first add a column "met" (1
+  # where sch.wide is "Yes"), as R's svyciprop(~I(sch.wide == "Yes"), dclus1)
   victimcare estimate apiclus1.csv --y met --stat proportion --by stype \\
       --psu dnum --weight pw --fpc fpc --ci logit --format json
 
@@ -279,9 +280,11 @@ def _pushdown_design(args: argparse.Namespace) -> Design | None:
         return None
     import duckdb
 
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, our output
     try:
         return Design.from_sql(
-            duckdb.connect(),
+            con,
             query="SELECT * FROM read_parquet(?)",
             params=[str(path)],
             weight=args.weight,

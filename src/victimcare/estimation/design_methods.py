@@ -199,8 +199,8 @@ class DesignMethods:
         """The design with replicate weights, R's ``as.svrepdesign(design, type=...)``:
         ``method`` ``jk1`` (unstratified), ``jkn``, ``brr`` or ``fay`` (two PSUs per
         stratum; ``rho`` for Fay) or ``bootstrap`` (``replicates`` draws from ``seed``).
-        Uses the first stage only (PSUs, strata and their fpc), as R. See
-        ``replicate_weights``."""
+        Uses the first stage only (PSUs, strata and their fpc; BRR and Fay drop the fpc),
+        as R, with a note where R warns. See ``replicate_weights``."""
         from .replicate import ReplicateDesign
         from .replicate_weights import make_replicates
 
@@ -221,8 +221,19 @@ class DesignMethods:
             seed=seed,
             rho=rho,
         )
+        notes = list(self.notes)
+        if self.info.popsize is not None and reps.type in ("BRR", "Fay"):
+            notes.append(
+                f"the finite population correction is dropped for {reps.type} replicates "
+                "(as R's as.svrepdesign, which warns)"
+            )
+        elif self.info.popsize2 is not None:
+            notes.append(
+                "the second-stage finite population correction is dropped in the "
+                "conversion (as R's as.svrepdesign, which warns)"
+            )
         return ReplicateDesign.from_replicates(
-            backend.cols, self.weights, reps, mse=mse, notes=self.notes
+            backend.cols, self.weights, reps, mse=mse, notes=notes
         )
 
     # -- regression (see regression.py) ----------------------------------------------

@@ -34,6 +34,8 @@ import math
 from types import ModuleType
 from typing import Literal
 
+from .student_t import normal_quantile, t_quantile_whole_df
+
 __all__ = [
     "PROPORTION_METHODS",
     "critical_value",
@@ -66,9 +68,13 @@ def _special() -> ModuleType:
 
 
 def t_quantile(q: float, df: float) -> float:
-    """Quantile of Student t (the normal when ``df`` is infinite)."""
-    sp = _special()
-    return float(sp.ndtri(q) if math.isinf(df) else sp.stdtrit(df, q))
+    """Quantile of Student t (the normal when ``df`` is infinite). Whole df (every
+    design's) and the normal need no scipy (``student_t``); other df use scipy.special."""
+    if math.isinf(df):
+        return normal_quantile(q)
+    if df >= 1 and float(df).is_integer():
+        return t_quantile_whole_df(q, int(df))
+    return float(_special().stdtrit(df, q))
 
 
 def beta_quantile(q: float, a: float, b: float) -> float:

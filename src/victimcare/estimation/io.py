@@ -25,7 +25,9 @@ def read_table(path: str | Path) -> dict[str, Any]:
     if not p.is_file():
         raise DesignError(f"file not found: {p}")
     suffix = p.suffix.lower()
+    # DuckDB draws a progress bar on stdout for queries over 2 s: never into our output
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         if suffix in (".parquet", ".pq"):
             rel = con.execute("SELECT * FROM read_parquet(?)", [str(p)])

@@ -27,6 +27,13 @@ design) and of the rows used for a quantile (after ``na.rm``).
 
 Everything is computed in memory; designs made from a ``Design`` use its sampling
 weights and first-stage structure (``Design.replicates``, ``replicate_weights``).
+
+A design converted with an fpc knows the rows of strata sampled whole (R's ``selfrep``):
+as R, a statistic whose rows all lie there has variance 0, and a total's replicates
+leave those rows out (R's ``svytotal``; it matters where a lonely-PSU ``adjust``
+replicate reweights a census stratum). With ``mse=True`` a total is then centred at the
+full-sample total of the same rows; R centres it at the total with the census rows,
+which adds their squared total to the variance, so there our SE is smaller than R's.
 """
 
 from __future__ import annotations
@@ -228,6 +235,7 @@ class ReplicateDesign:
         self.rscales = np.asarray(reps.rscales, dtype=np.float64)
         self.rho = reps.rho
         self.mse = bool(mse)
+        self.selfrep = reps.selfrep
         self.notes: tuple[str, ...] = tuple(notes)
         self._degf = _rank(analysis) - 1
 
@@ -299,6 +307,19 @@ class ReplicateDesign:
 
     def _var(self, thetas: np.ndarray, coef: np.ndarray) -> np.ndarray:
         return replicate_variance(thetas, coef, self.scale, self.rscales, mse=self.mse)
+
+    def census(self, rows: np.ndarray) -> bool:
+        """True when every one of ``rows`` (a mask) lies in a stratum sampled whole (R's
+        ``all(design$selfrep)`` on the rows used): the statistic has variance 0."""
+        return bool(self.selfrep is not None and rows.any() and self.selfrep[rows].all())
+
+    def _total_var(self, x: np.ndarray, w: np.ndarray, rw: np.ndarray, rows: np.ndarray) -> float:
+        """R's ``svytotal`` variance of ``x`` (values of ``rows``, a mask, with their
+        weights ``w`` and analysis weights ``rw``): census rows out of the replicates."""
+        if self.selfrep is not None:
+            keep = ~self.selfrep[rows]
+            x, w, rw = x[keep], w[keep], rw[keep]
+        return float(self._var((rw.T @ x)[:, None], np.array([float(w @ x)]))[0])
 
     # -- estimators ---------------------------------------------------------------------
     def mean(self, y: str, by: str | Sequence[str] | None = None, **kw: Any) -> Any:
@@ -385,9 +406,14 @@ class ReplicateDesign:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     est = sa if stat == "total" else sa / sb
                     reps = ra if stat == "total" else ra / rb
-                var = float(self._var(reps[:, None], np.array([est]))[0])
+                if self.census(ok):
+                    var = 0.0
+                elif stat == "total":
+                    var = self._total_var(av, aw, rw, ok)
+                else:
+                    var = float(self._var(reps[:, None], np.array([est]))[0])
                 se = math.sqrt(max(var, 0.0)) if math.isfinite(var) else math.nan
-                d_eff = self._deff(stat, av, bv, aw, rw, est, var, deff)
+                d_eff = self._deff(stat, av, bv, aw, rw, ok, est, var, deff)
                 if stat == "proportion" and method == "logit":
                     lo, hi = self._logit_interval(est, reps, level, ref_df)
                 elif stat == "proportion":
@@ -466,6 +492,13 @@ class ReplicateDesign:
                 continue
             sa, sb = self.pweights[ok] @ a[ok], self.pweights[ok] @ b[ok]
             ra, rb = self.analysis[ok].T @ a[ok], self.analysis[ok].T @ b[ok]
+            if self.census(ok):
+                ra, rb = np.full_like(ra, sa), np.full_like(rb, sb)
+            elif stat == "total" and self.selfrep is not None:
+                # as R's svytotal: census rows out of the replicates (and of the centre)
+                part = ok & ~self.selfrep
+                sa = sa - self.pweights[ok & self.selfrep] @ a[ok & self.selfrep]
+                ra = self.analysis[part].T @ a[part]
             with np.errstate(divide="ignore", invalid="ignore"):
                 est[d] = sa if stat == "total" else sa / sb
                 reps[:, d] = ra if stat == "total" else ra / rb
@@ -518,6 +551,7 @@ class ReplicateDesign:
         b: np.ndarray,
         w: np.ndarray,
         rw: np.ndarray,
+        rows: np.ndarray,
         est: float,
         var: float,
         deff: bool | str,
@@ -533,9 +567,8 @@ class ReplicateDesign:
             return math.nan
         x = a if stat != "ratio" else a - est * b
         svyvar = n / (n - 1.0) * (float(w @ (x * x)) - float(w @ x) ** 2 / wt) / wt
-        if stat == "ratio":
-            full = float(w @ x)
-            var = float(self._var((rw.T @ x)[:, None], np.array([full]))[0])
+        if stat == "ratio":  # R: deff(svytotal(y - ratio x))
+            var = 0.0 if self.census(rows) else self._total_var(x, w, rw, rows)
         vsrs = svyvar / n if stat in ("mean", "proportion") else svyvar * wt * wt / n
         if deff != "replace":
             vsrs *= (wt - n) / wt

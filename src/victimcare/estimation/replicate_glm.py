@@ -84,16 +84,19 @@ def replicate_glm(
     pw = design.pweights[rows]
     _check_rank(mm, pw, f)
     beta, _, warnings = _irls(mm.x, y, pw / pw.mean(), family)
-    analysis = design.analysis[rows]
-    betas = np.array(
-        [_refit(mm.x, y, analysis[:, r], beta, family) for r in range(design.n_replicates)]
-    )
-    keep = np.isfinite(betas).all(axis=1)
-    t, rs = betas[keep], design.rscales[keep]
-    centre = beta if design.mse else np.mean(t[rs > 0], axis=0)
-    dev = (t - centre) * np.sqrt(rs)[:, None]
-    vcov = design.scale * (dev.T @ dev)
     p = mm.x.shape[1]
+    if design.census(np.ones(cols.n, dtype=bool)):
+        vcov = np.zeros((p, p))  # R: all(design$selfrep) gives a zero covariance
+    else:
+        analysis = design.analysis[rows]
+        betas = np.array(
+            [_refit(mm.x, y, analysis[:, r], beta, family) for r in range(design.n_replicates)]
+        )
+        keep = np.isfinite(betas).all(axis=1)
+        t, rs = betas[keep], design.rscales[keep]
+        centre = beta if design.mse else np.mean(t[rs > 0], axis=0)
+        dev = (t - centre) * np.sqrt(rs)[:, None]
+        vcov = design.scale * (dev.T @ dev)
     df_resid = design.degf() + 1 - p
     ref_df = reference_df(df, df_resid)
     se = np.sqrt(np.maximum(np.diag(vcov), 0.0))

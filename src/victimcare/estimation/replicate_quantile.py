@@ -69,7 +69,11 @@ def replicate_quantiles(
                 phat = float(w @ z) / float(w.sum())
                 with np.errstate(divide="ignore", invalid="ignore"):
                     reps = (rw.T @ z) / rw.sum(axis=0)
-                v = float(design._var(reps[:, None], np.array([phat]))[0])
+                v = (
+                    0.0
+                    if design.census(used)
+                    else float(design._var(reps[:, None], np.array([phat]))[0])
+                )
                 se_p = math.sqrt(max(v, 0.0))
                 lo_p, hi_p = phat - crit * se_p, phat + crit * se_p
                 lo = rule(x, w, lo_p) if math.isfinite(lo_p) and lo_p >= 0 else math.nan

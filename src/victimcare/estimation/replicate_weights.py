@@ -25,6 +25,13 @@ weights, R's ``combined.weights=FALSE``) with R's ``scale`` and ``rscales``:
                stratum's population size (with one); the multiplier is the number of
                draws. ``scale = m / ((m - 1) (R - 1))`` with ``m`` the harmonic mean of
                PSUs per stratum (R's ``bootweights``; R's random draws differ from these).
+
+With an fpc, the rows of strata sampled whole (population size equal to the PSUs
+sampled) are R's ``selfrep`` (``survey.drop.replicates``, on by default): they have no
+jackknife replicate (``f_h = 0``), R's ``svytotal`` leaves them out of the replicate
+totals, and a statistic whose rows are all of them has variance 0. BRR and Fay drop the
+fpc (R warns), so they have no ``selfrep``; fpcs after the first stage are dropped by
+every method (R warns).
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ class ReplicateSet:
     scale: float
     rscales: np.ndarray
     rho: float | None = None
+    selfrep: np.ndarray | None = None
+    """Rows of strata sampled whole (R's ``selfrep``), or None without an fpc."""
 
 
 def sylvester_hadamard(order: int) -> np.ndarray:
@@ -98,6 +107,9 @@ def make_replicates(
     code, psu_stratum, j = _codes(stratum, psu)
     h_count = len(strata_labels)
     n_h = np.bincount(psu_stratum, minlength=h_count)
+    selfrep = None
+    if popsize is not None and method not in ("brr", "fay"):
+        selfrep = np.asarray(popsize == n_h)[stratum]
     if method == "jk1":
         if has_strata:
             raise DesignError("jk1 replicates are for unstratified designs; use jkn (as R)")
@@ -106,7 +118,9 @@ def make_replicates(
         np.fill_diagonal(mult, 0.0)
         if f == 0:
             mult = np.zeros((j, 0))
-        return ReplicateSet(mult[code], "JK1", f * (j - 1) / j, np.ones(mult.shape[1]))
+        return ReplicateSet(
+            mult[code], "JK1", f * (j - 1) / j, np.ones(mult.shape[1]), selfrep=selfrep
+        )
     if method == "jkn":
         if not has_strata:
             raise DesignError("jkn replicates need strata; use jk1 or bootstrap (as R)")
@@ -140,7 +154,7 @@ def make_replicates(
         if len(cols) < j and lonely_psu == "average":
             scale = j / len(cols)
         mult = np.column_stack(cols)
-        return ReplicateSet(mult[code], "JKn", scale, np.asarray(rscales))
+        return ReplicateSet(mult[code], "JKn", scale, np.asarray(rscales), selfrep=selfrep)
     if method in ("brr", "fay"):
         if not has_strata:
             raise DesignError(f"{method} replicates need strata of two PSUs each (as R)")
@@ -187,4 +201,4 @@ def make_replicates(
     if m <= 1:
         raise DesignError("a bootstrap needs a stratum with two or more PSUs")
     scale = m / ((m - 1.0) * (replicates - 1.0))
-    return ReplicateSet(mult[code], "bootstrap", scale, np.ones(replicates))
+    return ReplicateSet(mult[code], "bootstrap", scale, np.ones(replicates), selfrep=selfrep)

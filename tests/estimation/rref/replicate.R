@@ -1,6 +1,7 @@
 # Frozen reference numbers for tests/estimation/test_replicate.py (R 4.2.2, survey 4.1-1):
 # replicate-weight designs from as.svrepdesign (JK1, JKn with a lonely PSU, BRR, Fay,
-# bootstrap) and the statistics on them. Run from this folder:
+# bootstrap) and the statistics on them, with and without an fpc (a stratum sampled whole,
+# an fpc at two stages, BRR dropping the fpc). Run from this folder:
 #   Rscript replicate.R > replicate_results.py && ruff format replicate_results.py
 # Also writes the replicate weights it used into ../data/ (apiclus1_rep.csv,
 # apipairs.csv, victims_rep.csv), so that the tests can supply them as columns
@@ -98,3 +99,31 @@ dvict <- svydesign(id = ~area, strata = ~force, weights = ~w, fpc = ~N, data = v
 jknv <- as.svrepdesign(dvict, type = "JKn")  # compress = FALSE mishandles "adjust"
 run("jkn_victims", jknv, "contacts", "satisfied", "contacts", "score", "region", "South")
 write.csv(cols(victims, "jkn_", weights(jknv, "analysis")), "../data/victims_rep.csv", row.names = FALSE)
+
+# an fpc with a stratum sampled whole: force D's 5 areas are all it has. R marks its rows
+# selfrep: no replicate of their own, out of svytotal's replicate totals (the "adjust"
+# replicate for force E weights force D's rows 5/4); svymean keeps them
+vcensus <- victims
+vcensus$N[vcensus$force == "D"] <- 5
+dcensus <- svydesign(id = ~area, strata = ~force, weights = ~w, fpc = ~N, data = vcensus)
+run("jkn_victims_census", as.svrepdesign(dcensus, type = "JKn"), "contacts", "satisfied",
+    "contacts", "score", "region", "South")
+options(survey.lonely.psu = "fail")
+
+# an fpc at both stages: R keeps the first (warning that it drops the second)
+apiclus2$yes <- as.numeric(apiclus2$sch.wide == "Yes")
+dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+jk1c2 <- withCallingHandlers(as.svrepdesign(dclus2, type = "JK1"), warning = function(w) {
+  stopifnot(grepl("after first stage have been dropped", conditionMessage(w)))
+  invokeRestart("muffleWarning")
+})
+run("jk1_dclus2", jk1c2, "api00", "yes", "api.stu", "enroll", "stype", "E")
+
+# BRR with an fpc: R drops it (warning) and gives the numbers of brr_pairs above
+pairs$N <- 2 * 3
+dpairs_fpc <- svydesign(id = ~dnum, strata = ~pair, weights = ~pw, fpc = ~N, data = pairs)
+brr_fpc <- withCallingHandlers(as.svrepdesign(dpairs_fpc, type = "BRR"), warning = function(w) {
+  stopifnot(grepl("Finite population correction dropped", conditionMessage(w)))
+  invokeRestart("muffleWarning")
+})
+stopifnot(isTRUE(all.equal(SE(svytotal(~api00, brr_fpc)), SE(svytotal(~api00, brr)))))

@@ -1372,3 +1372,439 @@ R["jkn_victims"]["glm_gaussian_mse"] = [
     0.21425960029854008,
     22,
 ]
+
+R["jkn_victims_census"] = {}
+# c(des$scale, degf(des), ncol(weights(des, 'analysis')))
+R["jkn_victims_census"]["design"] = [1, 20, 23]
+# des$rscales
+R["jkn_victims_census"]["rscales"] = [
+    0.75555555555555554,
+    0.75555555555555554,
+    0.75555555555555554,
+    0.75555555555555554,
+    0.75555555555555554,
+    0.75555555555555554,
+    0.75555555555555554,
+    0.75555555555555554,
+    0.75555555555555554,
+    0.72380952380952379,
+    0.72380952380952379,
+    0.72380952380952379,
+    0.72380952380952379,
+    0.72380952380952379,
+    0.72380952380952379,
+    0.72380952380952379,
+    0.66666666666666663,
+    0.66666666666666663,
+    0.66666666666666663,
+    0.66666666666666663,
+    0.66666666666666663,
+    0.66666666666666663,
+    0.80000000000000004,
+]
+# {m <- svymean(~contacts, des, na.rm = TRUE, deff = TRUE); c(coef(m), SE(m), deff(m), confint(m, df = degf(des)))}
+R["jkn_victims_census"]["mean"] = [
+    1.966727470456749,
+    0.085110475113787998,
+    0.81848086850523527,
+    1.7891901303899562,
+    2.1442648105235418,
+]
+# deff(svymean(~contacts, des, na.rm = TRUE, deff = 'replace'))
+R["jkn_victims_census"]["mean_replace"] = [0.80668732057034587]
+# {m <- svytotal(~contacts, des, na.rm = TRUE, deff = TRUE); c(coef(m), SE(m), deff(m))}
+R["jkn_victims_census"]["total"] = [31666.220000000001, 5454.0363344947955, 12.965058324124968]
+# {r <- svyratio(~contacts, ~score, des, na.rm = TRUE); c(coef(r), SE(r))}
+R["jkn_victims_census"]["ratio"] = [0.39982223905034631, 0.022723442237360694]
+# {p <- svyciprop(~satisfied, des, method = 'logit'); c(coef(p), SE(p), confint(p))}
+R["jkn_victims_census"]["prop_logit"] = [
+    0.45167279748414552,
+    0.037877221086034286,
+    0.37460152675138114,
+    0.53113411388703768,
+]
+# {p <- svyciprop(~satisfied, des, method = 'xlogit'); c(coef(p), SE(p), confint(p))}
+R["jkn_victims_census"]["prop_xlogit"] = [
+    0.45167279744316469,
+    0.037877221086034286,
+    0.37450539399169946,
+    0.53123630528271204,
+]
+# {p <- svyciprop(~satisfied, des, method = 'beta'); c(coef(p), SE(p), confint(p))}
+R["jkn_victims_census"]["prop_beta"] = [
+    0.45167279744316469,
+    0.037877221086034286,
+    0.37143502134942508,
+    0.5338066720111333,
+]
+# {p <- svyciprop(~satisfied, des, method = 'asin'); c(coef(p), SE(p), confint(p))}
+R["jkn_victims_census"]["prop_asin"] = [
+    0.45167279744316469,
+    0.037877221086034286,
+    0.37360159747067151,
+    0.53095958177538127,
+]
+# {p <- svyciprop(~satisfied, des, method = 'mean'); c(coef(p), SE(p), confint(p))}
+R["jkn_victims_census"]["prop_mean"] = [
+    0.45167279744316469,
+    0.037877221086034286,
+    0.37266229877368928,
+    0.53068329611264009,
+]
+# {b <- svyby(~contacts, ~region, des, svymean, na.rm = TRUE); c(coef(b), SE(b))}
+R["jkn_victims_census"]["mean_by"] = [
+    1.91917699368341,
+    2.0383698048349133,
+    0.12370111217589407,
+    0.10999099837070388,
+]
+# {b <- svyby(~contacts, ~region, des, svytotal, na.rm = TRUE); c(coef(b), SE(b))}
+R["jkn_victims_census"]["total_by"] = [
+    18573.200000000001,
+    13093.02,
+    4317.7081616191299,
+    1563.3698040684731,
+]
+# {b <- svyby(~contacts, by = ~region, denominator = ~score, design = des, FUN = svyratio, na.rm = TRUE); c(coef(b), SE(b))}
+R["jkn_victims_census"]["ratio_by"] = [
+    0.41632224756810066,
+    0.37854018958494212,
+    0.035433059550336085,
+    0.02696645964866352,
+]
+# {b <- svyby(~satisfied, ~region, des, svyciprop, vartype = 'ci', method = 'logit'); c(coef(b), b$ci_l, b$ci_u)}
+R["jkn_victims_census"]["prop_by"] = [
+    0.41304390852143968,
+    0.51193133577238215,
+    0.34281987887090559,
+    0.30396302216837595,
+    0.48699311990272182,
+    0.71584942258281548,
+]
+# sapply(sort(unique(as.character(des$variables$region))), function(l) degf(des[des$variables$region == l, ]))
+R["jkn_victims_census"]["degf_by"] = [14, 6]
+# {q <- svyquantile(~contacts, des, c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = 'math')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}
+R["jkn_victims_census"]["quantile_math"] = [
+    1,
+    2,
+    4,
+    1,
+    2,
+    4,
+    2,
+    3,
+    5,
+    0.23969739290272085,
+    0.23969739290272085,
+    0.23969739290272085,
+]
+# {q <- svyquantile(~contacts, subset(des, region == 'South'), c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = 'math')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}
+R["jkn_victims_census"]["quantile_dom_math"] = [
+    1,
+    2,
+    4,
+    1,
+    2,
+    4,
+    2,
+    3,
+    5,
+    0.20433919585866486,
+    0.20433919585866486,
+    0.20433919585866486,
+]
+# {q <- svyquantile(~contacts, des, c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = 'hf7')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}
+R["jkn_victims_census"]["quantile_hf7"] = [
+    1,
+    2,
+    4,
+    1,
+    2,
+    4,
+    2,
+    3,
+    5,
+    0.23969739290272085,
+    0.23969739290272085,
+    0.23969739290272085,
+]
+# {q <- svyquantile(~contacts, subset(des, region == 'South'), c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = 'hf7')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}
+R["jkn_victims_census"]["quantile_dom_hf7"] = [
+    1,
+    2,
+    4,
+    1,
+    2,
+    4,
+    2,
+    3,
+    5,
+    0.20433919585866486,
+    0.20433919585866486,
+    0.20433919585866486,
+]
+# {m <- svyglm(contacts ~ score + region, des); c(coef(m), SE(m), m$df.residual)}
+R["jkn_victims_census"]["glm_gaussian"] = [
+    2.995886816660303,
+    -0.23356795905523287,
+    0.3002038014841058,
+    0.26423790572337685,
+    0.046956101047587413,
+    0.19003582083267459,
+    18,
+]
+# {m <- svyglm(satisfied ~ score, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}
+R["jkn_victims_census"]["glm_quasibinomial"] = [
+    -1.7683642601364813,
+    0.31701795271201894,
+    0.45752680047897887,
+    0.078636204695287065,
+    19,
+]
+# {m <- svymean(~contacts, des, na.rm = TRUE); c(coef(m), SE(m))}
+R["jkn_victims_census"]["mean_mse"] = [1.966727470456749, 0.085462877960949576]
+# {r <- svyratio(~contacts, ~score, des, na.rm = TRUE); c(coef(r), SE(r))}
+R["jkn_victims_census"]["ratio_mse"] = [0.39982223905034631, 0.02281890283726818]
+# {m <- svyglm(contacts ~ score + region, des); c(coef(m), SE(m), m$df.residual)}
+R["jkn_victims_census"]["glm_gaussian_mse"] = [
+    2.995886816660303,
+    -0.23356795905523287,
+    0.3002038014841058,
+    0.26428306191161588,
+    0.046972133044318146,
+    0.19150504221415801,
+    18,
+]
+
+R["jk1_dclus2"] = {}
+# c(des$scale, degf(des), ncol(weights(des, 'analysis')))
+R["jk1_dclus2"]["design"] = [0.92348084544253639, 39, 40]
+# des$rscales
+R["jk1_dclus2"]["rscales"] = [
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+]
+# {m <- svymean(~api00, des, na.rm = TRUE, deff = TRUE); c(coef(m), SE(m), deff(m), confint(m, df = degf(des)))}
+R["jk1_dclus2"]["mean"] = [
+    670.81180811808122,
+    33.992460762013579,
+    7.972159904455979,
+    602.0555663850505,
+    739.56804985111194,
+]
+# deff(svymean(~api00, des, na.rm = TRUE, deff = 'replace'))
+R["jk1_dclus2"]["mean_replace"] = [7.7763018810948861]
+# {m <- svytotal(~api00, des, na.rm = TRUE, deff = TRUE); c(coef(m), SE(m), deff(m))}
+R["jk1_dclus2"]["total"] = [3440375.7500000005, 926486.89422679902, 225.15365107857065]
+# {r <- svyratio(~api.stu, ~enroll, des, na.rm = TRUE); c(coef(r), SE(r))}
+R["jk1_dclus2"]["ratio"] = [0.81973704212546139, 0.020492518342267597]
+# {p <- svyciprop(~yes, des, method = 'logit'); c(coef(p), SE(p), confint(p))}
+R["jk1_dclus2"]["prop_logit"] = [
+    0.75129151284806461,
+    0.071109910375337426,
+    0.5742289398486603,
+    0.87123224502908359,
+]
+# {p <- svyciprop(~yes, des, method = 'xlogit'); c(coef(p), SE(p), confint(p))}
+R["jk1_dclus2"]["prop_xlogit"] = [
+    0.75129151291512919,
+    0.071109910375337426,
+    0.58315607758595533,
+    0.86706821295621472,
+]
+# {p <- svyciprop(~yes, des, method = 'beta'); c(coef(p), SE(p), confint(p))}
+R["jk1_dclus2"]["prop_beta"] = [
+    0.75129151291512919,
+    0.071109910375337426,
+    0.57764479252421608,
+    0.88070501260728562,
+]
+# {p <- svyciprop(~yes, des, method = 'asin'); c(coef(p), SE(p), confint(p))}
+R["jk1_dclus2"]["prop_asin"] = [
+    0.75129151291512919,
+    0.071109910375337426,
+    0.59631422748078355,
+    0.87870193808116193,
+]
+# {p <- svyciprop(~yes, des, method = 'mean'); c(coef(p), SE(p), confint(p))}
+R["jk1_dclus2"]["prop_mean"] = [
+    0.75129151291512919,
+    0.071109910375337426,
+    0.60745814287430633,
+    0.89512488295595205,
+]
+# {b <- svyby(~api00, ~stype, des, svymean, na.rm = TRUE); c(coef(b), SE(b))}
+R["jk1_dclus2"]["mean_by"] = [
+    692.81040086673886,
+    598.34065934065939,
+    642.35199999999998,
+    34.607649965340102,
+    21.812555326572689,
+    54.303516109922512,
+]
+# {b <- svyby(~api00, ~stype, des, svytotal, na.rm = TRUE); c(coef(b), SE(b))}
+R["jk1_dclus2"]["total_by"] = [
+    2420371.2400000002,
+    412178.93000000005,
+    607825.58000000007,
+    738739.57254113548,
+    165199.92160324685,
+    174843.14547010846,
+]
+# {b <- svyby(~api.stu, by = ~stype, denominator = ~enroll, design = des, FUN = svyratio, na.rm = TRUE); c(coef(b), SE(b))}
+R["jk1_dclus2"]["ratio_by"] = [
+    0.82292033321600366,
+    0.75776059079944147,
+    0.87304778641567127,
+    0.021451404803750067,
+    0.090539546293462558,
+    0.034753947897739196,
+]
+# {b <- svyby(~yes, ~stype, des, svyciprop, vartype = 'ci', method = 'logit'); c(coef(b), b$ci_l, b$ci_u)}
+R["jk1_dclus2"]["prop_by"] = [
+    0.9306608884070865,
+    0.14835164835378586,
+    0.52799999997643099,
+    0.75572845304287217,
+    0.029730692371115038,
+    0.11702502871679506,
+    0.98311615548413944,
+    0.49755433013580924,
+    0.90423080962936653,
+]
+# sapply(sort(unique(as.character(des$variables$stype))), function(l) degf(des[des$variables$stype == l, ]))
+R["jk1_dclus2"]["degf_by"] = [34, 13, 20]
+# {q <- svyquantile(~api00, des, c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = 'math')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}
+R["jk1_dclus2"]["quantile_math"] = [
+    545,
+    653,
+    861,
+    489,
+    580,
+    808,
+    641,
+    769,
+    951,
+    37.57370898694635,
+    46.719940779821442,
+    35.348949902192942,
+]
+# {q <- svyquantile(~api00, subset(des, stype == 'E'), c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = 'math')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}
+R["jk1_dclus2"]["quantile_dom_math"] = [
+    580,
+    690,
+    865,
+    489,
+    580,
+    811,
+    711,
+    821,
+    nan,
+    54.619411931522862,
+    59.294046286022564,
+    nan,
+]
+# {q <- svyquantile(~api00, des, c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = 'hf7')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}
+R["jk1_dclus2"]["quantile_hf7"] = [
+    545,
+    655.80000000000007,
+    861.00000000000011,
+    489.90058716767845,
+    580.90007722506789,
+    808.54347819390944,
+    643.4095582002509,
+    769.83516999055837,
+    950.71598693689077,
+    37.946719766206932,
+    46.70389600652797,
+    35.144397825347802,
+]
+# {q <- svyquantile(~api00, subset(des, stype == 'E'), c(0.25, 0.5, 0.9), ci = TRUE, na.rm = TRUE, qrule = 'hf7')[[1]]; c(q[, 1], q[, 2], q[, 3], q[, 4])}
+R["jk1_dclus2"]["quantile_dom_hf7"] = [
+    583.47222222222217,
+    697.48611111111109,
+    867.37857142857138,
+    498.32384796904478,
+    582.62358637853174,
+    810.73349972076142,
+    712.21351691081543,
+    820.28556594091378,
+    nan,
+    52.623999710935237,
+    58.47278181161672,
+    nan,
+]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["jk1_dclus2"]["glm_gaussian"] = [
+    713.80676923933117,
+    -0.052728279762980126,
+    -60.700548469244758,
+    -25.538105827267504,
+    54.952017378126968,
+    0.13472967960664017,
+    97.727145828296301,
+    64.680834994309564,
+    36,
+]
+# {m <- svyglm(yes ~ enroll, des, family = quasibinomial); c(coef(m), SE(m), m$df.residual)}
+R["jk1_dclus2"]["glm_quasibinomial"] = [
+    3.4429878049699671,
+    -0.0038784481303073448,
+    0.83155601477223229,
+    0.0013561426110841057,
+    38,
+]
+# {m <- svymean(~api00, des, na.rm = TRUE); c(coef(m), SE(m))}
+R["jk1_dclus2"]["mean_mse"] = [670.81180811808122, 34.003147191106748]
+# {r <- svyratio(~api.stu, ~enroll, des, na.rm = TRUE); c(coef(r), SE(r))}
+R["jk1_dclus2"]["ratio_mse"] = [0.81973704212546139, 0.020493472937950303]
+# {m <- svyglm(api00 ~ enroll + stype, des); c(coef(m), SE(m), m$df.residual)}
+R["jk1_dclus2"]["glm_gaussian_mse"] = [
+    713.80676923933117,
+    -0.052728279762980126,
+    -60.700548469244758,
+    -25.538105827267504,
+    54.983866710766797,
+    0.13472991198408435,
+    97.727939091646917,
+    64.684109088285524,
+    36,
+]
