@@ -10,7 +10,7 @@ the force's total, and the forces add up to the all-forces total when there is o
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 from victimcare.core.csv_export import csv_dict_writer, csv_writer
@@ -121,9 +121,9 @@ def open_data_rows(
                 key = (e.by["force"], measure, column, str(e.by[column]))
                 cells[key] = _cell(e)
                 groups.setdefault(e.by["force"], []).append(key)
-            for force_code, members in groups.items():
-                lines.append(Line(tuple(members), (force_code, measure, ALL, ALL)))
-    counts = {key: cell["n"] for key, cell in cells.items()}
+            for force_code, keys in groups.items():
+                lines.append(Line(tuple(keys), (force_code, measure, ALL, ALL)))
+    counts: dict[Hashable, int] = {key: cell["n"] for key, cell in cells.items()}
     marks = suppress(counts, lines, threshold=threshold)
     rows = []
     for key in sorted(
