@@ -21,20 +21,18 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from victimcare.accounts.models import SupportOrganisation, User
-from victimcare.accounts.permissions import Capability, capability_required, has_capability
+from victimcare.accounts.permissions import (
+    Capability,
+    StaffRequest,
+    capability_required,
+    has_capability,
+)
 from victimcare.forces.models import Team
 from victimcare.training import content, selectors, services
 from victimcare.training.constants import Measure, RolloutDesign
 from victimcare.training.effect import VERDICT_RULE, EffectError, TooFewResponses
 from victimcare.training.forms import AssignForm, InviteForm, ModuleForm, RolloutForm, VersionForm
 from victimcare.training.models import ModuleVersion, RolloutPlan, TrainingModule
-
-
-class StaffRequest(HttpRequest):
-    """A request from signed-in staff: every view here is behind ``capability_required``
-    or ``authors_only``, which let no anonymous user through."""
-
-    user: User
 
 
 def authors_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
