@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 
 # The length of the gradual list today. Lower it when you take a module off; never raise it.
-GRADUAL_LIST_MAX = 14
+GRADUAL_LIST_MAX = 13
 
 # Packages typed strictly (disallow_untyped_defs and the rest of mypy's --strict flags).
 STRICT_PACKAGES = {
