@@ -136,17 +136,19 @@ def supervise(
 
 
 def _stop_all(children: list[Child], *, grace: float) -> None:
-    running = [c for c in children if c.process is not None and c.process.poll() is None]
-    for child in running:
+    running = [
+        (c.name, c.process) for c in children if c.process is not None and c.process.poll() is None
+    ]
+    for _name, process in running:
         with contextlib.suppress(ProcessLookupError):
-            child.process.send_signal(signal.SIGTERM)
+            process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + grace
-    for child in running:
+    for name, process in running:
         try:
-            child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
-            logger.warning("%s did not stop within %.0fs; killing it", child.name, grace)
+            logger.warning("%s did not stop within %.0fs; killing it", name, grace)
             # Its whole process group: gunicorn's own workers too.
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.process.pid, signal.SIGKILL)
-            child.process.wait()
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

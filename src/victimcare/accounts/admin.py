@@ -59,7 +59,7 @@ def _staff_form(base: type[forms.ModelForm], force) -> type[forms.ModelForm]:
     """``base`` checking the role's needs; for a force administrator (``force`` given),
     with the new or changed user placed in that force before the model's checks run."""
 
-    class StaffForm(base):
+    class StaffForm(base):  # type: ignore[valid-type,misc]  # (a base chosen at run time)
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             if force is not None:

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import Http404
 
 from victimcare.accounts.constants import Role
@@ -59,6 +60,7 @@ class ScopedAdminMixin:
     still apply to them)."""
 
     reach: ClassVar[Reach]
+    model: type[Model]  # (the ModelAdmin's)
     force_field: ClassVar[str] = "force"
     """The lookup from a row to its force, for FORCE and FORCE_READ_ONLY reach."""
 

@@ -24,7 +24,8 @@ class ForceOut(Schema):
 @router.get("/forces", response={200: list[ForceOut], 401: MessageOut}, auth=django_auth)
 def forces(request: HttpRequest):
     """The forces the signed-in staff member may see, with their areas."""
-    rows = forces_in_scope(request.user).select_related("peer_group").prefetch_related("areas")
+    # (django_auth lets only signed-in users through)
+    rows = forces_in_scope(request.user).select_related("peer_group").prefetch_related("areas")  # type: ignore[arg-type]
     return [
         ForceOut(
             code=force.code,

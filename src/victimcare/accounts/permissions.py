@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from victimcare.accounts.constants import Role
 
@@ -163,6 +164,13 @@ def _second_factor_given(user) -> bool:
     # keeps the rule if a view is ever reached without it.
     is_verified = getattr(user, "is_verified", None)
     return bool(user.is_authenticated and is_verified is not None and is_verified())
+
+
+class StaffRequest(HttpRequest):
+    """A request that ``capability_required`` let through: from signed-in staff, so its
+    user is a ``User`` (type views behind it with this)."""
+
+    user: User
 
 
 def capability_required(capability: Capability) -> Callable:

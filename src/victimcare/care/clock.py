@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from victimcare.care.constants import (
     DECISION_OUTCOME_ALIASES,
@@ -303,7 +304,7 @@ def _state(
 ) -> ObligationState:
     met, _ = _first(events, rule.met_by, rule.code, start)
     cancel, cancel_match = _first(events, rule.cancelled_by, rule.code, start)
-    common = {
+    common: dict[str, Any] = {  # (what every state of this obligation shares)
         "victim_id": victim.id,
         "rule_id": rule.id,
         "code": rule.code,

@@ -18,6 +18,7 @@ The same numbers fill the ``care.CalendarDay`` table that the PostgreSQL rebuild
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -59,7 +60,7 @@ class WorkingDayTable:
         # ordinal of the k-th working day of the range (k from 1), at position k - 1
         self.working_ordinals = days[self.is_working]
 
-    def rows(self):
+    def rows(self) -> Iterator[tuple[date, bool, int]]:
         """(day, is_working, working_index) for every calendar day: the CalendarDay table."""
         for offset, (working, index) in enumerate(
             zip(self.is_working.tolist(), self.working_index.tolist(), strict=True)

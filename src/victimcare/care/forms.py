@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from victimcare.accounts.models import SupportOrganisation
 from victimcare.care.constants import (
     UPDATE_EVERY_DAYS_MAX,
     Need,
@@ -157,7 +158,7 @@ class NeedsAssessmentForm(VictimChoiceMixin, forms.Form):
 
 
 class ReferralForm(VictimChoiceMixin, forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField[SupportOrganisation] = forms.ModelChoiceField(
         queryset=None,
         label=_("Support organisation"),
         empty_label=None,

@@ -20,9 +20,10 @@ to None: this cursor then only binds server-side.) On SQLite it is the ordinary 
 from __future__ import annotations
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorWrapper
 
 
-def prepared_cursor():
+def prepared_cursor() -> CursorWrapper:
     """A cursor for statements run on every report (use it in a ``with`` block)."""
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
@@ -34,8 +35,9 @@ def prepared_cursor():
     db.ensure_connection()
     db.validate_thread_sharing()
     with db.wrap_database_errors:
-        cursor = ServerBindingCursor(db.connection)
-    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
+        # (django-stubs types this as Django's cursor wrapper; it is psycopg's cursor class)
+        cursor = ServerBindingCursor(db.connection)  # type: ignore[call-arg]
+    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)  # type: ignore[arg-type]
 
 
 def row_insert(obj) -> None:

@@ -8,7 +8,7 @@ admin.site.site_header = "victimcare administration"
 admin.site.site_title = "victimcare administration"
 # The admin site has no sign-in of its own: a password alone would not pass the second
 # factor. Its sign-in page sends staff to the staff sign-in (accounts/views.py).
-admin.site.login = admin_sign_in
+admin.site.login = admin_sign_in  # type: ignore[method-assign,assignment]  # (replaced on purpose)
 
 urlpatterns = [
     path("", include("victimcare.core.urls")),

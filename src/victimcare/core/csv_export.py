@@ -46,7 +46,7 @@ class _SafeWriter:
     def __init__(self, file, **options) -> None:
         self._writer = csv.writer(file, **options)
 
-    def writerow(self, row: Iterable[Any]):
+    def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow([cell_neutralise(cell) for cell in row])
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
@@ -61,13 +61,13 @@ class _SafeDictWriter:
         self._writer = csv.DictWriter(file, fieldnames=fieldnames, **options)
 
     @property
-    def fieldnames(self):
+    def fieldnames(self) -> Collection[str]:
         return self._writer.fieldnames
 
-    def writeheader(self):
+    def writeheader(self) -> Any:
         return self._writer.writeheader()
 
-    def writerow(self, row: Mapping[str, Any]):
+    def writerow(self, row: Mapping[str, Any]) -> Any:
         return self._writer.writerow({key: cell_neutralise(v) for key, v in row.items()})
 
     def writerows(self, rows: Iterable[Mapping[str, Any]]) -> None:

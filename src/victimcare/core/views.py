@@ -19,7 +19,9 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_home(request: HttpRequest) -> HttpResponse:
     """What a staff member sees first: cases for case workers, aggregates for analysts."""
-    context: dict = {"role": request.user.get_role_display()}
+    context: dict = {
+        "role": request.user.get_role_display()  # type: ignore[union-attr]  # (login_required)
+    }
     for (
         home_context
     ) in HOME_CONTEXTS:  # cases: the case list and counts; accounts: the organisation

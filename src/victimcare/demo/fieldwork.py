@@ -69,7 +69,7 @@ from victimcare.surveys.services import SampleDesign, sample_draw
 from victimcare.surveys.services.recovery import _working_day_deadline
 
 SETTINGS_FILE = Path(__file__).resolve().parent / "data" / "demo_fieldwork.json"
-CALL_OUTCOME = {
+CALL_OUTCOME: dict[str, str] = {
     Outcome.COMPLETED: CallOutcome.COMPLETED,
     Outcome.REFUSED: CallOutcome.REFUSED,
     Outcome.NON_CONTACT: CallOutcome.NO_ANSWER,
@@ -375,7 +375,7 @@ def _responses(
          group, channel, age_band, sex, ethnicity, disability) = row  # fmt: skip
         score = base + propensity
         whole_satisfied = rng.random() < _sigmoid(score)
-        answers = {}
+        answers: dict[str, str] = {}
         for stage in ("ease_of_contact", "actions_taken", "kept_informed", "treatment"):
             if rng.random() < stages["dont_know"]:
                 answers[stage] = Answer.DONT_KNOW

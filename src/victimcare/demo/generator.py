@@ -38,7 +38,7 @@ DRAMA_MOBILE_PREFIX = "07700 900"
 # RFC 2606 reserves these domains for examples: nobody real is ever emailed.
 VICTIM_EMAIL_DOMAINS = ("example.com", "example.org")
 
-AGE_YEARS = {
+AGE_YEARS: dict[str, tuple[int, int]] = {
     AgeBand.UNDER_16: (10, 15),
     AgeBand.AGE_16_24: (16, 24),
     AgeBand.AGE_25_34: (25, 34),
@@ -49,7 +49,7 @@ AGE_YEARS = {
 }
 
 # What a victim reads about each event in Track my case.
-DECISION_TEXT = {
+DECISION_TEXT: dict[str, str] = {
     CaseStatus.CHARGED: "Someone has been charged. Your officer will explain what happens next.",
     CaseStatus.NOT_INVESTIGATED: (
         "We have looked at everything available and will not investigate further for now. "
@@ -57,18 +57,18 @@ DECISION_TEXT = {
     ),
     CaseStatus.CLOSED: "The investigation has ended. Your officer can tell you the outcome.",
 }
-STATUS_TEXT = {
+STATUS_TEXT: dict[str, str] = {
     CaseStatus.UNDER_INVESTIGATION: "Your case is being investigated.",
     CaseStatus.SUSPECT_IDENTIFIED: "A suspect has been identified.",
 }
 # The decision each final status records, in the Victims' Code clock's terms.
-DECISION_OUTCOME = {
+DECISION_OUTCOME: dict[str, str] = {
     CaseStatus.CHARGED: "charge",
     CaseStatus.NOT_INVESTIGATED: "not_investigated",
     CaseStatus.CLOSED: "no_further_action",
 }
 # How long after the report a decision is made (days, uniformly spread).
-DECISION_DAYS = {
+DECISION_DAYS: dict[str, tuple[int, int]] = {
     CaseStatus.NOT_INVESTIGATED: (1, 10),
     CaseStatus.CHARGED: (7, 90),
     CaseStatus.CLOSED: (14, 120),

@@ -13,6 +13,7 @@ these tables while a demo world is built; PostgreSQL sequences are moved on afte
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -44,7 +45,7 @@ class RowWriter:
         meta = model._meta
         self.fields = list(meta.concrete_fields)
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in self.fields)
+        columns = ", ".join(quote(field.column) for field in self.fields)  # type: ignore[arg-type]  # (concrete)
         placeholders = ", ".join(["%s"] * len(self.fields))
         self.sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from the model
         # A primary key that is also a relation (one-to-one) comes from the related row.
@@ -69,7 +70,7 @@ class RowWriter:
         if self.allocates_ids and objs[0].pk is None:
             self.ids_assign(objs)
         readers = [self._reader(field) for field in self.fields]
-        rows = [tuple(read(obj) for read in readers) for obj in objs]
+        rows: list[tuple[Any, ...]] = [tuple(read(obj) for read in readers) for obj in objs]
         with self.connection.cursor() as cursor:
             cursor.executemany(self.sql, rows)
 

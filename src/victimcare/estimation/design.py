@@ -10,7 +10,7 @@ sample size in the whole design.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, overload
 
 import numpy as np
 
@@ -30,6 +30,60 @@ if TYPE_CHECKING:
 __all__ = ["Design", "Prepared"]
 
 Stat = Literal["mean", "total", "proportion", "ratio"]
+
+
+class _WaldEstimator(Protocol):
+    """``Design.mean`` and ``Design.total``: one estimate, or one per domain of ``by``."""
+
+    @overload
+    def __call__(
+        self,
+        y: str,
+        by: None = None,
+        *,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimate: ...
+    @overload
+    def __call__(
+        self,
+        y: str,
+        by: str | Sequence[str],
+        *,
+        level: float = ...,
+        df: str | float = ...,
+        na_rm: bool = ...,
+        deff: bool | str = ...,
+    ) -> Estimates: ...
+
+
+class _WaldMethod(Protocol):
+    """A method of ``Design`` that is a ``_WaldEstimator`` once bound to a design."""
+
+    def __get__(self, design: Design, owner: type[Design] | None = None) -> _WaldEstimator: ...
+
+
+def _wald_method(stat: Literal["mean", "total"], doc: str) -> _WaldMethod:
+    """The method of ``Design`` for ``stat``, with a Wald interval: the two share their
+    signature, their defaults and their overloads (``_WaldEstimator``)."""
+
+    def method(
+        self: Design,
+        y: str,
+        by: str | Sequence[str] | None = None,
+        *,
+        level: float = 0.95,
+        df: str | float = "design",
+        na_rm: bool = True,
+        deff: bool | str = True,
+    ) -> Estimate | Estimates:
+        return self._run(stat, y, None, by, "wald", level, df, na_rm, deff=deff)
+
+    method.__name__, method.__qualname__, method.__doc__ = stat, f"Design.{stat}", doc
+    # (a plain function, so a method like any other; typed by its overloads when bound)
+    return cast(_WaldMethod, method)
 
 
 class Design(DesignMethods):
@@ -177,77 +231,15 @@ class Design(DesignMethods):
         return self.info.degf()
 
     # -- estimators -------------------------------------------------------------------
-    @overload
-    def mean(
-        self,
-        y: str,
-        by: None = None,
-        *,
-        level: float = ...,
-        df: str | float = ...,
-        na_rm: bool = ...,
-        deff: bool | str = ...,
-    ) -> Estimate: ...
-    @overload
-    def mean(
-        self,
-        y: str,
-        by: str | Sequence[str],
-        *,
-        level: float = ...,
-        df: str | float = ...,
-        na_rm: bool = ...,
-        deff: bool | str = ...,
-    ) -> Estimates: ...
-    def mean(
-        self,
-        y: str,
-        by: str | Sequence[str] | None = None,
-        *,
-        level: float = 0.95,
-        df: str | float = "design",
-        na_rm: bool = True,
-        deff: bool | str = True,
-    ) -> Estimate | Estimates:
+    mean = _wald_method(
+        "mean",
         """Weighted mean of ``y`` (R's ``svymean``, by domain as ``svyby``); Wald interval.
         ``deff``: design effect against simple random sampling without replacement
-        (``True``, R's ``deff=TRUE``) or with it (``"replace"``)."""
-        return self._run("mean", y, None, by, "wald", level, df, na_rm, deff=deff)
-
-    @overload
-    def total(
-        self,
-        y: str,
-        by: None = None,
-        *,
-        level: float = ...,
-        df: str | float = ...,
-        na_rm: bool = ...,
-        deff: bool | str = ...,
-    ) -> Estimate: ...
-    @overload
-    def total(
-        self,
-        y: str,
-        by: str | Sequence[str],
-        *,
-        level: float = ...,
-        df: str | float = ...,
-        na_rm: bool = ...,
-        deff: bool | str = ...,
-    ) -> Estimates: ...
-    def total(
-        self,
-        y: str,
-        by: str | Sequence[str] | None = None,
-        *,
-        level: float = 0.95,
-        df: str | float = "design",
-        na_rm: bool = True,
-        deff: bool | str = True,
-    ) -> Estimate | Estimates:
-        """Estimated population total of ``y`` (R's ``svytotal``); Wald interval."""
-        return self._run("total", y, None, by, "wald", level, df, na_rm, deff=deff)
+        (``True``, R's ``deff=TRUE``) or with it (``"replace"``).""",
+    )
+    total = _wald_method(
+        "total", """Estimated population total of ``y`` (R's ``svytotal``); Wald interval."""
+    )
 
     @overload
     def proportion(

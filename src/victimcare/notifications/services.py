@@ -121,7 +121,8 @@ def _delivery_claim(notification_id: int) -> Notification | str:
                 or (claimant and (claimant == current_worker_id() or not worker_alive(claimant)))
             )
             if not cut_off:  # another attempt is under way: look again when it must be over
-                check = notification.claimed_at + timedelta(seconds=CLAIM_SECONDS) - now
+                # (not cut off: claimed at a time)
+                check = notification.claimed_at + timedelta(seconds=CLAIM_SECONDS) - now  # type: ignore[operator]
                 transaction.on_commit(lambda: _deliver_later(notification_id, check))
                 return NotificationStatus.SENDING
             logger.warning(
@@ -174,8 +175,8 @@ def _delivery_failed(notification: Notification, error: Exception) -> str:
             claimed_by="",
         )
         if status == NotificationStatus.PENDING:
-            transaction.on_commit(
-                lambda: _deliver_later(notification.pk, next_attempt_at - timezone.now())
+            transaction.on_commit(  # (pending: a next attempt at a time)
+                lambda: _deliver_later(notification.pk, next_attempt_at - timezone.now())  # type: ignore[operator]
             )
     logger.warning(
         "notification %s attempt %s failed: %s",

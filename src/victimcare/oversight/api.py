@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
@@ -19,6 +19,9 @@ from victimcare.core.api_errors import MessageOut, error_responses
 from victimcare.oversight import compliance_return as returns
 from victimcare.oversight import figure_services, selectors
 from victimcare.oversight.periods import PeriodError, Quarter
+
+if TYPE_CHECKING:
+    from victimcare.accounts.models import User
 
 router = Router(tags=["oversight"])
 
@@ -51,7 +54,7 @@ def _row_out(row: dict) -> ComplianceRowOut:
     """A CSV row as JSON: empty numbers (suppressed, or no victims) become null."""
     numbers = ("numerator", "denominator", "rate", "ci_low", "ci_high")
     return ComplianceRowOut(
-        **{k: (None if k in numbers and v == "" else v) for k, v in row.items()}
+        **{k: (None if k in numbers and v == "" else v) for k, v in row.items()}  # type: ignore[arg-type]  # (the schema validates)
     )
 
 
@@ -71,7 +74,7 @@ def compliance(request: HttpRequest, force: str = "", quarter: str = ""):
     be left out when you see one force) for ``quarter`` (``YYYYQn``; default the last
     complete quarter): per-victim measures by breakdown, with Wilson 95% intervals and
     small cells suppressed. 404 for a force out of scope; 422 for a bad quarter."""
-    if not has_capability(request.user, Capability.VIEW_COMPLIANCE_RETURN):
+    if not has_capability(request.user, Capability.VIEW_COMPLIANCE_RETURN):  # type: ignore[arg-type]  # (django_auth)
         raise HttpError(403, "Your role may not see compliance returns")
     try:
         period = Quarter.parse(quarter) if quarter else returns.latest_complete_quarter()
@@ -206,13 +209,14 @@ def satisfaction(request: HttpRequest, force: str = "", quarter: str = "", area:
     suppressed (the count is given, with the reason); a quarter whose fieldwork is
     incomplete says which months of reports it covers and is not compared. 404 for a
     force or area out of scope; 422 for a bad quarter."""
-    if not has_capability(request.user, Capability.VIEW_AGGREGATES):
+    user = cast("User", request.user)  # django_auth: only signed-in staff get here
+    if not has_capability(user, Capability.VIEW_AGGREGATES):
         raise HttpError(403, "Your role may not see satisfaction figures")
     try:
         if force:
-            chosen = selectors.oversight_force_get(user=request.user, code=force)
+            chosen = selectors.oversight_force_get(user=user, code=force)
         else:
-            scope = list(selectors.oversight_forces(user=request.user)[:2])
+            scope = list(selectors.oversight_forces(user=user)[:2])
             if not scope:
                 raise HttpError(404, "No force in your scope")
             if len(scope) > 1:

@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -25,6 +26,9 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 INK = "#0b0c0c"
 BLUE = "#1d70b8"
 GREY = "#505a5f"
@@ -32,7 +36,7 @@ LIGHT = "#b1b4b6"
 ACCENT = "#d4351c"
 BAND = "#9ec3e6"
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "victimcare",
     "font.size": 9,

@@ -16,7 +16,7 @@ compares periods.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -150,9 +150,9 @@ def open_data_rows(
                 key = (e.by["force"], measure, column, str(e.by[column]))
                 cells[key] = _cell(e)
                 groups.setdefault(e.by["force"], []).append(key)
-            for force_code, members in groups.items():
-                lines.append(Line(tuple(members), (force_code, measure, ALL, ALL)))
-    counts = {key: cell["n"] for key, cell in cells.items()}
+            for force_code, keys in groups.items():
+                lines.append(Line(tuple(keys), (force_code, measure, ALL, ALL)))
+    counts: dict[Hashable, int] = {key: cell["n"] for key, cell in cells.items()}
     marks = suppress(counts, lines, threshold=threshold)
     rows = []
     for key in sorted(

@@ -9,10 +9,10 @@ from victimcare.portal.selectors import case_messages, messages_awaiting_reply
 
 def messages_panel(request, case) -> dict:
     victims = list(case_victims(case=case))
-    number = {victim.pk: n for n, victim in enumerate(victims, start=1)}
+    number: dict[int | None, int] = {victim.pk: n for n, victim in enumerate(victims, start=1)}
     messages = list(case_messages(case=case))
     for message in messages:  # "Victim 2", as the case page numbers them, when there are several
-        message.victim_number = number.get(message.victim_id) if len(victims) > 1 else None
+        message.victim_number = number.get(message.victim_id) if len(victims) > 1 else None  # type: ignore[attr-defined]  # (for the template)
     form = ReplyForm(
         auto_id="reply-%s",
         victims=victims,

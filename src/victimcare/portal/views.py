@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from victimcare.accounts.permissions import Capability, capability_required
+from victimcare.accounts.permissions import Capability, StaffRequest, capability_required
 from victimcare.care.selectors import visit_for_victim, visit_slots_free
 from victimcare.care.selectors_rights import referral_state, victim_entitlements
 from victimcare.care.selectors_vrr import vrr_eligibility
@@ -340,7 +340,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.WORK_CASES)
 @require_POST
-def message_reply(request: HttpRequest, reference: str) -> HttpResponse:
+def message_reply(request: StaffRequest, reference: str) -> HttpResponse:
     """The officer replies to a victim from the case page (choosing which, when the case has
     several)."""
     case_ = case_get(user=request.user, reference=reference)
@@ -358,7 +358,8 @@ def message_reply(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Reply sent to the victim."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        # (an ErrorList gives its messages as text)
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))  # type: ignore[misc]
     return redirect(case_.get_absolute_url() + "#victim-messages")
 
 

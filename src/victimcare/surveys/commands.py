@@ -257,8 +257,8 @@ def _sample(args, error) -> int:
         except SamplingError as problem:
             raise error(str(problem)) from None
         print("stratum\tN\ttarget\tn")
-        for key, stratum in frame.strata.items():
-            print(f"{key}\t{stratum.population}\t{plan[key][0]}\t{plan[key][1]}")
+        for key, in_frame in frame.strata.items():
+            print(f"{key}\t{in_frame.population}\t{plan[key][0]}\t{plan[key][1]}")
         return 0
     try:
         sample = sample_draw(force=force, month=month, design=design, seed=args.seed, frame=frame)

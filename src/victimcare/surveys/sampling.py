@@ -227,7 +227,7 @@ _ROUTE_ORDER = (ContactRoute.EMAIL, ContactRoute.SMS, ContactRoute.PHONE, Contac
 
 
 def _route(preferred: str, has_email: bool, phone_ok: bool, has_address: bool) -> str:
-    usable = {
+    usable: dict[str, bool] = {
         ContactRoute.EMAIL: has_email,
         ContactRoute.SMS: phone_ok,
         ContactRoute.PHONE: phone_ok,
@@ -245,7 +245,7 @@ def _margin_value(value: str) -> str:
     return UNKNOWN if value in ("", PREFER_NOT_TO_SAY) else value
 
 
-FLAG_EXCLUSIONS = {
+FLAG_EXCLUSIONS: dict[str, str] = {
     FlagKind.DOMESTIC_ABUSE: Exclusion.DOMESTIC_ABUSE,
     FlagKind.OFFICER_ON_DUTY: Exclusion.OFFICER_ON_DUTY,
     FlagKind.OPTED_OUT: Exclusion.OPTED_OUT,

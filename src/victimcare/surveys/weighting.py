@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from victimcare.surveys.constants import Outcome
 
-DISPOSITION = {
+DISPOSITION: dict[str, str] = {
     Outcome.COMPLETED: "I",
     Outcome.REFUSED: "R",
     Outcome.NON_CONTACT: "NC",
@@ -43,7 +43,7 @@ class ResponseRates:
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, int]) -> ResponseRates:
-        by = Counter()
+        by: Counter[str] = Counter()
         for outcome, count in counts.items():
             by[DISPOSITION[outcome]] += count
         return cls(
@@ -155,7 +155,7 @@ def nonresponse_weights(
         base = populations[stratum] / n_h[stratum] if n_h[stratum] else 0.0
         weights.append(base * issued_cls[cls] / responded_cls[cls])
     # Rounding of pooled classes aside, make each stratum add up to N_h exactly.
-    sums: Counter = Counter()
+    sums: defaultdict[Hashable, float] = defaultdict(float)
     for stratum, weight in zip(strata, weights, strict=True):
         sums[stratum] += weight
     return [
@@ -198,7 +198,7 @@ def rake(
     for _ in range(max_iterations):
         worst = 0.0
         for values, wanted in prepared.values():
-            sums: Counter = Counter()
+            sums: defaultdict[Hashable, float] = defaultdict(float)
             for category, weight in zip(values, w, strict=True):
                 sums[category] += weight
             factors = {c: wanted[c] / sums[c] for c in wanted}

@@ -11,8 +11,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from victimcare.core.commandline import AddCommand, CommandError, setup_django
+
+if TYPE_CHECKING:  # (the commands load Django only when run)
+    from victimcare.training.constants import Measure
+    from victimcare.training.effect import Effect
+    from victimcare.training.models import TrainingModule
 
 FORMATTER = argparse.RawDescriptionHelpFormatter
 
@@ -76,7 +82,7 @@ def cmd_training(args: argparse.Namespace) -> int:
     return _effect(args, CommandError)
 
 
-def _import(args, command_error) -> int:
+def _import(args: argparse.Namespace, command_error: type[Exception]) -> int:
     from django.utils import timezone
 
     from victimcare.training.importer import completions_import
@@ -96,7 +102,7 @@ def _import(args, command_error) -> int:
     return 0
 
 
-def _effect(args, command_error) -> int:
+def _effect(args: argparse.Namespace, command_error: type[Exception]) -> int:
     from victimcare.forces.models import Force
     from victimcare.training.constants import Measure
     from victimcare.training.effect import VERDICT_RULE, EffectError, TooFewResponses
@@ -121,7 +127,7 @@ def _effect(args, command_error) -> int:
             print(_text(module, effect, Measure))
             print(VERDICT_RULE)
         return 0
-    out = []
+    out: list[dict[str, Any] | str] = []
     for module in modules_rolled_out(force_id=force.pk):
         try:
             effect = module_effect(module=module)
@@ -139,9 +145,7 @@ def _effect(args, command_error) -> int:
         except EffectError as error:
             out.append({"module": module.code, "measure": module.measure, "error": str(error)})
             continue
-        out.append(effect if args.format == "text" else effect.as_dict())
-        if args.format == "text":
-            out[-1] = _text(module, effect, Measure)
+        out.append(_text(module, effect, Measure) if args.format == "text" else effect.as_dict())
     if args.format == "json":
         print(json.dumps(out, indent=2))
     else:
@@ -160,7 +164,7 @@ def _effect(args, command_error) -> int:
     return 0
 
 
-def _text(module, effect, measure_choices) -> str:
+def _text(module: TrainingModule, effect: Effect, measure_choices: type[Measure]) -> str:
     label = measure_choices(module.measure).label
     return (
         f"{module.code} ({module.title}), {label}, {effect.design.replace('_', ' ')} design: "

@@ -11,6 +11,7 @@ can never put markup or script on a page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from markdown_it import MarkdownIt
 
@@ -28,12 +29,27 @@ class ContentError(ValueError):
         self.field = field
 
 
+class Section(TypedDict):
+    """A section of a module's text: its heading ("" for an introduction) and body."""
+
+    heading: str
+    body: str
+
+
+class Question(TypedDict):
+    """A knowledge-check question: its options and the index of the right one."""
+
+    question: str
+    options: list[str]
+    answer: int | None
+
+
 def markdown_render(text: str) -> str:
     """Safe HTML of ``text`` (raw HTML escaped, unsafe links dropped)."""
-    return _MARKDOWN.render(text or "")
+    return str(_MARKDOWN.render(text or ""))
 
 
-def sections_parse(text: str) -> list[dict]:
+def sections_parse(text: str) -> list[Section]:
     """``## Heading`` lines start sections; text before the first heading is an
     untitled introduction."""
     text = (text or "").replace("\r\n", "\n").strip()
@@ -41,8 +57,9 @@ def sections_parse(text: str) -> list[dict]:
         raise ContentError("sections", "Write the module's text")
     if len(text) > MAX_TEXT:
         raise ContentError("sections", f"The text must be at most {MAX_TEXT:,} characters")
-    sections: list[dict] = []
-    heading, body = "", []
+    sections: list[Section] = []
+    body: list[str] = []
+    heading = ""
     for line in text.split("\n"):
         if line.startswith("## "):
             if heading or any(b.strip() for b in body):
@@ -54,7 +71,7 @@ def sections_parse(text: str) -> list[dict]:
     return sections
 
 
-def sections_text(sections: list[dict]) -> str:
+def sections_text(sections: list[Section]) -> str:
     parts = []
     for s in sections:
         head = f"## {s['heading']}\n\n" if s.get("heading") else ""
@@ -70,10 +87,10 @@ def learning_points_parse(text: str) -> list[str]:
     return points
 
 
-def check_parse(text: str) -> list[dict]:
+def check_parse(text: str) -> list[Question]:
     """Questions ``? text``, options ``* right`` / ``- wrong``: exactly one right option
     and at least two options a question."""
-    questions: list[dict] = []
+    questions: list[Question] = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -109,7 +126,7 @@ def check_parse(text: str) -> list[dict]:
     return questions
 
 
-def check_text(check: list[dict]) -> str:
+def check_text(check: list[Question]) -> str:
     lines = []
     for q in check:
         lines.append(f"? {q['question']}")
@@ -128,7 +145,7 @@ class Score:
         return round(100 * self.right / self.questions) if self.questions else 0
 
 
-def check_score(check: list[dict], answers: dict[int, int | None]) -> Score:
+def check_score(check: list[Question], answers: dict[int, int | None]) -> Score:
     """Answers by question index (option index, or None when unanswered)."""
     right = sum(1 for i, q in enumerate(check) if answers.get(i) == q["answer"])
     return Score(right=right, questions=len(check))

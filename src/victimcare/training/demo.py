@@ -14,7 +14,7 @@ wave before they reported, nothing on any other measure (so `victimcare training
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from random import Random
 
 from django.db import transaction
@@ -81,7 +81,7 @@ def training_demo_delete() -> None:
         modules.delete()
 
 
-def _months(force: Force) -> list:
+def _months(force: Force) -> list[date]:
     from victimcare.surveys.models import Response
 
     return sorted(set(Response.objects.filter(force=force).values_list("month", flat=True)))
@@ -157,7 +157,7 @@ def training_demo_build(*, seed: int) -> str:
     )
     completions = []
     for officer in officers:
-        start = starts[officer.team.code]
+        start = starts[officer.team.code]  # type: ignore[union-attr]  # (officers of the teams)
         at = datetime.combine(start + timedelta(days=rng.randint(0, 20)), time(14), tzinfo=LONDON)
         completions.append(
             Completion(
@@ -177,13 +177,13 @@ def training_demo_build(*, seed: int) -> str:
     )
 
 
-def services_quotes(module: TrainingModule) -> list[dict]:
+def services_quotes(module: TrainingModule) -> list[dict[str, str]]:
     from victimcare.training.selectors import quotes_available
 
     return quotes_available(module=module, limit=10)
 
 
-def _plant_effect(*, force: Force, starts: dict, rng: Random) -> int:
+def _plant_effect(*, force: Force, starts: dict[str, date], rng: Random) -> int:
     """Raise "kept informed" by PLANTED_POINTS for victims whose officer's team had
     reached its wave when they reported: each such victim not satisfied becomes fairly
     satisfied with probability q = p / (1 - s), s being the share satisfied among them,
@@ -205,7 +205,7 @@ def _plant_effect(*, force: Force, starts: dict, rng: Random) -> int:
             "pseudonym", "case_id"
         )
     )
-    cases = {
+    cases: dict[int | None, tuple[datetime | None, str | None]] = {
         pk: (reported_at, team)
         for pk, reported_at, team in Case.objects.filter(pk__in=set(case_of.values())).values_list(
             "pk", "reported_at", "officer_in_charge__team__code"
@@ -217,7 +217,7 @@ def _plant_effect(*, force: Force, starts: dict, rng: Random) -> int:
         start = starts.get(team or "")
         if (
             start is not None
-            and reported_at.astimezone(LONDON).date() >= start
+            and reported_at.astimezone(LONDON).date() >= start  # type: ignore[union-attr]  # (a case: its report time)
             and r.kept_informed_answer not in no_answer
         ):
             exposed.append(r)

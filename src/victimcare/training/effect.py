@@ -197,7 +197,9 @@ def world_simulate(
     starts = [1 + k * step for k in range(waves)]
     team_effect = rng.normal(0, 0.05, teams)
     trend = np.linspace(-0.02, 0.02, months)
-    cols: dict[str, list] = {k: [] for k in ("y", "trained", "month", "team", "w", "stratum", "N")}
+    cols: dict[str, list[float | str]] = {
+        k: [] for k in ("y", "trained", "month", "team", "w", "stratum", "N")
+    }
     for t in range(teams):
         for m in range(months):
             exposed = m >= starts[wave_of[t]]

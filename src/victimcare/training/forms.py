@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from victimcare.accounts.models import SupportOrganisation, User
+from victimcare.forces.models import Team
 from victimcare.training.constants import Measure, RolloutDesign
 from victimcare.training.services import ASSIGNABLE_ROLES
 
@@ -43,11 +48,15 @@ class VersionForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Support organisation"), queryset=None)
+    organisation: forms.ModelChoiceField[SupportOrganisation] = forms.ModelChoiceField(
+        label=_("Support organisation"), queryset=None
+    )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(
+        self, *args: Any, organisations: QuerySet[SupportOrganisation], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]  # (a ModelChoiceField)
 
 
 ROLE_LABELS = {
@@ -63,14 +72,21 @@ class AssignForm(forms.Form):
         required=False,
         choices=[("", "—"), *((r, ROLE_LABELS[r]) for r in ASSIGNABLE_ROLES)],
     )
-    team = forms.ModelChoiceField(label=_("or a team"), queryset=None, required=False)
-    officer = forms.ModelChoiceField(label=_("or a named officer"), queryset=None, required=False)
+    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
+        label=_("or a team"), queryset=None, required=False
+    )
+    officer: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("or a named officer"), queryset=None, required=False
+    )
     due_on = forms.DateField(label=_("Due by"), help_text=_("For example, 2027-03-31"))
 
-    def __init__(self, *args, teams, officers, **kwargs):
+    def __init__(
+        self, *args: Any, teams: QuerySet[Team], officers: QuerySet[User], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["officer"].queryset = officers
+        # (ModelChoiceFields)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
 
 
 class RolloutForm(forms.Form):

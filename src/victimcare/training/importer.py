@@ -68,7 +68,7 @@ def completions_import(
                 raise ValueError(f"no staff member with username {row['username'].strip()!r}")
             if user.force_id is None:
                 raise ValueError(f"{user.username} belongs to no force")
-            if force_code and user.force.code.upper() != force_code.upper():
+            if force_code and user.force.code.upper() != force_code.upper():  # type: ignore[union-attr]
                 raise ValueError(f"{user.username} is not in {force_code.upper()}")
             try:
                 number = int(row["version"])
@@ -85,7 +85,7 @@ def completions_import(
             )
             if version is None:
                 raise ValueError(
-                    f"no module {row['module'].strip()!r} version {number} in {user.force.code}"
+                    f"no module {row['module'].strip()!r} version {number} in {user.force.code}"  # type: ignore[union-attr]
                 )
             if version.status != VersionStatus.PUBLISHED:
                 raise ValueError(f"{version} is not published")

@@ -5,6 +5,8 @@ Sign-offs, changes and rollout plans are append-only records (the history of who
 what, when): their ``save`` refuses an update and their querysets refuse bulk changes.
 """
 
+from typing import Any, NoReturn, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,12 +20,14 @@ from victimcare.training.constants import (
     VersionStatus,
 )
 
+_M = TypeVar("_M", bound=models.Model)
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002 (refuses whatever QuerySet.update is given)
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    def update(self, **kwargs: Any) -> NoReturn:  # noqa: ARG002 (refuses whatever QuerySet.update is given)
         raise PermissionError("This history cannot be altered")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("This history cannot be deleted")
 
 
@@ -33,12 +37,12 @@ class AppendOnly(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("This history cannot be altered")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ARG002 (refuses whatever Model.delete is given)
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # noqa: ARG002 (refuses whatever Model.delete is given)
         raise PermissionError("This history cannot be deleted")
 
 
@@ -141,7 +145,7 @@ class ModuleVersion(models.Model):
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
 
-    def content(self) -> dict:
+    def content(self) -> dict[str, Any]:
         return {
             "sections": self.sections,
             "quotes": self.quotes,
@@ -303,7 +307,7 @@ class RolloutPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.module} rollout ({self.design}, seed {self.seed})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("A rollout plan is never rewritten")
         super().save(*args, **kwargs)

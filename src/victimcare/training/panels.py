@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+
+from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.core.registry import NavItem, Panel, home_panel_register, nav_item_register
 
 
-def _home(request):
+def _home(request: HttpRequest) -> dict[str, Any] | None:
     from victimcare.training.selectors import training_for_user
 
-    if not has_capability(request.user, Capability.TAKE_TRAINING):
+    user = request.user
+    if not isinstance(user, User) or not has_capability(user, Capability.TAKE_TRAINING):
         return None
-    items = training_for_user(user=request.user)
+    items = training_for_user(user=user)
     if not items:
         return None
     return {"items": items, "open": [i for i in items if i.completion is None]}
 
 
 def register() -> None:
-    def modules_visible(user):
+    def modules_visible(user: User) -> bool:
         return has_capability(user, Capability.MANAGE_TRAINING) or has_capability(
             user, Capability.CO_AUTHOR_TRAINING
         )

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from victimcare.accounts.models import User
+from victimcare.accounts.models import SupportOrganisation, User
 from victimcare.accounts.permissions import Capability, has_capability
 from victimcare.core.timezones import LONDON
 from victimcare.training.constants import VersionStatus
@@ -28,6 +30,11 @@ from victimcare.training.models import (
     SignOff,
     TrainingModule,
 )
+
+if TYPE_CHECKING:  # (numpy and the effect model load with the effect page, not here)
+    import numpy as np
+
+    from victimcare.training.effect import Effect
 
 
 def today() -> date:
@@ -47,7 +54,7 @@ def is_co_author(user: User) -> bool:
 
 def modules_for_user(*, user: User) -> QuerySet[TrainingModule]:
     modules = TrainingModule.objects.select_related("force")
-    if is_training_lead(user):
+    if is_training_lead(user) and user.force_id is not None:  # (a lead has a force)
         return modules.filter(force_id=user.force_id)
     if is_co_author(user):
         return modules.filter(invitations__organisation_id=user.support_organisation_id)
@@ -85,7 +92,7 @@ class SignOffState:
     """Who has signed off a draft's current revision, and who is still to."""
 
     lead: SignOff | None
-    organisations: list[tuple[object, SignOff | None]]
+    organisations: list[tuple[SupportOrganisation, SignOff | None]]
 
     @property
     def missing(self) -> list[str]:
@@ -111,7 +118,7 @@ def sign_off_state(*, version: ModuleVersion) -> SignOffState:
     return SignOffState(lead=lead, organisations=organisations)
 
 
-def quotes_available(*, module: TrainingModule, limit: int = 40) -> list[dict]:
+def quotes_available(*, module: TrainingModule, limit: int = 40) -> list[dict[str, str]]:
     """Victims' words the authors may quote: the force's survey comments and call-back
     notes, redacted of personal data (``surveys.selectors.response_comments_redacted``,
     ``surveys.redaction.comment_redact``), most recent first. Only the redacted text
@@ -212,7 +219,9 @@ class TeamProgress:
     overdue_names: list[str] = field(default_factory=list)
 
 
-def completion_by_team(*, force_id: int, version: ModuleVersion | None = None) -> list[dict]:
+def completion_by_team(
+    *, force_id: int, version: ModuleVersion | None = None
+) -> list[dict[str, Any]]:
     """For each assigned version of the force: by team, the officers it is assigned to,
     those who completed it, and those overdue (past the due date without completing)."""
     assignments = Assignment.objects.filter(force_id=force_id).select_related(
@@ -229,7 +238,7 @@ def completion_by_team(*, force_id: int, version: ModuleVersion | None = None) -
             known = per_version[a.version_id].get(officer.pk)
             if known is None or a.due_on < known[1]:
                 per_version[a.version_id][officer.pk] = (officer, a.due_on, a.available_from)
-    out = []
+    out: list[dict[str, Any]] = []
     for version_id, officers in per_version.items():
         done = set(
             Completion.objects.filter(version_id=version_id, officer_id__in=officers).values_list(
@@ -238,7 +247,7 @@ def completion_by_team(*, force_id: int, version: ModuleVersion | None = None) -
         )
         teams: dict[str, TeamProgress] = {}
         for officer, due_on, _available in officers.values():
-            name = officer.team.name if officer.team_id else "No team"
+            name = officer.team.name if officer.team is not None else "No team"
             row = teams.setdefault(name, TeamProgress(team=name))
             row.assigned += 1
             if officer.pk in done:
@@ -264,7 +273,7 @@ MEASURE_FIELDS = {
 }
 
 
-def effect_columns(*, module: TrainingModule) -> tuple[dict, str]:
+def effect_columns(*, module: TrainingModule) -> tuple[dict[str, np.ndarray], str]:
     """The force's survey responses as the columns ``effect.effect_fit`` reads, and the
     design ("stepped_wedge" when the module's rollout was randomised team by team,
     else "observational"). Every response stays in the survey design (weights from its
@@ -297,7 +306,7 @@ def effect_columns(*, module: TrainingModule) -> tuple[dict, str]:
             answer_field,
         )
     )
-    victims = {
+    victims: dict[UUID, tuple[datetime | None, int | None, str | None]] = {
         pseudonym: (reported_at, officer_id, team_code)
         for pseudonym, reported_at, officer_id, team_code in Victim.objects.filter(
             pseudonym__in=[r[0] for r in rows], case__force_id=module.force_id
@@ -308,15 +317,17 @@ def effect_columns(*, module: TrainingModule) -> tuple[dict, str]:
             "case__officer_in_charge__team__code",
         )
     }
-    completed: dict[int, object] = {}
-    for officer_id, at in (
+    completed: dict[int, datetime] = {}
+    for officer, at in (
         Completion.objects.filter(version__module=module)
         .order_by("completed_at")
         .values_list("officer_id", "completed_at")
     ):
-        completed.setdefault(officer_id, at)
+        completed.setdefault(officer, at)
     starts = wave_starts(plan) if plan is not None else {}
-    y, trained, team = [], [], []
+    y: list[float] = []
+    trained: list[float] = []
+    team: list[str] = []
     for respondent, *_design, _month, answer in rows:
         reported_at, officer_id, team_code = victims.get(respondent, (None, None, None))
         value = satisfied_value(answer) if officer_id is not None else None
@@ -326,10 +337,12 @@ def effect_columns(*, module: TrainingModule) -> tuple[dict, str]:
             if start is None:
                 value = None
             else:
-                exposed = float(reported_at.astimezone(LONDON).date() >= start)
+                # (a team in the plan: a case of the force, so a report time)
+                exposed = float(reported_at.astimezone(LONDON).date() >= start)  # type: ignore[union-attr]
         elif officer_id is not None:
             done = completed.get(officer_id)
-            exposed = float(done is not None and done < reported_at)
+            # (an officer: a case of the force, so a report time)
+            exposed = float(done is not None and done < reported_at)  # type: ignore[operator]
         y.append(np.nan if value is None else float(value))
         trained.append(exposed)
         team.append(team_code or "")
@@ -363,7 +376,7 @@ def effect_columns(*, module: TrainingModule) -> tuple[dict, str]:
     }, design
 
 
-def module_effect(*, module: TrainingModule, minimum: int | None = None):
+def module_effect(*, module: TrainingModule, minimum: int | None = None) -> Effect:
     """The module's effect (``effect.Effect``); raises ``effect.EffectError`` (or its
     ``TooFewResponses``) with the reason in words."""
     from victimcare.training.constants import MIN_RESPONSES_PER_SIDE

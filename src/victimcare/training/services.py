@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from random import Random
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,7 +52,15 @@ def _invited(user: User, module: TrainingModule) -> bool:
     )
 
 
-def _change(*, module, user, kind, summary, version=None, content_=None) -> VersionChange:
+def _change(
+    *,
+    module: TrainingModule,
+    user: User,
+    kind: str,
+    summary: str,
+    version: ModuleVersion | None = None,
+    content_: dict[str, Any] | None = None,
+) -> VersionChange:
     change = VersionChange(
         module=module,
         version=version,
@@ -68,10 +77,19 @@ def _change(*, module, user, kind, summary, version=None, content_=None) -> Vers
     return change
 
 
+def _draft_start(
+    *, module: TrainingModule, version: ModuleVersion, user: User, summary: str
+) -> None:
+    """Save a new draft of ``module`` and record that ``user`` started it."""
+    version.full_clean()
+    version.save()
+    _change(module=module, user=user, kind=ChangeKind.CREATED, summary=summary, version=version)
+
+
 @transaction.atomic
 def module_create(*, user: User, code: str, title: str, measure: str) -> TrainingModule:
     """A new module of the user's force with an empty first draft."""
-    if not is_training_lead(user):
+    if not is_training_lead(user) or user.force_id is None:  # (a lead has a force)
         raise ValidationError("Only the force's training lead may start a module")
     if TrainingModule.objects.filter(force_id=user.force_id, code=code).exists():
         raise ValidationError({"code": "Your force already has a module with this code"})
@@ -87,15 +105,7 @@ def module_create(*, user: User, code: str, title: str, measure: str) -> Trainin
     module.full_clean()
     module.save()
     version = ModuleVersion(module=module, number=1, updated_at=now)
-    version.full_clean()
-    version.save()
-    _change(
-        module=module,
-        user=user,
-        kind=ChangeKind.CREATED,
-        summary=f"Started {title}",
-        version=version,
-    )
+    _draft_start(module=module, version=version, user=user, summary=f"Started {title}")
     return module
 
 
@@ -139,7 +149,7 @@ def version_edit(
     sections: str,
     learning_points: str,
     check: str,
-    quotes: list[dict],
+    quotes: list[dict[str, Any]],
     pass_mark: int,
     note: str = "",
 ) -> ModuleVersion:
@@ -271,14 +281,8 @@ def version_start(*, user: User, module: TrainingModule) -> ModuleVersion:
         updated_at=timezone.now(),
         **(latest.content() if latest else {}),
     )
-    version.full_clean()
-    version.save()
-    _change(
-        module=module,
-        user=user,
-        kind=ChangeKind.CREATED,
-        summary=f"Started version {version.number}",
-        version=version,
+    _draft_start(
+        module=module, version=version, user=user, summary=f"Started version {version.number}"
     )
     return version
 

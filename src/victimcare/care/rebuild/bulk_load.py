@@ -4,17 +4,19 @@ then made again."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from victimcare.care.rebuild import limits
 
 
 def _bulk_insert(
-    cur,
+    cur: CursorWrapper,
     table: str,
     insert: str,
-    params: dict | None,
+    params: dict[str, Any] | None,
     *,
     primary: bool = False,
     numbered: Iterable[tuple[str, int]] | None = None,
@@ -75,13 +77,13 @@ def _bulk_insert(
         if ready is not None:
             ready()
         cur.execute(insert, params)
-        return cur.rowcount
+        return int(cur.rowcount)
     if numbered is None:
         # (``locked``: statements to run instead of ``insert`` under the lock, the last one
         # an insert)
         for statement in locked or [insert]:
             cur.execute(statement, params)
-        written = cur.rowcount
+        written: int = cur.rowcount
     else:
         # [(insert, count), ...] instead of ``insert``: each numbers its ``count`` rows
         # %(id_base)s + 1, + 2, ..., from a block of ids taken from the table's id sequence

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
 from victimcare.care.constants import RulePattern
 from victimcare.care.models import RuleSetVersion
 from victimcare.care.rebuild.sql import CANCEL, MET, TRIGGER
 from victimcare.care.services.rule_sets import rules_for_version
 
 
-def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
+def _entries(
+    pairs: Collection[tuple[int, int]], crime_codes: dict[int, str]
+) -> dict[str, list[tuple[Any, ...]]]:
     """The rules for every (rule-set version, crime type, enhanced) key in scope, as rows
     of the small tables the rebuild joins (``pairs``: the (version, crime type) pairs of
     the cases in scope):
@@ -28,8 +33,12 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
             "pk", "checksum"
         )
     )
-    tables = {name: [] for name in ("rb_key", "rb_entry", "rb_trigger")}
-    rules, reasons, signatures = {}, {}, {}
+    tables: dict[str, list[tuple[Any, ...]]] = {
+        name: [] for name in ("rb_key", "rb_entry", "rb_trigger")
+    }
+    rules: dict[int, tuple[int, str]] = {}
+    reasons: dict[tuple[int, int], tuple[int, int, str]] = {}
+    signatures: dict[tuple[Any, ...], int] = {}
     for version_id, crime_type_id in sorted(pairs):
         specs = rules_for_version(version_id, checksums[version_id])
         for enhanced in (False, True):
@@ -49,6 +58,7 @@ def _entries(pairs, crime_codes: dict[int, str]) -> dict[str, list]:
                     after = trigger.after
                     after_kind = after.event if after else None
                     after_outcomes = sorted(after.outcomes) if after and after.outcomes else None
+                    signature: tuple[Any, ...]  # (key, trigger, then what it needs)
                     signature = (key_id, trigger.event, tuple(outcomes or ()), trigger.covers)
                     signature += (code, each, after_kind, tuple(after_outcomes or ()))
                     if signature not in signatures:

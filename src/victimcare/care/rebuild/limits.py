@@ -3,6 +3,8 @@ change them)."""
 
 from __future__ import annotations
 
+from django.db.backends.utils import CursorWrapper
+
 # Cases read and replayed at a time by the case-by-case rebuild (``replay``).
 CHUNK = 2000
 # From this many cases in scope the planner may use hash joins only: over whole tables its
@@ -31,9 +33,9 @@ SETTINGS = {
 }
 
 
-def settings_apply(cur, settings: dict[str, str]) -> dict[str, str]:
+def settings_apply(cur: CursorWrapper, settings: dict[str, str]) -> dict[str, str]:
     """Set ``settings`` for the rest of the transaction; returns the values they had."""
-    before = {}
+    before: dict[str, str] = {}
     for name, value in settings.items():
         cur.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
         before[name] = cur.fetchone()[0]

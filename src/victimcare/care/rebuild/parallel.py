@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 
 from victimcare.care.clock import OBLIGATION_COLUMNS
 from victimcare.care.rebuild import limits
 from victimcare.care.rebuild.postgresql import _rebuild_statements
-from victimcare.care.rebuild.scope import _case_ids_sql, _plan, _scope_create
+from victimcare.care.rebuild.scope import RuleSetPlan, _case_ids_sql, _plan, _scope_create
 from victimcare.care.rebuild.writes import _clocks_write, _diff_apply, _new_write
 from victimcare.cases.models import Case
 
 
-def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
+def _rebuild_parallel(*, cases: QuerySet[Case] | None, now: datetime, workers: int) -> int:
     """The set-based rebuild split by case between ``workers`` connections, run side by side
     (the database does each statement on one processor core).
 
@@ -87,7 +90,7 @@ def _rebuild_parallel(*, cases, now: datetime, workers: int) -> int:
     return written
 
 
-def _parts_load(cur, names: list[str], futures: list) -> int:
+def _parts_load(cur: CursorWrapper, names: list[str], futures: list[Future[int]]) -> int:
     """A first clocking's parts into care_obligation, in the applying transaction. A bulk
     load takes its lock once the first part is done and loads each part as it comes,
     while the threads compute the next ones (the lock would stop no part: at a first
@@ -96,7 +99,7 @@ def _parts_load(cur, names: list[str], futures: list) -> int:
     source = " UNION ALL ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608 (names are our own or quoted; values are bound parameters)
     estimate = futures[0].result() * len(futures)
 
-    def numbered():
+    def numbered() -> Iterator[tuple[str, int]]:
         for name, future in zip(names, futures, strict=True):
             insert = (
                 f"INSERT INTO care_obligation (id, {columns}) "  # noqa: S608 (names are our own or quoted; values are bound parameters)
@@ -114,7 +117,7 @@ def _parts_load(cur, names: list[str], futures: list) -> int:
     )
 
 
-def _parts_drop(cur) -> None:
+def _parts_drop(cur: CursorWrapper) -> None:
     """Drop the parts an interrupted parallel rebuild left (under its advisory lock)."""
     cur.execute(
         "SELECT c.relname FROM pg_class c WHERE c.relname LIKE %s AND c.relkind = 'r'"
@@ -125,7 +128,14 @@ def _parts_drop(cur) -> None:
         cur.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
 
 
-def _part_rebuild(*, cases, now, plan, bounds, part) -> int:
+def _part_rebuild(
+    *,
+    cases: QuerySet[Case] | None,
+    now: datetime,
+    plan: RuleSetPlan,
+    bounds: tuple[int | None, int | None],
+    part: tuple[str, str],
+) -> int:
     """One range of a parallel rebuild, in this thread's own connection and transaction."""
     try:
         with connection.cursor() as cur:

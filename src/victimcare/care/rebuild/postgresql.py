@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 
 from victimcare.care.clock import RECURRING_LIMIT
 from victimcare.care.constants import UPDATE_EVERY_DAYS_MAX, RulePattern
 from victimcare.care.rebuild import limits, writes
 from victimcare.care.rebuild.entries import _entries
-from victimcare.care.rebuild.scope import _bounds_sql, _plan, _scope_create
+from victimcare.care.rebuild.scope import RuleSetPlan, _bounds_sql, _plan, _scope_create
 from victimcare.care.rebuild.sql import (
     CANCEL,
     COVERS_SQL,
@@ -26,6 +29,7 @@ from victimcare.care.rebuild.sql import (
 )
 from victimcare.care.rebuild.writes import _clocks_write, _obligations_write
 from victimcare.cases.constants import EventKind
+from victimcare.cases.models import Case
 from victimcare.forces.models import CrimeType
 
 # The temporary tables of one rebuild (dropped at commit, and at the start of the next
@@ -55,7 +59,7 @@ SMALL_TABLES = {
 }
 
 
-def _copy_rows(cur, table: str, rows: list) -> None:
+def _copy_rows(cur: CursorWrapper, table: str, rows: list[tuple[Any, ...]]) -> None:
     if rows:
         with cur.cursor.copy(f"COPY {table} FROM STDIN") as copy:
             for row in rows:
@@ -63,7 +67,7 @@ def _copy_rows(cur, table: str, rows: list) -> None:
     cur.execute(f"ANALYZE {table}")
 
 
-def _rebuild_postgresql(*, cases, now: datetime) -> int:
+def _rebuild_postgresql(*, cases: QuerySet[Case] | None, now: datetime) -> int:
     """Every obligation of the cases in scope, from their events, in a few statements:
 
     1. ``rb_case``: the cases in scope and their rule-set version (a case without a clock
@@ -95,11 +99,11 @@ def _rebuild_postgresql(*, cases, now: datetime) -> int:
 
 
 def _rebuild_statements(
-    cur,
+    cur: CursorWrapper,
     *,
-    cases,
+    cases: QuerySet[Case] | None,
     now: datetime,
-    plan,
+    plan: RuleSetPlan,
     bounds: tuple[int | None, int | None] = (None, None),
     part: tuple[str, str] | None = None,
 ) -> int:
@@ -248,7 +252,7 @@ AFTER_SQL = (
 )
 
 
-def _later_occurrences(cur, *, now: datetime, first_count: int) -> int:
+def _later_occurrences(cur: CursorWrapper, *, now: datetime, first_count: int) -> int:
     """``rb_later``: occurrences 2, 3, ... of recurring obligations.
 
     Occurrence k starts when k - 1 falls due and exists once k - 1 is met (a meeting event
@@ -279,4 +283,4 @@ def _later_occurrences(cur, *, now: datetime, first_count: int) -> int:
         """,  # noqa: S608 (names are our own or quoted; values are bound parameters)
         {"now": now, "first_count": first_count},
     )
-    return cur.rowcount
+    return int(cur.rowcount)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from victimcare.care.clock import STATE_FIELDS, EventFact, VictimFact, obligations_compute
 from victimcare.care.models import CaseClock, Obligation, RuleSetVersion
 from victimcare.care.rebuild import limits
@@ -14,7 +16,7 @@ from victimcare.care.services.rule_sets import report_day, rules_for_version
 from victimcare.cases.models import Case, CaseEvent, Victim
 
 
-def _clocks_start(*, cases, now: datetime) -> None:
+def _clocks_start(*, cases: QuerySet[Case] | None, now: datetime) -> None:
     """Clock the cases in scope under the rules of their report date (``RuleSetPlan``):
     those without a clock, and those clocked under another rule set (the set-based rebuild
     does its own)."""
@@ -27,7 +29,8 @@ def _clocks_start(*, cases, now: datetime) -> None:
             "case_id", "rule_set_version_id"
         )
     )
-    to_create, to_update = [], []
+    to_create: list[CaseClock] = []
+    to_update: list[CaseClock] = []
     for case_id, force_id, reported_at in queryset.values_list(
         "id", "force_id", "reported_at"
     ).iterator():
@@ -44,7 +47,7 @@ def _clocks_start(*, cases, now: datetime) -> None:
     CaseClock.objects.bulk_update(to_update, ["rule_set_version", "clocked_at"], batch_size=2000)
 
 
-def _rebuild_python(*, cases, now: datetime) -> int:
+def _rebuild_python(*, cases: QuerySet[Case] | None, now: datetime) -> int:
     queryset = (cases if cases is not None else Case.objects.all()).order_by("id")
     ids = list(queryset.values_list("id", flat=True))
     written = 0
@@ -56,8 +59,8 @@ def _rebuild_python(*, cases, now: datetime) -> int:
                 "case_id", "rule_set_version_id"
             )
         )
-        victims = defaultdict(list)
-        facts = {}
+        victims: defaultdict[int, list[VictimFact]] = defaultdict(list)
+        facts: dict[int, tuple[str, int | None]] = {}
         for row in Victim.objects.filter(case_id__in=chunk).values(
             "id",
             "case_id",
@@ -79,17 +82,21 @@ def _rebuild_python(*, cases, now: datetime) -> int:
                 row["case__crime_type__code"],
                 row["case__officer_in_charge_id"],
             )
-        events = defaultdict(list)
-        for row in CaseEvent.objects.filter(case_id__in=chunk).values(
+        events: defaultdict[int, list[EventFact]] = defaultdict(list)
+        for event in CaseEvent.objects.filter(case_id__in=chunk).values(
             "id", "case_id", "kind", "at", "detail"
         ):
-            case_id = row.pop("case_id")
-            events[case_id].append(EventFact.from_row(**row))
+            events[event["case_id"]].append(
+                EventFact.from_row(
+                    id=event["id"], kind=event["kind"], at=event["at"], detail=event["detail"]
+                )
+            )
         stored = {
             (o.victim_id, o.code, o.trigger_event_id, o.occurrence): o
             for o in Obligation.objects.filter(case_id__in=chunk)
         }
-        to_create, to_update = [], []
+        to_create: list[Obligation] = []
+        to_update: list[Obligation] = []
         for case_id in chunk:
             if case_id not in clocks or case_id not in facts:
                 continue
@@ -103,8 +110,8 @@ def _rebuild_python(*, cases, now: datetime) -> int:
                 now=now,
             ):
                 values = state.values(officer_id=officer_id)
-                row = stored.pop(state.key, None)
-                if row is None:
+                obligation = stored.pop(state.key, None)
+                if obligation is None:
                     to_create.append(
                         Obligation(
                             case_id=case_id,
@@ -115,10 +122,10 @@ def _rebuild_python(*, cases, now: datetime) -> int:
                             **values,
                         )
                     )
-                elif any(getattr(row, k) != v for k, v in values.items()):
+                elif any(getattr(obligation, k) != v for k, v in values.items()):
                     for k, v in values.items():
-                        setattr(row, k, v)
-                    to_update.append(row)
+                        setattr(obligation, k, v)
+                    to_update.append(obligation)
         Obligation.objects.bulk_create(to_create, batch_size=1000)
         Obligation.objects.bulk_update(to_update, STATE_FIELDS, batch_size=500)
         if stored:

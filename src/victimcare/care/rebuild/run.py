@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from victimcare.care.rebuild import limits
 from victimcare.care.rebuild.parallel import _rebuild_parallel
@@ -16,7 +17,9 @@ from victimcare.care.services.rule_sets import calendar_fill
 from victimcare.cases.models import Case
 
 
-def obligations_rebuild_all(*, cases=None, now: datetime, workers: int | None = None) -> int:
+def obligations_rebuild_all(
+    *, cases: QuerySet[Case] | None = None, now: datetime, workers: int | None = None
+) -> int:
     """Recompute every obligation of ``cases`` (default: all) from the event log; returns
     the number of obligations written. On PostgreSQL, a large scope outside any transaction
     is shared between ``workers`` connections (default: the ``VICTIMCARE_REBUILD_WORKERS``

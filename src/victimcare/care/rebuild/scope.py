@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
+
+from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 
 from victimcare.care.models import ForceCarePolicy, RuleSet, RuleSetVersion
 from victimcare.care.services.rule_sets import DEFAULT_RULE_SET, rule_set_version_for
@@ -71,16 +75,20 @@ def _plan() -> RuleSetPlan | None:
         if force_id is None:
             return None
         rule_set_version_for(force_id, date.today())  # (loads the shipped rule sets)  # noqa: DTZ011 (any day will do)
-    newest, rule_set_of = {}, {}
+    newest: dict[int, int] = {}
+    rule_set_of: dict[int, int] = {}
     for pk, rule_set_id in RuleSetVersion.objects.order_by("version").values_list(
         "pk", "rule_set_id"
     ):
         newest[rule_set_id] = pk
         rule_set_of[pk] = rule_set_id
-    national = tuple(
-        RuleSet.objects.filter(in_force_from__isnull=False, pk__in=newest)
-        .order_by("-in_force_from")
-        .values_list("in_force_from", "pk")
+    national = cast(  # (in_force_from is never null here)
+        "tuple[tuple[date, int], ...]",
+        tuple(
+            RuleSet.objects.filter(in_force_from__isnull=False, pk__in=newest)
+            .order_by("-in_force_from")
+            .values_list("in_force_from", "pk")
+        ),
     )
     fallback = RuleSet.objects.filter(code=DEFAULT_RULE_SET).values_list("pk", flat=True).first()
     return RuleSetPlan(
@@ -98,19 +106,26 @@ def _plan() -> RuleSetPlan | None:
     )
 
 
-def _case_ids_sql(cases) -> tuple[str, list]:
+def _case_ids_sql(cases: QuerySet[Case] | None) -> tuple[str, list[Any]]:
     """A SQL subquery selecting the ids of the cases in scope (all cases by default)."""
     queryset = (cases if cases is not None else Case.objects.all()).order_by().values("id")
     sql, params = queryset.query.sql_with_params()
     return sql, list(params)
 
 
-def _scope_create(cur, *, cases, plan: RuleSetPlan, bounds=(None, None)) -> int:
+def _scope_create(
+    cur: CursorWrapper,
+    *,
+    cases: QuerySet[Case] | None,
+    plan: RuleSetPlan,
+    bounds: tuple[int | None, int | None] = (None, None),
+) -> int:
     """``rb_case``: the cases in scope (ids within ``bounds``) with the rule-set version
     each is clocked under (``RuleSetPlan``): ``unclocked``, a case without a clock;
     ``reclocked``, one whose clock is under another rule set than its report date's (both
     written at the end). Returns how many."""
-    scope, params = f"WHERE {_bounds_sql('c.id', bounds)}", []
+    params: list[Any] = []
+    scope = f"WHERE {_bounds_sql('c.id', bounds)}"
     if cases is not None:
         scope_sql, params = _case_ids_sql(cases)
         scope += f" AND c.id IN ({scope_sql})"
@@ -135,7 +150,7 @@ def _scope_create(cur, *, cases, plan: RuleSetPlan, bounds=(None, None)) -> int:
         """,  # noqa: S608 (numbers and our own names only)
         params,
     )
-    in_scope = cur.rowcount
+    in_scope: int = cur.rowcount
     cur.execute("ANALYZE rb_case")
     return in_scope
 

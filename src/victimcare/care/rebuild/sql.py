@@ -3,8 +3,10 @@ look-ups, what an event's detail says, and the final state of every obligation."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from victimcare.care.clock import KEY_FIELDS
 from victimcare.care.constants import DECISION_OUTCOME_ALIASES
@@ -44,7 +46,7 @@ def _calendar() -> dict[str, str]:
     ]
     ends = [int(end_of_london_day(day).timestamp()) for day in days[:count]]
 
-    def literal(values, kind: str) -> str:
+    def literal(values: Iterable[int], kind: str) -> str:
         return "'{" + ",".join(str(int(v)) for v in values) + "}'::" + kind + "[]"
 
     return {
@@ -114,7 +116,7 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _final_sql(tables: dict[str, list]) -> str:
+def _final_sql(tables: dict[str, list[tuple[Any, ...]]]) -> str:
     """Every obligation with its state at %(now)s, in care_obligation's columns. A rule's
     code and a cancelling match's reason are CASE expressions over the few rules in
     scope: a join per row, even with a table of ten rows, costs more."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
+
+from django.db.backends.utils import CursorWrapper
 
 from victimcare.care.clock import CLOCK_COLUMNS, KEY_FIELDS, OBLIGATION_COLUMNS, STATE_FIELDS
 from victimcare.care.rebuild import limits
@@ -12,7 +15,9 @@ from victimcare.care.rebuild.bulk_load import _bulk_insert
 from victimcare.care.rebuild.sql import IN_SCOPE_SQL, KEY_MATCH_SQL
 
 
-def _obligations_write(cur, *, in_scope: bool, now: datetime, count: int, final: str) -> int:
+def _obligations_write(
+    cur: CursorWrapper, *, in_scope: bool, now: datetime, count: int, final: str
+) -> int:
     """Write the difference between the computed obligations and the stored ones."""
     join = IN_SCOPE_SQL if in_scope else ""
     cur.execute(f"SELECT EXISTS (SELECT 1 FROM care_obligation o {join})")  # noqa: S608 (names are our own or quoted; values are bound parameters)
@@ -46,10 +51,10 @@ def _diff_sql(final: str, join: str) -> str:
 
 
 def _new_write(
-    cur,
+    cur: CursorWrapper,
     *,
     select: str,
-    params: dict | None,
+    params: dict[str, Any] | None,
     count: int,
     numbered: Iterable[tuple[str, int]] | None = None,
     ready: Callable[[], None] | None = None,
@@ -84,10 +89,10 @@ def _new_write(
     if ready is not None:
         ready()
     cur.execute(insert + _UPSERT_SQL, params)
-    return cur.rowcount
+    return int(cur.rowcount)
 
 
-def _diff_apply(cur, source: str) -> int:
+def _diff_apply(cur: CursorWrapper, source: str) -> int:
     """Apply the differences in ``source`` (a table or subquery shaped as ``_diff_sql``)."""
     limits.settings_apply(cur, {"enable_nestloop": "on"})  # few rows now: by primary key
     cur.execute(
@@ -96,7 +101,7 @@ def _diff_apply(cur, source: str) -> int:
         FROM {source} f WHERE f.id = o.id AND f.victim_id IS NOT NULL
         """  # noqa: S608 (names are our own or quoted; values are bound parameters)
     )
-    written = cur.rowcount
+    written: int = cur.rowcount
     cur.execute(
         f"DELETE FROM care_obligation o USING {source} f WHERE f.id = o.id AND f.victim_id IS NULL"  # noqa: S608 (names are our own or quoted; values are bound parameters)
     )
@@ -116,7 +121,7 @@ _UPSERT_SQL = (
 _CLOCK_COLUMNS = ", ".join(CLOCK_COLUMNS)
 
 
-def _clocks_write(cur, *, now: datetime) -> None:
+def _clocks_write(cur: CursorWrapper, *, now: datetime) -> None:
     """The clocks of the cases in scope that had none, or were under another rule set than
     their report date's, under the version they were given."""
     cur.execute(
@@ -153,14 +158,14 @@ def _clocks_write(cur, *, now: datetime) -> None:
         cur.execute(insert, {"now": now})
 
 
-def _table_rows(cur, table: str) -> int:
+def _table_rows(cur: CursorWrapper, table: str) -> int:
     cur.execute(
         "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table]
     )
-    return cur.fetchone()[0]
+    return int(cur.fetchone()[0])
 
 
-def _part_write(cur, *, part: tuple[str, str], now: datetime, final: str) -> int:
+def _part_write(cur: CursorWrapper, *, part: tuple[str, str], now: datetime, final: str) -> int:
     """Write a part's result to its own unlogged table (see ``_rebuild_parallel``)."""
     name, mode = part
     if mode == "first":
@@ -170,6 +175,6 @@ def _part_write(cur, *, part: tuple[str, str], now: datetime, final: str) -> int
     else:
         select = _diff_sql(final, IN_SCOPE_SQL)
     cur.execute(f"CREATE UNLOGGED TABLE {name} AS {select}", {"now": now})
-    written = cur.rowcount
+    written: int = cur.rowcount
     cur.execute(f"ANALYZE {name}")
     return written

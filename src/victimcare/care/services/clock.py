@@ -5,10 +5,12 @@ alert raised for what newly fell overdue."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeAlias, cast, overload
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import DateTimeField
+from django.db.models import DateTimeField, Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -18,6 +20,7 @@ from victimcare.care.clock import (
     OBLIGATION_COLUMNS,
     STATE_FIELDS,
     EventFact,
+    RuleSpec,
     VictimFact,
     obligations_compute,
 )
@@ -35,6 +38,9 @@ from victimcare.cases.models import Case, CaseEvent, Victim
 from victimcare.cases.services import OpenedCase
 from victimcare.forces.models import CrimeType
 
+# A stored obligation by victim, code, trigger event and occurrence.
+ObligationKey: TypeAlias = tuple[int, str, int, int]
+
 
 def case_clock_get_or_start(*, case_id: int, force_id: int) -> CaseClock:
     clock = CaseClock.objects.select_related("rule_set_version").filter(case_id=case_id).first()
@@ -45,7 +51,7 @@ def case_clock_get_or_start(*, case_id: int, force_id: int) -> CaseClock:
             rule_set_version=rule_set_version_for(force_id, report_day(reported_at)),
             clocked_at=timezone.now(),
         )
-        clock.started_now = True
+        clock.started_now = True  # type: ignore[attr-defined]  # (read back with getattr)
     return clock
 
 
@@ -60,7 +66,7 @@ def case_event_apply(event: CaseEvent, opened: OpenedCase | None = None) -> None
     case_clock_replay(case_id=event.case_id, force_id=event.case.force_id)
 
 
-def case_clock_start(*, case: Case, victims, event: CaseEvent) -> None:
+def case_clock_start(*, case: Case, victims: Iterable[Victim], event: CaseEvent) -> None:
     """Start the clock of a case just opened by ``event``: two statements in all.
 
     This runs for every new case (hundreds a second from records systems), so it is plain
@@ -135,10 +141,12 @@ def _case_clock_insert(*, case_id: int, force_id: int, day: date, now: datetime)
         return version.pk, version.checksum
 
 
-_OBLIGATION_FIELDS = [Obligation._meta.get_field(name) for name in OBLIGATION_COLUMNS]
+_OBLIGATION_FIELDS = cast(  # (concrete fields, each with its column)
+    "list[Field[Any, Any]]", [Obligation._meta.get_field(name) for name in OBLIGATION_COLUMNS]
+)
 
 
-def _obligations_insert(rows: list[dict]) -> list[int]:
+def _obligations_insert(rows: list[dict[str, Any]]) -> list[int]:
     """Insert new obligations (each a dict of the model's field attnames and values) in
     one plain statement; returns their ids, in order.
 
@@ -153,7 +161,7 @@ def _obligations_insert(rows: list[dict]) -> list[int]:
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy costs
     quote = db.ops.quote_name
     table = quote(Obligation._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in _OBLIGATION_FIELDS)
+    columns = ", ".join(quote(f.column) for f in _OBLIGATION_FIELDS)  # type: ignore[arg-type]  # (concrete)
     with prepared_cursor() as cursor:
         if db.vendor == "postgresql":
             records = [{f.column: row[f.attname] for f in _OBLIGATION_FIELDS} for row in rows]
@@ -176,7 +184,7 @@ def _obligations_insert(rows: list[dict]) -> list[int]:
         return [found[0] for found in cursor.fetchall()]
 
 
-def _json_value(value):
+def _json_value(value: object) -> str:
     """A value JSON cannot hold, as PostgreSQL reads it back (ISO 8601 for times, with
     their offset and every microsecond)."""
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
@@ -231,16 +239,21 @@ def case_clock_replay(*, case_id: int, force_id: int, now: datetime | None = Non
     )
 
 
-def _db_datetime(value):
+@overload
+def _db_datetime(value: None) -> None: ...
+@overload
+def _db_datetime(value: datetime | str | bytes) -> datetime: ...
+def _db_datetime(value: datetime | str | bytes | None) -> datetime | None:
     """A datetime read with plain SQL, aware in UTC (SQLite gives text, PostgreSQL values)."""
     if value is None:
         return None
     if not isinstance(value, datetime):
         value = parse_datetime(value if isinstance(value, str) else value.decode())
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    # (a stored date-time always parses)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)  # type: ignore[arg-type,union-attr]
 
 
-def _replay_victims(case_id: int) -> list[tuple]:
+def _replay_victims(case_id: int) -> list[tuple[Any, ...]]:
     """Per victim: id, enhanced, crime type code, officer, clock's version, checksum."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -260,7 +273,8 @@ def _replay_victims(case_id: int) -> list[tuple]:
             """,  # noqa: S608 (the models' own table names)
             [case_id],
         )
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 _STORED_COLUMNS = ("id", *KEY_FIELDS, *STATE_FIELDS)
@@ -269,7 +283,7 @@ _STORED_DATETIMES = frozenset(
 )
 
 
-def _replay_stored(case_id: int) -> dict:
+def _replay_stored(case_id: int) -> dict[ObligationKey, Obligation]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(_STORED_COLUMNS)} FROM {Obligation._meta.db_table} "  # noqa: S608 (names are our own or quoted; values are bound parameters)
@@ -277,7 +291,7 @@ def _replay_stored(case_id: int) -> dict:
             [case_id],
         )
         rows = cursor.fetchall()
-    stored = {}
+    stored: dict[ObligationKey, Obligation] = {}
     for row in rows:
         values = dict(zip(_STORED_COLUMNS, row, strict=True))
         for name in _STORED_DATETIMES:
@@ -297,7 +311,16 @@ def _replay_stored(case_id: int) -> dict:
 
 
 def _obligations_write(
-    *, case_id, force_id, rules, victims, crime_type, officer_id, events, stored, now
+    *,
+    case_id: int,
+    force_id: int,
+    rules: list[RuleSpec],
+    victims: list[VictimFact],
+    crime_type: str,
+    officer_id: int | None,
+    events: list[EventFact],
+    stored: dict[ObligationKey, Obligation],
+    now: datetime,
 ) -> None:
     """Compute a case's obligations and write the difference from those ``stored``."""
     computed = {
@@ -306,7 +329,9 @@ def _obligations_write(
             rules=rules, victims=victims, crime_type=crime_type, events=events, now=now
         )
     }
-    to_create, to_update, newly_breached = [], [], []
+    to_create: list[Obligation] = []
+    to_update: list[Obligation] = []
+    newly_breached: list[Obligation] = []
     for key, state in computed.items():
         values = state.values(officer_id=officer_id)
         row = stored.pop(key, None)
@@ -360,7 +385,7 @@ def _obligations_update(rows: list[Obligation]) -> None:
         )
 
 
-def _alerts_raise(obligations, *, force_id: int, now: datetime) -> None:
+def _alerts_raise(obligations: Iterable[Obligation], *, force_id: int, now: datetime) -> None:
     BreachAlert.objects.bulk_create(
         [
             BreachAlert(

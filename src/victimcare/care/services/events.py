@@ -4,10 +4,12 @@ contacts, written information and needs assessments."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import User
 from victimcare.care.constants import (
     UPDATE_EVERY_DAYS_MAX,
     VICTIM_TEXT_MAX_LENGTH,
@@ -35,8 +37,8 @@ def care_event_record(
     case: Case,
     kind: str,
     at: datetime,
-    by=None,
-    detail: dict | None = None,
+    by: User | None = None,
+    detail: dict[str, Any] | None = None,
     victim_text: str = "",
     idempotency_key: str = "",
     now: datetime | None = None,
@@ -115,7 +117,12 @@ def care_event_record(
 
 @transaction.atomic
 def contact_record(
-    *, case: Case, by, victim_text: str, covers: list[str] | None = None, at=None
+    *,
+    case: Case,
+    by: User | None,
+    victim_text: str,
+    covers: list[str] | None = None,
+    at: datetime | None = None,
 ) -> CaseEvent:
     """Log a contact with the victim; ``victim_text`` is what they see in Track my case."""
     victim_text = (victim_text or "").strip()
@@ -136,7 +143,9 @@ def contact_record(
 
 
 @transaction.atomic
-def written_information_record(*, case: Case, by, at=None) -> CaseEvent:
+def written_information_record(
+    *, case: Case, by: User | None, at: datetime | None = None
+) -> CaseEvent:
     event, _ = care_event_record(
         case=case,
         kind=EventKind.WRITTEN_INFORMATION_SENT,
@@ -147,7 +156,7 @@ def written_information_record(*, case: Case, by, at=None) -> CaseEvent:
     return event
 
 
-def _victim_on_case(case: Case, victim_id) -> Victim:
+def _victim_on_case(case: Case, victim_id: int) -> Victim:
     victim = Victim.objects.filter(pk=victim_id, case=case).first()
     if victim is None:
         raise CareError("Choose a victim on this case", field="victim")
@@ -159,7 +168,7 @@ def needs_assessment_record(
     *,
     case: Case,
     victim: Victim,
-    by,
+    by: User | None,
     needs: list[str],
     referral_consent: str,
     language: str = "",
@@ -171,7 +180,7 @@ def needs_assessment_record(
     safe_route_confirmed: bool = False,
     update_every_days: int | None = None,
     enhanced_grounds: list[str] | None = None,
-    at=None,
+    at: datetime | None = None,
 ) -> NeedsAssessment:
     """Record what the victim needs and what they agree to share with a support service;
     how often they want updates (``update_every_days``; blank: the rule set's default),

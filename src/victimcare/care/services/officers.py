@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,13 +14,13 @@ from victimcare.care.models import Obligation
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import care_event_record
 from victimcare.cases.constants import EventKind
-from victimcare.cases.models import Case
+from victimcare.cases.models import Case, CaseEvent
 
 OFFICER_ROLES = (Role.OFFICER, Role.SUPERVISOR)
 NOTE_MAX_LENGTH = 2000
 
 
-def officers_assignable(*, force_id) -> list[User]:
+def officers_assignable(*, force_id: int) -> list[User]:
     """The active officers and supervisors of a force's teams, by name."""
     return list(
         User.objects.filter(
@@ -31,8 +33,14 @@ def officers_assignable(*, force_id) -> list[User]:
 
 @transaction.atomic
 def case_officer_assign(
-    *, case: Case, officer: User, by=None, note: str = "", at=None, idempotency_key: str = ""
-):
+    *,
+    case: Case,
+    officer: User,
+    by: User | None = None,
+    note: str = "",
+    at: datetime | None = None,
+    idempotency_key: str = "",
+) -> CaseEvent:
     """Put ``officer`` in charge of ``case`` (assign, reassign or hand over with a note).
 
     The officer must be an active officer of the case's own force; the case's open

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from victimcare.cases.models import Case
 
-def obligations_rebuild(*, cases=None, now: datetime | None = None) -> int:
+
+def obligations_rebuild(*, cases: QuerySet[Case] | None = None, now: datetime | None = None) -> int:
     """Clock cases in bulk (those without a clock get their force's current rule set) and
     recompute every obligation's state from the event log; ``cases`` is a queryset of
     Case (default: all). Set-based SQL on PostgreSQL; a case-by-case replay elsewhere.

@@ -4,11 +4,14 @@ organisation's status changes."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import SupportOrganisation, User
 from victimcare.audit.services import audit_record_create
 from victimcare.care.constants import ReferralConsent, ReferralStatus, SafeRoute
 from victimcare.care.models import NeedsAssessment, Referral, ReferralNote
@@ -16,18 +19,20 @@ from victimcare.care.selectors import needs_assessment_latest
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import care_event_record
 from victimcare.cases.constants import EventKind
-from victimcare.cases.models import Case, CaseEvent, Victim
+from victimcare.cases.models import Case, CaseEvent, Victim, VictimPersonalDetails
 
 
-def _referral_shared(*, case: Case, victim: Victim, assessment: NeedsAssessment | None) -> dict:
+def _referral_shared(
+    *, case: Case, victim: Victim, assessment: NeedsAssessment | None
+) -> dict[str, Any]:
     """Only what the victim agreed to share, and only by the route that is safe. Without a
     needs assessment (an opt-out referral): the name and the one contact route the victim
     gave as safe (a phone confirmed safe, else the email address), nothing else."""
     details = getattr(victim, "personal_details", None)
-    shared: dict = {"reference": case.reference, "crime_type": case.crime_type.name}
+    shared: dict[str, Any] = {"reference": case.reference, "crime_type": case.crime_type.name}
     if assessment is None:
         route = _opt_out_route(details) if details is not None else ""
-        if route:
+        if route and details is not None:  # (a route only with details)
             shared["name"] = details.full_name
             shared["contact_route"] = route
             shared[route] = details.phone if route == SafeRoute.PHONE else details.email
@@ -53,7 +58,7 @@ def _referral_shared(*, case: Case, victim: Victim, assessment: NeedsAssessment 
     return shared
 
 
-def _opt_out_route(details) -> str:
+def _opt_out_route(details: VictimPersonalDetails) -> str:
     if details.phone and details.phone_is_safe is True:
         return SafeRoute.PHONE
     if details.email:
@@ -61,7 +66,9 @@ def _opt_out_route(details) -> str:
     return ""
 
 
-def referral_objected(*, case: Case, victim: Victim, assessment=None) -> bool:
+def referral_objected(
+    *, case: Case, victim: Victim, assessment: NeedsAssessment | None = None
+) -> bool:
     """Whether the victim objects to a referral: a ``referral_declined`` event for them (or
     for the whole case) not followed by a needs assessment where they agreed to one."""
     objected = [
@@ -80,7 +87,9 @@ def referral_objected(*, case: Case, victim: Victim, assessment=None) -> bool:
     )
 
 
-def referral_check(*, case: Case, victim: Victim, organisation) -> NeedsAssessment | None:
+def referral_check(
+    *, case: Case, victim: Victim, organisation: SupportOrganisation
+) -> NeedsAssessment | None:
     """Why a referral may not go out, as a CareError; else the assessment it rests on
     (``None``: an opt-out referral sent before any needs assessment).
 
@@ -154,14 +163,16 @@ def referral_check(*, case: Case, victim: Victim, organisation) -> NeedsAssessme
     return assessment
 
 
-def _duplicate_elsewhere_check(*, case: Case, victim: Victim, details) -> None:
+def _duplicate_elsewhere_check(
+    *, case: Case, victim: Victim, details: VictimPersonalDetails | None
+) -> None:
     """The same person and crime recorded twice (two references) is referred once."""
     if details is None:
         return
     matches = Referral.objects.filter(
         case__force_id=case.force_id, case__crime_type=case.crime_type
     )
-    contact = {}
+    contact: dict[str, str] = {}
     if details.phone:
         contact["victim__personal_details__phone"] = details.phone
     elif details.email:
@@ -188,7 +199,14 @@ def _duplicate_elsewhere_check(*, case: Case, victim: Victim, details) -> None:
 
 
 @transaction.atomic
-def referral_send(*, case: Case, victim: Victim, organisation, by, at=None) -> Referral:
+def referral_send(
+    *,
+    case: Case,
+    victim: Victim,
+    organisation: SupportOrganisation,
+    by: User | None,
+    at: datetime | None = None,
+) -> Referral:
     """Send a referral carrying only what the victim consented to share (safe-contact and
     duplicate checks first)."""
     victim = (
@@ -225,7 +243,7 @@ def referral_send(*, case: Case, victim: Victim, organisation, by, at=None) -> R
     return referral
 
 
-REFERRAL_NEXT = {
+REFERRAL_NEXT: dict[str, set[str]] = {
     ReferralStatus.SENT: {ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.CLOSED},
     ReferralStatus.ACCEPTED: {ReferralStatus.CONTACT_MADE, ReferralStatus.CLOSED},
     ReferralStatus.CONTACT_MADE: {ReferralStatus.CLOSED},
@@ -264,7 +282,14 @@ REFERRAL_OBJECTION_SOURCES = {
 
 
 @transaction.atomic
-def referral_objection_record(*, case: Case, victim: Victim, by=None, source: str, at=None):
+def referral_objection_record(
+    *,
+    case: Case,
+    victim: Victim,
+    by: User | None = None,
+    source: str,
+    at: datetime | None = None,
+) -> CaseEvent:
     """The victim objects to their details being passed to a support service (the Code's
     opt-out), from ``source`` (one of REFERRAL_OBJECTION_SOURCES): records
     ``referral_declined``, which cancels the referral obligation. Once a referral was sent
@@ -298,7 +323,7 @@ def referral_objection_record(*, case: Case, victim: Victim, by=None, source: st
 
 
 @transaction.atomic
-def referral_note_add(*, referral: Referral, by, text: str) -> ReferralNote:
+def referral_note_add(*, referral: Referral, by: User | None, text: str) -> ReferralNote:
     """A support organisation's note on a referral; an empty note is refused."""
     text = text.strip()
     if not text:
@@ -313,11 +338,13 @@ def referral_note_add(*, referral: Referral, by, text: str) -> ReferralNote:
 
 
 @transaction.atomic
-def referral_previews_disclose(*, user, victims, page: str) -> list[dict]:
+def referral_previews_disclose(
+    *, user: User, victims: Iterable[Victim], page: str
+) -> list[dict[str, Any]]:
     """What a referral would share for each victim (their latest needs assessment), read
     for ``user`` on ``page``: a victim whose contact details the assessment shares is
     written to the audit log in the same transaction."""
-    previews = []
+    previews: list[dict[str, Any]] = []
     for victim in victims:
         assessment = needs_assessment_latest(victim=victim)
         if assessment is not None and assessment.share_contact_details:
@@ -327,7 +354,7 @@ def referral_previews_disclose(*, user, victims, page: str) -> list[dict]:
 
 
 @transaction.atomic
-def referral_disclose(*, user, referral: Referral, page: str) -> Referral:
+def referral_disclose(*, user: User, referral: Referral, page: str) -> Referral:
     """A referral as its support organisation sees it: when it shares the victim's name,
     the reading is written to the audit log in the same transaction."""
     if "name" in referral.shared:

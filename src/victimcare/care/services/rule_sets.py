@@ -7,8 +7,11 @@ import hashlib
 import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+from django.apps.registry import Apps
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from victimcare.care.clock import RuleSpec, rule_spec
@@ -16,17 +19,18 @@ from victimcare.care.deadlines import working_day_table
 from victimcare.care.models import CalendarDay, ForceCarePolicy, Rule, RuleSet, RuleSetVersion
 from victimcare.care.services.errors import CareError
 from victimcare.core.timezones import LONDON
+from victimcare.forces.models import Force
 
 RULE_SET_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_RULE_SET = "vc2020"
 
 
-def _checksum(definition: dict) -> str:
+def _checksum(definition: dict[str, Any]) -> str:
     canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def rule_sets_load(*, directory: Path | None = None, apps=None) -> list:
+def rule_sets_load(*, directory: Path | None = None, apps: Apps | None = None) -> list[Model]:
     """Load every ``rule_set_*.json``; a rule set whose JSON changed gets a new version.
 
     Idempotent: unchanged files create nothing. Old versions are never altered, so cases
@@ -36,7 +40,7 @@ def rule_sets_load(*, directory: Path | None = None, apps=None) -> list:
     rule_set_model = get("RuleSet") if get else RuleSet
     version_model = get("RuleSetVersion") if get else RuleSetVersion
     rule_model = get("Rule") if get else Rule
-    created = []
+    created: list[Model] = []
     with transaction.atomic():
         for path in sorted((directory or RULE_SET_DIR).glob("rule_set_*.json")):
             definition = json.loads(path.read_text())
@@ -78,7 +82,7 @@ def rule_sets_load(*, directory: Path | None = None, apps=None) -> list:
     return created
 
 
-def calendar_fill(*, apps=None) -> int:
+def calendar_fill(*, apps: Apps | None = None) -> int:
     """Write the working-day calendar table the set-based rebuild joins (idempotent)."""
     model = apps.get_model("care", "CalendarDay") if apps else CalendarDay
     table = working_day_table()
@@ -95,7 +99,7 @@ def calendar_fill(*, apps=None) -> int:
 
 @transaction.atomic
 def care_policy_set(
-    *, force, rule_set_code: str, effective_from: date | None = None
+    *, force: Force, rule_set_code: str, effective_from: date | None = None
 ) -> ForceCarePolicy:
     """Choose the rule set a force runs for cases reported from ``effective_from`` (every
     case when not given); cases already clocked keep their version."""
@@ -134,7 +138,7 @@ RULE_SET_CHOICE_SQL = f"""COALESCE(
   (SELECT id FROM {RuleSet._meta.db_table} WHERE code = %s))"""  # noqa: S608 (the models' own table names)
 
 
-def rule_set_choice_params(force_id: int, day: date) -> list:
+def rule_set_choice_params(force_id: int, day: date) -> list[Any]:
     value = connection.ops.adapt_datefield_value(day)
     return [force_id, value, value, DEFAULT_RULE_SET]
 

@@ -3,21 +3,26 @@ the slots themselves."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import User
 from victimcare.care.constants import VisitStatus
 from victimcare.care.models import Visit, VisitSlot
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.events import _victim_on_case, care_event_record
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Case, Victim
+from victimcare.forces.models import Area
 
 
 @transaction.atomic
-def visit_offer(*, case: Case, victim: Victim, by, at=None) -> Visit:
+def visit_offer(
+    *, case: Case, victim: Victim, by: User | None, at: datetime | None = None
+) -> Visit:
     """Offer the victim a visit (Total Victim Care)."""
     victim = _victim_on_case(case, victim.pk)
     at = at or timezone.now()
@@ -42,7 +47,9 @@ def visit_offer(*, case: Case, victim: Victim, by, at=None) -> Visit:
     return visit
 
 
-def visit_slot_book(*, victim: Victim, slot: VisitSlot, by=None, at=None) -> Visit:
+def visit_slot_book(
+    *, victim: Victim, slot: VisitSlot, by: User | None = None, at: datetime | None = None
+) -> Visit:
     """Book a visit slot for a victim: from Track my case (``by`` None) or by staff on the
     phone. Offers the visit first if it had not been offered."""
     with transaction.atomic():
@@ -79,7 +86,7 @@ def visit_slot_book(*, victim: Victim, slot: VisitSlot, by=None, at=None) -> Vis
 
 
 @transaction.atomic
-def visit_decline(*, victim: Victim, by=None, at=None) -> Visit:
+def visit_decline(*, victim: Victim, by: User | None = None, at: datetime | None = None) -> Visit:
     case = victim.case
     visit = Visit.objects.filter(victim=victim).first()
     at = at or timezone.now()
@@ -100,7 +107,9 @@ def visit_decline(*, victim: Victim, by=None, at=None) -> Visit:
 
 
 @transaction.atomic
-def visit_outcome_record(*, case: Case, victim: Victim, by, done: bool, at=None) -> Visit:
+def visit_outcome_record(
+    *, case: Case, victim: Victim, by: User | None, done: bool, at: datetime | None = None
+) -> Visit:
     """An officer records the visit done or missed."""
     victim = _victim_on_case(case, victim.pk)
     visit = Visit.objects.filter(victim=victim).first()
@@ -124,7 +133,9 @@ def visit_outcome_record(*, case: Case, victim: Victim, by, done: bool, at=None)
 
 
 @transaction.atomic
-def visit_slot_create(*, area, starts_at: datetime, minutes: int = 60, capacity: int = 1):
+def visit_slot_create(
+    *, area: Area, starts_at: datetime, minutes: int = 60, capacity: int = 1
+) -> VisitSlot:
     slot = VisitSlot(
         force_id=area.force_id,
         area=area,
@@ -138,7 +149,9 @@ def visit_slot_create(*, area, starts_at: datetime, minutes: int = 60, capacity:
 
 
 @transaction.atomic
-def visit_booking_cancel(*, victim: Victim, by=None, at=None) -> Visit:
+def visit_booking_cancel(
+    *, victim: Victim, by: User | None = None, at: datetime | None = None
+) -> Visit:
     """The victim (or staff for them) cancels a booked time: the visit goes back to
     offered and the time is freed for someone else."""
     visit = Visit.objects.select_for_update().filter(victim=victim).first()
@@ -161,7 +174,7 @@ def visit_booking_cancel(*, victim: Victim, by=None, at=None) -> Visit:
     return visit
 
 
-def visit_answer_record(*, case: Case, wants_visit: bool, at) -> None:
+def visit_answer_record(*, case: Case, wants_visit: bool, at: datetime) -> None:
     """The answer a victim gave to the visit offer when reporting (the report's own
     events carry what they were told): a visit row per victim, so the case, the visit
     page and compliance read the same status."""
@@ -184,13 +197,13 @@ WEEKLY_PATTERN_MAX_SLOTS = 400
 @transaction.atomic
 def visit_slots_weekly_create(
     *,
-    area,
+    area: Area,
     weekday: int,
-    start,
+    start: time,
     minutes: int,
     capacity: int,
-    first_day,
-    last_day,
+    first_day: date,
+    last_day: date,
 ) -> list[VisitSlot]:
     """Visit times repeating each week on ``weekday`` (0 Monday) at ``start`` (local time)
     from ``first_day`` to ``last_day`` inclusive. A time already there is not repeated."""
@@ -199,7 +212,7 @@ def visit_slots_weekly_create(
     if not 0 <= weekday <= 6:
         raise CareError("Choose a day of the week", field="weekday")
     day = first_day + timedelta(days=(weekday - first_day.weekday()) % 7)
-    days = []
+    days: list[date] = []
     while day <= last_day:
         days.append(day)
         day += timedelta(days=7)
@@ -212,7 +225,9 @@ def visit_slots_weekly_create(
     )
 
 
-def visit_slots_create_on(*, area, days, start, minutes: int, capacity: int) -> list[VisitSlot]:
+def visit_slots_create_on(
+    *, area: Area, days: Iterable[date], start: time, minutes: int, capacity: int
+) -> list[VisitSlot]:
     """One visit time at ``start`` (London time) on each of ``days``; times the area
     already has are left as they are."""
     from victimcare.core.timezones import LONDON
@@ -227,7 +242,7 @@ def visit_slots_create_on(*, area, days, start, minutes: int, capacity: int) -> 
             "starts_at", flat=True
         )
     )
-    created = []
+    created: list[VisitSlot] = []
     for starts_at in starts:
         if starts_at in existing:
             continue
@@ -237,7 +252,7 @@ def visit_slots_create_on(*, area, days, start, minutes: int, capacity: int) -> 
     return created
 
 
-def visit_slots_demo_create(*, areas, today, weeks: int = 4) -> int:
+def visit_slots_demo_create(*, areas: Iterable[Area], today: date, weeks: int = 4) -> int:
     """Synthetic visit times for the demo world: weekdays at 10:00 and 14:00, two visits
     each, for the next ``weeks`` weeks in every area given that has none yet. Returns how
     many were made."""

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from victimcare.intake.importer.check import ImportError_
 from victimcare.intake.importer.tables import Table
 
+if TYPE_CHECKING:
+    import psycopg
 
-def _may_skip_row_checks(cursor) -> bool:
+
+def _may_skip_row_checks(cursor: CursorWrapper) -> bool:
     """Whether this role may set session_replication_role (a superuser, or granted it)."""
     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     if cursor.fetchone()[0]:
         return True
-    if connection.pg_version < 150000:
+    if connection.pg_version < 150000:  # type: ignore[attr-defined]  # (PostgreSQL's wrapper)
         return False
     cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
     return bool(cursor.fetchone()[0])
@@ -38,7 +44,7 @@ class BackfillChecks:
     ``GRANT SET ON PARAMETER session_replication_role TO <the app's role>``.
     """
 
-    def __init__(self, tables: list[Table], checked: dict[tuple[str, str], str]):
+    def __init__(self, tables: list[Table], checked: dict[tuple[str, str], str]) -> None:
         """``checked``: the foreign keys the batch proves itself, as (table, column) ->
         parent table. Any other foreign key among the columns the import sets must point
         into ``tables``; the check below fails at once if a column is added without one."""
@@ -72,13 +78,13 @@ class BackfillChecks:
             )
 
     @staticmethod
-    def begin(raw) -> None:
+    def begin(raw: psycopg.Connection[Any]) -> None:
         """In the batch's transaction, before its rows: no per-row foreign-key checks."""
         with connection.wrap_database_errors:
             raw.execute("SET LOCAL session_replication_role = replica")
 
     @staticmethod
-    def prove(raw, used: dict[str, set[int]]) -> None:
+    def prove(raw: psycopg.Connection[Any], used: dict[str, set[int]]) -> None:
         """Before the batch commits: lock and count the parents its rows point at
         (``used``: parent table -> ids), then checks are back on for the transaction."""
         quote = connection.ops.quote_name

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.db import connection
 
 if TYPE_CHECKING:  # run.py drives the batches, so it imports this module
     from victimcare.intake.importer.run import ImportSummary
     from victimcare.intake.importer.write import BatchWriter
+
+# The case ids to clock: this run's new cases, and the file's cases already present.
+ClockIds: TypeAlias = "tuple[array[int], array[int]]"
 
 
 class BatchTransaction:
@@ -29,13 +32,13 @@ class BatchTransaction:
 
     SAVEPOINT = "victimcare_import_batch"
 
-    def __init__(self):
+    def __init__(self) -> None:
         connection.ensure_connection()
         self.raw = connection.connection
         if connection.in_atomic_block:
             self.begin_sql = f"SAVEPOINT {self.SAVEPOINT}"
             self.commit_sql = f"RELEASE SAVEPOINT {self.SAVEPOINT}"
-            self.rollback_sql = (
+            self.rollback_sql: tuple[str, ...] = (
                 f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}",
                 f"RELEASE SAVEPOINT {self.SAVEPOINT}",
             )
@@ -73,7 +76,7 @@ class Overlap:
     the database works, so the two proceed side by side. ``wait`` joins the worker, then
     re-raises its error or runs the batch's ``done`` callback (on the main thread)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.done: Callable[[], None] | None = None
@@ -101,7 +104,7 @@ class Overlap:
             done()
 
 
-def prove_for(writer: BatchWriter, batch: BatchTransaction):
+def prove_for(writer: BatchWriter, batch: BatchTransaction) -> Callable[[], None] | None:
     """What proves a batch's foreign keys before it commits (backfill mode)."""
     if writer.checks is None:
         return None
@@ -136,17 +139,30 @@ class Pending:
 
     imported: int = 0
     already_present: int = 0
-    case_ids: array = field(default_factory=lambda: array("q"))
-    present_ids: array = field(default_factory=lambda: array("q"))
+    case_ids: array[int] = field(default_factory=lambda: array("q"))
+    present_ids: array[int] = field(default_factory=lambda: array("q"))
 
-    def add(self, *, imported, already_present, case_ids, present_ids, clock_ids) -> None:
+    def add(
+        self,
+        *,
+        imported: int,
+        already_present: int,
+        case_ids: Iterable[int],
+        present_ids: Iterable[int],
+        clock_ids: ClockIds | None,
+    ) -> None:
         self.imported += imported
         self.already_present += already_present
         if clock_ids is not None:
             self.case_ids.extend(case_ids)
             self.present_ids.extend(present_ids)
 
-    def apply(self, summary: ImportSummary, progress, clock_ids) -> None:
+    def apply(
+        self,
+        summary: ImportSummary,
+        progress: Callable[[ImportSummary], None] | None,
+        clock_ids: ClockIds | None,
+    ) -> None:
         summary.imported += self.imported
         summary.already_present += self.already_present
         summary.batches += 1

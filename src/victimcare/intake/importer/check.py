@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
+from typing import Literal, TypeAlias
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -98,7 +99,27 @@ ROW_FIELDS = (
     "year",
     "plain",
 )
-GoodRow = tuple
+GoodRow: TypeAlias = tuple[
+    str,  # external_id
+    str,  # reported_at
+    str | None,  # occurred_at
+    int,  # crime_type_id
+    int,  # area_id
+    str,  # summary
+    str,  # given_name
+    str,  # family_name
+    str | None,  # date_of_birth
+    str,  # email
+    str,  # phone
+    bool | None,  # phone_is_safe
+    str,  # address
+    str,  # postcode
+    str,  # preferred_contact
+    str,  # times_to_avoid
+    str,  # status
+    int,  # year
+    bool,  # plain
+]
 REPORTED_AT = itemgetter(1)
 
 FIELDS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -138,14 +159,14 @@ class Instants:
 
     CACHE_LIMIT = 200_000  # distinct hours kept: about 23 years of them
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.hours: dict[str, tuple[str, int] | None] = {}
 
     def utc(self, text: str) -> tuple[str, int]:
         """(UTC text, London year); ValueError if ``text`` is not a date and time."""
         if len(text) == 19 and PLAIN_INSTANT.fullmatch(text):
             key = text[:13]
-            hit = self.hours.get(key, False)
+            hit: tuple[str, int] | Literal[False] | None = self.hours.get(key, False)
             if hit is False:
                 hit = self._hour(key)
             if hit is not None:
@@ -161,7 +182,7 @@ class Instants:
         offset = start.replace(tzinfo=LONDON).utcoffset()
         end = start.replace(minute=59, second=59, tzinfo=LONDON).utcoffset()
         hit = None
-        if offset == end and not offset % HOUR:
+        if offset is not None and offset == end and not offset % HOUR:
             hit = ((start - offset).isoformat(" ")[:13], start.year)
         if len(self.hours) >= self.CACHE_LIMIT:
             self.hours.clear()
@@ -172,7 +193,7 @@ class Instants:
 class RowChecker:
     """Validates one CSV row (a list of cells) into a GoodRow, or returns why it is rejected."""
 
-    def __init__(self, *, force: Force, now: datetime, header: list[str]):
+    def __init__(self, *, force: Force, now: datetime, header: list[str]) -> None:
         self.areas = dict(Area.objects.filter(force=force).values_list("code", "id"))
         self.crime_types = dict(CrimeType.objects.values_list("code", "id"))
         self.now = now

@@ -4,12 +4,18 @@ model's ``_meta``, and the staging table SQLite's inserts select from."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Model
 
 from victimcare.intake.importer.check import ROW_FIELDS
+
+if TYPE_CHECKING:
+    import psycopg
 
 NULL = "\\N"  # COPY text format
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -19,7 +25,7 @@ STAGE = "victimcare_import_stage"
 STAGE_COLUMNS = ("case_id", "victim_id", "reference", "pseudonym", *ROW_FIELDS)
 
 
-def _copy_text(value) -> str:
+def _copy_text(value: object) -> str:
     """A value in PostgreSQL's COPY text format."""
     if value is None:
         return NULL
@@ -87,7 +93,7 @@ class Table:
     fills it from the staging table, in order), then every other column at its model
     default, so a column added later keeps working."""
 
-    def __init__(self, model, fields: dict[str, str]):
+    def __init__(self, model: type[Model], fields: dict[str, str]) -> None:
         self.table = model._meta.db_table
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         given = tuple(fields)
@@ -106,7 +112,10 @@ class Table:
                 raise ImproperlyConfigured(f"the importer must set {self.table}.{f.column}")
         quote = connection.ops.quote_name
         # Every column, as a COPY line or an INSERT ... SELECT gives them.
-        self.column_names = [by_attname[n].column for n in given] + [f.column for f in rest]
+        # (concrete fields: each has a column)
+        self.column_names: list[str] = [by_attname[n].column for n in given] + [  # type: ignore[assignment]
+            f.column for f in rest
+        ]
         self.columns = ", ".join(quote(c) for c in self.column_names)
         defaults = [f.get_default() for f in rest]
         # SQLite: bound once per INSERT ... SELECT. PostgreSQL: the end of every COPY line.
@@ -118,12 +127,12 @@ class Table:
         # Table and column names come from the models, never from the file.
         self.copy_sql = f"COPY {quote(self.table)} ({self.columns}) FROM STDIN"
 
-    def copy(self, raw, data: bytes) -> None:
+    def copy(self, raw: psycopg.Connection[Any], data: bytes) -> None:
         """PostgreSQL: one COPY of whole lines (each ending with ``self.tail``)."""
         with raw.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
             copy.write(data)
 
-    def insert_from_stage(self, raw, params: list) -> None:
+    def insert_from_stage(self, raw: sqlite3.Connection, params: list[Any]) -> None:
         """SQLite: one INSERT ... SELECT from the staging table; ``params`` fill the
         fields set once a batch ("?"), in order."""
         raw.execute(

@@ -14,8 +14,10 @@ import os
 import time
 from collections.abc import Callable
 from datetime import UTC
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from victimcare.cases.constants import Channel, EventKind
@@ -44,6 +46,9 @@ from victimcare.intake.importer.tables import (
     _copy_text,
 )
 from victimcare.intake.models import ExternalReference
+
+if TYPE_CHECKING:
+    import psycopg
 
 RECORDS_SYSTEM = str(Channel.RECORDS_SYSTEM.value)
 REPORT_RECORDED = str(EventKind.REPORT_RECORDED.value)
@@ -79,7 +84,7 @@ class BatchWriter:
     building the COPY data) and returns the rest, which only waits on the database and so
     can run on another thread while the next batch is checked."""
 
-    def __init__(self, *, force: Force, system: str, backfill: bool = False):
+    def __init__(self, *, force: Force, system: str, backfill: bool = False) -> None:
         self.force = force
         self.system = system
         self.postgres = connection.vendor == "postgresql"
@@ -90,7 +95,7 @@ class BatchWriter:
         self.external = Table(ExternalReference, EXTERNAL_FIELDS)
         self.detail = json.dumps({"channel": RECORDS_SYSTEM, "imported": True})
         # The backfill mode (PostgreSQL): the parents each batch's rows point at.
-        self.checks = None
+        self.checks: BackfillChecks | None = None
         self.used: dict[str, set[int]] = {}
         if backfill and self.postgres:
             parents = {
@@ -102,17 +107,18 @@ class BatchWriter:
             self.checks = BackfillChecks(
                 [self.cases, self.victims, self.details, self.events, self.external],
                 {
-                    (model._meta.db_table, model._meta.get_field(name).column): (
+                    # (forward fields, each with its column)
+                    (model._meta.db_table, model._meta.get_field(name).column): (  # type: ignore[union-attr,misc]
                         parent._meta.db_table
                     )
                     for (model, name), parent in parents.items()
                 },
             )
-            self.used_tables = (Force._meta.db_table, Area._meta.db_table)
+            self.used_tables: tuple[str, ...] = (Force._meta.db_table, Area._meta.db_table)
             self.used_tables += (CrimeType._meta.db_table,)
             self.used = self._used_new()
         self.own_sequence_connection = self.postgres and not connection.in_atomic_block
-        self.sequence_connection = None
+        self.sequence_connection: psycopg.Connection[Any] | None = None
         if self.postgres:
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -135,6 +141,7 @@ class BatchWriter:
         if not external_ids:
             return {}
         table = connection.ops.quote_name(ExternalReference._meta.db_table)
+        ids: list[str] | str
         if self.postgres:
             matches, ids = "= ANY(%s)", external_ids
         else:
@@ -162,7 +169,7 @@ class BatchWriter:
         prepare = self._copy_data if self.postgres else self._stage
         return case_ids, prepare(rows, case_ids, victim_ids, references, now)
 
-    def _references(self, rows: list[GoodRow], cursor) -> list[str]:
+    def _references(self, rows: list[GoodRow], cursor: CursorWrapper) -> list[str]:
         """The next numbers of the force's reference sequence for each London year
         reported: one upsert a year.
 
@@ -180,7 +187,7 @@ class BatchWriter:
         table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
         if self.own_sequence_connection and self.sequence_connection is None:
             # The driver's own connect: never one from a pool, closed at the end.
-            self.sequence_connection = connection.Database.connect(
+            self.sequence_connection = connection.Database.connect(  # type: ignore[attr-defined]  # (the driver module)
                 **connection.get_connection_params(), autocommit=True
             )
         for year, indexes in sorted(by_year.items()):
@@ -193,7 +200,8 @@ class BatchWriter:
             params = [self.force.pk, year, len(indexes)]
             if self.sequence_connection is not None:
                 with connection.wrap_database_errors:
-                    last = self.sequence_connection.execute(sql, params).fetchone()[0]
+                    # (RETURNING gives the one row)
+                    last = self.sequence_connection.execute(sql, params).fetchone()[0]  # type: ignore[index]
             else:
                 cursor.execute(sql, params)
                 last = cursor.fetchone()[0]
@@ -206,7 +214,7 @@ class BatchWriter:
             self.sequence_connection.close()
             self.sequence_connection = None
 
-    def _ids(self, count: int, cursor) -> tuple[list[int], list[int]]:
+    def _ids(self, count: int, cursor: CursorWrapper) -> tuple[list[int], list[int]]:
         """``count`` fresh Case and Victim primary keys."""
         if self.postgres:
             cursor.execute(
@@ -216,7 +224,7 @@ class BatchWriter:
             pairs = cursor.fetchall()
             return [p[0] for p in pairs], [p[1] for p in pairs]
         # SQLite: the batch's transaction holds the database's write lock.
-        firsts = []
+        firsts: list[int] = []
         for table in (self.cases.table, self.victims.table):
             cursor.execute(
                 f'SELECT MAX(COALESCE((SELECT MAX("id") FROM "{table}"), 0), '  # noqa: S608 (names are our own or quoted; values are bound parameters)
@@ -229,7 +237,14 @@ class BatchWriter:
             list(range(firsts[1], firsts[1] + count)),
         )
 
-    def _stage(self, rows, case_ids, victim_ids, references, now) -> Callable[[], None]:
+    def _stage(
+        self,
+        rows: list[GoodRow],
+        case_ids: list[int],
+        victim_ids: list[int],
+        references: list[str],
+        now: str,
+    ) -> Callable[[], None]:
         """SQLite: the rows into the staging table (one executemany); then, one INSERT ...
         SELECT a table, which SQLite runs without holding Python's GIL."""
         raw = connection.connection
@@ -256,7 +271,14 @@ class BatchWriter:
 
         return insert
 
-    def _copy_data(self, rows, case_ids, victim_ids, references, now) -> Callable[[], None]:
+    def _copy_data(
+        self,
+        rows: list[GoodRow],
+        case_ids: list[int],
+        victim_ids: list[int],
+        references: list[str],
+        now: str,
+    ) -> Callable[[], None]:
         """PostgreSQL: the COPY data (text format) for each table; then, the COPYs."""
         data = self.copy_payloads(rows, case_ids, victim_ids, references, now)
         raw = connection.connection
@@ -267,7 +289,14 @@ class BatchWriter:
 
         return insert
 
-    def copy_payloads(self, rows, case_ids, victim_ids, references, now) -> list:
+    def copy_payloads(
+        self,
+        rows: list[GoodRow],
+        case_ids: list[int],
+        victim_ids: list[int],
+        references: list[str],
+        now: str,
+    ) -> list[tuple[Table, bytes]]:
         """Each table's COPY data: a line per row, its fields in the order of the table's
         ``*_FIELDS`` then its defaults (tests/intake/test_importer.py parses them back)."""
         now += "+00"
@@ -284,7 +313,11 @@ class BatchWriter:
             _, area_table, crime_type_table = self.used_tables
             self.used[area_table].update({row[4] for row in rows})
             self.used[crime_type_table].update({row[3] for row in rows})
-        cases, victims, details, events, externals = [], [], [], [], []
+        cases: list[str] = []
+        victims: list[str] = []
+        details: list[str] = []
+        events: list[str] = []
+        externals: list[str] = []
         for case_id, victim_id, reference, pseudonym, row in zip(
             case_ids, victim_ids, references, _uuids(len(rows)), rows, strict=True
         ):

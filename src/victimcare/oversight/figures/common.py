@@ -7,12 +7,12 @@ No Django here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import numpy as np
 
-from victimcare.estimation import Comparison, Design, Estimate, NotEnoughDataError
+from victimcare.estimation import Comparison, Design, Estimate, Estimates, NotEnoughDataError
 from victimcare.oversight import charts
 
 STAGES = ("ease_of_contact", "actions_taken", "kept_informed", "treatment", "whole_experience")
@@ -41,6 +41,9 @@ CARE_MARKERS = (
     ("referred", "Referred to victim support", "from the Victims' Code records"),
 )
 MIN_DOMAIN_N = 1  # domains with no responses are not shown
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def sat(stage: str) -> str:
@@ -100,7 +103,7 @@ class Frame:
 
     def __init__(self, columns: Mapping[str, np.ndarray]) -> None:
         # Text columns as numpy strings, so that the library groups them in C, not Python.
-        self.columns = {}
+        self.columns: dict[str, np.ndarray] = {}
         for name, values in columns.items():
             arr = np.asarray(values)
             if arr.dtype == object:
@@ -140,21 +143,21 @@ class Frame:
 class _NoDesign:
     """Stands for the design of an empty frame: every estimate is "no responses"."""
 
-    def __getattr__(self, name: str):
-        def fail(*args: Any, **kwargs: Any):  # noqa: ARG001 (stands in for any estimator)
+    def __getattr__(self, name: str) -> Callable[..., NoReturn]:
+        def fail(*args: Any, **kwargs: Any) -> NoReturn:  # noqa: ARG001 (stands in for any estimator)
             raise NotEnoughDataError("no responses")
 
         return fail
 
 
-def _pick(result: Any, **by: Any) -> Estimate | None:
+def _pick(result: Estimates, **by: Any) -> Estimate | None:
     try:
         return result.get(**by)
     except KeyError:
         return None
 
 
-def _safe(fn, *args, **kwargs):
+def _safe(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
     """``fn(...)``, or None when the data are too few for it (the estimation library's
     ``NotEnoughDataError``: no responses, an empty domain, a model its rows cannot
     identify), which the pages show as a blank figure. Anything else is a bug or bad

@@ -78,7 +78,7 @@ def dashboard_figures(
     months_seen, month_n = np.unique(cols["month"][answered], return_counts=True)
     out["month_counts"] = {str(m): int(k) for m, k in zip(months_seen, month_n, strict=True)}
     # Headline and stages: the quarter, plus the rolling year.
-    stages = []
+    stages: list[dict[str, Any]] = []
     quarters = [quarter.shift(-k).code for k in range(7, -1, -1)]
     for stage in STAGES:
         by_quarter = _safe(design.proportion, sat(stage), by=["scope", "quarter"])
@@ -138,7 +138,7 @@ def dashboard_figures(
         },
     ]
     # Rolling 12-month trend at each month-end.
-    trend = []
+    trend: list[dict[str, Any]] = []
     for k in range(11, -1, -1):
         end = month_shift(quarter.last_month, -k)
         frame.with_column("window", frame.months_flag(twelve_months_to(end)))
@@ -153,12 +153,12 @@ def dashboard_figures(
     out["trend"] = trend
     design = frame.design
     # Breakdowns over the rolling year.
-    breakdowns = []
+    breakdowns: list[dict[str, Any]] = []
     for column, title in BREAKDOWNS:
         if column == "area" and area is not None:
             continue
         result = _safe(design.proportion, sat(WHOLE), by=["scope", "year", column])
-        rows = []
+        rows: list[dict[str, Any]] = []
         for e in result or ():
             if e.by["scope"] != 1 or e.by["year"] != 1 or e.n < MIN_DOMAIN_N:
                 continue
@@ -171,7 +171,7 @@ def dashboard_figures(
             )
         rows.sort(key=lambda r: -(r["estimate"]["estimate"] or 0))
         big = [r for r in rows if r["estimate"]["n"] >= threshold and r["value"]]
-        spread = None
+        spread: dict[str, Any] | None = None
         if len(big) >= 2:
             high, low = big[0], big[-1]
             spread = {
@@ -209,7 +209,7 @@ def dashboard_figures(
         found = _pick(groups, scope=1, quarter=q, bme=bme) if groups is not None else None
         return int(found.n) if found is not None else 0
 
-    gaps = []
+    gaps: list[dict[str, Any]] = []
     for q in quarters:
         c = _safe(
             design.compare,
@@ -230,7 +230,7 @@ def dashboard_figures(
         )
     out["gap"] = gaps
     # Care and satisfaction together.
-    care = []
+    care: list[dict[str, Any]] = []
     for column, title, source in CARE_MARKERS:
         if column not in cols:
             continue
@@ -291,7 +291,7 @@ def _mode_figures(
 
 
 def dashboard_publish(
-    fig: Mapping[str, Any],
+    raw: Mapping[str, Any],
     *,
     threshold: int,
     on: date,
@@ -303,7 +303,7 @@ def dashboard_publish(
     test and rule; charts redrawn from what is shown (withheld rows in no chart).
     ``benchmark`` (``oversight.benchmark``: the CSEW figure) is drawn on the trend as a
     reference line, with its source and period."""
-    fig = copy.deepcopy(dict(fig))
+    fig: dict[str, Any] = copy.deepcopy(dict(raw))
     fig["benchmark"] = dict(benchmark) if benchmark else None
     counts = fig.get("month_counts") or {}
     quarter = Quarter.parse(fig["quarter"])

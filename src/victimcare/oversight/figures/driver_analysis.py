@@ -53,7 +53,7 @@ def drivers_figures(
     peers_present = len(set(cols["force"][cols["period"] == 1].tolist()) - {force}) > 0
     frame.with_column("side", np.where(cols["force"] == force, "force", "peers").astype(object))
     design = frame.design
-    rows = []
+    rows: list[dict[str, Any]] = []
     for stage in DRIVER_STAGES:
         est = _safe(design.proportion, sat(stage), by=["period", "side"])
         mine = _pick(est, period=1, side="force") if est else None
@@ -98,7 +98,7 @@ def drivers_figures(
     ranked = sorted(rows, key=lambda r: -(r["gain"] or 0.0))
     for i, r in enumerate(ranked, start=1):
         r["priority"] = i
-    out = {
+    out: dict[str, Any] = {
         "force": force,
         "force_name": force_name,
         "period_label": period_label,

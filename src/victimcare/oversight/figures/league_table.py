@@ -81,7 +81,7 @@ def league_figures(
                 )
     rows = league.league_table(forces, versus, seed=seed)
     average = _pick(pooled, period=1) if pooled else None
-    table = [
+    table: list[dict[str, Any]] = [
         {
             "code": r.force.code,
             "name": r.force.name,
@@ -106,7 +106,7 @@ def league_figures(
         }
         for r in rows
     ]
-    out = {
+    out: dict[str, Any] = {
         "measure": measure,
         "measure_label": STAGE_LABELS[measure],
         "period_label": period_label,

@@ -40,7 +40,7 @@ def series_figures(
         scope &= (values == float(value)) if values.dtype.kind == "f" else (values == value)
     frame.with_column("scope", scope.astype(np.int64))
     design = frame.design
-    out = []
+    out: list[dict[str, Any]] = []
     if kind == "level":
         result = _safe(design.proportion, sat(measure), by=["scope", "quarter"])
         for q in quarters:
@@ -69,18 +69,18 @@ def series_figures(
             (1, q.code, 1),
             kind="gap",
         )
-        value = comparison_dict(c)
+        gap = comparison_dict(c)
         out.append(
             {
                 "quarter": q.code,
                 "label": q.label,
                 "end": q.end.isoformat(),
                 "estimate": None
-                if value is None
+                if gap is None
                 else {
-                    "estimate": value["difference"],
-                    "ci_low": value["ci_low"],
-                    "ci_high": value["ci_high"],
+                    "estimate": gap["difference"],
+                    "ci_low": gap["ci_low"],
+                    "ci_high": gap["ci_high"],
                     "n": smaller,  # the smaller group's responses: what the rule needs
                 },
             }
@@ -89,7 +89,8 @@ def series_figures(
 
 
 def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
-    out, q = [], first
+    out: list[Quarter] = []
+    q = first
     while q <= last:
         out.append(q)
         q = q.shift(1)

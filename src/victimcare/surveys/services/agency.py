@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from victimcare.accounts.constants import AuditAction
 from victimcare.accounts.models import User
 from victimcare.audit.services import audit_record_create
+from victimcare.cases.models import Victim
 from victimcare.core.csv_export import csv_dict_writer
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Force
@@ -43,6 +45,9 @@ from victimcare.surveys.selectors.exports import (
 from victimcare.surveys.services.invitations import survey_link
 from victimcare.surveys.services.responses import response_record
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 AGENCY_EXPORT_COLUMNS = (
     "serial",
     "given_name",
@@ -65,7 +70,9 @@ class ContactExport:
     INVITATIONS = "survey invitations"
 
 
-def _contact_export_audit(*, sample: Sample, by: User, export: str, via: str, victims) -> None:
+def _contact_export_audit(
+    *, sample: Sample, by: User, export: str, via: str, victims: Iterable[Victim]
+) -> None:
     """One audit record per victim whose details went out, naming the export."""
     page = f"{export} export, {sample.force.code} {sample.month:%Y-%m} sample {sample.pk} ({via})"
     seen: set[int] = set()
@@ -84,7 +91,14 @@ def _contact_export_check(*, sample: Sample, by: User) -> None:
 
 
 def _contact_export_write(
-    *, sample: Sample, by: User, file, rows: list, columns: tuple[str, ...], export: str, via: str
+    *,
+    sample: Sample,
+    by: User,
+    file: SupportsWrite[str],
+    rows: list[tuple[Victim, dict[str, Any]]],
+    columns: tuple[str, ...],
+    export: str,
+    via: str,
 ) -> int:
     """Write ``rows`` (pairs of victim and CSV row) to ``file`` through the safe CSV
     writer, then audit each victim exported to ``by``. Returns the number of rows."""
@@ -98,7 +112,7 @@ def _contact_export_write(
 
 
 @transaction.atomic
-def agency_sample_export(*, sample: Sample, by: User, file, via: str) -> int:
+def agency_sample_export(*, sample: Sample, by: User, file: SupportsWrite[str], via: str) -> int:
     """Write the victims ``sample`` issued to a telephone agency to ``file`` as CSV (only
     what the agency needs), and audit each victim exported to ``by``; ``via`` says where
     from (the page or the command). Returns the number of rows.
@@ -117,7 +131,9 @@ def agency_sample_export(*, sample: Sample, by: User, file, via: str) -> int:
 
 
 @transaction.atomic
-def invitations_export(*, sample: Sample, by: User, file, base_url: str, via: str) -> int:
+def invitations_export(
+    *, sample: Sample, by: User, file: SupportsWrite[str], base_url: str, via: str
+) -> int:
     """Write the sample's invitations and reminders still to send (contact details and
     live survey links) to ``file`` as CSV, and audit each victim exported to ``by``.
     Returns the number of rows.
@@ -135,7 +151,7 @@ def invitations_export(*, sample: Sample, by: User, file, base_url: str, via: st
     )
 
 
-AGENCY_IMPORT_OUTCOMES = {
+AGENCY_IMPORT_OUTCOMES: dict[str, str] = {
     "completed": Outcome.COMPLETED,
     "refused": Outcome.REFUSED,
     "non_contact": Outcome.NON_CONTACT,
@@ -223,7 +239,7 @@ def agency_import(
     if sample is not None:
         members = members.filter(sample=sample)
     by_serial = {m.serial: m for m in members}
-    valid: list[tuple[SampleMember, str, datetime, dict]] = []
+    valid: list[tuple[SampleMember, str, datetime, dict[str, str]]] = []
     for line, row in rows:
         serial = row["serial"].upper()
         reasons: list[str] = []
@@ -268,7 +284,7 @@ def agency_import(
                     reasons.append(f"{question.code}: {error}")
         if reasons:
             result.rejected.append((line, serial, reasons))
-        else:
+        elif member is not None and outcome is not None:  # always so when nothing was rejected
             valid.append((member, outcome, when, answers))
     if strict and result.rejected:
         result.applied = False

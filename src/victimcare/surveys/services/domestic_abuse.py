@@ -172,9 +172,9 @@ class DaProposal:
 
 def _too_young(victim: Victim, on: date) -> bool:
     details = getattr(victim, "personal_details", None)
-    born = details.date_of_birth if details is not None else None
+    born: date | None = details.date_of_birth if details is not None else None
     if born is None:
-        return victim.age_band == AgeBand.UNDER_16
+        return bool(victim.age_band == AgeBand.UNDER_16)
     age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     return age < DA_MINIMUM_AGE
 

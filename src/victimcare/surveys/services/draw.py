@@ -9,6 +9,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import User
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     DEFAULT_EXPIRY_DAYS,
@@ -63,7 +64,7 @@ def sample_draw(
     fieldwork_on: date | None = None,
     settings: FrameSettings | None = None,
     seed: int | None = None,
-    by=None,
+    by: User | None = None,
     synthetic: bool = False,
     frame: Frame | None = None,
 ) -> Sample:

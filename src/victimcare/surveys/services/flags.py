@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import User
 from victimcare.cases.models import Victim
 from victimcare.surveys.constants import (
     FlagKind,
@@ -21,7 +22,7 @@ from victimcare.surveys.services.errors import FieldworkError
 
 @transaction.atomic
 def survey_flag_set(
-    *, victim: Victim, kind: str, by=None, at: datetime | None = None
+    *, victim: Victim, kind: str, by: User | None = None, at: datetime | None = None
 ) -> SurveyFlag:
     """Keep a victim out of survey samples for a reason (idempotent)."""
     if kind not in FlagKind.values:

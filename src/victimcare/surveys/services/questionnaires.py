@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +34,7 @@ def questionnaire_core_get() -> Questionnaire:
 
 
 @transaction.atomic
-def questionnaire_extend(*, force: Force, extra_questions: list[dict]) -> Questionnaire:
+def questionnaire_extend(*, force: Force, extra_questions: list[dict[str, Any]]) -> Questionnaire:
     """A new version for a force: the core questions with the force's extras before the
     closing comments and contact questions."""
     core = questionnaire_core_get()

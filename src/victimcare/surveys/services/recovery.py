@@ -8,6 +8,7 @@ import holidays
 from django.db import transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import User
 from victimcare.core.timezones import LONDON
 from victimcare.surveys.constants import (
     RECOVERY_OUTCOMES,
@@ -36,7 +37,9 @@ def recovery_task_open(*, response: Response, member: SampleMember, at: datetime
 
 
 @transaction.atomic
-def recovery_task_close(*, task: RecoveryTask, status: str, note: str, by=None) -> RecoveryTask:
+def recovery_task_close(
+    *, task: RecoveryTask, status: str, note: str, by: User | None = None
+) -> RecoveryTask:
     """Record how a call-back went, with a note of what was said and done (required)."""
     if status not in RECOVERY_OUTCOMES:
         raise FieldworkError("choose how the call-back went")

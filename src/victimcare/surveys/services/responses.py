@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from victimcare.accounts.models import User
 from victimcare.audit.services import audit_record_create
+from victimcare.cases.models import VictimPersonalDetails
 from victimcare.surveys.constants import (
     DISSATISFIED,
     MAX_CALL_ATTEMPTS,
@@ -49,7 +51,7 @@ def web_answer_save(*, member: SampleMember, code: str, value: str | None) -> st
 
 def _answers_split(
     questionnaire: Questionnaire, answers: Mapping[str, str]
-) -> tuple[dict, dict, str, bool]:
+) -> tuple[dict[str, str], dict[str, str], str, bool]:
     """Core stage answers, extra answers, comments and agreement from answers by code."""
     core: dict[str, str] = {}
     extra: dict[str, str] = {}
@@ -144,7 +146,7 @@ def call_attempt_record(
     *,
     member: SampleMember,
     outcome: str,
-    by=None,
+    by: User | None = None,
     at: datetime | None = None,
     call_back_at: datetime | None = None,
     answers: Mapping[str, str] | None = None,
@@ -174,7 +176,7 @@ def call_attempt_record(
     attempt.save()
     member.attempts += 1
     member.call_back_at = attempt.call_back_at
-    closing = {
+    closing: dict[str, str] = {
         CallOutcome.REFUSED: Outcome.REFUSED,
         CallOutcome.WRONG_NUMBER: Outcome.UNKNOWN_ELIGIBILITY,
         CallOutcome.INELIGIBLE: Outcome.INELIGIBLE,
@@ -198,7 +200,9 @@ def token_failure_record(*, client: str, at: datetime | None = None) -> None:
 
 
 @transaction.atomic
-def interview_details_disclose(*, user, member: SampleMember, page: str):
+def interview_details_disclose(
+    *, user: User, member: SampleMember, page: str
+) -> VictimPersonalDetails:
     """The personal details an interviewer needs to call a sampled victim, read for
     ``user`` on ``page``: the reading is written to the audit log in the same
     transaction, so no caller can show them without it."""
