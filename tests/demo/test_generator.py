@@ -104,7 +104,8 @@ def test_grounds_are_derived_or_recorded_and_the_clock_gives_the_enhanced_deadli
         for entry in entries:
             sources.add((entry["ground"], entry["source"]))
             if entry["source"] == GroundSource.RECORDED:
-                assert entry["by"] and entry["reason"]
+                assert entry["by"]
+                assert entry["reason"]
     assert (EnhancedGround.VULNERABLE, GroundSource.DERIVED) in sources  # under 18
     assert (EnhancedGround.VULNERABLE, GroundSource.RECORDED) in sources
     assert (EnhancedGround.INTIMIDATED, GroundSource.RECORDED) in sources
@@ -127,6 +128,7 @@ def test_grounds_are_derived_or_recorded_and_the_clock_gives_the_enhanced_deadli
     updates = Obligation.objects.filter(code="decision_update").select_related("victim")
     enhanced = [o for o in updates if o.victim.is_enhanced]
     standard = [o for o in updates if not o.victim.is_enhanced]
-    assert enhanced and standard
+    assert enhanced
+    assert standard
     assert all(_working_days_between(o.triggered_at, o.due_at) <= 3 for o in enhanced)
     assert all(_working_days_between(o.triggered_at, o.due_at) >= 5 for o in standard)

@@ -366,9 +366,7 @@ class ForceCases:
             age_band=victim.age_band,
             offence_day=offence.astimezone(self.calibration.time_zone).date(),
         )
-        entries = grounds_entries(
-            derived=derived, recorded=(), recorded_by="", at=case.reported_at
-        )
+        entries = grounds_entries(derived=derived, recorded=(), recorded_by="", at=case.reported_at)
         assessed = next((e for e in events if e.kind == EventKind.NEEDS_ASSESSED), None)
         if recorded and assessed is not None and officer is not None:
             before = grounds_flags(entries)
@@ -568,27 +566,30 @@ class ForceCases:
             detail={"officer_id": officer.user_id},
             victim_text=f"{officer.display_name} is the officer in charge of your case.",
         ):
-            if rng.random() < follow_up["contact_made"] and add(
-                EventKind.CONTACT_MADE,
-                last + timedelta(minutes=rng.randrange(60, 5 * 24 * 60)),
-                by=officer.user_id,
-                detail={"method": details.preferred_contact},
-                victim_text=f"{officer.display_name} contacted you about your report.",
+            if (
+                rng.random() < follow_up["contact_made"]
+                and add(
+                    EventKind.CONTACT_MADE,
+                    last + timedelta(minutes=rng.randrange(60, 5 * 24 * 60)),
+                    by=officer.user_id,
+                    detail={"method": details.preferred_contact},
+                    victim_text=f"{officer.display_name} contacted you about your report.",
+                )
+                and rng.random() < follow_up["visit_offered"]
             ):
-                if rng.random() < follow_up["visit_offered"]:
+                add(
+                    EventKind.VISIT_OFFERED,
+                    last,
+                    by=officer.user_id,
+                    victim_text="You were offered a visit from an officer.",
+                )
+                if rng.random() < follow_up["visit_done_of_offered"]:
                     add(
-                        EventKind.VISIT_OFFERED,
-                        last,
+                        EventKind.VISIT_DONE,
+                        last + timedelta(hours=rng.randrange(24, 240)),
                         by=officer.user_id,
-                        victim_text="You were offered a visit from an officer.",
+                        victim_text=f"{officer.display_name} visited you.",
                     )
-                    if rng.random() < follow_up["visit_done_of_offered"]:
-                        add(
-                            EventKind.VISIT_DONE,
-                            last + timedelta(hours=rng.randrange(24, 240)),
-                            by=officer.user_id,
-                            victim_text=f"{officer.display_name} visited you.",
-                        )
             self._care_events(case, officer, add)
         status = case.status
         by = officer.user_id if officer else None
