@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from random import Random
 
 from faker import Faker
@@ -524,6 +524,46 @@ class ForceCases:
             )
 
     def _events(
+        self, case: Case, officer: Officer | None, details: VictimPersonalDetails
+    ) -> list[CaseEvent]:
+        events = self._timeline(case, officer, details)
+        if officer is not None:
+            self._updates(case, officer, events)
+        return events
+
+    def _updates(self, case: Case, officer: Officer, events: list[CaseEvent]) -> None:
+        """The officer's updates during the investigation, one each 28 days (the Code's
+        default frequency) until the case is closed or the world ends: most a few days
+        before they are due, some missed (a later update then meets the missed one
+        late, so only recent misses stay overdue)."""
+        rng, end = self.rng, self.end
+        share = self.calibration.follow_up["investigation_update"]
+        assigned = next((e.at for e in events if e.kind == EventKind.OFFICER_ASSIGNED), None)
+        if assigned is None:
+            return
+        closed = next((e.at for e in events if e.kind == EventKind.CASE_CLOSED), None)
+        stop = min(closed, end) if closed is not None else end
+        period = timedelta(days=28)
+        due = case.reported_at + period
+        while due - period < stop:
+            if rng.random() < share:
+                at = due - timedelta(minutes=rng.randrange(0, 10 * 24 * 60))
+                if assigned < at <= stop:
+                    events.append(
+                        CaseEvent(
+                            case=case,
+                            kind=EventKind.CONTACT_MADE,
+                            at=at,
+                            recorded_at=min(at + timedelta(minutes=rng.randrange(2, 90)), end),
+                            by_id=officer.user_id,
+                            detail={"covers": ["investigation_update"]},
+                            victim_text=f"{officer.display_name} updated you on the investigation.",
+                        )
+                    )
+            due += period
+        events.sort(key=attrgetter("at"))  # stable: the log keeps its order at equal times
+
+    def _timeline(
         self, case: Case, officer: Officer | None, details: VictimPersonalDetails
     ) -> list[CaseEvent]:
         """The case's log up to the world's end: what would happen after it has not
