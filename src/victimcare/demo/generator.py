@@ -99,6 +99,12 @@ STATUS_BEFORE = {
     CaseStatus.CLOSED: CaseStatus.UNDER_INVESTIGATION,
 }
 
+WRITTEN_INFORMATION_TEXT = (
+    "We sent you written information about your rights and what happens next."
+)
+REFERRAL_TEXT = "We passed your details to a support organisation, as you agreed."
+VISIT_OFFERED_TEXT = "You were offered a visit from an officer."
+
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
 
@@ -491,30 +497,35 @@ class ForceCases:
             return PREFER_NOT_TO_SAY
         return choice.pick(self.rng)
 
-    def _care_events(self, case: Case, officer: Officer, add) -> None:
+    def _care_events(self, case: Case, officer: Officer, add, late) -> None:
         """What the officer does for the victim in the first days: written information,
-        a needs assessment, a referral to support (or the victim declines one)."""
+        a needs assessment, a referral to support (or the victim declines one); what is
+        missed then is mostly done late (``late``), the rest never."""
         rng, follow_up, reported = self.rng, self.calibration.follow_up, case.reported_at
         if rng.random() < follow_up["written_information"]:
             add(
                 EventKind.WRITTEN_INFORMATION_SENT,
                 reported + timedelta(minutes=rng.randrange(120, 8 * 24 * 60)),
                 by=officer.user_id,
-                victim_text="We sent you written information about your rights and what happens next.",
+                victim_text=WRITTEN_INFORMATION_TEXT,
             )
+        else:
+            late(EventKind.WRITTEN_INFORMATION_SENT, victim_text=WRITTEN_INFORMATION_TEXT)
         if rng.random() < follow_up["needs_assessed"]:
             add(
                 EventKind.NEEDS_ASSESSED,
                 reported + timedelta(minutes=rng.randrange(240, 9 * 24 * 60)),
                 by=officer.user_id,
             )
+        else:
+            late(EventKind.NEEDS_ASSESSED)
         draw = rng.random()
         if draw < follow_up["referral_sent"]:
             add(
                 EventKind.REFERRAL_SENT,
                 reported + timedelta(minutes=rng.randrange(120, 4 * 24 * 60)),
                 by=officer.user_id,
-                victim_text="We passed your details to a support organisation, as you agreed.",
+                victim_text=REFERRAL_TEXT,
             )
         elif draw < follow_up["referral_sent"] + follow_up["referral_declined"]:
             add(
@@ -522,11 +533,42 @@ class ForceCases:
                 reported + timedelta(minutes=rng.randrange(120, 4 * 24 * 60)),
                 by=officer.user_id,
             )
+        else:
+            late(EventKind.REFERRAL_SENT, victim_text=REFERRAL_TEXT)
 
     def _events(
         self, case: Case, officer: Officer | None, details: VictimPersonalDetails
     ) -> list[CaseEvent]:
-        events = self._timeline(case, officer, details)
+        rng, end = self.rng, self.end
+        late_events: list[CaseEvent] = []
+        spec = self.calibration.follow_up["late"]
+
+        def late(kind: str, *, victim_text: str = "") -> None:
+            """A follow-up missed on time, done late (or, sometimes, never)."""
+            if officer is None or rng.random() >= spec["share"]:
+                return
+            at = case.reported_at + timedelta(
+                minutes=rng.randrange(spec["days"][0] * 24 * 60, spec["days"][1] * 24 * 60)
+            )
+            late_events.append(
+                CaseEvent(
+                    case=case,
+                    kind=kind,
+                    at=at,
+                    recorded_at=min(at + timedelta(minutes=rng.randrange(2, 90)), end),
+                    by_id=officer.user_id,
+                    detail={},
+                    victim_text=victim_text,
+                )
+            )
+
+        events = self._timeline(case, officer, details, late)
+        if late_events:
+            closed = next((e.at for e in events if e.kind == EventKind.CASE_CLOSED), None)
+            stop = min(closed, end) if closed is not None else end
+            assigned = next((e.at for e in events if e.kind == EventKind.OFFICER_ASSIGNED), end)
+            events.extend(e for e in late_events if assigned < e.at <= stop)
+            events.sort(key=attrgetter("at"))  # stable: the log keeps its order at equal times
         if officer is not None:
             self._updates(case, officer, events)
         return events
@@ -564,7 +606,7 @@ class ForceCases:
         events.sort(key=attrgetter("at"))  # stable: the log keeps its order at equal times
 
     def _timeline(
-        self, case: Case, officer: Officer | None, details: VictimPersonalDetails
+        self, case: Case, officer: Officer | None, details: VictimPersonalDetails, late
     ) -> list[CaseEvent]:
         """The case's log up to the world's end: what would happen after it has not
         happened yet (so recent cases have care still to give), and a status whose event
@@ -621,7 +663,7 @@ class ForceCases:
                     EventKind.VISIT_OFFERED,
                     last,
                     by=officer.user_id,
-                    victim_text="You were offered a visit from an officer.",
+                    victim_text=VISIT_OFFERED_TEXT,
                 )
                 if rng.random() < follow_up["visit_done_of_offered"]:
                     add(
@@ -630,7 +672,9 @@ class ForceCases:
                         by=officer.user_id,
                         victim_text=f"{officer.display_name} visited you.",
                     )
-            self._care_events(case, officer, add)
+            if not any(e.kind == EventKind.VISIT_OFFERED for e in events):
+                late(EventKind.VISIT_OFFERED, victim_text=VISIT_OFFERED_TEXT)
+            self._care_events(case, officer, add, late)
         status = case.status
         by = officer.user_id if officer else None
         if status in STATUS_TEXT:
