@@ -1,4 +1,5 @@
 import os
+from datetime import date
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -23,6 +24,17 @@ def _fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+
+
+# The day the demo world's year of activity runs up to in tests: the tests were written for
+# a world whose year ends on 30 September 2026 (tests/demo/test_as_of.py builds others).
+DEMO_AS_OF = date(2026, 9, 30)
+
+
+@pytest.fixture(autouse=True)
+def _demo_world_as_of(settings):
+    """Demo worlds built in tests are the same whatever the day the tests run."""
+    settings.DEMO_AS_OF = DEMO_AS_OF
 
 
 @pytest.fixture(scope="session")

@@ -113,6 +113,8 @@ def test_a_bad_database_url_is_one_clear_line_and_exit_2(url, message, tmp_path)
         (["seed", "--seed", "-3"], "must be zero or more"),
         (["seed", "--scale", "galactic"], "invalid choice: 'galactic'"),
         (["seed", "--seed", "abc"], "must be a whole number"),
+        (["seed", "--as-of", "30/09/2026"], "must be a date as YYYY-MM-DD"),
+        (["demo", "--as-of", "2026-02-30"], "must be a date as YYYY-MM-DD"),
     ],
 )
 def test_seed_rejects_bad_arguments_with_a_usage_error(args, message, capsys):

@@ -20,7 +20,7 @@ from victimcare.core.commandline import (
     port_number,
     setup_django,
 )
-from victimcare.demo.commands import SCALE_HELP, SCALES, print_demo_logins
+from victimcare.demo.commands import SCALE_HELP, SCALES, add_as_of, print_demo_logins
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -299,7 +299,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from victimcare.demo.services import DemoWorldError, demo_world_build
 
     try:
-        result = demo_world_build(scale=args.scale, seed=args.seed, reset=False, progress=True)
+        result = demo_world_build(
+            scale=args.scale, seed=args.seed, reset=False, progress=True, as_of=args.as_of
+        )
     except DemoWorldError as error:
         raise CommandError(str(error)) from None
     print(result.summary)
@@ -318,7 +320,8 @@ def add_demo(add: AddCommand) -> None:
         description=(
             "Migrate the database, load the synthetic demo world if it is not loaded yet "
             "(a second run does not duplicate it), print the demo logins and serve the site "
-            "with the background worker beside it.\n"
+            "with the background worker beside it. The world's year of activity runs up to\n"
+            "the day it is built (or --as-of), so worklists show what is due and overdue now.\n"
             "Each login is printed with the key of its authenticator app (set up for it): add\n"
             "the key to an authenticator app, or get the current sign-in code with\n"
             "`oathtool --totp -b KEY`."
@@ -328,6 +331,7 @@ def add_demo(add: AddCommand) -> None:
     demo.add_argument("--no-serve", action="store_true", help="build the database and exit")
     demo.add_argument("--scale", choices=SCALES, default="small", help=SCALE_HELP)
     demo.add_argument("--seed", type=non_negative_int, default=1, help="random seed (%(default)s)")
+    add_as_of(demo)
     add_serve_options(demo)
 
 

@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,24 @@ def test_a_trusted_proxy_that_is_not_a_small_count_is_refused(monkeypatch, raw):
     monkeypatch.setenv("VICTIMCARE_TRUSTED_PROXY", raw)
     with pytest.raises(SettingsError, match="VICTIMCARE_TRUSTED_PROXY must be how many"):
         env.trusted_proxy_count()
+
+
+@pytest.mark.parametrize(
+    ("raw", "day"), [(None, None), ("", None), (" 2026-09-30 ", date(2026, 9, 30))]
+)
+def test_the_demo_as_of_day_is_a_date_or_unset(monkeypatch, raw, day):
+    if raw is None:
+        monkeypatch.delenv("VICTIMCARE_DEMO_AS_OF", raising=False)
+    else:
+        monkeypatch.setenv("VICTIMCARE_DEMO_AS_OF", raw)
+    assert env.env_date("VICTIMCARE_DEMO_AS_OF") == day
+
+
+@pytest.mark.parametrize("raw", ["30/09/2026", "2026-02-30", "today"])
+def test_a_demo_as_of_day_that_is_not_a_date_is_refused(monkeypatch, raw):
+    monkeypatch.setenv("VICTIMCARE_DEMO_AS_OF", raw)
+    with pytest.raises(SettingsError, match="VICTIMCARE_DEMO_AS_OF must be a date as YYYY-MM-DD"):
+        env.env_date("VICTIMCARE_DEMO_AS_OF")
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,11 @@ import math
 import re
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.db.models import Max, Min
+from django.utils import timezone
 
 from tests.factories import LONDON, case_make, force_make
 from victimcare.accounts.admin_scope import is_force_administrator
@@ -12,7 +14,13 @@ from victimcare.accounts.constants import AuditAction, Role
 from victimcare.accounts.models import SupportOrganisation, User
 from victimcare.audit.models import AuditRecord
 from victimcare.audit.services import audit_record_create
-from victimcare.care.selectors import ComplianceFilter, compliance
+from victimcare.care.models import VisitSlot
+from victimcare.care.selectors import (
+    ComplianceFilter,
+    WorklistFilter,
+    compliance,
+    worklist_filtered,
+)
 from victimcare.cases.models import (
     Case,
     CaseEvent,
@@ -30,6 +38,9 @@ from victimcare.demo.services import (
     demo_world_build,
 )
 from victimcare.forces.models import Area, CrimeType, Force, Team
+from victimcare.surveys.models import CallAttempt, Response, Sample
+from victimcare.training.models import RolloutPlan
+from victimcare.training.services import wave_starts
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +270,7 @@ def test_victims_have_equality_data_and_some_are_enhanced():
     victims = Victim.objects.all()
     total = victims.count()
     enhanced = sum(victim.is_enhanced for victim in victims)
-    assert 0.06 < enhanced / total < 0.22
+    assert 0.25 < enhanced / total < 0.4  # about a third (see tests/demo/test_generator.py)
     met = Counter(victims.filter(case__force__code="MPS").values_list("ethnicity", flat=True))
     assert met["prefer_not_to_say"] > 0
     assert met[""] > 0
@@ -372,3 +383,69 @@ def test_teams_are_the_same_for_the_same_seed_and_a_reset_keeps_real_staffs_team
     build(seed=7, scale="london", reset=True)
     assert not Team.objects.filter(force__code="GMP").exists()
     assert Team.objects.filter(force__code="MPS").exists()
+
+
+# --- the world's as-of day ---------------------------------------------------------------
+
+DEMO_OFFICERS = ("mps.officer", "gmp.officer", "wmp.officer")
+OPEN_STATUSES = ("reported", "under_investigation", "suspect_identified")
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 9, 30), date(2026, 3, 17)])
+def test_the_world_runs_up_to_its_as_of_day_whatever_the_day(as_of):
+    """The year of activity ends on the as-of day: the newest report is on it (or just
+    before), nothing happens after it, visit times start the day after, and each demo
+    officer has open cases with obligations overdue and due within the coming fortnight."""
+    build(seed=7, as_of=as_of)
+    world = DemoWorld.objects.get()
+    assert world.as_of == as_of
+    window = calibration(as_of)
+    assert window.first_day == date(as_of.year - 1, as_of.month, as_of.day) + timedelta(days=1)
+    end = datetime.combine(as_of + timedelta(days=1), time.min, LONDON)
+    start = datetime.combine(window.first_day, time.min, LONDON)
+    span = Case.objects.aggregate(first=Min("reported_at"), last=Max("reported_at"))
+    assert start <= span["first"] < start + timedelta(days=3)
+    assert end - timedelta(days=2) < span["last"] < end
+    assert CaseEvent.objects.aggregate(last=Max("at"))["last"] < end
+    # Visit times for the four weeks after the as-of day, in every area of the world.
+    slots = VisitSlot.objects.aggregate(first=Min("starts_at"), last=Max("starts_at"))
+    assert as_of < slots["first"].astimezone(LONDON).date() <= as_of + timedelta(days=3)
+    assert slots["last"].astimezone(LONDON).date() <= as_of + timedelta(weeks=4)
+    areas = Area.objects.filter(force__code__in=["MPS", "GMP", "WMP"])
+    assert set(VisitSlot.objects.values_list("area_id", flat=True)) == set(
+        areas.values_list("pk", flat=True)
+    )
+    # Survey fieldwork stops at the as-of day: later interviews are still to do.
+    assert not Response.objects.filter(completed_at__gte=end).exists()
+    assert not CallAttempt.objects.filter(at__gte=end).exists()
+    assert all(sample.fieldwork_on <= as_of for sample in Sample.objects.all())
+    for plan in RolloutPlan.objects.all():
+        assert all(day <= as_of for day in wave_starts(plan).values())
+    for username in DEMO_OFFICERS:
+        officer = User.objects.get(username=username)
+        assert Case.objects.filter(officer_in_charge=officer, status__in=OPEN_STATUSES).exists()
+        work = worklist_filtered(user=officer, filters=WorklistFilter(), now=end)
+        assert work.filter(due_at__lt=end).exists(), username
+        assert work.filter(due_at__gte=end).exists(), username
+
+
+def test_the_same_seed_and_as_of_day_build_the_same_world():
+    build(seed=7, as_of=date(2026, 3, 17))
+    first = snapshot()
+    build(seed=7, as_of=date(2026, 3, 17), reset=True)
+    assert snapshot() == first
+
+
+def test_a_pinned_as_of_day_is_another_world_and_the_future_is_refused(settings):
+    build(seed=7, as_of=date(2026, 9, 30))
+    with pytest.raises(DemoWorldError, match="--reset"):
+        build(seed=7, as_of=date(2026, 3, 17))
+    tomorrow = timezone.localdate(timezone=LONDON) + timedelta(days=1)
+    with pytest.raises(DemoWorldError, match="after today"):
+        build(seed=7, as_of=tomorrow, reset=True)
+    # Unpinned (today), the world built on an earlier day is kept, and says so.
+    settings.DEMO_AS_OF = None
+    result = build(seed=7)
+    assert not result.created
+    assert "activity to 30 September 2026" in result.summary
+    assert "--reset" in result.summary

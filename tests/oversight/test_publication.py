@@ -205,3 +205,24 @@ def _inflated(pdf: bytes):
             yield zlib.decompress(match.group(1))
         except zlib.error:
             continue
+
+
+@pytest.mark.django_db
+def test_figures_are_published_as_of_a_demo_worlds_day_when_it_ends_earlier(monkeypatch):
+    """A demo world pinned to an earlier day stops its fieldwork there: its months are
+    judged complete or not on that day, not today."""
+    from django.utils import timezone
+
+    from victimcare.demo.models import DemoWorld
+
+    monkeypatch.undo()  # the tests' pinned publication date
+    today = timezone.localdate()
+    assert publication.today() == today
+    world = DemoWorld.objects.create(
+        scale="small", seed=1, as_of=date(2026, 9, 30), built_at=timezone.now()
+    )
+    assert publication.today() == min(today, date(2026, 9, 30))
+    assert not publication.fieldwork(["2026-08"], counts={}, on=publication.today())["complete"]
+    world.as_of = None  # a world built before the as-of day was recorded
+    world.save()
+    assert publication.today() == today

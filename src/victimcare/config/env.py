@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +38,8 @@ SETTINGS_DOC: dict[str, str] = {
     "Default: Report and track a crime.",
     "VICTIMCARE_DEMO_PASSWORD": "Password given to the demo staff logins by `victimcare seed`. "
     "Default: victimcare-demo.",
+    "VICTIMCARE_DEMO_AS_OF": "The day (YYYY-MM-DD) the demo world's year of activity runs "
+    "up to, so a build can be repeated exactly. Default: the day it is built (London).",
     "VICTIMCARE_LOGIN_FAILURE_LIMIT": "Failed sign-ins (wrong passwords or codes) before an "
     "account, or an address, is locked out. Default: 5.",
     "VICTIMCARE_LOCKOUT_MINUTES": "How long a sign-in lockout lasts. Default: 15.",
@@ -113,6 +116,17 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number (got {raw!r})") from None
+
+
+def env_date(name: str) -> date | None:
+    """A calendar day given as YYYY-MM-DD, or None when the variable is unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a date as YYYY-MM-DD (got {raw!r})") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from victimcare.config.env import (
     csrf_trusted_origins,
     database_config,
     env_bool,
+    env_date,
     env_int,
     env_list,
     env_str,
@@ -188,6 +189,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SERVICE_NAME = env_str("VICTIMCARE_SERVICE_NAME", "Report and track a crime")
 DEMO_PASSWORD = env_str("VICTIMCARE_DEMO_PASSWORD", "victimcare-demo")
+# The last day of the demo world's year of activity; None: the day it is built (London).
+DEMO_AS_OF = env_date("VICTIMCARE_DEMO_AS_OF")
 OPEN_DATA_THRESHOLD = env_int("VICTIMCARE_OPEN_DATA_THRESHOLD", 30)
 PEER_GROUPS_FILE = env_str("VICTIMCARE_PEER_GROUPS_FILE", "")
 CSEW_BENCHMARK_FILE = env_str("VICTIMCARE_CSEW_FILE", "")

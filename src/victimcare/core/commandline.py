@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import Protocol
 
 from victimcare.core.errors import SettingsError
@@ -69,6 +70,14 @@ def port_number(text: str) -> int:
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be between 1 and 65535, not {value}")
     return value
+
+
+def calendar_day(text: str) -> date:
+    """A day given as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, not {text!r}") from None
 
 
 class AddCommand(Protocol):

@@ -4,6 +4,7 @@ the cases stored in batches, and the care policies of the demo forces."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from random import Random
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db.models import Q
 
 from victimcare.accounts.constants import Role
 from victimcare.accounts.models import SupportOrganisation, User
+from victimcare.cases.constants import EventKind
 from victimcare.cases.models import (
     Case,
     CaseEvent,
@@ -57,6 +59,7 @@ def _force_streams(
     cases_per_force: int | None,
     crime_types: dict[str, CrimeType],
     pools: PeoplePools,
+    until: datetime | None = None,
 ) -> list[ForceCases]:
     """A case stream per force, with its areas planned (officers are added later)."""
     fraction = float(world_calibration.scales[scale]["fraction"])
@@ -88,6 +91,7 @@ def _force_streams(
                 calibration=world_calibration,
                 pools=pools,
                 last_numbers=last_numbers,
+                until=until,
             )
         )
     return streams
@@ -173,6 +177,7 @@ def _staff_create(
             )
         if account["role"] == Role.OFFICER and plan is not None:
             plan.officers.append(_officer(user))
+            plan.caseload_officers.append(_officer(user))
 
     for stream in streams:
         force = stream.force
@@ -239,7 +244,11 @@ def _demo_teams_delete() -> None:
 
 
 def _officer(user: User) -> Officer:
-    return Officer(user_id=user.pk, display_name=f"PC {user.first_name} {user.last_name}")
+    return Officer(
+        user_id=user.pk,
+        display_name=f"PC {user.first_name} {user.last_name}",
+        username=user.username,
+    )
 
 
 @dataclass(frozen=True)
@@ -266,6 +275,10 @@ def _cases_store(batch: list[CaseRows], stream: ForceCases, writers: _Writers) -
     writers.cases.insert([rows.case for rows in batch])
     writers.victims.insert([rows.victim for rows in batch])
     writers.details.insert([rows.details for rows in batch])
+    for rows in batch:  # the victim's id, as victim_enhanced_grounds_record writes it
+        for event in rows.events:
+            if event.kind == EventKind.ENHANCED_GROUNDS_CHANGED:
+                event.detail["victim"] = rows.victim.pk
     writers.events.insert([event for rows in batch for event in rows.events])
     for year, number in stream.last_numbers.items():
         ReferenceSequence.objects.update_or_create(

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from random import Random
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
 
 WORLD_FILE = Path(__file__).resolve().parent / "data" / "world.json"
 
@@ -54,14 +57,21 @@ def _public(mapping: Mapping) -> dict:
 class Calibration:
     """The parameters of the synthetic world, with the weighted choices precomputed."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict, *, as_of: date) -> None:
         self.data = data
         window = data["window"]
         self.time_zone = ZoneInfo(window["time_zone"])
-        self.first_day = date.fromisoformat(window["first_day"])
-        self.last_day = date.fromisoformat(window["last_day"])
+        # The world's activity: the months before the as-of day, that day included.
+        self.as_of = self.last_day = as_of
+        self.first_day = months_before(as_of, int(window["months"])) + timedelta(days=1)
         self.staff_joined = datetime.combine(
-            date.fromisoformat(window["staff_joined"]), datetime.min.time(), self.time_zone
+            self.first_day - timedelta(days=int(window["staff_joined_days_before"])),
+            datetime.min.time(),
+            self.time_zone,
+        )
+        # The first moment after the window (midnight after the as-of day, London time).
+        self.window_end = datetime.combine(
+            self.last_day + timedelta(days=1), datetime.min.time(), self.time_zone
         )
         self.scales: dict[str, dict] = data["scales"]
         self.annual_cases: dict[str, int] = data["annual_cases"]
@@ -111,9 +121,15 @@ class Calibration:
 
     # --- who the victims are ----------------------------------------------------------
 
-    def enhanced_chances(self, crime_code: str) -> dict[str, float]:
-        enhanced = self.data["victims"]["enhanced"]
-        return {**enhanced["default"], **enhanced["crime_overrides"].get(crime_code, {})}
+    def recorded_ground_chances(self, crime_code: str) -> dict[str, float]:
+        """Chance a victim of the crime type is recorded with each enhanced ground (those
+        derived from the report come from the real rules, not from here)."""
+        recorded = self.data["victims"]["enhanced"]["recorded"]
+        return {**recorded["default"], **recorded["crime_overrides"].get(crime_code, {})}
+
+    def hate_element_share(self, crime_code: str) -> float:
+        """Share of reports of the crime type recorded with a hate element."""
+        return float(self.data["victims"]["enhanced"]["hate_element"].get(crime_code, 0.0))
 
     def equality_choice(self, question: str, crime_code: str) -> Weighted:
         """Age band, sex or disability answers for victims of a crime type."""
@@ -150,8 +166,38 @@ class Calibration:
         return choice
 
 
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` months earlier (the month's last day if it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+
+
+def demo_as_of(as_of: date | None = None) -> date:
+    """The last day of the demo world's activity: ``as_of`` if given, else the
+    ``VICTIMCARE_DEMO_AS_OF`` setting, else today in London."""
+    if as_of is not None:
+        return as_of
+    pinned = getattr(settings, "DEMO_AS_OF", None)
+    if pinned is not None:
+        return pinned
+    return timezone.localdate(timezone=ZoneInfo(_world_data()["window"]["time_zone"]))
+
+
 @cache
-def calibration() -> Calibration:
-    """The calibration in data/world.json, read once per process."""
+def _world_data() -> dict:
     with WORLD_FILE.open(encoding="utf-8") as file:
-        return Calibration(json.load(file))
+        return json.load(file)
+
+
+@cache
+def _calibration_on(as_of: date) -> Calibration:
+    return Calibration(_world_data(), as_of=as_of)
+
+
+def calibration(as_of: date | None = None) -> Calibration:
+    """The calibration in data/world.json (read once per process) for a world whose
+    activity runs up to ``as_of`` (default: ``demo_as_of()``)."""
+    return _calibration_on(demo_as_of(as_of))

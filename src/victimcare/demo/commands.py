@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from victimcare.core.commandline import AddCommand, CommandError, non_negative_int, setup_django
+from victimcare.core.commandline import (
+    AddCommand,
+    CommandError,
+    calendar_day,
+    non_negative_int,
+    setup_django,
+)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -21,7 +27,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     try:
         result = demo_world_build(
-            scale=args.scale, seed=args.seed, reset=args.reset, progress=not args.quiet
+            scale=args.scale,
+            seed=args.seed,
+            reset=args.reset,
+            progress=not args.quiet,
+            as_of=args.as_of,
         )
     except DemoWorldError as error:
         raise CommandError(str(error)) from None
@@ -58,6 +68,14 @@ SCALE_HELP = (
     "a year, about 20,000 cases, under a minute), london (the Met at full volume, about "
     "900,000 cases), national (all 43 forces, about 6 million cases, for benchmarks)"
 )
+AS_OF_HELP = (
+    "the last day of the world's year of activity, YYYY-MM-DD, not after today (default: "
+    "VICTIMCARE_DEMO_AS_OF, else today in London); the same seed and day give the same world"
+)
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=calendar_day, default=None, help=AS_OF_HELP)
 
 
 def add_seed(add: AddCommand) -> None:
@@ -65,7 +83,7 @@ def add_seed(add: AddCommand) -> None:
         "seed",
         cmd_seed,
         "generate the deterministic synthetic demo world",
-        epilog="example:\n  victimcare seed --scale small --seed 1",
+        epilog="example:\n  victimcare seed --scale small --seed 1 --as-of 2026-09-30",
     )
     seed.add_argument("--scale", choices=SCALES, default="small", help=SCALE_HELP)
     seed.add_argument(
@@ -76,6 +94,7 @@ def add_seed(add: AddCommand) -> None:
         action="store_true",
         help="delete an existing demo world first (only ever demo data)",
     )
+    add_as_of(seed)
     seed.add_argument("--quiet", action="store_true", help="print only the summary")
 
 

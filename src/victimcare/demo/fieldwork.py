@@ -1,10 +1,13 @@
 """A year of simulated survey fieldwork for the synthetic demo world.
 
-For every demo force and every month whose fieldwork date (the month's end plus six
-weeks) falls inside the demo year: survey flags on a few victims, the frame and a
-stratified sample drawn with the real services, outcomes by mode, and responses whose
-whole-experience satisfaction is calibrated to DOMAIN.md (data/demo_fieldwork.json)
-with the known drivers built in. Everything is marked synthetic.
+For every demo force and every whole month of reports whose fieldwork date (the month's
+end plus six weeks) has come by the world's as-of day: survey flags on a few victims, the
+frame and a stratified sample drawn with the real services, outcomes by mode, and
+responses whose whole-experience satisfaction is calibrated to DOMAIN.md
+(data/demo_fieldwork.json) with the known drivers built in. Interviews fall over the
+fieldwork weeks; those not yet done by the as-of day are still to do (no outcome), so the
+latest months' fieldwork is incomplete, as oversight's publication rule says. Everything
+is marked synthetic.
 
 ``random`` is used on purpose: the fieldwork is reproducible from the seed (S311).
 """
@@ -31,6 +34,7 @@ from victimcare.cases.constants import PREFER_NOT_TO_SAY, Disability, Ethnicity
 from victimcare.cases.models import Case, Victim
 from victimcare.core.timezones import LONDON
 from victimcare.demo.calibration import calibration
+from victimcare.demo.models import DemoWorld
 from victimcare.forces.models import Force
 from victimcare.surveys.constants import (
     DEFAULT_CRIME_GROUPS,
@@ -109,9 +113,11 @@ def whole_experience_target(force_code: str) -> float:
 
 
 def _demo_window() -> tuple[date, date] | None:
-    """The demo year: the generator's calibration window, else the span of reports."""
+    """The demo year: the loaded world's window (up to its as-of day), else the span of
+    reports."""
+    world = DemoWorld.objects.first()
     try:
-        window = calibration()
+        window = calibration(world.as_of if world is not None else None)
         return window.first_day, window.last_day
     except (KeyError, OSError):
         span = Case.objects.aggregate(first=Min("reported_at"), last=Max("reported_at"))
@@ -191,11 +197,11 @@ SATISFIED_TOP3 = (Answer.COMPLETELY_SATISFIED, Answer.VERY_SATISFIED, Answer.FAI
 
 
 def _months(first_day: date, last_day: date) -> list[date]:
-    """Months of reports whose default fieldwork date falls within the demo year."""
-    months, month = [], first_day.replace(day=1)
+    """Whole months of reports whose default fieldwork date falls within the demo year."""
+    first = first_day if first_day.day == 1 else month_add(first_day.replace(day=1), 1)
+    months, month = [], first
     while default_fieldwork_on(month) <= last_day:
-        if month >= first_day.replace(day=1):
-            months.append(month)
+        months.append(month)
         month = month_add(month, 1)
     return months
 
@@ -234,7 +240,8 @@ def _force_fieldwork(*, force: Force, seed: int, first_day: date, last_day: date
     design_config = config["design"]
     settings = FrameSettings(strata_by=tuple(design_config["strata_by"]))
     counts: Counter = Counter()
-    end_of_world = datetime.combine(last_day, time(20, 0), LONDON)
+    # The world's present: the end of its as-of day's working hours, or now if sooner.
+    end_of_world = min(datetime.combine(last_day, time(20, 0), LONDON), timezone.now())
     for month in _months(first_day, last_day):
         frame = sampling_frame_build(force=force, month=month, settings=settings)
         if frame.eligible == 0:
@@ -296,7 +303,20 @@ def _simulate(*, sample: Sample, rng: Random, end_of_world: datetime) -> Counter
     for row in members:
         member_id, mode = row[0], row[1]
         outcome = _pick(rng, config["outcomes"][mode])
-        at = min(fieldwork_start + timedelta(minutes=rng.randrange(0, 21 * 24 * 60)), end_of_world)
+        at = fieldwork_start + timedelta(minutes=rng.randrange(0, 21 * 24 * 60))
+        if at > end_of_world:
+            # Not reached yet by the world's as-of day: issued, no outcome (fieldwork open).
+            if mode == Mode.WEB:
+                invitations.append(
+                    Invitation(
+                        member_id=member_id,
+                        kind=InvitationKind.INVITATION,
+                        route="sms" if row[2] == "phone" else row[2],
+                        created_at=fieldwork_start,
+                        sent=True,
+                    )
+                )
+            continue
         outcomes.setdefault(outcome, []).append(member_id)
         if mode == Mode.WEB:
             invitations.append(

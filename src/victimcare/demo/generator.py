@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from random import Random
 
 from faker import Faker
@@ -28,10 +28,17 @@ from victimcare.cases.constants import (
     ContactMethod,
     EventKind,
 )
+from victimcare.cases.grounds import (
+    grounds_derive,
+    grounds_entries,
+    grounds_flags,
+    grounds_recorded,
+)
 from victimcare.cases.models import Case, CaseEvent, Victim, VictimPersonalDetails
 from victimcare.cases.services import format_reference
 from victimcare.demo.calibration import Calibration, Weighted
 from victimcare.forces.models import Area, CrimeType, Force
+from victimcare.intake.services import ONLINE_GROUNDS_BY
 
 # Ofcom reserves 07700 900000 to 07700 900999 for drama: nobody real is ever texted.
 DRAMA_MOBILE_PREFIX = "07700 900"
@@ -73,6 +80,30 @@ DECISION_DAYS: dict[str, tuple[int, int]] = {
     CaseStatus.CHARGED: (7, 90),
     CaseStatus.CLOSED: (14, 120),
 }
+
+# Who records enhanced grounds given with a report, by channel (an officer's report: the
+# officer; see _grounds).
+GROUNDS_RECORDED_WITH_REPORT_BY = {
+    Channel.ONLINE: ONLINE_GROUNDS_BY,
+    Channel.RECORDS_SYSTEM: "records system (synthetic)",
+}
+GROUNDS_BY_STAFF = "call handler (synthetic)"
+NEEDS_ASSESSMENT_REASON = "Assessed at the needs assessment"
+REPORT_REASON = "Recorded with the report"
+# What the status was before an event that has not happened by the world's end.
+STATUS_BEFORE = {
+    CaseStatus.UNDER_INVESTIGATION: CaseStatus.REPORTED,
+    CaseStatus.SUSPECT_IDENTIFIED: CaseStatus.REPORTED,
+    CaseStatus.CHARGED: CaseStatus.UNDER_INVESTIGATION,
+    CaseStatus.NOT_INVESTIGATED: CaseStatus.REPORTED,
+    CaseStatus.CLOSED: CaseStatus.UNDER_INVESTIGATION,
+}
+
+WRITTEN_INFORMATION_TEXT = (
+    "We sent you written information about your rights and what happens next."
+)
+REFERRAL_TEXT = "We passed your details to a support organisation, as you agreed."
+VISIT_OFFERED_TEXT = "You were offered a visit from an officer."
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
@@ -118,6 +149,7 @@ class Officer:
 
     user_id: int
     display_name: str  # "PC Jo Bloggs"
+    username: str = ""
 
 
 @dataclass(eq=False)  # compared and hashed by identity: a weighted-choice key
@@ -127,6 +159,8 @@ class AreaPlan:
     area: Area
     weight: float
     officers: list[Officer] = field(default_factory=list)
+    # Named demo officers, each given a caseload of recent open cases (see ForceCases).
+    caseload_officers: list[Officer] = field(default_factory=list)
 
 
 @dataclass
@@ -167,8 +201,10 @@ class ForceCases:
         calibration: Calibration,
         pools: PeoplePools,
         last_numbers: dict[int, int],
+        until: datetime | None = None,
     ) -> None:
         self.force = force
+        self.seed = seed
         self.calibration = calibration
         self.pools = pools
         self.crime_types = crime_types
@@ -181,9 +217,11 @@ class ForceCases:
         mix = calibration.crime_mix(force.code)
         self.crimes = Weighted({code: mix.get(code, 0) for code in crime_types})
         self.daily_means = self._daily_means(cases_per_year)
-        self.end = datetime.combine(
-            calibration.last_day + timedelta(days=1), datetime.min.time(), calibration.time_zone
-        ).astimezone(UTC) - timedelta(seconds=1)
+        # The world's last instant: the end of its as-of day, or ``until`` (the moment
+        # of building, when that day is today). Nothing is reported or done after it.
+        self.end = min(calibration.window_end, until or calibration.window_end).astimezone(
+            UTC
+        ) - timedelta(seconds=1)
         status = calibration.status
         self.recent_days = int(status["recent_days"])
         self.recent_status = Weighted(status["recent"])
@@ -208,32 +246,65 @@ class ForceCases:
     def expected_cases(self) -> float:
         return sum(mean for _, mean in self.daily_means)
 
+    def _reported_at(self, rng: Random, day: date) -> datetime:
+        return datetime(
+            day.year,
+            day.month,
+            day.day,
+            self.calibration.hours.pick(rng),
+            rng.randrange(60),
+            rng.randrange(60),
+            tzinfo=self.calibration.time_zone,
+        ).astimezone(UTC)
+
+    def _caseloads(self) -> dict[date, list[tuple]]:
+        """The named demo officers' own recent open cases, by day: drawn from a stream of
+        their own, so the rest of the world does not depend on them."""
+        spec = self.calibration.officers["demo_login_caseload"]
+        rng = Random(f"victimcare-demo:{self.seed}:caseload:{self.force.code}")  # noqa: S311 (synthetic data, reproducible from the seed)
+        statuses = Weighted(spec["status"])
+        by_day: dict[date, list[tuple]] = {}
+        for plan in self.area_plans:
+            for officer in plan.caseload_officers:
+                for _ in range(int(spec["cases"])):
+                    day = self.calibration.last_day - timedelta(days=rng.randrange(spec["days"]))
+                    draft = (
+                        self._reported_at(rng, day),
+                        plan,
+                        self.crimes.pick(rng),
+                        officer,
+                        statuses.pick(rng),
+                    )
+                    by_day.setdefault(day, []).append(draft)
+        return by_day
+
     def days(self) -> Iterator[list[CaseRows]]:
-        """Each day's cases, in the order they were reported."""
+        """Each day's cases, in the order they were reported, up to the world's end."""
         rng = self.rng
-        hours = self.calibration.hours
-        time_zone = self.calibration.time_zone
+        caseloads = self._caseloads()
         for day, mean in self.daily_means:
-            drafts = []
+            drafts: list[tuple] = []
             for _ in range(poisson(rng, mean)):
-                reported_at = datetime(
-                    day.year,
-                    day.month,
-                    day.day,
-                    hours.pick(rng),
-                    rng.randrange(60),
-                    rng.randrange(60),
-                    tzinfo=time_zone,
-                ).astimezone(UTC)
-                drafts.append((reported_at, self.areas.pick(rng), self.crimes.pick(rng)))
+                reported_at = self._reported_at(rng, day)
+                drafts.append((reported_at, self.areas.pick(rng), self.crimes.pick(rng), None, ""))
+            drafts.extend(caseloads.get(day, []))
             # By instant, not clock time (the clocks go forward one night a year); the sort
-            # is stable, so reports in the same second keep their drawing order.
+            # is stable, so reports in the same second keep their drawing order. Reports
+            # after the world's end (later on the day it is built) have not happened yet.
             drafts.sort(key=itemgetter(0))
-            yield [self._case(day, *draft) for draft in drafts]
+            yield [self._case(day, *draft) for draft in drafts if draft[0] <= self.end]
 
     # --- one case ---------------------------------------------------------------------
 
-    def _case(self, day: date, reported_at: datetime, plan: AreaPlan, crime_code: str) -> CaseRows:
+    def _case(
+        self,
+        day: date,
+        reported_at: datetime,
+        plan: AreaPlan,
+        crime_code: str,
+        caseload_officer: Officer | None,
+        caseload_status: str,
+    ) -> CaseRows:
         rng, calibration = self.rng, self.calibration
         number = self.last_numbers.get(day.year, 0) + 1
         self.last_numbers[day.year] = number
@@ -245,14 +316,18 @@ class ForceCases:
             occurred_at = reported_at - timedelta(
                 minutes=round(60 * rng.expovariate(1 / mean_hours)) + 5
             )
-        age_days = (calibration.last_day - day).days
-        status = (self.recent_status if age_days < self.recent_days else self.older_status).pick(
-            rng
-        )
-        officer = None
-        share = self.officer_share.get(status, self.officer_share["default"])
-        if plan.officers and rng.random() < share:
-            officer = rng.choice(plan.officers)
+        hate_element = rng.random() < calibration.hate_element_share(crime_code)
+        if caseload_officer is not None:
+            status, officer = caseload_status, caseload_officer
+        else:
+            age_days = (calibration.last_day - day).days
+            status = (
+                self.recent_status if age_days < self.recent_days else self.older_status
+            ).pick(rng)
+            officer = None
+            share = self.officer_share.get(status, self.officer_share["default"])
+            if plan.officers and rng.random() < share:
+                officer = rng.choice(plan.officers)
         case = Case(
             reference=reference,
             force_id=self.force.pk,
@@ -265,19 +340,92 @@ class ForceCases:
             officer_in_charge_id=officer.user_id if officer else None,
             recorded_by_id=officer.user_id if officer and channel == Channel.OFFICER else None,
             summary=rng.choice(calibration.summaries[crime_code]),
+            hate_element=hate_element,
         )
-        victim, details = self._victim(case, day, plan, crime_code)
+        victim, details, recorded = self._victim(case, day, plan, crime_code)
         events = self._events(case, officer, details)
+        self._grounds(case, crime_code, victim, details, officer, recorded, events)
         return CaseRows(case=case, victim=victim, details=details, events=events)
+
+    def _grounds(
+        self,
+        case: Case,
+        crime_code: str,
+        victim: Victim,
+        details: VictimPersonalDetails,
+        officer: Officer | None,
+        recorded: list[str],
+        events: list[CaseEvent],
+    ) -> None:
+        """The victim's enhanced grounds, as the real services would record them: derived
+        from the report by the Code's rules (cases/grounds.py); the ``recorded`` ones by
+        the officer at the needs assessment (with an 'enhanced entitlement changed' event
+        when it changes the entitlement, as victim_enhanced_grounds_record adds), or, with
+        no assessment, with the report."""
+        crime_type = self.crime_types[crime_code]
+        offence = case.occurred_at or case.reported_at
+        derived = grounds_derive(
+            crime_type_name=crime_type.name,
+            crime_type_most_serious=crime_type.most_serious_crime,
+            hate_element=case.hate_element,
+            date_of_birth=details.date_of_birth,
+            age_band=victim.age_band,
+            offence_day=offence.astimezone(self.calibration.time_zone).date(),
+        )
+        entries = grounds_entries(derived=derived, recorded=(), recorded_by="", at=case.reported_at)
+        assessed = next((e for e in events if e.kind == EventKind.NEEDS_ASSESSED), None)
+        if recorded and assessed is not None and officer is not None:
+            before = grounds_flags(entries)
+            entries = grounds_entries(
+                derived=derived,
+                recorded=recorded,
+                recorded_by=officer.username,
+                at=assessed.at,
+                recorded_reason=NEEDS_ASSESSMENT_REASON,
+            )
+            after = grounds_flags(entries)
+            if after != before:
+                changed = CaseEvent(
+                    case=case,
+                    kind=EventKind.ENHANCED_GROUNDS_CHANGED,
+                    at=assessed.at,
+                    recorded_at=assessed.recorded_at,
+                    by_id=assessed.by_id,
+                    # The victim's id is filled in when the rows are stored.
+                    detail={
+                        "before": sorted(g for g, held in before.items() if held),
+                        "after": sorted(g for g, held in after.items() if held),
+                        "recorded": grounds_recorded(entries),
+                    },
+                    victim_text="",
+                )
+                events.insert(events.index(assessed) + 1, changed)
+        elif recorded:
+            by = GROUNDS_RECORDED_WITH_REPORT_BY.get(case.channel, GROUNDS_BY_STAFF)
+            if case.channel == Channel.OFFICER and officer is not None:
+                by = officer.username
+            entries = grounds_entries(
+                derived=derived,
+                recorded=recorded,
+                recorded_by=by,
+                at=case.reported_at,
+                recorded_reason=REPORT_REASON,
+            )
+        victim.enhanced_grounds = entries
+        for ground, held in grounds_flags(entries).items():
+            setattr(victim, ground, held)
 
     def _victim(
         self, case: Case, day: date, plan: AreaPlan, crime_code: str
-    ) -> tuple[Victim, VictimPersonalDetails]:
+    ) -> tuple[Victim, VictimPersonalDetails, list[str]]:
+        """The victim, their details, and the enhanced grounds someone will record for
+        them (the derived ones follow in _grounds)."""
         rng, calibration, pools = self.rng, self.calibration, self.pools
-        flags = {
-            ground: rng.random() < chance
-            for ground, chance in calibration.enhanced_chances(crime_code).items()
-        }
+        recorded = [
+            ground
+            for ground, chance in calibration.recorded_ground_chances(crime_code).items()
+            if rng.random() < chance
+        ]
         age_band = self._answer(calibration.equality_choice("age_band", crime_code))
         sex = self._answer(calibration.equality_choice("sex", crime_code))
         disability = self._answer(calibration.equality_choice("disability", crime_code))
@@ -291,7 +439,6 @@ class ForceCases:
             sex=sex,
             ethnicity=ethnicity,
             disability=disability,
-            **flags,
         )
         given_name = pools.given_name(rng, sex)
         family_name = rng.choice(pools.family_names)
@@ -338,7 +485,7 @@ class ForceCases:
             times_to_avoid=times_to_avoid,
             phone_is_safe=phone_is_safe,
         )
-        return victim, details
+        return victim, details, recorded
 
     def _answer(self, choice: Weighted) -> str:
         """An equality answer: sometimes not asked (blank), sometimes declined."""
@@ -350,30 +497,35 @@ class ForceCases:
             return PREFER_NOT_TO_SAY
         return choice.pick(self.rng)
 
-    def _care_events(self, case: Case, officer: Officer, add) -> None:
+    def _care_events(self, case: Case, officer: Officer, add, late) -> None:
         """What the officer does for the victim in the first days: written information,
-        a needs assessment, a referral to support (or the victim declines one)."""
+        a needs assessment, a referral to support (or the victim declines one); what is
+        missed then is mostly done late (``late``), the rest never."""
         rng, follow_up, reported = self.rng, self.calibration.follow_up, case.reported_at
         if rng.random() < follow_up["written_information"]:
             add(
                 EventKind.WRITTEN_INFORMATION_SENT,
                 reported + timedelta(minutes=rng.randrange(120, 8 * 24 * 60)),
                 by=officer.user_id,
-                victim_text="We sent you written information about your rights and what happens next.",
+                victim_text=WRITTEN_INFORMATION_TEXT,
             )
+        else:
+            late(EventKind.WRITTEN_INFORMATION_SENT, victim_text=WRITTEN_INFORMATION_TEXT)
         if rng.random() < follow_up["needs_assessed"]:
             add(
                 EventKind.NEEDS_ASSESSED,
                 reported + timedelta(minutes=rng.randrange(240, 9 * 24 * 60)),
                 by=officer.user_id,
             )
+        else:
+            late(EventKind.NEEDS_ASSESSED)
         draw = rng.random()
         if draw < follow_up["referral_sent"]:
             add(
                 EventKind.REFERRAL_SENT,
                 reported + timedelta(minutes=rng.randrange(120, 4 * 24 * 60)),
                 by=officer.user_id,
-                victim_text="We passed your details to a support organisation, as you agreed.",
+                victim_text=REFERRAL_TEXT,
             )
         elif draw < follow_up["referral_sent"] + follow_up["referral_declined"]:
             add(
@@ -381,17 +533,93 @@ class ForceCases:
                 reported + timedelta(minutes=rng.randrange(120, 4 * 24 * 60)),
                 by=officer.user_id,
             )
+        else:
+            late(EventKind.REFERRAL_SENT, victim_text=REFERRAL_TEXT)
 
     def _events(
         self, case: Case, officer: Officer | None, details: VictimPersonalDetails
     ) -> list[CaseEvent]:
         rng, end = self.rng, self.end
+        late_events: list[CaseEvent] = []
+        spec = self.calibration.follow_up["late"]
+
+        def late(kind: str, *, victim_text: str = "") -> None:
+            """A follow-up missed on time, done late (or, sometimes, never)."""
+            if officer is None or rng.random() >= spec["share"]:
+                return
+            at = case.reported_at + timedelta(
+                minutes=rng.randrange(spec["days"][0] * 24 * 60, spec["days"][1] * 24 * 60)
+            )
+            late_events.append(
+                CaseEvent(
+                    case=case,
+                    kind=kind,
+                    at=at,
+                    recorded_at=min(at + timedelta(minutes=rng.randrange(2, 90)), end),
+                    by_id=officer.user_id,
+                    detail={},
+                    victim_text=victim_text,
+                )
+            )
+
+        events = self._timeline(case, officer, details, late)
+        if late_events:
+            closed = next((e.at for e in events if e.kind == EventKind.CASE_CLOSED), None)
+            stop = min(closed, end) if closed is not None else end
+            assigned = next((e.at for e in events if e.kind == EventKind.OFFICER_ASSIGNED), end)
+            events.extend(e for e in late_events if assigned < e.at <= stop)
+            events.sort(key=attrgetter("at"))  # stable: the log keeps its order at equal times
+        if officer is not None:
+            self._updates(case, officer, events)
+        return events
+
+    def _updates(self, case: Case, officer: Officer, events: list[CaseEvent]) -> None:
+        """The officer's updates during the investigation, one each 28 days (the Code's
+        default frequency) until the case is closed or the world ends: most a few days
+        before they are due, some missed (a later update then meets the missed one
+        late, so only recent misses stay overdue)."""
+        rng, end = self.rng, self.end
+        share = self.calibration.follow_up["investigation_update"]
+        assigned = next((e.at for e in events if e.kind == EventKind.OFFICER_ASSIGNED), None)
+        if assigned is None:
+            return
+        closed = next((e.at for e in events if e.kind == EventKind.CASE_CLOSED), None)
+        stop = min(closed, end) if closed is not None else end
+        period = timedelta(days=28)
+        due = case.reported_at + period
+        while due - period < stop:
+            if rng.random() < share:
+                at = due - timedelta(minutes=rng.randrange(0, 10 * 24 * 60))
+                if assigned < at <= stop:
+                    events.append(
+                        CaseEvent(
+                            case=case,
+                            kind=EventKind.CONTACT_MADE,
+                            at=at,
+                            recorded_at=min(at + timedelta(minutes=rng.randrange(2, 90)), end),
+                            by_id=officer.user_id,
+                            detail={"covers": ["investigation_update"]},
+                            victim_text=f"{officer.display_name} updated you on the investigation.",
+                        )
+                    )
+            due += period
+        events.sort(key=attrgetter("at"))  # stable: the log keeps its order at equal times
+
+    def _timeline(
+        self, case: Case, officer: Officer | None, details: VictimPersonalDetails, late
+    ) -> list[CaseEvent]:
+        """The case's log up to the world's end: what would happen after it has not
+        happened yet (so recent cases have care still to give), and a status whose event
+        is still to come falls back to the one before it."""
+        rng, end = self.rng, self.end
         events: list[CaseEvent] = []
         last = case.reported_at
 
-        def add(kind: str, at: datetime, *, by=None, detail=None, victim_text="") -> None:
+        def add(kind: str, at: datetime, *, by=None, detail=None, victim_text="") -> bool:
             nonlocal last
-            at = min(max(at, last), end)  # in order, and never after the world's last day
+            at = max(at, last)  # in order
+            if at > end:
+                return False
             last = at
             events.append(
                 CaseEvent(
@@ -404,6 +632,7 @@ class ForceCases:
                     victim_text=victim_text,
                 )
             )
+            return True
 
         add(
             EventKind.REPORT_RECORDED,
@@ -413,61 +642,68 @@ class ForceCases:
             victim_text=f"Your report was recorded. Your crime reference is {case.reference}.",
         )
         follow_up = self.calibration.follow_up
-        if officer is not None:
-            add(
-                EventKind.OFFICER_ASSIGNED,
-                last + timedelta(minutes=rng.randrange(30, 48 * 60)),
-                detail={"officer_id": officer.user_id},
-                victim_text=f"{officer.display_name} is the officer in charge of your case.",
-            )
-            if rng.random() < follow_up["contact_made"]:
-                add(
+        if officer is not None and add(
+            EventKind.OFFICER_ASSIGNED,
+            last + timedelta(minutes=rng.randrange(30, 48 * 60)),
+            detail={"officer_id": officer.user_id},
+            victim_text=f"{officer.display_name} is the officer in charge of your case.",
+        ):
+            if (
+                rng.random() < follow_up["contact_made"]
+                and add(
                     EventKind.CONTACT_MADE,
                     last + timedelta(minutes=rng.randrange(60, 5 * 24 * 60)),
                     by=officer.user_id,
                     detail={"method": details.preferred_contact},
                     victim_text=f"{officer.display_name} contacted you about your report.",
                 )
-                if rng.random() < follow_up["visit_offered"]:
+                and rng.random() < follow_up["visit_offered"]
+            ):
+                add(
+                    EventKind.VISIT_OFFERED,
+                    last,
+                    by=officer.user_id,
+                    victim_text=VISIT_OFFERED_TEXT,
+                )
+                if rng.random() < follow_up["visit_done_of_offered"]:
                     add(
-                        EventKind.VISIT_OFFERED,
-                        last,
+                        EventKind.VISIT_DONE,
+                        last + timedelta(hours=rng.randrange(24, 240)),
                         by=officer.user_id,
-                        victim_text="You were offered a visit from an officer.",
+                        victim_text=f"{officer.display_name} visited you.",
                     )
-                    if rng.random() < follow_up["visit_done_of_offered"]:
-                        add(
-                            EventKind.VISIT_DONE,
-                            last + timedelta(hours=rng.randrange(24, 240)),
-                            by=officer.user_id,
-                            victim_text=f"{officer.display_name} visited you.",
-                        )
-        if officer is not None:
-            self._care_events(case, officer, add)
+            if not any(e.kind == EventKind.VISIT_OFFERED for e in events):
+                late(EventKind.VISIT_OFFERED, victim_text=VISIT_OFFERED_TEXT)
+            self._care_events(case, officer, add, late)
         status = case.status
+        by = officer.user_id if officer else None
         if status in STATUS_TEXT:
-            add(
+            if not add(
                 EventKind.SUSPECT_IDENTIFIED
                 if status == CaseStatus.SUSPECT_IDENTIFIED
                 else EventKind.STATUS_CHANGED,
                 last + timedelta(hours=rng.randrange(1, 72)),
-                by=officer.user_id if officer else None,
+                by=by,
                 detail={"status": status},
                 victim_text=STATUS_TEXT[status],
-            )
+            ):
+                case.status = STATUS_BEFORE[status]
         elif status in DECISION_TEXT:
             low, high = DECISION_DAYS[status]
             decided = max(
                 case.reported_at + timedelta(hours=rng.randrange(24 * low, 24 * high)),
                 last + timedelta(minutes=rng.randrange(30, 48 * 60)),
             )
-            add(
+            if not add(
                 EventKind.DECISION,
                 decided,
-                by=officer.user_id if officer else None,
+                by=by,
                 detail={"outcome": DECISION_OUTCOME[status]},
                 victim_text=DECISION_TEXT[status],
-            )
+            ):
+                case.status = STATUS_BEFORE[status]
+                return events
+            decided = last
             if officer is not None and rng.random() < follow_up["decision_contact"]:
                 covers = {"charge": ["vps_offer"], "no_further_action": ["vrr_information"]}
                 add(
@@ -478,9 +714,11 @@ class ForceCases:
                     victim_text=f"{officer.display_name} explained the decision to you.",
                 )
             if status == CaseStatus.CLOSED:
+                # Closed with its decision (a case whose decision has come is closed by
+                # the world's end at the latest).
                 add(
                     EventKind.CASE_CLOSED,
-                    decided + timedelta(minutes=rng.randrange(5, 120)),
-                    by=officer.user_id if officer else None,
+                    min(decided + timedelta(minutes=rng.randrange(5, 120)), end),
+                    by=by,
                 )
         return events

@@ -8,6 +8,8 @@ class DemoWorld(models.Model):
     scale = models.CharField(max_length=16)
     seed = models.PositiveIntegerField()
     built_at = models.DateTimeField()
+    # The last day of the world's activity (its year runs up to and including it).
+    as_of = models.DateField(null=True, blank=True)
     cases = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
 

@@ -2,9 +2,10 @@
 
 The steps of the build are in demo/building.py; the demo logins in demo/logins.py.
 
-The demo world is deterministic: the same scale and seed give the same forces, staff,
-cases, victims and events, whatever the date (the world is a fixed year, see
-data/world.json). Only a database with no cases, or one already holding a demo world,
+The demo world is deterministic: the same scale, seed and as-of day give the same forces,
+staff, cases, victims and events. Its year of activity runs up to the as-of day (by
+default the day it is built, London time; see data/world.json), so worklists show what is
+due now; when that day is today, what would come later today is left out. Only a database with no cases, or one already holding a demo world,
 receives one: a database that holds a demo world is a demo database, and every case in
 it is demonstration data.
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
@@ -28,7 +31,6 @@ from victimcare.cases.models import (
     ReferenceSequence,
     Victim,
 )
-from victimcare.core.timezones import LONDON
 from victimcare.demo.building import (
     CASES_PER_TRANSACTION,
     DEMO_STAFF_EMAIL_DOMAIN,
@@ -42,7 +44,7 @@ from victimcare.demo.building import (
     _world_force_codes,
     _Writers,
 )
-from victimcare.demo.calibration import Calibration, calibration
+from victimcare.demo.calibration import Calibration, calibration, demo_as_of
 from victimcare.demo.generator import CaseRows, PeoplePools
 from victimcare.demo.logins import demo_logins_enrol
 from victimcare.demo.models import DemoWorld
@@ -74,16 +76,22 @@ def demo_world_build(
     reset: bool = False,
     progress: bool = False,
     cases_per_force: int | None = None,
+    as_of: date | None = None,
 ) -> DemoWorldResult:
-    """Load the reference data and build the synthetic demo world for ``scale`` and ``seed``.
+    """Load the reference data and build the synthetic demo world for ``scale`` and ``seed``
+    whose year of activity runs up to ``as_of`` (default: ``VICTIMCARE_DEMO_AS_OF``, else
+    today in London).
 
-    Does nothing if that world is already loaded. A different world is replaced only with
-    ``reset``. ``cases_per_force`` shrinks the world to about that many cases a force, for
-    tests. Progress goes to stderr.
+    Does nothing if that world is already loaded (a world of the same scale and seed built
+    on an earlier day is kept unless the as-of day is pinned). A different world is
+    replaced only with ``reset``. ``cases_per_force`` shrinks the world to about that many
+    cases a force, for tests. Progress goes to stderr.
     """
     started = time.perf_counter()
     report = _Progress(enabled=progress)
-    world_calibration = calibration()
+    pinned = as_of is not None or getattr(settings, "DEMO_AS_OF", None) is not None
+    as_of = demo_as_of(as_of)
+    world_calibration = calibration(as_of)
     _arguments_check(world_calibration, scale=scale, seed=seed, cases_per_force=cases_per_force)
     report.step("Loading reference data (43 forces, their areas and crime types) ...")
     reference_data_load()
@@ -91,14 +99,17 @@ def demo_world_build(
     existing = DemoWorld.objects.first()
     if existing is not None:
         finished = existing.seconds > 0
-        same = (existing.scale, existing.seed) == (scale, seed)
+        same = (existing.scale, existing.seed) == (scale, seed) and (
+            not pinned or existing.as_of == as_of
+        )
         if same and finished and not reset:
             built = timezone.localtime(existing.built_at)
             return DemoWorldResult(
                 summary=(
                     f"Synthetic demo world ({scale}, seed {seed}) is already loaded: "
                     f"{existing.cases:,} cases in {_forces_phrase(len(force_codes))}, "
-                    f"built {built:%d %B %Y %H:%M}. Nothing changed. {SYNTHETIC_NOTICE}"
+                    f"{_as_of_phrase(existing.as_of)}, built {built:%d %B %Y %H:%M}. "
+                    f"Nothing changed{_stale_hint(existing.as_of, as_of)}. {SYNTHETIC_NOTICE}"
                 ),
                 created=False,
                 cases=existing.cases,
@@ -107,8 +118,9 @@ def demo_world_build(
         if not same and not reset:
             state = "is loaded" if finished else "was left half-built"
             raise DemoWorldError(
-                f"a different synthetic demo world ({existing.scale}, seed {existing.seed}) "
-                f"{state}; pass --reset to replace it with ({scale}, seed {seed})"
+                f"a different synthetic demo world ({existing.scale}, seed {existing.seed}, "
+                f"{_as_of_phrase(existing.as_of)}) {state}; pass --reset to replace it with "
+                f"({scale}, seed {seed}, {_as_of_phrase(as_of)})"
             )
         report.step(f"Deleting the demo world ({existing.scale}, seed {existing.seed}) ...")
         _world_delete(report)
@@ -116,14 +128,15 @@ def demo_world_build(
         _database_empty_check(world_calibration)
 
     world = DemoWorld.objects.create(
-        scale=scale, seed=seed, built_at=timezone.now(), cases=0, seconds=0
+        scale=scale, seed=seed, as_of=as_of, built_at=timezone.now(), cases=0, seconds=0
     )
+    # The world's present: the end of its as-of day, or now if that day is today.
+    until = min(world_calibration.window_end, timezone.now())
     forces = _forces(force_codes)
     _care_policies_set(forces)
-    # Visit times for the next four weeks in every area (synthetic, like all demo data).
-    visit_slots_demo_create(
-        areas=Area.objects.filter(force__in=forces), today=timezone.localdate(timezone=LONDON)
-    )
+    # Visit times for the four weeks after the as-of day in every area (synthetic, like
+    # all demo data).
+    visit_slots_demo_create(areas=Area.objects.filter(force__in=forces), today=as_of)
     crime_types = _crime_types()
     pools = PeoplePools.from_faker(seed)
     streams = _force_streams(
@@ -134,6 +147,7 @@ def demo_world_build(
         cases_per_force=cases_per_force,
         crime_types=crime_types,
         pools=pools,
+        until=until,
     )
     report.step("Creating synthetic staff ...")
     _staff_create(world_calibration, streams=streams, seed=seed, pools=pools)
@@ -155,7 +169,7 @@ def demo_world_build(
             report.tenths(total, expected, "cases")
     report.tenths(total, expected, "cases", final=True)
     report.step(f"Stored {total:,} cases with their victims and events.")
-    _world_extend(seed=seed, report=report)
+    _world_extend(seed=seed, report=report, until=until)
     demo_logins_enrol()
     seconds = max(time.perf_counter() - started, 0.001)
     DemoWorld.objects.filter(pk=world.pk).update(
@@ -164,7 +178,8 @@ def demo_world_build(
     return DemoWorldResult(
         summary=(
             f"Synthetic demo world ({scale}, seed {seed}): {total:,} cases in "
-            f"{_forces_phrase(len(forces))} built in {seconds:.1f} s. {SYNTHETIC_NOTICE}"
+            f"{_forces_phrase(len(forces))}, {_as_of_phrase(as_of)}, built in "
+            f"{seconds:.1f} s. {SYNTHETIC_NOTICE}"
         ),
         created=True,
         cases=total,
@@ -186,6 +201,12 @@ def _arguments_check(
         raise DemoWorldError(f"the seed must be a whole number from 0 to {LARGEST_SEED}")
     if cases_per_force is not None and cases_per_force < 1:
         raise DemoWorldError("cases_per_force must be at least 1")
+    today = timezone.localdate(timezone=world_calibration.time_zone)
+    if world_calibration.as_of > today:
+        raise DemoWorldError(
+            f"the as-of day {world_calibration.as_of.isoformat()} is after today "
+            f"({today.isoformat()}): the demo world's activity cannot run into the future"
+        )
 
 
 def _database_empty_check(world_calibration: Calibration) -> None:
@@ -213,7 +234,7 @@ def _database_empty_check(world_calibration: Calibration) -> None:
 # --- extending and deleting --------------------------------------------------------------
 
 
-def _world_extend(*, seed: int, report: _Progress) -> None:
+def _world_extend(*, seed: int, report: _Progress, until: datetime) -> None:
     """What other apps add to the stored cases: every Victims' Code obligation clocked
     from the case logs, then a year of simulated survey fieldwork."""
     from victimcare.care.services import obligations_rebuild
@@ -222,7 +243,7 @@ def _world_extend(*, seed: int, report: _Progress) -> None:
     from victimcare.training.demo import training_demo_build
 
     report.step("Clocking every Victims' Code obligation from the case logs ...")
-    obligations = obligations_rebuild(cases=Case.objects.all(), now=timezone.now())
+    obligations = obligations_rebuild(cases=Case.objects.all(), now=until)
     report.step(f"  {obligations:,} obligations clocked.")
     report.step("Simulating a year of survey fieldwork ...")
     report.step(demo_fieldwork_build(seed=seed, progress=report.enabled))
@@ -311,6 +332,18 @@ def _audit_records_of_demo_victims_delete() -> None:
 
 def _forces_phrase(count: int) -> str:
     return "1 force" if count == 1 else f"{count} forces"
+
+
+def _as_of_phrase(as_of: date | None) -> str:
+    if as_of is None:
+        return "activity to an unrecorded day"
+    return f"activity to {as_of.day} {as_of:%B %Y}"
+
+
+def _stale_hint(built: date | None, wanted: date) -> str:
+    if built is None or built >= wanted:
+        return ""
+    return " (`victimcare seed --reset` brings it up to date)"
 
 
 class _Progress:

@@ -18,7 +18,7 @@ progress, the report pack, open data and the API) asks this module, and only thi
   (``publish_comparison``, ``CHANGE_RULE``, ``GAP_RULE``).
 
 Pure functions of their arguments (no Django), except ``today`` and ``threshold``,
-which read the clock and the setting.
+which read the clock (or the demo world's as-of day) and the setting.
 """
 
 from __future__ import annotations
@@ -67,10 +67,16 @@ MODE_MIX_RULE = (
 
 
 def today() -> date:
-    """The date figures are published on (the tests pin it)."""
+    """The date figures are published on (the tests pin it): today, or the as-of day of a
+    synthetic demo world that ends earlier (its fieldwork stops there, so the months
+    still in fieldwork on that day are marked incomplete)."""
     from django.utils import timezone
 
-    return timezone.localdate()
+    from victimcare.core.registry import demo_world_get
+
+    day = timezone.localdate()
+    as_of = getattr(demo_world_get(), "as_of", None)
+    return min(day, as_of) if as_of is not None else day
 
 
 def threshold() -> int:
