@@ -83,7 +83,7 @@ DECISION_DAYS: dict[str, tuple[int, int]] = {
 
 # Who records enhanced grounds given with a report, by channel (an officer's report: the
 # officer; see _grounds).
-GROUNDS_RECORDED_WITH_REPORT_BY = {
+GROUNDS_RECORDED_WITH_REPORT_BY: dict[str, str] = {
     Channel.ONLINE: ONLINE_GROUNDS_BY,
     Channel.RECORDS_SYSTEM: "records system (synthetic)",
 }
@@ -91,7 +91,7 @@ GROUNDS_BY_STAFF = "call handler (synthetic)"
 NEEDS_ASSESSMENT_REASON = "Assessed at the needs assessment"
 REPORT_REASON = "Recorded with the report"
 # What the status was before an event that has not happened by the world's end.
-STATUS_BEFORE = {
+STATUS_BEFORE: dict[str, str] = {
     CaseStatus.UNDER_INVESTIGATION: CaseStatus.REPORTED,
     CaseStatus.SUSPECT_IDENTIFIED: CaseStatus.REPORTED,
     CaseStatus.CHARGED: CaseStatus.UNDER_INVESTIGATION,
