@@ -96,7 +96,8 @@ def compensation_information_given(*, case: Case) -> datetime | None:
     ):
         covers = detail.get("covers") if isinstance(detail, dict) else None
         if isinstance(covers, list) and COMPENSATION_INFORMATION in covers:
-            return at
+            given: datetime = at
+            return given
     return None
 
 
