@@ -63,6 +63,7 @@ def test_an_officer_meets_obligations_from_the_worklist_and_the_supervisor_sees_
     page.get_by_label("Yes, the victim agrees to be referred").check()
     page.get_by_label("Name and the safe contact route below").check()
     page.get_by_label("Phone").check()
+    page.get_by_label("I told the victim how they may claim compensation").check()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Record needs assessment").click()
     assert "Needs assessment recorded" in page.content()
@@ -82,6 +83,7 @@ def test_an_officer_meets_obligations_from_the_worklist_and_the_supervisor_sees_
         "visit_offer",
         "needs_assessment",
         "support_referral",
+        "compensation_information",
     ):
         assert statuses[code] == ObligationStatus.MET, code
     # Nothing is left on the worklist for this case: the next investigation update is due

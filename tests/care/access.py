@@ -1,5 +1,7 @@
 """Who may use the care app's routes (merged into tests/accounts/test_access.py)."""
 
+from datetime import date
+
 from tests.access_rules import ANON, CASE_ROLES, FORBIDDEN, NOT_FOUND, OK, roles
 from victimcare.accounts.constants import Role
 
@@ -47,17 +49,30 @@ ROUTES = {
     ),
     "care:property": ("get", "own-case", roles(WORKERS, OK, FORBIDDEN)),
     "care:property@other-force": ("get", "other-case", roles(WORKERS, NOT_FOUND, FORBIDDEN)),
-    # No such property or complaint: a message on the case page.
-    "care:property-returned": (
-        "post",
-        lambda world: {"reference": world["own-case"].reference, "pk": 999999},
-        roles(WORKERS, 302, FORBIDDEN),
+    # Property held: returned or kept (a form). Another force's case is not found, and
+    # so is property on another case.
+    "care:property-update": (
+        "get",
+        lambda world: {"reference": world["own-case"].reference, "pk": world["own-property"].pk},
+        roles(WORKERS, OK, FORBIDDEN),
     ),
-    "care:property-returned@other-force": (
-        "post",
-        lambda world: {"reference": world["other-case"].reference, "pk": 999999},
+    "care:property-update@other-force": (
+        "get",
+        lambda world: {
+            "reference": world["other-case"].reference,
+            "pk": world["other-property"].pk,
+        },
         roles(WORKERS, NOT_FOUND, FORBIDDEN),
     ),
+    "care:property-update@other-case": (
+        "get",
+        lambda world: {
+            "reference": world["own-case"].reference,
+            "pk": world["other-property"].pk,
+        },
+        roles(WORKERS, NOT_FOUND, FORBIDDEN),
+    ),
+    # No such complaint: a message on the case page.
     "care:complaint-acknowledge": (
         "post",
         lambda world: {"reference": world["own-case"].reference, "pk": 999999},
@@ -126,9 +141,14 @@ def world_extend(world) -> None:
     from victimcare.accounts.models import SupportOrganisation
     from victimcare.care.services.events import needs_assessment_record
     from victimcare.care.services.referrals import referral_send
+    from victimcare.care.services_rights import property_record
     from victimcare.cases.models import Victim
     from victimcare.forces.models import Team
 
+    for key, case in (("own-property", world["own-case"]), ("other-property", world["other-case"])):
+        world[key] = property_record(
+            case=case, by=None, description="Black mountain bike", taken_on=date(2026, 9, 1)
+        )
     world["own-team"] = Team.objects.create(
         force=world["force"], area=world["own-area"], code="camden-cid", name="Camden CID"
     )

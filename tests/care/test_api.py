@@ -52,6 +52,7 @@ def test_obligations_have_due_times_in_london_with_their_offset(client, mps, tok
         "support_referral",
         "needs_assessment",
         "investigation_update",
+        "compensation_information",
     }
 
 

@@ -31,7 +31,7 @@ from victimcare.care.services_rights import (
     complaint_acknowledge,
     complaint_make,
     property_record,
-    property_return,
+    property_status_set,
     referral_answer_record,
     vrr_request,
 )
@@ -232,20 +232,29 @@ def test_an_empty_or_overlong_complaint_records_nothing(force, text):
 def test_property_held_is_recorded_and_returned_once(force):
     case = recent_case(force)
     officer = staff_make(Role.OFFICER, force=force)
-    held = property_record(case=case, by=officer, description="Black mountain bike")
-    assert "Black mountain bike" in held.victim_text
-    property_return(case=case, by=officer, property_id=held.pk)
+    today = timezone.localdate()
+    held = property_record(case=case, by=officer, description="Black mountain bike", taken_on=today)
+    [recorded] = events_of(case, EventKind.PROPERTY_RECORDED)
+    assert "Black mountain bike" in recorded.victim_text
+    property_status_set(
+        case=case, by=officer, property_id=held.pk, status="returned", returned_on=today
+    )
     [item] = case_property(case=case)
-    assert item.description == "Black mountain bike"
-    assert item.returned_at is not None
+    assert (item.description, item.status, item.returned_on) == (
+        "Black mountain bike",
+        "returned",
+        today,
+    )
     with pytest.raises(CareError, match="already returned"):
-        property_return(case=case, by=officer, property_id=held.pk)
+        property_status_set(
+            case=case, by=officer, property_id=held.pk, status="returned", returned_on=today
+        )
 
 
 def test_property_without_a_description_records_nothing(force):
     case = recent_case(force)
     with pytest.raises(CareError):
-        property_record(case=case, by=None, description=" ")
+        property_record(case=case, by=None, description=" ", taken_on=timezone.localdate())
     assert not events_of(case, EventKind.PROPERTY_RECORDED)
 
 
@@ -303,7 +312,7 @@ def test_property_without_a_description_shows_an_error_summary(client, force):
     case = recent_case(force)
     client.force_login(staff_make(Role.OFFICER, force=force))
     url = reverse("care:property", kwargs={"reference": case.reference})
-    page = client.post(url, {"description": ""}).content.decode()
+    page = client.post(url, {"description": "", "taken_on": "1/9/2026"}).content.decode()
     assert "Describe the property held" in page
     assert "govuk-error-summary" in page
     assert not events_of(case, EventKind.PROPERTY_RECORDED)

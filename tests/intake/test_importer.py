@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 
 import pytest
 from django.db import connection
@@ -616,6 +617,8 @@ def test_each_copy_line_puts_each_value_in_its_models_column():
         "preferred_contact": "letter",
         "times_to_avoid": "evenings",
         "status": "",
+        "hate_element": "yes",
+        "enhanced_grounds": "intimidated",
     }
     row = RowChecker(force=force, now=timezone.now(), header=list(FIELDS)).check(
         [cells[name] for name in FIELDS]
@@ -643,9 +646,17 @@ def test_each_copy_line_puts_each_value_in_its_models_column():
         "Back door forced",
     )
     assert case["created_at"] == "2025-03-02 09:00:00+00"
+    assert case["hate_element"] == "t"
     assert (case["area_id"], case["crime_type_id"]) == (str(area.pk), str(crime_type.pk))
     victim = lines[Victim._meta.db_table]
     assert (victim["id"], victim["case_id"]) == ("22", "11")
+    flags = ("most_serious_crime", "persistently_targeted", "vulnerable", "intimidated")
+    assert [victim[name] for name in flags] == ["t", "f", "f", "t"]
+    entries = json.loads(victim["enhanced_grounds"].replace("\\\\", "\\"))
+    assert [(e["ground"], e["source"]) for e in entries] == [
+        ("most_serious_crime", "derived"),
+        ("intimidated", "recorded"),
+    ]
     details = lines[VictimPersonalDetails._meta.db_table]
     assert {k: details[k] for k in ("victim_id", "given_name", "family_name", "postcode")} == {
         "victim_id": "22",

@@ -11,16 +11,29 @@ trims every cell of the file, so a crime type or area code with spaces around it
 as the code (the forms' lists take the code only as it is).
 """
 
-from datetime import date
+import itertools
+import json
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.factories import crime_type_make
 from tests.intake.factories import answers_make, reporting_world
+from victimcare.cases.constants import EnhancedGround
+from victimcare.cases.models import Victim
+from victimcare.cases.services import VictimDetails, case_create
+from victimcare.core.timezones import LONDON
+from victimcare.forces.models import Area, CrimeType
 from victimcare.intake.forms import answers_validate
-from victimcare.intake.importer.check import FIELDS, RowChecker
+from victimcare.intake.importer.check import (
+    FIELDS,
+    IMPORT_GROUNDS_BY,
+    ROW_FIELDS,
+    RowChecker,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +56,8 @@ BASE = {
     "preferred_contact": "email",
     "times_to_avoid": "",
     "status": "",
+    "hate_element": "",
+    "enhanced_grounds": "",
 }
 SHARED = (
     "crime_type",
@@ -149,3 +164,128 @@ CHANGES = {
 @given(changes=st.fixed_dictionaries({}, optional=CHANGES))
 def test_the_importer_accepts_exactly_what_the_forms_accept(force, changes):
     assert_agree(force, changes)
+
+
+# --- enhanced grounds: the importer gives a victim the grounds the forms and the API give --
+
+
+@pytest.fixture
+def ground_world(force):
+    """A force with a crime type that is one of the Code's most serious crimes."""
+    crime_type_make("rape")
+    CrimeType.objects.filter(code="rape").update(name="Rape", most_serious_crime=True)
+    return force
+
+
+_REFERENCES = itertools.count()
+
+
+def grounds_both_ways(force, cells: dict):
+    """The importer's verdict on a row, and the victim ``case_create`` (which the forms,
+    staff entry and the API call) records for the same report; both None when refused."""
+    values = {**BASE, **cells, "crime_reference": f"G-{next(_REFERENCES)}"}
+    checker = RowChecker(force=force, now=timezone.now(), header=list(FIELDS), system="rms")
+    row = checker.check([values[name] for name in FIELDS])
+    if isinstance(row, str):
+        return row, None
+    imported = dict(zip(ROW_FIELDS, row, strict=True))
+    reported = datetime.fromisoformat(values["reported_at"]).replace(tzinfo=LONDON)
+    occurred = (
+        datetime.fromisoformat(values["occurred_at"]).replace(tzinfo=LONDON)
+        if values["occurred_at"]
+        else None
+    )
+    recorded = [g.strip() for g in values["enhanced_grounds"].split(";") if g.strip()]
+    case = case_create(
+        force=force,
+        area=Area.objects.get(force=force, code="hackney"),
+        crime_type=CrimeType.objects.get(code=values["crime_type"]),
+        channel="records_system",
+        reported_at=reported,
+        occurred_at=occurred,
+        victim=VictimDetails(
+            given_name="Ada",
+            family_name="Testperson",
+            date_of_birth=date.fromisoformat(values["date_of_birth"])
+            if values["date_of_birth"]
+            else None,
+            enhanced_grounds=tuple(recorded),
+        ),
+        hate_element=values["hate_element"].lower() in ("yes", "true", "1"),
+        grounds_recorded_by=IMPORT_GROUNDS_BY.format(system="rms"),
+    )
+    return imported, Victim.objects.get(case=case)
+
+
+def ground_summary(entries) -> list[tuple]:
+    """Each entry's ground and source, and the reason of a derived one (a recorded one's
+    reason says which channel recorded it)."""
+    return [
+        (e["ground"], e["source"], e["reason"] if e["source"] == "derived" else "") for e in entries
+    ]
+
+
+GROUND_WORDS = [*EnhancedGround.values, "bogus", "Vulnerable", ""]
+
+
+@st.composite
+def ground_cells(draw):
+    offence = draw(st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2025, 12, 31)))
+    offence = offence.replace(microsecond=0)
+    reported = offence + draw(
+        st.sampled_from([timedelta(0), timedelta(hours=3), timedelta(days=9)])
+    )
+    # Around the 18th birthday, or anywhere.
+    eighteenth = offence.date() - timedelta(days=18 * 365 + 4)
+    birth = draw(
+        st.one_of(
+            st.none(),
+            st.integers(-8, 8).map(lambda d: eighteenth + timedelta(days=d)),
+            st.dates(min_value=date(1930, 1, 1), max_value=offence.date()),
+        )
+    )
+    words = draw(st.lists(st.sampled_from(GROUND_WORDS), max_size=4))
+    return {
+        "crime_type": draw(st.sampled_from(["domestic-burglary", "rape"])),
+        "hate_element": draw(st.sampled_from(["", "yes", "no", "TRUE", "0"])),
+        "occurred_at": draw(st.sampled_from([offence.isoformat(), ""])),
+        "reported_at": reported.isoformat(),
+        "date_of_birth": birth.isoformat() if birth else "",
+        "enhanced_grounds": draw(st.sampled_from([";", " ; "])).join(words),
+    }
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cells=ground_cells())
+def test_an_imported_victim_gets_exactly_the_grounds_the_forms_and_the_api_give(
+    ground_world, cells
+):
+    """Derived (crime type, hate element, under 18 at the offence) and recorded (the
+    ``enhanced_grounds`` column, ``;``-separated): the same grounds, flags and reasons as
+    ``case_create`` gives a report from the online form, staff entry or the API; a row
+    with a ground the API's enum does not hold is refused, naming the column."""
+    unknown = [
+        g.strip()
+        for g in cells["enhanced_grounds"].split(";")
+        if g.strip() and g.strip() not in EnhancedGround.values
+    ]
+    if unknown:
+        row = RowChecker(force=ground_world, now=timezone.now(), header=list(FIELDS)).check(
+            [{**BASE, **cells}[name] for name in FIELDS]
+        )
+        assert isinstance(row, str)
+        assert row.startswith("enhanced_grounds")
+        assert repr(unknown[0]) in row
+        return
+    imported, victim = grounds_both_ways(ground_world, cells)
+    assert not isinstance(imported, str), imported
+    assert ground_summary(json.loads(imported["enhanced_grounds"])) == ground_summary(
+        victim.enhanced_grounds
+    )
+    assert {g: imported[g] for g in EnhancedGround.values} == {
+        g: getattr(victim, g) for g in EnhancedGround.values
+    }

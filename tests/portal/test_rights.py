@@ -171,20 +171,24 @@ def test_an_eligible_victim_asks_for_a_review_in_track_my_case(client, force):
 
 def test_the_entitlements_page_shows_property_held_and_the_rights(client, force):
     case = recent_case(force)
+    today = timezone.localdate()
+    taken, words_day = f"{today.day}/{today.month}/{today.year}", f"{today.day} {today:%B %Y}"
     officer = staff_make(Role.OFFICER, force=force)
     client.force_login(officer)
     client.post(
         reverse("care:property", kwargs={"reference": case.reference}),
-        {"description": "Black mountain bike"},
+        {"description": "Black mountain bike", "taken_on": taken},
     )
     signed_in(client, case)
     page = client.get(reverse("portal:entitlements")).content.decode()
     for words in (
         "What you are entitled to",
         "Information about compensation",
-        "Black mountain bike: we are holding it.",
+        f"Black mountain bike: taken on {words_day}. We are holding it",
         "Making a complaint",
         "within 5 working days",
     ):
         assert words in page
-    assert "Black mountain bike" in client.get(reverse("portal:case")).content.decode()
+    track = client.get(reverse("portal:case")).content.decode()
+    assert "Your property we hold" in track
+    assert f"Black mountain bike: taken on {words_day}" in track

@@ -117,3 +117,19 @@ class VisitStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     DONE = "done", _("Done")
     MISSED = "missed", _("Missed")
+
+
+class PropertyStatus(models.TextChoices):
+    """Where property the police hold for a case stands (Victims' Code right 10)."""
+
+    HELD = "held", _("Held by the police")
+    RETURNED = "returned", _("Returned")
+    KEPT = "kept", _("Kept by the police")
+
+
+PROPERTY_DESCRIPTION_MAX_LENGTH = 500
+PROPERTY_REASON_MAX_LENGTH = 1000
+# The obligations a staff member can say one contact met beyond its own (``covers``):
+# Rights 5 and 10 (issue 15).
+COMPENSATION_INFORMATION = "compensation_information"
+PROPERTY_INFORMATION = "property_information"

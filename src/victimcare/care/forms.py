@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from victimcare.accounts.models import SupportOrganisation
 from victimcare.care.constants import (
+    COMPENSATION_INFORMATION,
+    PROPERTY_INFORMATION,
     UPDATE_EVERY_DAYS_MAX,
     Need,
     ReferralConsent,
@@ -66,12 +68,25 @@ class ContactForm(forms.Form):
     covers_written = forms.BooleanField(
         required=False, label=_("I gave the written information about the Victims' Code")
     )
+    covers_compensation = forms.BooleanField(
+        required=False,
+        label=_("I told the victim how they may claim compensation (Victims' Code right 5)"),
+    )
+    covers_property = forms.BooleanField(
+        required=False,
+        label=_(
+            "I told the victim about their property we hold: what, why and when they can "
+            "have it back (right 10)"
+        ),
+    )
 
     def covers(self) -> list[str]:
         picked = {
             "covers_vrr": "vrr_information",
             "covers_vps": "vps_offer",
             "covers_written": "written_information",
+            "covers_compensation": COMPENSATION_INFORMATION,
+            "covers_property": PROPERTY_INFORMATION,
         }
         return [code for name, code in picked.items() if self.cleaned_data.get(name)]
 
@@ -128,6 +143,14 @@ class NeedsAssessmentForm(VictimChoiceMixin, forms.Form):
             "min_value": _("Enter a number of days from 1 to %(limit_value)s"),
             "max_value": _("Enter a number of days up to %(limit_value)s"),
         },
+    )
+    compensation_information = forms.BooleanField(
+        required=False,
+        label=_(
+            "I told the victim how they may claim compensation: the Criminal Injuries "
+            "Compensation Scheme, and a compensation order if someone is convicted (Victims' "
+            "Code right 5)"
+        ),
     )
     enhanced_grounds = forms.MultipleChoiceField(
         label=_("Is the victim entitled to enhanced rights?"),

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from victimcare.care.constants import (
+    PROPERTY_DESCRIPTION_MAX_LENGTH,
+    PROPERTY_REASON_MAX_LENGTH,
     Need,
     ObligationStatus,
+    PropertyStatus,
     ReferralConsent,
     ReferralStatus,
     SafeRoute,
@@ -407,3 +410,44 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"Visit for victim {self.victim_id}: {self.status}"
+
+
+class PropertyHeld(models.Model):
+    """Property the police hold for a case (Victims' Code right 10): what it is, when it
+    was taken, and whether it was given back (on which day) or is kept (and why). The
+    victim sees it in Track my case; written only by ``care.services_rights``."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="property_held")
+    description = models.CharField(
+        max_length=PROPERTY_DESCRIPTION_MAX_LENGTH,
+        help_text=_("What is held, so that the victim recognises it (they see this)"),
+    )
+    taken_on = models.DateField(help_text=_("The day the police took it"))
+    status = models.CharField(
+        max_length=16, choices=PropertyStatus.choices, default=PropertyStatus.HELD
+    )
+    returned_on = models.DateField(
+        null=True, blank=True, help_text=_("The day it was given back (status returned)")
+    )
+    kept_reason = models.TextField(
+        blank=True,
+        max_length=PROPERTY_REASON_MAX_LENGTH,
+        help_text=_("Why the police keep it (status kept), in words the victim understands"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["taken_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=F("taken_on")),
+                name="property_returned_after_taken",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Property {self.pk} on case {self.case_id}"

@@ -5,16 +5,25 @@ at the stage their case has reached (the "What you are entitled to" page)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from victimcare.care.models import Referral
+from victimcare.care.constants import COMPENSATION_INFORMATION, PropertyStatus
+from victimcare.care.models import PropertyHeld, Referral
 from victimcare.care.selectors_vrr import vrr_eligibility
 from victimcare.cases.constants import CaseStatus, EventKind
 from victimcare.cases.models import Case, Victim
 
 SENT, DECLINED, CONSENTED, OPEN = "sent", "declined", "consented", "open"
+# The events that can say they met compensation information (the rule's ``met_by``).
+COVERING_EVENTS = (
+    EventKind.NEEDS_ASSESSED,
+    EventKind.CONTACT_MADE,
+    EventKind.WRITTEN_INFORMATION_SENT,
+    EventKind.MESSAGE_TO_VICTIM,
+)
 
 
 @dataclass(frozen=True)
@@ -47,26 +56,49 @@ def referral_state(*, victim: Victim) -> ReferralState:
     return ReferralState(OPEN, needs_consent)
 
 
-@dataclass
-class Held:
-    id: int
-    description: str
-    recorded_at: datetime
-    returned_at: datetime | None = None
+def case_property(*, case: Case) -> list[PropertyHeld]:
+    """Property held for the case, in the order it was taken: what, when taken, and
+    whether it was returned (on which day) or is kept (and why)."""
+    return list(PropertyHeld.objects.filter(case=case).order_by("taken_on", "id"))
 
 
-def case_property(*, case: Case) -> list[Held]:
-    """Property held for the case, in the order recorded, with when each was returned."""
-    held: dict[int, Held] = {}
-    events = case.events.filter(
-        kind__in=(EventKind.PROPERTY_RECORDED, EventKind.PROPERTY_RETURNED)
-    ).order_by("at", "id")
-    for event in events:
-        if event.kind == EventKind.PROPERTY_RECORDED:
-            held[event.pk] = Held(event.pk, event.detail.get("description", ""), event.at)
-        elif event.detail.get("property_id") in held:
-            held[event.detail["property_id"]].returned_at = event.at
-    return list(held.values())
+def property_get(*, case: Case, pk: int) -> PropertyHeld:
+    """One item of property held for the case; a 404 when the case has no such item."""
+    return get_object_or_404(PropertyHeld, case=case, pk=pk)
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def property_lines(*, case: Case) -> list[str]:
+    """Each item of property held, in plain English for the victim."""
+    lines = []
+    for held in case_property(case=case):
+        taken = f"{held.description}: taken on {_day(held.taken_on)}"
+        if held.status == PropertyStatus.RETURNED and held.returned_on:
+            lines.append(f"{taken}, given back to you on {_day(held.returned_on)}.")
+        elif held.status == PropertyStatus.KEPT:
+            lines.append(f"{taken}. We need to keep it. Why: {held.kept_reason}")
+        else:
+            lines.append(f"{taken}. We are holding it and will give it back as soon as we can.")
+    return lines
+
+
+def compensation_information_given(*, case: Case) -> datetime | None:
+    """When the victim was first given information about compensation (Right 5): an
+    event on the case that says it covered it."""
+    # Read in Python: SQLite has no JSON "contains" lookup.
+    for at, detail in (
+        case.events.filter(kind__in=COVERING_EVENTS)
+        .order_by("at", "id")
+        .values_list("at", "detail")
+    ):
+        covers = detail.get("covers") if isinstance(detail, dict) else None
+        if isinstance(covers, list) and COMPENSATION_INFORMATION in covers:
+            given: datetime = at
+            return given
+    return None
 
 
 @dataclass
@@ -174,17 +206,7 @@ def victim_entitlements(*, victim: Victim) -> list[Entitlement]:
             ],
         )
     )
-    items.append(
-        Entitlement(
-            "5",
-            "Information about compensation",
-            [
-                "If you were injured by a violent crime you may be able to claim from the "
-                "Criminal Injuries Compensation Scheme. If someone is convicted, the court "
-                "can order them to pay you compensation. Ask your officer how."
-            ],
-        )
-    )
+    items.append(Entitlement("5", "Information about compensation", _compensation_lines(case)))
     updates = [
         f"We will tell you within {days} if someone is arrested, interviewed, released, "
         "bailed or charged, gets a caution or community resolution, or if we decide to take "
@@ -235,17 +257,7 @@ def victim_entitlements(*, victim: Victim) -> list[Entitlement]:
             link="portal:review" if eligible else "",
         )
     )
-    property_lines = [
-        "If we hold your property as evidence, we will tell you and give it back as soon as we can."
-    ]
-    for held in case_property(case=case):
-        if held.returned_at:
-            property_lines.append(
-                f"{held.description}: given back on {timezone.localtime(held.returned_at):%d %B %Y}."
-            )
-        else:
-            property_lines.append(f"{held.description}: we are holding it.")
-    items.append(Entitlement("10", "Your property", property_lines))
+    items.append(Entitlement("10", "Your property", _property_entitlement(case)))
     items.append(
         Entitlement(
             "12",
@@ -258,3 +270,51 @@ def victim_entitlements(*, victim: Victim) -> list[Entitlement]:
         )
     )
     return items
+
+
+def _compensation_lines(case: Case) -> list[str]:
+    """Right 5, at the stage the case has reached."""
+    lines = [
+        "If you were injured by a violent crime, you may be able to claim from the Criminal "
+        "Injuries Compensation Scheme, whether or not anyone is caught. Claims are usually "
+        "made within 2 years of the crime."
+    ]
+    given = compensation_information_given(case=case)
+    if given is not None:
+        lines.append(
+            f"Your officer told you about compensation on {_day(timezone.localdate(given))}. "
+            "Ask them if you need it again."
+        )
+    else:
+        lines.append(
+            "Your officer will tell you how to claim when they talk with you about what help "
+            "you need."
+        )
+    if case.status == CaseStatus.CHARGED:
+        lines.append(
+            "Someone has been charged. If they are convicted, the court can order them to pay "
+            "you compensation: tell your officer or the witness care officer what the crime "
+            "cost you, such as damage, losses or injury."
+        )
+    elif case.status in (CaseStatus.NOT_INVESTIGATED, CaseStatus.CLOSED):
+        lines.append(
+            "Even though nobody has been charged, you can still claim from the Criminal "
+            "Injuries Compensation Scheme if you were injured."
+        )
+    return lines
+
+
+def _property_entitlement(case: Case) -> list[str]:
+    """Right 10: property held, each item as it stands; expenses once someone is charged."""
+    lines = [
+        "If we hold your property, for example as evidence, we will tell you what we hold and "
+        "give it back as soon as we can. If we need to keep it, we will tell you why."
+    ]
+    held = property_lines(case=case)
+    lines.extend(held or ["We are not holding any of your property."])
+    if case.status == CaseStatus.CHARGED:
+        lines.append(
+            "If you go to court as a witness, you can claim back travel costs and lost "
+            "earnings. The witness care officer will tell you how."
+        )
+    return lines

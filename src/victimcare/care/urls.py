@@ -44,9 +44,9 @@ urlpatterns += [
     path("cases/<str:reference>/property/", views_rights.property_held, name="property"),
     path("cases/<str:reference>/review/", views_rights.review_request, name="review-request"),
     path(
-        "cases/<str:reference>/property/<int:pk>/returned/",
-        views_rights.property_returned,
-        name="property-returned",
+        "cases/<str:reference>/property/<int:pk>/",
+        views_rights.property_update,
+        name="property-update",
     ),
     path(
         "cases/<str:reference>/complaints/<int:pk>/acknowledge/",

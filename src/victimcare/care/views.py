@@ -233,6 +233,7 @@ def needs_assessment(request: HttpRequest, reference: str) -> HttpResponse:
                 update_every_days=data["update_every_days"],
                 # (ticked grounds are added; none ticked leaves the recorded ones as they are)
                 enhanced_grounds=data["enhanced_grounds"] or None,
+                compensation_information=data["compensation_information"],
             )
         except CareError as error:
             _form_error(form, error)

@@ -1,26 +1,33 @@
 """Staff pages for the rights beside the clock: recording a victim's objection to a
-referral, property held and its return, and acknowledging a complaint."""
+referral, property held and whether it was returned or is kept, and acknowledging a
+complaint."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from victimcare.accounts.permissions import Capability, capability_required
 from victimcare.care import selectors
-from victimcare.care.forms_rights import PropertyForm, ReferralObjectionForm, ReviewRequestForm
-from victimcare.care.selectors_rights import referral_state
+from victimcare.care.forms_rights import (
+    PropertyForm,
+    PropertyStatusForm,
+    ReferralObjectionForm,
+    ReviewRequestForm,
+)
+from victimcare.care.selectors_rights import property_get, referral_state
 from victimcare.care.selectors_vrr import vrr_eligibility
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.referrals import referral_objection_record
 from victimcare.care.services_rights import (
     complaint_acknowledge,
     property_record,
-    property_return,
+    property_status_set,
     vrr_request,
 )
 from victimcare.cases.selectors import case_get
@@ -60,13 +67,20 @@ def referral_objection(request, reference: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def property_held(request, reference: str) -> HttpResponse:
-    """Record property held for the case (Right 10); the victim sees it."""
+    """Record property held for the case (Right 10): what, and when it was taken; the
+    victim sees it."""
     case = case_get(user=request.user, reference=reference)
-    form = PropertyForm(request.POST or None)
+    today = timezone.localdate()
+    form = PropertyForm(
+        request.POST or None, initial={"taken_on": f"{today.day}/{today.month}/{today.year}"}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             property_record(
-                case=case, by=request.user, description=form.cleaned_data["description"]
+                case=case,
+                by=request.user,
+                description=form.cleaned_data["description"],
+                taken_on=form.cleaned_data["taken_on"],
             )
         except CareError as error:
             _form_error(form, error)
@@ -77,16 +91,29 @@ def property_held(request, reference: str) -> HttpResponse:
 
 
 @capability_required(Capability.WORK_CASES)
-@require_POST
-def property_returned(request, reference: str, pk: int) -> HttpResponse:
+@never_cache
+@require_http_methods(["GET", "POST"])
+def property_update(request, reference: str, pk: int) -> HttpResponse:
+    """Property held was given back (on which day) or is kept (and why)."""
     case = case_get(user=request.user, reference=reference)
-    try:
-        property_return(case=case, by=request.user, property_id=pk)
-    except CareError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Property recorded as returned."))
-    return redirect(case.get_absolute_url() + "#victims-rights")
+    held = property_get(case=case, pk=pk)
+    form = PropertyStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            property_status_set(
+                case=case,
+                by=request.user,
+                property_id=held.pk,
+                status=form.cleaned_data["status"],
+                returned_on=form.cleaned_data["returned_on"],
+                kept_reason=form.cleaned_data["kept_reason"],
+            )
+        except CareError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Property updated. The victim will see it."))
+            return redirect(case.get_absolute_url() + "#victims-rights")
+    return render(request, "care/property_update.html", {"case": case, "held": held, "form": form})
 
 
 @capability_required(Capability.VIEW_COMPLIANCE)

@@ -17,7 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from victimcare.accounts.permissions import Capability, StaffRequest, capability_required
 from victimcare.care.selectors import visit_for_victim, visit_slots_free
-from victimcare.care.selectors_rights import referral_state, victim_entitlements
+from victimcare.care.selectors_rights import (
+    property_lines,
+    referral_state,
+    victim_entitlements,
+)
 from victimcare.care.selectors_vrr import vrr_eligibility
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.visits import visit_booking_cancel, visit_slot_book
@@ -203,6 +207,7 @@ def _case_page(request, victim, form, status=200) -> HttpResponse:
             "exit_this_page": _exit_this_page(victim),
             "referral": referral_state(victim=victim),
             "review_open": vrr_eligibility(case=case_)[0],
+            "property": property_lines(case=case_),
             "visit": visit_state(visit_for_victim(victim=victim)),
         },
         status=status,

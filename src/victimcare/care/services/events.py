@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from victimcare.accounts.models import User
 from victimcare.care.constants import (
+    COMPENSATION_INFORMATION,
     UPDATE_EVERY_DAYS_MAX,
     VICTIM_TEXT_MAX_LENGTH,
     DecisionOutcome,
@@ -180,14 +181,16 @@ def needs_assessment_record(
     safe_route_confirmed: bool = False,
     update_every_days: int | None = None,
     enhanced_grounds: list[str] | None = None,
+    compensation_information: bool = False,
     at: datetime | None = None,
 ) -> NeedsAssessment:
     """Record what the victim needs and what they agree to share with a support service;
     how often they want updates (``update_every_days``; blank: the rule set's default),
     which the investigation updates then follow; and, when given, the enhanced grounds the
     officer assessed (``cases.services.victim_enhanced_grounds_record``: the clock re-times
-    the victim's obligations when their entitlement changes). An assessment can be
-    repeated: the latest one counts."""
+    the victim's obligations when their entitlement changes). ``compensation_information``:
+    the officer told the victim how they may claim compensation (Right 5), which meets that
+    obligation. An assessment can be repeated: the latest one counts."""
     victim = _victim_on_case(case, victim.pk)
     if update_every_days is not None and (
         isinstance(update_every_days, bool)
@@ -227,6 +230,8 @@ def needs_assessment_record(
     detail = {"victim_id": victim.pk, "needs": sorted(needs)}
     if update_every_days is not None:
         detail["update_every_days"] = update_every_days
+    if compensation_information:
+        detail["covers"] = [COMPENSATION_INFORMATION]
     event, _ = care_event_record(
         case=case,
         kind=EventKind.NEEDS_ASSESSED,

@@ -6,6 +6,12 @@ nothing already committed and never half-imports a row. Rows are keyed on the re
 system's own crime reference (an ``ExternalReference``), so a re-run skips what is
 already present. Rejected rows are written, with the reason, to a rejects CSV.
 
+Each victim gets the Victims' Code enhanced grounds a report from the forms or the API
+gets (``cases.services.case_create``): derived from the crime type, the ``hate_element``
+column and a date of birth under 18 at the offence, plus those in the ``enhanced_grounds``
+column (``;``-separated), recorded with the import as their source; the clock started
+after the rows are in reads them (1 working day for enhanced victims).
+
 Speed (``benchmarks/bench_intake.py``):
 
 - a row is checked as plain strings, with no model instances and no per-value Django

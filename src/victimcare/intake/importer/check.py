@@ -8,6 +8,7 @@ tests/intake/test_importer_rules.py holds the two to the same answers.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
@@ -18,7 +19,8 @@ from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
 
-from victimcare.cases.constants import CaseStatus, ContactMethod
+from victimcare.cases.constants import CaseStatus, ContactMethod, EnhancedGround
+from victimcare.cases.grounds import ADULT_AGE, grounds_derive, grounds_entries, grounds_flags
 from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake.constants import PHONE_PATTERN
@@ -44,6 +46,8 @@ OPTIONAL_COLUMNS = (
     "preferred_contact",
     "times_to_avoid",
     "status",
+    "hate_element",
+    "enhanced_grounds",
 )
 LIMITS = {
     "crime_reference": 100,
@@ -61,6 +65,15 @@ BIRTH_EARLIEST = next(g for g in AboutYouForm.date_groups if g.name == "date_of_
 CONTACT_METHODS = frozenset(ContactMethod.values)
 STATUSES = frozenset(CaseStatus.values)
 SAFE_ANSWERS = frozenset(("", "yes", "no", "true", "false", "1", "0"))
+YES_ANSWERS = frozenset(("yes", "true", "1"))
+GROUNDS = frozenset(EnhancedGround.values)
+GROUNDS_SEPARATOR = ";"
+# Who recorded the grounds of an ``enhanced_grounds`` cell, and why (cases/grounds.py):
+# the records system whose export was imported.
+IMPORT_GROUNDS_BY = "records system import ({system})"
+IMPORT_GROUNDS_REASON = "Recorded in the records system's export (bulk import)"
+NO_GROUNDS = "[]"
+NO_FLAGS = (False, False, False, False)
 
 # Plain strings (not the enum members) so the hot path formats and binds them as such.
 EMAIL, PHONE, LETTER = (
@@ -77,7 +90,9 @@ class ImportError_(ValueError):
 # instance), in this order. Date-times are naive UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]';
 # the date of birth is ISO text; ``year`` is the London year reported, which numbers the
 # case's reference; ``plain`` says no cell holds a backslash, tab or line break (which
-# PostgreSQL's COPY text format must escape).
+# PostgreSQL's COPY text format must escape); then the hate element, the victim's four
+# enhanced-ground flags and their entries as JSON text (cases/grounds.py), derived and
+# recorded as ``cases.services.case_create`` does for the forms and the API.
 ROW_FIELDS = (
     "external_id",
     "reported_at",
@@ -98,6 +113,9 @@ ROW_FIELDS = (
     "status",
     "year",
     "plain",
+    "hate_element",
+    *EnhancedGround.values,
+    "enhanced_grounds",
 )
 GoodRow: TypeAlias = tuple[
     str,  # external_id
@@ -193,9 +211,19 @@ class Instants:
 class RowChecker:
     """Validates one CSV row (a list of cells) into a GoodRow, or returns why it is rejected."""
 
-    def __init__(self, *, force: Force, now: datetime, header: list[str]) -> None:
+    def __init__(
+        self, *, force: Force, now: datetime, header: list[str], system: str = "rms"
+    ) -> None:
         self.areas = dict(Area.objects.filter(force=force).values_list("code", "id"))
         self.crime_types = dict(CrimeType.objects.values_list("code", "id"))
+        # What derives a ground from the crime type (cases/grounds.py): by crime type id.
+        self.crime_type_grounds = {
+            pk: (name, most_serious)
+            for pk, name, most_serious in CrimeType.objects.values_list(
+                "id", "name", "most_serious_crime"
+            )
+        }
+        self.grounds_by = IMPORT_GROUNDS_BY.format(system=system)
         self.now = now
         self.today = timezone.localdate(now)
         # Compared as text with the rows' UTC text: same layout, so same order.
@@ -241,6 +269,8 @@ class RowChecker:
             preferred,
             times_to_avoid,
             status,
+            hate_text,
+            grounds_text,
         ) = map(str.strip, values)
         if not external_id:
             return "crime_reference is missing"
@@ -256,6 +286,9 @@ class RowChecker:
                 occurred_at = self.instants.utc(occurred_text)[0]
             except ValueError:
                 return "occurred_at is not a date and time"
+            # As the API: the victim cannot have reported before it happened.
+            if reported_at < occurred_at:
+                return "reported_at is before occurred_at (when the crime happened)"
         crime_type_id = self.crime_types.get(crime_type)
         if crime_type_id is None:
             return f"crime_type {crime_type!r} is not a known crime type code"
@@ -293,6 +326,29 @@ class RowChecker:
         status = status.lower() or REPORTED
         if status not in STATUSES:
             return f"status must be one of {', '.join(sorted(STATUSES))}"
+        hate_text = hate_text.lower()
+        if hate_text not in SAFE_ANSWERS:
+            return "hate_element must be yes or no"
+        hate_element = hate_text in YES_ANSWERS
+        recorded: list[str] = []
+        if grounds_text:
+            recorded = list(
+                dict.fromkeys(g for g in map(str.strip, grounds_text.split(GROUNDS_SEPARATOR)) if g)
+            )
+            unknown = [g for g in recorded if g not in GROUNDS]
+            if unknown:
+                return (
+                    f"enhanced_grounds {unknown[0]!r} is not an enhanced ground; use one or "
+                    f"more of {', '.join(EnhancedGround.values)}, separated by {GROUNDS_SEPARATOR}"
+                )
+        flags, grounds = self.grounds(
+            crime_type_id=crime_type_id,
+            hate_element=hate_element,
+            birth=date_of_birth,
+            offence_at=occurred_at or reported_at,
+            reported_at=reported_at,
+            recorded=recorded,
+        )
         return (
             external_id,
             reported_at,
@@ -313,4 +369,57 @@ class RowChecker:
             status,
             year,
             not self.copy_check or COPY_SPECIAL.search(joined) is None,
+            hate_element,
+            *flags,
+            grounds,
         )
+
+    def grounds(
+        self,
+        *,
+        crime_type_id: int,
+        hate_element: bool,
+        birth: str | None,
+        offence_at: str,
+        reported_at: str,
+        recorded: list[str],
+    ) -> tuple[tuple[bool, bool, bool, bool], str]:
+        """The victim's four enhanced-ground flags and the grounds' entries as JSON text:
+        those ``cases.services.case_create`` gives for the same report (derived from the
+        crime type, the hate element and an age under 18 at the offence; then those
+        recorded in the export, with the import as their source).
+
+        ``offence_at`` and ``reported_at`` are naive UTC text. Most rows have no ground:
+        they cost a dictionary look-up and a comparison of years."""
+        name, most_serious = self.crime_type_grounds[crime_type_id]
+        # Born this many calendar years before the offence's UTC year or more: 18 or
+        # older on the day, whatever the day and the time zone.
+        young = birth is not None and int(offence_at[:4]) - int(birth[:4]) <= ADULT_AGE + 1
+        if not (most_serious or hate_element or young or recorded):
+            return NO_FLAGS, NO_GROUNDS
+        entries = grounds_entries(
+            derived=grounds_derive(
+                crime_type_name=name,
+                crime_type_most_serious=most_serious,
+                hate_element=hate_element,
+                date_of_birth=date.fromisoformat(birth) if young and birth else None,
+                age_band="",
+                offence_day=_utc(offence_at).astimezone(LONDON).date(),
+            ),
+            recorded=recorded,
+            recorded_by=self.grounds_by,
+            at=_utc(reported_at),
+            recorded_reason=IMPORT_GROUNDS_REASON,
+        )
+        flags = grounds_flags(entries)
+        return (
+            flags[EnhancedGround.MOST_SERIOUS_CRIME],
+            flags[EnhancedGround.PERSISTENTLY_TARGETED],
+            flags[EnhancedGround.VULNERABLE],
+            flags[EnhancedGround.INTIMIDATED],
+        ), json.dumps(entries)
+
+
+def _utc(text: str) -> datetime:
+    """Naive UTC text (a checked row's date-time) as an aware date-time."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -163,7 +163,7 @@ def cases_import(
     rejects_writer = csv_writer(rejects)
     rejects_writer.writerow(["line", "crime_reference", "reason"])
     summary = summary if summary is not None else ImportSummary()
-    checker = RowChecker(force=force, now=timezone.now(), header=header)
+    checker = RowChecker(force=force, now=timezone.now(), header=header, system=system)
     reference_at = header.index("crime_reference")
     writer = BatchWriter(force=force, system=system, backfill=backfill)
     checks = writer.checks

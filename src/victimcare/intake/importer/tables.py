@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Model
 
+from victimcare.cases.constants import EnhancedGround
 from victimcare.intake.importer.check import ROW_FIELDS
 
 if TYPE_CHECKING:
@@ -55,8 +56,16 @@ CASE_FIELDS = {
     "status": "status",
     "summary": "summary",
     "created_at": SET,
+    "hate_element": "hate_element",
 }
-VICTIM_FIELDS = {"id": "victim_id", "case_id": "case_id", "pseudonym": "pseudonym"}
+VICTIM_FIELDS = {
+    "id": "victim_id",
+    "case_id": "case_id",
+    "pseudonym": "pseudonym",
+    # The enhanced grounds (cases/grounds.py): the four flags, then their entries.
+    **{ground: ground for ground in EnhancedGround.values},
+    "enhanced_grounds": "enhanced_grounds",
+}
 DETAILS_FIELDS = {"victim_id": "victim_id"} | {
     name: name
     for name in (

@@ -31,7 +31,7 @@ from victimcare.cases.models import (
 from victimcare.cases.services import format_reference
 from victimcare.forces.models import Area, CrimeType, Force
 from victimcare.intake.importer.backfill import BackfillChecks
-from victimcare.intake.importer.check import GoodRow
+from victimcare.intake.importer.check import NO_GROUNDS, GoodRow
 from victimcare.intake.importer.tables import (
     CASE_FIELDS,
     COPY_ESCAPES,
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 RECORDS_SYSTEM = str(Channel.RECORDS_SYSTEM.value)
 REPORT_RECORDED = str(EventKind.REPORT_RECORDED.value)
 REPORT_RECORDED_TEXT = "Your report was recorded."
+BOOL = {True: "t", False: "f"}  # COPY text format
 
 
 def _uuids(count: int) -> list[str]:
@@ -309,6 +310,7 @@ class BatchWriter:
         external_middle = f"\t{self.force.pk}\t{_copy_text(self.system)}\t"
         external_tail = self.external.tail
         case_middle = f"\t{self.force.pk}\t"
+        no_grounds = "\tf\tf\tf\tf\t" + NO_GROUNDS
         if self.checks is not None:
             _, area_table, crime_type_table = self.used_tables
             self.used[area_table].update({row[4] for row in rows})
@@ -341,6 +343,12 @@ class BatchWriter:
                 status,
                 _,
                 plain,
+                hate_element,
+                most_serious_crime,
+                persistently_targeted,
+                vulnerable,
+                intimidated,
+                grounds,
             ) = row
             if not plain:
                 (
@@ -370,9 +378,16 @@ class BatchWriter:
             cases.append(
                 f"{case_id}\t{reference}{case_middle}{area_id}\t{crime_type_id}\t"
                 f"{reported_at}+00\t{occurred_at + '+00' if occurred_at else NULL}\t"
-                f"{RECORDS_SYSTEM}\t{status}\t{summary}\t{now}{case_tail}"
+                f"{RECORDS_SYSTEM}\t{status}\t{summary}\t{now}\t{BOOL[hate_element]}{case_tail}"
             )
-            victims.append(f"{victim_id}\t{case_id}\t{pseudonym}{victim_tail}")
+            if grounds == NO_GROUNDS:
+                victims.append(f"{victim_id}\t{case_id}\t{pseudonym}{no_grounds}{victim_tail}")
+            else:
+                victims.append(
+                    f"{victim_id}\t{case_id}\t{pseudonym}\t{BOOL[most_serious_crime]}\t"
+                    f"{BOOL[persistently_targeted]}\t{BOOL[vulnerable]}\t{BOOL[intimidated]}\t"
+                    f"{grounds.translate(COPY_ESCAPES)}{victim_tail}"
+                )
             details.append(
                 f"{victim_id}\t{given_name}\t{family_name}\t{date_of_birth or NULL}\t"
                 f"{email}\t{phone}\t{address}\t{postcode}\t{preferred}\t{times_to_avoid}\t"

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('cases', '0007_event_kinds_issue15'),
         ('forces', '0004_crime_type_report_group_postcode_district'),
         ('training', '0001_training_modules_versions_signoffs'),
-        ('care', '0006_rule_sets_reassurance_callback'),
+        ('care', '0007_rule_sets_reassurance_callback'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

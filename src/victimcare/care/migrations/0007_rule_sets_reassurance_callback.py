@@ -9,7 +9,7 @@ from datetime import date
 from django.db import migrations
 from django.utils import timezone
 
-from victimcare.care.migrations._0006_data import RULE_SETS
+from victimcare.care.migrations._0007_data import RULE_SETS
 
 
 def _checksum(definition: dict) -> str:
@@ -54,6 +54,6 @@ def load(apps, schema_editor):  # noqa: ARG001 (RunPython passes the schema edit
 
 
 class Migration(migrations.Migration):
-    dependencies = [("care", "0005_rule_sets_by_report_date")]
+    dependencies = [("care", "0006_property_held_and_rights_5_10")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]
