@@ -73,10 +73,16 @@ def assess(case, *, compensation: bool, at):
 # --- the rule sets: new versions, history kept ---------------------------------------------
 
 
+def _codes(version):
+    return {r["code"] for r in version.definition["rules"]}
+
+
 @pytest.mark.parametrize("code", NEW_RULES)
 def test_rights_5_and_10_are_added_as_a_new_version_and_the_earlier_ones_are_kept(code):
     versions = list(RuleSetVersion.objects.filter(rule_set__code=code).order_by("version"))
-    newest, before = versions[-1], versions[-2]
+    # The version that added them (a later one may add other rules, e.g. a trial's).
+    at = next(i for i, v in enumerate(versions) if _codes(v) & NEW_RULES[code])
+    newest, before = versions[at], versions[at - 1]
     added = {r["code"] for r in newest.definition["rules"]} - {
         r["code"] for r in before.definition["rules"]
     }
@@ -91,8 +97,10 @@ def test_a_case_clocked_under_an_earlier_version_keeps_it_on_a_rebuild(force):
     """History is never rewritten: a rebuild keeps a case's version while its Code is the
     one in force at its report date, so no Right 5 obligation appears on it."""
     case = care_case_make(force=force, reported_at=london(2026, 3, 2, 10))
-    earlier = RuleSetVersion.objects.filter(rule_set__code="vc2020").order_by("version")
-    earlier = list(earlier)[-2]
+    versions = list(RuleSetVersion.objects.filter(rule_set__code="vc2020").order_by("version"))
+    earlier = versions[
+        next(i for i, v in enumerate(versions) if _codes(v) & NEW_RULES["vc2020"]) - 1
+    ]
     CaseClock.objects.filter(case=case).update(rule_set_version=earlier)
     obligations_rebuild(now=london(2026, 3, 20, 10))
     assert CaseClock.objects.get(case=case).rule_set_version_id == earlier.pk

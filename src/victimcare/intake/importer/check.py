@@ -137,6 +137,12 @@ GoodRow: TypeAlias = tuple[
     str,  # status
     int,  # year
     bool,  # plain
+    bool,  # hate_element
+    bool,  # most_serious_crime
+    bool,  # persistently_targeted
+    bool,  # vulnerable
+    bool,  # intimidated
+    str,  # enhanced_grounds (JSON)
 ]
 REPORTED_AT = itemgetter(1)
 
