@@ -82,8 +82,19 @@ def dashboard_compute(
         )
         return out
 
-    raw = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
-    return figures.dashboard_publish(raw, threshold=threshold, on=on or publication.today())
+    on_day = on or publication.today()
+
+    def published() -> dict:
+        raw = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+        return figures.dashboard_publish(raw, threshold=threshold, on=on_day)
+
+    if not use_cache:
+        return published()
+    # The published figures and their charts (drawing them is most of the work) kept too:
+    # they change with the data and with the day the publication rule is applied on.
+    return figures_cached(
+        key=f"{key}|published", stamp=f"{stamp}|{on_day.isoformat()}", compute=published
+    )
 
 
 def league_compute(
