@@ -64,7 +64,9 @@ def world_ready(cases: int) -> None:
         started = time.perf_counter()
         bench_care.world_generate(cases)
         obligations_rebuild(now=timezone.now())
-        print(f"  built {cases:,} cases and their obligations in {time.perf_counter() - started:.0f} s")
+        print(
+            f"  built {cases:,} cases and their obligations in {time.perf_counter() - started:.0f} s"
+        )
     mps = Force.objects.get(code="MPS")
     if not Response.objects.filter(force=mps).exists():
         responses_bulk_create(

@@ -348,6 +348,7 @@ class Compliance:
     visits_by_group: dict[str, dict] = field(default_factory=dict)
     contacts: dict[str, ContactsCovering] = field(default_factory=dict)
     breach_count: int = 0
+    computed_at: datetime | None = None  # when kept as a snapshot (care.services.compliance)
 
 
 def _scoped(filters: ComplianceFilter) -> QuerySet[Obligation]:
@@ -368,7 +369,15 @@ def compliance_teams(*, user) -> QuerySet[Team]:
     return Team.objects.filter(force_id=user.force_id).order_by("name", "code")
 
 
-def _compliance_allowed(*, user, filters: ComplianceFilter) -> bool:
+def compliance_default_filter(*, force_id: int, today: date) -> ComplianceFilter:
+    """The compliance page with no filter: the force's twelve months to today."""
+    return ComplianceFilter(
+        force_id=force_id, start=today.replace(year=today.year - 1, day=1), end=today
+    )
+
+
+def compliance_allowed(*, user, filters: ComplianceFilter) -> bool:
+    """Whether ``user`` may read compliance with these filters (own force, own teams)."""
     if not has_capability(user, Capability.VIEW_COMPLIANCE) or filters.force_id != user.force_id:
         return False
     return not (
@@ -392,7 +401,7 @@ BREACHED = Q(breached_at__isnull=False)
 def compliance_breaches(*, user, filters: ComplianceFilter) -> QuerySet[Obligation]:
     """The breaches counted by ``compliance`` with their cases, newest deadline first (a
     stable order: the id breaks ties), for paging or streaming."""
-    if not _compliance_allowed(user=user, filters=filters):
+    if not compliance_allowed(user=user, filters=filters):
         return Obligation.objects.none()
     return (
         _compliance_counted(filters)
@@ -410,7 +419,7 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
     obligations of the officers in that team now (Obligation.officer -> User.team); a
     team of another force gives nothing. The figures come from one GROUP BY (obligation,
     rule, enhanced or not, month) in the database; only those few rows are added up here."""
-    if not _compliance_allowed(user=user, filters=filters):
+    if not compliance_allowed(user=user, filters=filters):
         return Compliance()
     counted = _compliance_counted(filters)
     on_time = Q(status=ObligationStatus.MET, met_at__lte=F("due_at"))

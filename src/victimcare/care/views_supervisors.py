@@ -27,6 +27,7 @@ from victimcare.care.forms import (
     VisitTimesForm,
 )
 from victimcare.care.services import officers as officer_services
+from victimcare.care.services.compliance import compliance_figures
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.visits import (
     visit_slots_create_on,
@@ -92,8 +93,7 @@ def _compliance_filters(request: StaffRequest):
         team = form.cleaned_data.get("team") or None
         officer = form.cleaned_data.get("officer") or None
     else:
-        start, end = today.replace(year=today.year - 1, day=1), today
-        area = team = officer = None
+        return form, selectors.compliance_default_filter(force_id=force_id, today=today)
     filters = selectors.ComplianceFilter(
         force_id=force_id,
         start=start,
@@ -120,7 +120,7 @@ def _compliance_page(request: StaffRequest, form, filters) -> HttpResponse:
     """The compliance page with one page of its breaches; 400 with the error summary when
     the filters asked for were wrong (the figures shown are then for the default
     period)."""
-    result = selectors.compliance(user=request.user, filters=filters, breach_limit=0)
+    result = compliance_figures(user=request.user, filters=filters)
     paginator = Paginator(
         selectors.compliance_breaches(user=request.user, filters=filters), BREACHES_PAGE_SIZE
     )
@@ -217,7 +217,7 @@ def compliance_csv(request: StaffRequest) -> HttpResponse | StreamingHttpRespons
     form, filters = _compliance_filters(request)
     if form.errors:  # no file for filters that were wrong: the page says what to put right
         return _compliance_page(request, form, filters)
-    result = selectors.compliance(user=request.user, filters=filters, breach_limit=0)
+    result = compliance_figures(user=request.user, filters=filters)
     breaches = selectors.compliance_breaches(user=request.user, filters=filters)
     response = StreamingHttpResponse(
         _compliance_csv_rows(result, breaches), content_type="text/csv; charset=utf-8"
