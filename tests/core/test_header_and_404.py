@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import force_make, staff_make
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import SupportOrganisation
+from victimcare.accounts.models import OversightBody, SupportOrganisation
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,30 @@ def test_the_header_names_the_organisation(client, forces):
         assert name in header
         if user.role != Role.OFFICER and name != "Oversight of Metropolitan Police Service":
             assert "Metropolitan Police Service" not in header
+
+
+def test_an_oversight_body_is_shown_by_its_own_name_in_the_header_and_on_its_pages(client, forces):
+    mps, _ = forces
+    body = OversightBody.objects.create(name="Mayor's Office for Policing and Crime (test)")
+    mopac = staff_make(Role.OVERSIGHT, force=mps, oversight_body=body)
+    mopac.oversees.set([mps])
+    header = _header(client, mopac)
+    assert "Mayor&#x27;s Office for Policing and Crime (test)" in header
+    assert "Oversight of" not in header
+    page = client.get("/oversight/").content.decode()
+    assert '<span class="govuk-caption-l" id="organisation">Mayor&#x27;s Office' in page
+
+
+def test_the_demo_world_names_its_oversight_bodies():
+    from victimcare.demo.calibration import calibration
+
+    named = {
+        a["username"]: a.get("organisation")
+        for a in calibration().demo_accounts
+        if a["role"] == Role.OVERSIGHT
+    }
+    assert named["mopac.oversight"].startswith("Mayor's Office for Policing and Crime")
+    assert named["hmicfrs.oversight"].startswith("His Majesty's Inspectorate of Constabulary")
 
 
 # (path, whether the case sentence is shown)
