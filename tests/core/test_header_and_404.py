@@ -84,3 +84,32 @@ def test_not_found_fits_the_page(client, forces, path, case_sentence):
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
     assert (CASE_SENTENCE in response.content.decode()) is case_sentence
+
+
+def test_a_victims_404_is_in_the_public_layout_with_where_to_go_next(client):
+    response = client.get("/track/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page not found" in page
+    assert 'id="next-steps"' in page
+    assert 'href="/track/"' in page
+    assert 'href="/report/"' in page
+    assert "Call 999 if you are in danger now." in page
+    assert 'id="navigation"' not in page  # no staff menu
+    assert CASE_SENTENCE not in page
+
+
+def test_a_staff_404_is_in_the_staff_layout(client, forces):
+    client.force_login(staff_make(Role.SUPERVISOR, force=forces[0]))
+    page = client.get("/oversight/forces/MPS/no-such-page/").content.decode()
+    assert 'id="navigation"' in page  # the staff menu
+    assert "Page not found" in page
+    assert 'id="next-steps"' not in page
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/no-such-version/cases"])
+def test_an_api_404_is_json(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Not Found"}
