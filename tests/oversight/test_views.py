@@ -31,7 +31,7 @@ def test_dashboard_shows_headline_with_interval_and_n_and_each_chart_has_a_table
     charts = re.findall(r'<svg role="img" aria-labelledby="([^"]+)"', html)
     assert len(charts) >= 8
     assert html.count('<table class="govuk-table vc-figures"') >= len(charts)
-    assert "Download the report pack" in html
+    assert "Get the report pack (PDF)" in html
 
 
 def test_peer_table_says_peers_are_aggregates_only_and_flags_the_met(client, world):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import connections
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
@@ -432,12 +433,15 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
         "open": Count("id", filter=Q(status=ObligationStatus.OPEN)),
     }
     grouped = counted.annotate(enhanced=ExpressionWrapper(ENHANCED_VICTIM, BooleanField()))
-    cells = list(
-        grouped.annotate(month=TruncMonth("triggered_at", tzinfo=LONDON))
-        .values("code", "rule_id", "enhanced", "month")
-        .annotate(**aggregates)
-        .order_by()
-    )
+    cells: list[dict[str, Any]] = [
+        dict(cell)
+        for cell in (
+            grouped.annotate(month=TruncMonth("triggered_at", tzinfo=LONDON))
+            .values("code", "rule_id", "enhanced", "month")
+            .annotate(**aggregates)
+            .order_by()
+        )
+    ]
     titles = dict(
         Rule.objects.filter(pk__in={cell["rule_id"] for cell in cells}).values_list("pk", "title")
     )
