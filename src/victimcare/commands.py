@@ -201,6 +201,7 @@ Queued tasks are polled every second. Unless --no-schedule, the worker also runs
 jobs that used to need cron, each once a period however many workers run (the claim
 is a row per job and period in the database):
   care-breaches        every 5 minutes  mark overdue obligations breached, alert each
+  care-compliance-figures  every 5 minutes  each force's compliance figures, kept ready
   care-breach-digest   every day        email supervisors the day's missed deadlines
   survey-fieldwork     every hour       due survey reminders, close expired links
   drafts-purge         every day        delete report drafts past their 7 days

@@ -27,6 +27,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from victimcare.care.services import obligations_mark_breached
+from victimcare.care.services.compliance import compliance_snapshots_refresh
 from victimcare.care.services.digest import breach_digest_send
 from victimcare.core.models import ScheduledRun
 from victimcare.intake.services import draft_purge_expired
@@ -43,6 +44,10 @@ SCHEDULED_RUNS_KEPT = timedelta(days=30)
 
 def breaches_mark() -> str:
     return f"{obligations_mark_breached():,} obligations newly marked breached"
+
+
+def compliance_snapshots() -> str:
+    return f"{compliance_snapshots_refresh():,} forces' compliance figures worked out again"
 
 
 def breach_digest() -> str:
@@ -82,6 +87,13 @@ JOBS: tuple[Job, ...] = (
         breaches_mark,
         "mark overdue Victims' Code obligations breached, raising an alert each "
         "(`victimcare care breaches`)",
+    ),
+    Job(
+        "care-compliance-figures",
+        timedelta(minutes=5),
+        compliance_snapshots,
+        "work out each force's compliance figures for the last year again, so that the "
+        "compliance page shows them at once",
     ),
     Job(
         "care-breach-digest",

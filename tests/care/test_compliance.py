@@ -138,7 +138,12 @@ def test_only_the_readers_own_force_teams_can_be_chosen(world):
 def csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    return [line.split(",") for line in response.content.decode().splitlines()]
+    assert response.streaming  # written as it is read, never held whole
+    return [line.split(",") for line in streamed_text(response).splitlines()]
+
+
+def streamed_text(response) -> str:
+    return b"".join(response.streaming_content).decode()
 
 
 def test_the_page_offers_the_supervisors_own_teams(client, world):
@@ -185,4 +190,62 @@ def test_another_forces_team_is_refused_with_a_message_and_ignored(client, world
     assert refused.status_code == 400
     assert "Choose one of your force&#x27;s teams from the list" in refused.text
     assert world["cases"]["g"].reference not in refused.text
-    assert world["cases"]["g"].reference not in client.get("/compliance.csv").text
+    assert world["cases"]["g"].reference not in streamed_text(client.get("/compliance.csv"))
+
+
+def breach_more(world, count: int) -> None:
+    """``count`` more breaches on team B's case, each due a minute apart."""
+    template = world["breached"]
+    for i in range(count):
+        copy = Obligation.objects.get(pk=template.pk)
+        copy.pk = None
+        copy.occurrence = 10 + i
+        copy.due_at = template.due_at - timedelta(minutes=i + 1)
+        copy.breached_at = copy.due_at
+        copy.save()
+
+
+def test_the_breaches_are_paged_fifty_at_a_time_latest_deadline_first(client, world):
+    breach_more(world, 54)  # 55 breaches in all
+    client.force_login(world["supervisor"])
+    first = client.get("/compliance/", {"team": world["teams"][1].pk})
+    assert "Showing breaches 1 to 50 of 55, latest deadline first." in first.text
+    assert "Page 1 of 2" in first.text
+    assert f'href="?page=2&amp;team={world["teams"][1].pk}"' in first.text  # filter kept
+    second = client.get("/compliance/", {"team": world["teams"][1].pk, "page": 2})
+    assert "Showing breaches 51 to 55 of 55" in second.text
+    ordered = list(
+        selectors.compliance_breaches(
+            user=world["supervisor"], filters=figures_filter(world)
+        ).values_list("due_at", flat=True)
+    )
+    assert ordered == sorted(ordered, reverse=True)
+    assert (
+        len(
+            csv_breaches := [r for r in csv_rows(client.get("/compliance.csv")) if r[0] == "breach"]
+        )
+        == 55
+    )
+    assert csv_breaches[0][1] == world["cases"]["b"].reference
+
+
+def figures_filter(world) -> selectors.ComplianceFilter:
+    return selectors.compliance_default_filter(force_id=world["mps"].pk, today=timezone.localdate())
+
+
+def test_the_figures_are_kept_a_few_minutes_and_the_schedule_works_them_out_again(client, world):
+    """A page asked for again within five minutes shows the figures it showed (saying
+    when they were worked out); the worker's job refreshes each force's default view."""
+    from victimcare.care.models import ComplianceSnapshot
+    from victimcare.care.services.compliance import compliance_snapshots_refresh
+
+    client.force_login(world["supervisor"])
+    page = client.get("/compliance/")
+    assert 'id="figures-as-at"' in page.text
+    kept = ComplianceSnapshot.objects.get()
+    assert kept.payload["breach_count"] == 1
+    breach_more(world, 2)
+    assert "of 3," not in client.get("/compliance/").text.replace("\n", " ")
+    assert compliance_snapshots_refresh() == 1  # the Met's; Manchester has no supervisor
+    assert ComplianceSnapshot.objects.get(pk=kept.pk).payload["breach_count"] == 3
+    assert "Showing breaches 1 to 3 of 3," in client.get("/compliance/").text

@@ -54,7 +54,7 @@ def test_the_compliance_csv_has_a_row_per_obligation(client, setup):
     client.force_login(staff_make(Role.SUPERVISOR, force=force))
     response = client.get("/compliance.csv")
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
+    lines = b"".join(response.streaming_content).decode().splitlines()
     row = next(line for line in lines if line.startswith("summary,written_information"))
     assert row.split(",")[-5:] == ["1", "0", "0", "0", "1.0000"]
 

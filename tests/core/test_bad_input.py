@@ -57,13 +57,13 @@ FINDINGS = [
     (
         "report pack of quarter 0001Q1",
         Role.SUPERVISOR,
-        "/oversight/forces/MPS/report-pack.pdf?quarter=0001Q1",
+        "/oversight/forces/MPS/report-pack/?quarter=0001Q1",
         400,
     ),
     (
         "report pack of quarter 9999Q4",
         Role.SUPERVISOR,
-        "/oversight/forces/MPS/report-pack.pdf?quarter=9999Q4",
+        "/oversight/forces/MPS/report-pack/?quarter=9999Q4",
         400,
     ),
     (
@@ -144,7 +144,7 @@ HYPOTHESIS = settings(
         (Role.SUPERVISOR, "/compliance.csv", ("start", "end")),
         (Role.SUPERVISOR, "/oversight/forces/MPS/", ("quarter", "area")),
         (Role.SUPERVISOR, "/oversight/forces/MPS/peers/", ("quarter", "measure", "scope")),
-        (Role.SUPERVISOR, "/oversight/forces/MPS/report-pack.pdf", ("quarter",)),
+        (Role.SUPERVISOR, "/oversight/forces/MPS/report-pack/", ("quarter",)),
         (Role.ANALYST, "/surveys/responses/microdata.csv", ("from", "to")),
     ],
 )

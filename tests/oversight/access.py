@@ -47,6 +47,26 @@ ROUTES = {
     ),
     "oversight:report-pack": ("get", own, roles(AGGREGATES, OK, FORBIDDEN)),
     "oversight:report-pack@other-force": ("get", other, roles(AGGREGATES, NOT_FOUND, FORBIDDEN)),
+    "oversight:report-pack-status": (
+        "get",
+        lambda world: {"pk": world["own-pack"].pk},
+        roles(AGGREGATES, OK, FORBIDDEN),
+    ),
+    "oversight:report-pack-status@other-force": (
+        "get",
+        lambda world: {"pk": world["other-pack"].pk},
+        roles(AGGREGATES, NOT_FOUND, FORBIDDEN),
+    ),
+    "oversight:report-pack-file": (
+        "get",
+        lambda world: {"pk": world["own-pack"].pk},
+        roles(AGGREGATES, OK, FORBIDDEN),
+    ),
+    "oversight:report-pack-file@other-force": (
+        "get",
+        lambda world: {"pk": world["other-pack"].pk},
+        roles(AGGREGATES, NOT_FOUND, FORBIDDEN),
+    ),
     "oversight:open-data": ("get", own, roles(AGGREGATES, OK, FORBIDDEN)),
     "oversight:open-data@other-force": ("get", other, roles(AGGREGATES, NOT_FOUND, FORBIDDEN)),
     "oversight:compliance-returns": ("get", None, roles(COMPLIANCE_RETURN, OK, FORBIDDEN)),
@@ -78,7 +98,7 @@ def world_extend(world) -> None:
 
     from django.utils import timezone
 
-    from victimcare.oversight.models import Target
+    from victimcare.oversight.models import ReportPack, ReportPackStatus, Target
 
     now = timezone.now()
     for key, force in (("own-target", world["force"]), ("other-target", world["other-force"])):
@@ -91,4 +111,12 @@ def world_extend(world) -> None:
             baseline_quarter="2026Q1",
             created_at=now,
             updated_at=now,
+        )
+    for key, force in (("own-pack", world["force"]), ("other-pack", world["other-force"])):
+        world[key] = ReportPack.objects.create(
+            force=force,
+            quarter="2026Q3",
+            status=ReportPackStatus.READY,
+            requested_at=now,
+            pdf=b"%PDF-1.7 (test)",
         )

@@ -118,7 +118,9 @@ def test_figures_are_cached_until_the_responses_change():
     forces = responses_make(per_month=15, months=6, first_month=date(2025, 10, 1))
     mps = forces[0]
     first = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
-    cached = FiguresCache.objects.get(key__startswith="dashboard|MPS")
+    cached = FiguresCache.objects.exclude(key__endswith="|published").get(
+        key__startswith="dashboard|MPS"
+    )
     assert figure_services.dashboard_compute(force=mps, quarter=QUARTER) == first
     assert FiguresCache.objects.get(pk=cached.pk).computed_at == cached.computed_at
     responses_bulk_create(
@@ -127,6 +129,21 @@ def test_figures_are_cached_until_the_responses_change():
     again = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
     assert FiguresCache.objects.get(pk=cached.pk).stamp != cached.stamp
     assert again["responses"] != first["responses"] or again != first
+
+
+def test_a_warm_dashboard_is_neither_published_nor_drawn_again(monkeypatch):
+    """The published figures and their charts are kept beside the raw ones: a second
+    request on the same day, with the same responses, draws no chart."""
+    mps = responses_make(per_month=15, months=6, first_month=date(2025, 10, 1))[0]
+    first = figure_services.dashboard_compute(force=mps, quarter=QUARTER)
+
+    def redrawn(*args, **kwargs):
+        raise AssertionError("published and drawn again")
+
+    monkeypatch.setattr(figure_services.figures, "dashboard_publish", redrawn)
+    assert figure_services.dashboard_compute(force=mps, quarter=QUARTER) == first
+    with pytest.raises(AssertionError, match="drawn again"):  # another day: published again
+        figure_services.dashboard_compute(force=mps, quarter=QUARTER, on=date(2030, 1, 1))
 
 
 def test_compliance_rates_count_obligations_met_on_time(django_user_model):

@@ -26,7 +26,7 @@ from victimcare.accounts.admin_scope import (
     platform_only,
 )
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import ServiceToken, SupportOrganisation, User
+from victimcare.accounts.models import OversightBody, ServiceToken, SupportOrganisation, User
 from victimcare.accounts.services import (
     STAFF_NEEDS_FORCE,
     STAFF_NEEDS_ORGANISATION,
@@ -49,6 +49,7 @@ ROLE_FIELDS_PLATFORM = (
     "force",
     "team",
     "oversees",
+    "oversight_body",
     "support_organisation",
     "collar_number",
     "contact_route",
@@ -145,7 +146,14 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         readonly = ["last_login", "date_joined", "is_superuser"]
         if obj is not None and obj.is_superuser:
             # A superuser has no force and no force role; that is set on the command line.
-            readonly += ["role", "force", "team", "oversees", "support_organisation"]
+            readonly += [
+                "role",
+                "force",
+                "team",
+                "oversees",
+                "oversight_body",
+                "support_organisation",
+            ]
         return readonly
 
     def get_form(self, request, obj=None, **kwargs):
@@ -170,6 +178,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             obj.force = request.user.force
             obj.is_superuser = False
             obj.support_organisation = None
+            obj.oversight_body = None
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -237,6 +246,14 @@ class SupportOrganisationAdmin(ScopedModelAdmin):
                 force=request.user.force,
                 linked=form.cleaned_data["linked"],
             )
+
+
+@admin.register(OversightBody)
+class OversightBodyAdmin(ScopedModelAdmin):
+    """National: a superuser adds and names oversight bodies (their staff's organisation)."""
+
+    reach = Reach.NATIONAL
+    list_display = ["name"]
 
 
 @admin.register(ServiceToken)

@@ -21,6 +21,19 @@ class SupportOrganisation(models.Model):
         return self.name
 
 
+class OversightBody(models.Model):
+    """An organisation that oversees forces (a police and crime commissioner's office,
+    HMICFRS): its staff see aggregates of the forces they oversee, under its own name."""
+
+    name = models.CharField(max_length=160, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     """A member of staff. Every staff member belongs to one force; oversight may span several."""
 
@@ -44,6 +57,14 @@ class User(AbstractUser):
     )
     support_organisation = models.ForeignKey(
         SupportOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    oversight_body = models.ForeignKey(
+        OversightBody,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("The oversight body an oversight user works for, shown as their organisation"),
     )
     collar_number = models.CharField(max_length=16, blank=True)
     contact_route = models.CharField(

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from victimcare.accounts.constants import AuditAction, Role
-from victimcare.accounts.models import ServiceToken, SupportOrganisation, User
+from victimcare.accounts.models import OversightBody, ServiceToken, SupportOrganisation, User
 from victimcare.accounts.signals import security_event
 from victimcare.forces.models import Force, Team
 
@@ -36,6 +36,7 @@ def staff_create(
     contact_route: str = "",
     team: Team | None = None,
     superuser: bool = False,
+    oversight_body: OversightBody | None = None,
 ) -> User:
     """Create a staff member in one force (oversight users may oversee several), in one of
     its teams if ``team`` is given; or, with ``superuser``, a platform superuser, who
@@ -68,6 +69,7 @@ def staff_create(
         last_name=last_name,
         email=email,
         support_organisation=support_organisation,
+        oversight_body=oversight_body if role == Role.OVERSIGHT else None,
         collar_number=collar_number,
         contact_route=contact_route,
         is_staff=superuser or role == Role.ADMINISTRATOR,

@@ -229,6 +229,13 @@ class Obligation(models.Model):
                 condition=Q(status=ObligationStatus.OPEN),
             ),
             models.Index(fields=["triggered_at"]),
+            # The compliance page's breaches, latest deadline first, a page at a time.
+            models.Index(
+                F("due_at").desc(),
+                F("id").desc(),
+                name="obligation_breaches",
+                condition=Q(breached_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -451,3 +458,18 @@ class PropertyHeld(models.Model):
 
     def __str__(self) -> str:
         return f"Property {self.pk} on case {self.case_id}"
+
+
+class ComplianceSnapshot(models.Model):
+    """The compliance page's figures for one set of filters, as computed at a time: the
+    page shows them while they are fresh (a few minutes) rather than adding up a force's
+    year of obligations on every request; the worker keeps each force's default view
+    fresh."""
+
+    key = models.CharField(max_length=200, unique=True)
+    payload = models.JSONField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -5,8 +5,11 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.db import connections
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,6 +30,7 @@ from victimcare.care.models import (
     Obligation,
     Referral,
     ReferralNote,
+    Rule,
     RuleSet,
     RuleSetVersion,
     Visit,
@@ -344,6 +348,8 @@ class Compliance:
     groups: dict[str, list[ComplianceRow]] = field(default_factory=dict)
     visits_by_group: dict[str, dict] = field(default_factory=dict)
     contacts: dict[str, ContactsCovering] = field(default_factory=dict)
+    breach_count: int = 0
+    computed_at: datetime | None = None  # when kept as a snapshot (care.services.compliance)
 
 
 def _scoped(filters: ComplianceFilter) -> QuerySet[Obligation]:
@@ -364,77 +370,121 @@ def compliance_teams(*, user) -> QuerySet[Team]:
     return Team.objects.filter(force_id=user.force_id).order_by("name", "code")
 
 
-def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> Compliance:
-    """Share of each obligation met on time among those whose clock started in the period
-    (still-open ones are counted but left out of the share); breaches with their cases; a
-    month-by-month trend. Cancelled obligations are left out unless already breached.
-    With a team, the obligations of the officers in that team now (Obligation.officer ->
-    User.team); a team of another force gives nothing."""
+def compliance_default_filter(*, force_id: int, today: date) -> ComplianceFilter:
+    """The compliance page with no filter: the force's twelve months to today."""
+    return ComplianceFilter(
+        force_id=force_id, start=today.replace(year=today.year - 1, day=1), end=today
+    )
+
+
+def compliance_allowed(*, user, filters: ComplianceFilter) -> bool:
+    """Whether ``user`` may read compliance with these filters (own force, own teams)."""
     if not has_capability(user, Capability.VIEW_COMPLIANCE) or filters.force_id != user.force_id:
-        return Compliance()
-    if (
+        return False
+    return not (
         filters.team_id
         and not Team.objects.filter(pk=filters.team_id, force_id=filters.force_id).exists()
-    ):
-        return Compliance()
+    )
+
+
+def _compliance_counted(filters: ComplianceFilter) -> QuerySet[Obligation]:
+    """The obligations a compliance figure counts: clock started in the period, cancelled
+    ones left out unless already breached."""
     counted = _scoped(filters).filter(
         triggered_at__gte=filters.start_at, triggered_at__lt=filters.end_at
     )
-    counted = counted.exclude(status=ObligationStatus.CANCELLED, breached_at__isnull=True)
+    return counted.exclude(status=ObligationStatus.CANCELLED, breached_at__isnull=True)
+
+
+BREACHED = Q(breached_at__isnull=False)
+
+
+def compliance_breaches(*, user, filters: ComplianceFilter) -> QuerySet[Obligation]:
+    """The breaches counted by ``compliance`` with their cases, newest deadline first (a
+    stable order: the id breaks ties), for paging or streaming."""
+    if not compliance_allowed(user=user, filters=filters):
+        return Obligation.objects.none()
+    return (
+        _compliance_counted(filters)
+        .filter(BREACHED)
+        .select_related("case", "rule", "officer", "victim")
+        .order_by("-due_at", "-id")
+    )
+
+
+def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> Compliance:
+    """Share of each obligation met on time among those whose clock started in the period
+    (still-open ones are counted but left out of the share); breaches with their cases
+    (the newest ``breach_limit``; ``breach_count`` in all); a month-by-month trend.
+    Cancelled obligations are left out unless already breached. With a team, the
+    obligations of the officers in that team now (Obligation.officer -> User.team); a
+    team of another force gives nothing. The figures come from one GROUP BY (obligation,
+    rule, enhanced or not, month) in the database; only those few rows are added up here."""
+    if not compliance_allowed(user=user, filters=filters):
+        return Compliance()
+    counted = _compliance_counted(filters)
     on_time = Q(status=ObligationStatus.MET, met_at__lte=F("due_at"))
     late = Q(status=ObligationStatus.MET, met_at__gt=F("due_at"))
-    breached = Q(breached_at__isnull=False)
     aggregates = {
         "due": Count("id"),
         "met_on_time": Count("id", filter=on_time),
         "met_late": Count("id", filter=late),
-        "breached": Count("id", filter=breached),
+        "breached": Count("id", filter=BREACHED),
         "open": Count("id", filter=Q(status=ObligationStatus.OPEN)),
     }
-    titles = dict(counted.values_list("code", "rule__title").distinct())
-    result = Compliance()
-    for row in counted.values("code").annotate(**aggregates).order_by("code"):
-        result.rows.append(ComplianceRow(title=titles.get(row["code"], row["code"]), **row))
     grouped = counted.annotate(enhanced=ExpressionWrapper(ENHANCED_VICTIM, BooleanField()))
-    result.groups = {group: [] for group in GROUPS}
-    for row in grouped.values("code", "enhanced").annotate(**aggregates).order_by("code"):
-        values: dict = dict(row)
-        group = GROUPS[0] if values.pop("enhanced") else GROUPS[1]
-        result.groups[group].append(
-            ComplianceRow(title=titles.get(values["code"], values["code"]), **values)
+    cells: list[dict[str, Any]] = [
+        dict(cell)
+        for cell in (
+            grouped.annotate(month=TruncMonth("triggered_at", tzinfo=LONDON))
+            .values("code", "rule_id", "enhanced", "month")
+            .annotate(**aggregates)
+            .order_by()
         )
+    ]
+    titles = dict(
+        Rule.objects.filter(pk__in={cell["rule_id"] for cell in cells}).values_list("pk", "title")
+    )
+    result = Compliance()
+    rows: dict[str, ComplianceRow] = {}
+    by_group: dict[str, dict[str, ComplianceRow]] = {group: {} for group in GROUPS}
+    months: dict[str, dict] = {}
+    zero = {"due": 0, "met_on_time": 0}
+    measures = tuple(aggregates)
+    for cell in sorted(cells, key=lambda c: (c["code"], c["rule_id"])):
+        code = cell["code"]
+        group = GROUPS[0] if cell["enhanced"] else GROUPS[1]
+        title = titles.get(cell["rule_id"], code)
+        for row in (
+            rows.setdefault(code, ComplianceRow(code=code, title=title)),
+            by_group[group].setdefault(code, ComplianceRow(code=code, title=title)),
+        ):
+            for measure in measures:
+                setattr(row, measure, getattr(row, measure) + cell[measure])
+        month = timezone.localtime(cell["month"], LONDON).strftime("%Y-%m")
+        entry = months.setdefault(
+            month, {"month": month, **zero, **{g: dict(zero) for g in GROUPS}}
+        )
+        for counts in (entry, entry[group]):
+            counts["due"] += cell["due"] - cell["open"]  # decided: no longer open
+            counts["met_on_time"] += cell["met_on_time"]
+    result.rows = [rows[code] for code in sorted(rows)]
+    result.groups = {g: [by_group[g][code] for code in sorted(by_group[g])] for g in GROUPS}
+    result.breach_count = sum(row.breached for row in result.rows)
     result.contacts = {group: ContactsCovering() for group in ("all", *GROUPS)}
-    for is_enhanced, meets in (
+    per_contact = (
         grouped.filter(status=ObligationStatus.MET, met_by_event__isnull=False)
         .values("met_by_event_id", "victim_id", "enhanced")
         .annotate(meets=Count("id"))
         .values_list("enhanced", "meets")
-        .iterator()
-    ):
-        for group in ("all", GROUPS[0] if is_enhanced else GROUPS[1]):
-            result.contacts[group].contacts += 1
-            result.contacts[group].several += meets > 1
-    result.breaches = list(
-        counted.filter(breached)
-        .select_related("case", "rule", "officer", "victim")
-        .order_by("-due_at", "-id")[:breach_limit]
+        .order_by()
     )
-    months: dict[str, dict] = {}
-    zero = {"due": 0, "met_on_time": 0}
-    for times in grouped.values_list(
-        "triggered_at", "due_at", "status", "met_at", "enhanced"
-    ).iterator():
-        triggered_at, due_at, status, met_at, victim_enhanced = times
-        month = timezone.localtime(triggered_at, LONDON).strftime("%Y-%m")
-        entry = months.setdefault(
-            month, {"month": month, **zero, **{group: dict(zero) for group in GROUPS}}
-        )
-        if status == ObligationStatus.OPEN:
-            continue
-        in_time = status == ObligationStatus.MET and met_at is not None and met_at <= due_at
-        for counts in (entry, entry[GROUPS[0] if victim_enhanced else GROUPS[1]]):
-            counts["due"] += 1
-            counts["met_on_time"] += in_time
+    for is_enhanced, contacts, several in _contacts_add_up(per_contact):
+        for group in ("all", GROUPS[0] if is_enhanced else GROUPS[1]):
+            result.contacts[group].contacts += contacts
+            result.contacts[group].several += several or 0
+    if breach_limit:
+        result.breaches = list(compliance_breaches(user=user, filters=filters)[:breach_limit])
     for month in sorted(months):
         entry = months[month]
         for counts in (entry, entry[GROUPS[0]], entry[GROUPS[1]]):
@@ -463,6 +513,19 @@ def compliance(*, user, filters: ComplianceFilter, breach_limit: int = 200) -> C
         GROUPS[1]: visits.exclude(ENHANCED_VICTIM).aggregate(**visit_counts),
     }
     return result
+
+
+def _contacts_add_up(per_contact: QuerySet) -> list[tuple[bool, int, int]]:
+    """(enhanced, contacts, contacts that met several) from the per-contact counts, added
+    up in the database: an aggregate over an aggregate, which the ORM cannot say."""
+    inner, params = per_contact.query.sql_with_params()
+    with connections[per_contact.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT enhanced, COUNT(*), SUM(CASE WHEN meets > 1 THEN 1 ELSE 0 END) "  # noqa: S608 (the inner query is the ORM's own, its values passed as parameters)
+            f"FROM ({inner}) AS per_contact GROUP BY enhanced",
+            params,
+        )
+        return [(bool(e), int(c), int(s or 0)) for e, c, s in cursor.fetchall()]
 
 
 def _month_label(month: str) -> str:

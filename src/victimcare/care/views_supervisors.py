@@ -4,11 +4,12 @@ officer's own pages are in care/views.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from victimcare.care.forms import (
     VisitTimesForm,
 )
 from victimcare.care.services import officers as officer_services
+from victimcare.care.services.compliance import compliance_figures
 from victimcare.care.services.errors import CareError
 from victimcare.care.services.visits import (
     visit_slots_create_on,
@@ -91,8 +93,7 @@ def _compliance_filters(request: StaffRequest):
         team = form.cleaned_data.get("team") or None
         officer = form.cleaned_data.get("officer") or None
     else:
-        start, end = today.replace(year=today.year - 1, day=1), today
-        area = team = officer = None
+        return form, selectors.compliance_default_filter(force_id=force_id, today=today)
     filters = selectors.ComplianceFilter(
         force_id=force_id,
         start=start,
@@ -112,10 +113,21 @@ def compliance(request: StaffRequest) -> HttpResponse:
     return _compliance_page(request, form, filters)
 
 
+BREACHES_PAGE_SIZE = 50
+
+
 def _compliance_page(request: StaffRequest, form, filters) -> HttpResponse:
-    """The compliance page; 400 with the error summary when the filters asked for were
-    wrong (the figures shown are then for the default period)."""
-    result = selectors.compliance(user=request.user, filters=filters)
+    """The compliance page with one page of its breaches; 400 with the error summary when
+    the filters asked for were wrong (the figures shown are then for the default
+    period)."""
+    result = compliance_figures(user=request.user, filters=filters)
+    paginator = Paginator(
+        selectors.compliance_breaches(user=request.user, filters=filters), BREACHES_PAGE_SIZE
+    )
+    paginator.count = result.breach_count  # known from the figures: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "care/compliance.html",
@@ -123,26 +135,27 @@ def _compliance_page(request: StaffRequest, form, filters) -> HttpResponse:
             "form": form,
             "filters": filters,
             "result": result,
-            "query": request.GET.urlencode(),
+            "breaches": page,
+            "query": query.urlencode(),
         },
         status=400 if form.errors else 200,
     )
 
 
-@capability_required(Capability.VIEW_COMPLIANCE)
-@never_cache
-@require_GET
-def compliance_csv(request: StaffRequest) -> HttpResponse:
-    form, filters = _compliance_filters(request)
-    if form.errors:  # no file for filters that were wrong: the page says what to put right
-        return _compliance_page(request, form, filters)
-    result = selectors.compliance(user=request.user, filters=filters, breach_limit=100_000)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="compliance-{filters.start}-{filters.end}.csv"'
-    )
-    writer = csv_writer(response)
-    writer.writerow(
+CSV_CHUNK_ROWS = 500
+
+
+class _Line:
+    """A file-like object that hands back what is written to it: each CSV row becomes a
+    chunk of the streamed response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _compliance_csv_rows(result, breaches) -> Iterator[str]:
+    writer = csv_writer(_Line())
+    yield writer.writerow(
         [
             "section",
             "obligation",
@@ -160,7 +173,7 @@ def compliance_csv(request: StaffRequest) -> HttpResponse:
     ]
     for section, row in ((section, row) for section, rows in sections for row in rows):
         share = "" if row.share_on_time is None else f"{row.share_on_time:.4f}"
-        writer.writerow(
+        yield writer.writerow(
             [
                 section,
                 row.code,
@@ -173,25 +186,57 @@ def compliance_csv(request: StaffRequest) -> HttpResponse:
                 share,
             ]
         )
-    writer.writerow([])
-    writer.writerow(["section", "month", "due", "met_on_time", "share_met_on_time"])
+    yield writer.writerow([])
+    yield writer.writerow(["section", "month", "due", "met_on_time", "share_met_on_time"])
     for entry in result.trend:
         share = "" if entry["share"] is None else f"{entry['share']:.4f}"
-        writer.writerow(["trend", entry["month"], entry["due"], entry["met_on_time"], share])
-    writer.writerow([])
-    writer.writerow(["section", "case", "obligation", "due_at", "status", "met_at", "officer"])
-    for o in result.breaches:
-        writer.writerow(
-            [
-                "breach",
-                o.case.reference,
-                o.code,
-                timezone.localtime(o.due_at, LONDON).isoformat(),
-                o.status,
-                timezone.localtime(o.met_at, LONDON).isoformat() if o.met_at else "",
-                o.officer_id or "",
-            ]
+        yield writer.writerow(["trend", entry["month"], entry["due"], entry["met_on_time"], share])
+    yield writer.writerow([])
+    yield writer.writerow(
+        ["section", "case", "obligation", "due_at", "status", "met_at", "officer"]
+    )
+    # Row by row from a server-side cursor (the whole list is never held in memory), sent
+    # a few hundred rows at a time: a chunk per row costs more than writing it.
+    chunk: list[str] = []
+    for reference, code, due_at, status, met_at, officer_id in breaches.values_list(
+        "case__reference", "code", "due_at", "status", "met_at", "officer_id"
+    ).iterator(chunk_size=2000):
+        chunk.append(
+            writer.writerow(
+                [
+                    "breach",
+                    reference,
+                    code,
+                    due_at.astimezone(LONDON).isoformat(),
+                    status,
+                    met_at.astimezone(LONDON).isoformat() if met_at else "",
+                    officer_id or "",
+                ]
+            )
         )
+        if len(chunk) >= CSV_CHUNK_ROWS:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+@capability_required(Capability.VIEW_COMPLIANCE)
+@never_cache
+@require_GET
+def compliance_csv(request: StaffRequest) -> HttpResponse | StreamingHttpResponse:
+    """The compliance figures and every breach as CSV, streamed as it is written."""
+    form, filters = _compliance_filters(request)
+    if form.errors:  # no file for filters that were wrong: the page says what to put right
+        return _compliance_page(request, form, filters)
+    result = compliance_figures(user=request.user, filters=filters)
+    breaches = selectors.compliance_breaches(user=request.user, filters=filters)
+    response = StreamingHttpResponse(
+        _compliance_csv_rows(result, breaches), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="compliance-{filters.start}-{filters.end}.csv"'
+    )
     return response
 
 

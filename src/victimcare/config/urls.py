@@ -4,6 +4,8 @@ from django.urls import include, path
 from victimcare.accounts.views import admin_sign_in
 from victimcare.config.api import api
 
+handler404 = "victimcare.core.views.not_found"
+
 admin.site.site_header = "victimcare administration"
 admin.site.site_title = "victimcare administration"
 # The admin site has no sign-in of its own: a password alone would not pass the second

@@ -25,8 +25,9 @@ def site(request):
 
 def header_name(user) -> str:
     """The organisation a signed-in user works for, when it is not the force they are
-    filed under: a support organisation's name, or which forces an oversight body
-    oversees ("" for force staff and visitors)."""
+    filed under: a support organisation's or an oversight body's own name, or (for an
+    oversight user of no named body) which forces they oversee ("" for force staff and
+    visitors)."""
     # Role values as strings: core imports no other app.
     if not user.is_authenticated:
         return ""
@@ -34,6 +35,8 @@ def header_name(user) -> str:
     if role == "support_organisation" and getattr(user, "support_organisation_id", None):
         return user.support_organisation.name
     if role == "oversight":
+        if getattr(user, "oversight_body_id", None):
+            return user.oversight_body.name
         forces = list(user.oversees.order_by("name").values_list("name", flat=True)[:2])
         if len(forces) == 1:
             return _("Oversight of %(force)s") % {"force": forces[0]}

@@ -42,3 +42,23 @@ def healthz(request: HttpRequest) -> JsonResponse:  # noqa: ARG001 (Django passe
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return JsonResponse({"status": "error", "database": f"unavailable: {reason}"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Paths of the pages victims use (no staff sign-in): their 404 is in the public layout,
+# with where to go next.
+VICTIM_PATHS = ("/track/", "/report/", "/survey/")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 404 that fits the page asked for: JSON under the API, the victims' page (where
+    to go next) under their pages, the staff page elsewhere."""
+    path = request.path
+    if path.startswith("/api/"):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    message = (
+        str(exception.args[0]) if exception.args and isinstance(exception.args[0], str) else ""
+    )
+    context = {"request_path": path, "exception": message}
+    if path.startswith(VICTIM_PATHS):
+        return render(request, "404_public.html", context, status=404)
+    return render(request, "404.html", context, status=404)

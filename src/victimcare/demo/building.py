@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import SupportOrganisation, User
+from victimcare.accounts.models import OversightBody, SupportOrganisation, User
 from victimcare.cases.constants import EventKind
 from victimcare.cases.models import (
     Case,
@@ -165,6 +165,10 @@ def _staff_create(
         user = person(account["username"], force, account["role"])
         if account["role"] == Role.SUPPORT_ORGANISATION:
             user.support_organisation = organisation
+        if account["role"] == Role.OVERSIGHT and account.get("organisation"):
+            user.oversight_body, _ = OversightBody.objects.get_or_create(
+                name=account["organisation"]
+            )
         plan = plans.get((force.code, str(account.get("area"))))
         if account["role"] == Role.OFFICER and plan is not None and teams[plan]:
             user.team = teams[plan][0]

@@ -88,20 +88,29 @@ def dashboard_compute(
         )
         return out
 
-    raw = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
-    try:
-        national, problem = benchmark.benchmark_for(figures.WHOLE), None
-    except benchmark.BenchmarkFileError:
-        logger.exception("The national benchmark file could not be read")
-        national, problem = None, "The national benchmark file could not be read: run "
-        problem += "victimcare benchmark to see why."
-    fig = figures.dashboard_publish(
-        raw,
-        threshold=threshold,
-        on=on or publication.today(),
-        benchmark=national,
+    on_day = on or publication.today()
+
+    def published() -> dict[str, Any]:
+        raw = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+        try:
+            national, problem = benchmark.benchmark_for(figures.WHOLE), None
+        except benchmark.BenchmarkFileError:
+            logger.exception("The national benchmark file could not be read")
+            national, problem = None, "The national benchmark file could not be read: run "
+            problem += "victimcare benchmark to see why."
+        fig = figures.dashboard_publish(raw, threshold=threshold, on=on_day, benchmark=national)
+        fig["benchmark_problem"] = problem
+        return fig
+
+    # The published figures and their charts (drawing them is most of the work) kept too:
+    # they change with the data and with the day the publication rule is applied on.
+    fig = (
+        figures_cached(
+            key=f"{key}|published", stamp=f"{stamp}|{on_day.isoformat()}", compute=published
+        )
+        if use_cache
+        else published()
     )
-    fig["benchmark_problem"] = problem
     fig["peers"] = selectors.peer_group_source(force=force)
     return fig
 

@@ -82,3 +82,45 @@ class FiguresCache(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ReportPackStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportPack(models.Model):
+    """A report pack (PDF) asked for on the web and built by the background worker: its
+    state, the file when ready, the reason when it failed."""
+
+    force = models.ForeignKey("forces.Force", on_delete=models.CASCADE, related_name="+")
+    quarter = models.CharField(max_length=6, help_text=_("e.g. 2026Q3"))
+    status = models.CharField(
+        max_length=10, choices=ReportPackStatus.choices, default=ReportPackStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    failure = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["force", "quarter", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"Report pack {self.force_id} {self.quarter}: {self.status}"
+
+
+class ReportPackDownload(models.Model):
+    """Who downloaded a report pack, and when."""
+
+    pack = models.ForeignKey(ReportPack, on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} downloaded {self.pack_id} at {self.at:%Y-%m-%d %H:%M}"

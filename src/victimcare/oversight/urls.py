@@ -24,7 +24,13 @@ urlpatterns = [
     path("oversight/forces/<str:code>/drivers/", views.drivers, name="drivers"),
     path("oversight/forces/<str:code>/targets/", views.targets, name="targets"),
     path("oversight/forces/<str:code>/targets/new/", views.target_create, name="target-create"),
-    path("oversight/forces/<str:code>/report-pack.pdf", views.report_pack, name="report-pack"),
+    path("oversight/forces/<str:code>/report-pack/", views.report_pack, name="report-pack"),
+    path("oversight/report-packs/<int:pk>/", views.report_pack_status, name="report-pack-status"),
+    path(
+        "oversight/report-packs/<int:pk>/report-pack.pdf",
+        views.report_pack_file,
+        name="report-pack-file",
+    ),
     path("oversight/forces/<str:code>/open-data.csv", views.open_data, name="open-data"),
     path(
         "oversight/forces/<str:code>/compliance-return/",

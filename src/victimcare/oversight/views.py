@@ -8,18 +8,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from victimcare.accounts.permissions import Capability, capability_required, has_capability
 from victimcare.core.periods import period_error_response
 from victimcare.oversight import compliance_return as returns
-from victimcare.oversight import figure_services, selectors, services
+from victimcare.oversight import figure_services, report_packs, selectors, services
 from victimcare.oversight.compliance_measures import BREAKDOWN_LABELS
 from victimcare.oversight.constants import Measure
 from victimcare.oversight.forms import TargetForm
 from victimcare.oversight.opendata import dictionary_csv, open_data_csv
 from victimcare.oversight.periods import PeriodError, Quarter
-from victimcare.oversight.report import report_pack_pdf
 
 
 def _quarter(request, force) -> tuple[Quarter, str]:
@@ -242,17 +242,49 @@ def target_edit(request, pk: int):
 
 
 @capability_required(Capability.VIEW_AGGREGATES)
+@require_http_methods(["GET", "POST"])
 def report_pack(request, code: str):
+    """Ask for a quarter's report pack: the worker builds it; the page it leads to says
+    how it is going."""
     force = selectors.oversight_force_get(user=request.user, code=code)
     quarter, error = _quarter(request, force)
     if error:
         return period_error_response(
             request, errors=[error], back=reverse("oversight:dashboard", kwargs={"code": code})
         )
-    pdf = report_pack_pdf(force=force, quarter=quarter)
+    if request.method == "POST":
+        pack = report_packs.report_pack_request(user=request.user, code=code, quarter=quarter)
+        return redirect("oversight:report-pack-status", pk=pack.pk)
+    return render(request, "oversight/report_pack_request.html", _context(request, force, quarter))
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+@never_cache
+def report_pack_status(request, pk: int):
+    """Where a report pack is: being prepared (the page refreshes itself), ready (a
+    download link) or failed (with the reason)."""
+    pack = report_packs.report_pack_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "oversight/report_pack_status.html",
+        {
+            "pack": pack,
+            "force": pack.force,
+            "quarter": Quarter.parse(pack.quarter),
+            "in_progress": pack.status in report_packs.IN_PROGRESS,
+            "refresh_seconds": 5,
+        },
+    )
+
+
+@capability_required(Capability.VIEW_AGGREGATES)
+@never_cache
+def report_pack_file(request, pk: int):
+    pack = report_packs.report_pack_get(user=request.user, pk=pk)
+    pdf = report_packs.report_pack_download(user=request.user, pack=pack)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="{force.code}-{quarter.code}-report-pack.pdf"'
+        f'attachment; filename="{pack.force.code}-{pack.quarter}-report-pack.pdf"'
     )
     return response
 

@@ -299,3 +299,19 @@ def govuk_error_summary(*forms_):
 def has_errors(forms_) -> bool:
     forms_ = forms_ if isinstance(forms_, list | tuple) else [forms_]
     return any(f is not None and f.is_bound and f.errors for f in forms_)
+
+
+@register.filter
+def select_options(bound) -> str:
+    """A select field's ``<option>`` elements, the chosen one selected: written here in
+    one pass rather than by a template loop (a force's list of officers is hundreds
+    long)."""
+    chosen = str(bound.value())  # (None matches no option, as the template had it)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == chosen else "", label)
+            for value, label in bound.field.choices
+        ),
+    )
