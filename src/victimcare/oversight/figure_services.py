@@ -288,7 +288,6 @@ def drivers_compute(*, force: Force, quarter: Quarter, use_cache: bool = True) -
             frame,
             force=force.code,
             months=months,
-            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
             force_name=force.name,
             chart_prefix=f"drivers-{force.code.lower()}",
         )
