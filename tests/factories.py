@@ -21,7 +21,9 @@ _counter = itertools.count(1)
 
 def force_make(code: str = "MPS", name: str | None = None) -> Force:
     """A force; the forces made in a test are each other's peers (as one group would be)."""
-    force, made = Force.objects.get_or_create(code=code, defaults={"name": name or f"{code} Police"})
+    force, made = Force.objects.get_or_create(
+        code=code, defaults={"name": name or f"{code} Police"}
+    )
     if made:
         for other in Force.objects.exclude(pk=force.pk):
             for owner, peer in ((force, other), (other, force)):

@@ -14,7 +14,7 @@ import pytest
 
 from tests.factories import force_make
 from victimcare.cli import main
-from victimcare.forces.models import Force, PeerList
+from victimcare.forces.models import PeerList
 from victimcare.forces.services import (
     PEER_GROUPS_FILE,
     REFERENCE_DATA_FILE,

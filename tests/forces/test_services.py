@@ -48,9 +48,7 @@ def test_the_met_is_compared_with_greater_manchester_and_west_midlands():
     reference_data_load()
     peer_list = Force.objects.get(code="MPS").peer_list
     assert peer_list.name == "Most similar: large metropolitan forces"
-    assert {"GMP", "WMP", "WYP", "MERPOL"} == set(
-        peer_list.peers.values_list("code", flat=True)
-    )
+    assert {"GMP", "WMP", "WYP", "MERPOL"} == set(peer_list.peers.values_list("code", flat=True))
     # City of London Police has no most similar forces; every other force has a list.
     assert set(Force.objects.filter(peer_list__isnull=True).values_list("code", flat=True)) == {
         "COLP"

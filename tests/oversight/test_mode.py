@@ -101,7 +101,8 @@ def test_open_data_gives_mode_as_a_breakdown_through_the_publication_rule(mps):
     assert by_mode["agency"]["status"].startswith("suppressed: too few responses")
     assert by_mode["agency"]["percent_satisfied"] == ""
     assert by_mode["telephone"]["status"] == "published"
-    assert by_mode["telephone"]["ci_low"] and by_mode["telephone"]["ci_high"]
+    assert by_mode["telephone"]["ci_low"]
+    assert by_mode["telephone"]["ci_high"]
     # With agency hidden, at least one other mode is hidden too: none can be subtracted.
     assert sum(1 for r in by_mode.values() if r["status"] != "published") >= 2
     assert "mode (how the victim was surveyed" in dictionary_csv()

@@ -100,7 +100,9 @@ def test_pages_and_pack_name_each_forces_own_peers_with_source_and_date(client, 
     assert "The Met&#x27;s most similar forces" in pack or "The Met's most similar forces" in pack
     # The all-forces page (HMICFRS's view) shows each force's own list.
     index = client.get(reverse("oversight:index")).content.decode()
-    assert 'data-peers="GMP">Forces most similar to Greater Manchester Police: Avon Police, ' in index
+    assert (
+        'data-peers="GMP">Forces most similar to Greater Manchester Police: Avon Police, ' in index
+    )
     assert "No list of most similar forces" in index  # West Midlands has none
     assert wanted in index
 

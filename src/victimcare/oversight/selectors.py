@@ -46,8 +46,10 @@ def oversight_forces(*, user: User):
 def oversight_forces_with_peers(*, user: User):
     """``oversight_forces`` with each force's own peer list and its peers, for a page
     listing them (HMICFRS sees every force's list)."""
-    return oversight_forces(user=user).select_related("peer_list").prefetch_related(
-        Prefetch("peer_list__peers", queryset=Force.objects.order_by("name"))
+    return (
+        oversight_forces(user=user)
+        .select_related("peer_list")
+        .prefetch_related(Prefetch("peer_list__peers", queryset=Force.objects.order_by("name")))
     )
 
 
