@@ -211,3 +211,28 @@ def test_the_command_replaces_groups_with_each_forces_own_list(tmp_path, capsys)
     assert main(["peer-groups", "--file", str(_write(tmp_path, bad))]) == 2
     assert "force WYP is listed as its own peer" in capsys.readouterr().err
     assert _peers() == {"MPS": {"GMP", "WMP"}, "GMP": {"WMP", "WYP"}, "WMP": {"MPS"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_each_member_of_a_group_its_own_list():
+    """Groups loaded before per-force lists become lists: each member's peers are the
+    other members, with the group's name, source and date."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("forces", "0005_peer_group_source")])
+    old = executor.loader.project_state([("forces", "0005_peer_group_source")]).apps
+    group = old.get_model("forces", "PeerGroup").objects.create(
+        code="metro", name="Metro", source="Home Office", source_date=date(2026, 4, 1)
+    )
+    old_force = old.get_model("forces", "Force")
+    for code in ("MPS", "GMP", "WMP"):
+        old_force.objects.create(code=code, name=code, peer_group=group)
+    old_force.objects.create(code="COLP", name="COLP")
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert _peers() == {"MPS": {"GMP", "WMP"}, "GMP": {"MPS", "WMP"}, "WMP": {"MPS", "GMP"}}
+    assert set(PeerList.objects.values_list("name", "source", "source_date")) == {
+        ("Metro", "Home Office", date(2026, 4, 1))
+    }
