@@ -72,6 +72,7 @@ def test_each_force_is_compared_with_its_own_list(world):
 def test_drivers_compare_each_force_with_its_own_peers(world):
     mps = figure_services.drivers_compute(force=world["MPS"], quarter=QUARTER, use_cache=False)
     gmp = figure_services.drivers_compute(force=world["GMP"], quarter=QUARTER, use_cache=False)
+    assert gmp["peers"]["forces"] == ["Avon Police", "West Midlands Police"]
     mps_peers = {r["stage"]: r["peers"]["n"] for r in mps["rows"]}
     gmp_peers = {r["stage"]: r["peers"]["n"] for r in gmp["rows"]}
     # GMP's peers (WMP and AAA) have twice the responses of the Met's (GMP alone).
@@ -84,7 +85,7 @@ def test_pages_and_pack_name_each_forces_own_peers_with_source_and_date(client, 
     oversight.oversees.set(world.values())
     client.force_login(oversight)
     wanted = "Source of the groups: Home Office most similar groups (test), dated 1 April 2026"
-    for name in ("oversight:dashboard", "oversight:league"):
+    for name in ("oversight:dashboard", "oversight:league", "oversight:drivers"):
         html = client.get(
             reverse(name, kwargs={"code": "GMP"}), {"quarter": QUARTER.code}
         ).content.decode()

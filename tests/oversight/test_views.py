@@ -138,6 +138,8 @@ def test_the_peer_groups_source_and_date_are_shown_wherever_peers_are(client, wo
         assert wanted in page.content.decode(), name
     world["mps"].refresh_from_db()
     assert wanted in report_pack_html(force=world["mps"], quarter=QUARTER)
+
+
 def test_dashboard_shows_survey_and_record_side_by_side_with_both_bases(client, world):
     client.force_login(staff_make(Role.OVERSIGHT, force=world["mps"]))
     url = reverse("oversight:dashboard", kwargs={"code": "MPS"})

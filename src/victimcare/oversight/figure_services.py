@@ -294,7 +294,8 @@ def drivers_compute(*, force: Force, quarter: Quarter, use_cache: bool = True) -
             chart_prefix=f"drivers-{force.code.lower()}",
         )
 
-    return figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+    payload = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+    return {**payload, "peers": selectors.peer_group_source(force=force)}
 
 
 def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:
