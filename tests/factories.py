@@ -12,7 +12,7 @@ from victimcare.accounts.services import staff_create
 from victimcare.cases.models import Case
 from victimcare.cases.services import VictimDetails, case_create
 from victimcare.forces.constants import SurveyGroup
-from victimcare.forces.models import Area, CrimeType, Force, PeerGroup
+from victimcare.forces.models import Area, CrimeType, Force, PeerList
 
 LONDON = ZoneInfo("Europe/London")
 PASSWORD = "correct-horse-battery-staple"
@@ -20,12 +20,17 @@ _counter = itertools.count(1)
 
 
 def force_make(code: str = "MPS", name: str | None = None) -> Force:
-    peer_group, _ = PeerGroup.objects.get_or_create(
-        code="metropolitan", defaults={"name": "Large metropolitan forces"}
+    """A force; the forces made in a test are each other's peers (as one group would be)."""
+    force, made = Force.objects.get_or_create(
+        code=code, defaults={"name": name or f"{code} Police"}
     )
-    force, _ = Force.objects.get_or_create(
-        code=code, defaults={"name": name or f"{code} Police", "peer_group": peer_group}
-    )
+    if made:
+        for other in Force.objects.exclude(pk=force.pk):
+            for owner, peer in ((force, other), (other, force)):
+                peer_list, _ = PeerList.objects.get_or_create(
+                    force=owner, defaults={"name": "Large metropolitan forces"}
+                )
+                peer_list.peers.add(peer)
     return force
 
 

@@ -93,7 +93,7 @@ ROUTES: dict[str, tuple[str, str | None, dict]] = {
         admin_site(FORBIDDEN),
     ),
     "admin:forces_crimetype_add": ("get", None, admin_site(FORBIDDEN)),
-    "admin:forces_peergroup_add": ("get", None, admin_site(FORBIDDEN)),
+    "admin:forces_peerlist_add": ("get", None, admin_site(FORBIDDEN)),
     # ... and other apps' models (sign-in attempts of every force) are for superusers.
     "admin:axes_accessattempt_changelist": ("get", None, admin_site(FORBIDDEN)),
     "api-v1:forces": ("get", None, {ANON: 401, **every(OK)}),

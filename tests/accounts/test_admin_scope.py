@@ -17,7 +17,7 @@ from victimcare.accounts.models import ServiceToken, SupportOrganisation, User
 from victimcare.accounts.services import service_token_create, staff_create
 from victimcare.audit.models import AuditRecord
 from victimcare.audit.services import audit_record_create
-from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, Team
+from victimcare.forces.models import Area, CrimeType, Force, Team
 from victimcare.intake.models import ExternalReference
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ FORCE_READ_ONLY = {
     SUPERUSER: [OK, OK, OK, OK, OK, OK],
 }
 ADMIN_RULES: dict[str, dict[str, list]] = {
-    "forces.peergroup": NATIONAL,
+    "forces.peerlist": NATIONAL,
     "forces.force": NATIONAL,
     "forces.crimetype": NATIONAL,
     "forces.area": FORCE_OWNED,
@@ -111,10 +111,7 @@ def site():
         audit_record_create(user=superuser, victim=case.victims.first(), page="/test")
         ExternalReference.objects.create(case=case, force=case.force, system="rms", external_id=1)
     rows = {
-        "forces.peergroup": (
-            mps.peer_group,
-            PeerGroup.objects.create(code="rural", name="Rural forces"),
-        ),
+        "forces.peerlist": (mps.peer_list, gmp.peer_list),
         "forces.force": (mps, gmp),
         "forces.crimetype": (crime_type_make(), crime_type_make("robbery")),
         "forces.area": (area_make(mps, "Camden"), area_make(gmp, "Salford")),
@@ -467,7 +464,7 @@ def test_superuser_manages_national_data(client, site):
     assert CrimeType.objects.filter(code="fraud").exists()
     gmp = site["gmp"]
     url = reverse("admin:forces_force_change", args=[gmp.pk])
-    data = {"code": "GMP", "name": "Greater Manchester Police (renamed)", "peer_group": ""}
+    data = {"code": "GMP", "name": "Greater Manchester Police (renamed)"}
     assert client.post(url, data).status_code == 302
     assert Force.objects.get(pk=gmp.pk).name.endswith("(renamed)")
 

@@ -1,7 +1,7 @@
 import pytest
 
 from victimcare.forces.constants import AreaKind, SurveyGroup
-from victimcare.forces.models import Area, CrimeType, Force, PeerGroup
+from victimcare.forces.models import Area, CrimeType, Force, PeerList
 from victimcare.forces.services import reference_data_load
 
 pytestmark = pytest.mark.django_db
@@ -46,13 +46,11 @@ def test_every_force_has_areas():
 
 def test_the_met_is_compared_with_greater_manchester_and_west_midlands():
     reference_data_load()
-    group = Force.objects.get(code="MPS").peer_group
-    assert group.name == "Most similar: large metropolitan forces"
-    assert {"MPS", "GMP", "WMP", "WYP", "MERPOL"} == set(
-        group.forces.values_list("code", flat=True)
-    )
-    # City of London Police has no most similar group; every other force has one.
-    assert set(Force.objects.filter(peer_group__isnull=True).values_list("code", flat=True)) == {
+    peer_list = Force.objects.get(code="MPS").peer_list
+    assert peer_list.name == "Most similar: large metropolitan forces"
+    assert {"GMP", "WMP", "WYP", "MERPOL"} == set(peer_list.peers.values_list("code", flat=True))
+    # City of London Police has no most similar forces; every other force has a list.
+    assert set(Force.objects.filter(peer_list__isnull=True).values_list("code", flat=True)) == {
         "COLP"
     }
 
@@ -85,7 +83,7 @@ def test_loading_twice_changes_nothing():
     before = (
         Force.objects.count(),
         Area.objects.count(),
-        PeerGroup.objects.count(),
+        PeerList.objects.count(),
         CrimeType.objects.count(),
         list(Area.objects.order_by("pk").values_list("pk", "force_id", "code", "name")),
     )
@@ -93,7 +91,7 @@ def test_loading_twice_changes_nothing():
     after = (
         Force.objects.count(),
         Area.objects.count(),
-        PeerGroup.objects.count(),
+        PeerList.objects.count(),
         CrimeType.objects.count(),
         list(Area.objects.order_by("pk").values_list("pk", "force_id", "code", "name")),
     )
@@ -102,8 +100,9 @@ def test_loading_twice_changes_nothing():
 
 def test_loading_repairs_an_edited_row():
     reference_data_load()
-    Force.objects.filter(code="MPS").update(name="Wrong", peer_group=None)
+    Force.objects.filter(code="MPS").update(name="Wrong")
+    PeerList.objects.filter(force__code="MPS").delete()
     reference_data_load()
     met = Force.objects.get(code="MPS")
     assert met.name == "Metropolitan Police Service"
-    assert met.peer_group is not None
+    assert PeerList.objects.filter(force=met).exists()

@@ -115,3 +115,38 @@ def test_drivers_fit_matches_svyglm_run_live(tmp_path):
     assert [s.effect.se for s in model.stages] == pytest.approx(
         live["R_DRIVERS"]["ame_se"], rel=REL
     )
+
+
+@pytest.mark.django_db
+def test_a_one_month_drivers_window_is_labelled_as_one_month(client):
+    """The drivers page names exactly which months of reports it covers, as the league
+    table does: twelve months with only September's reports say one month (page, chart)."""
+    from django.urls import reverse
+
+    from tests.factories import staff_make
+    from tests.oversight.factories import QUARTER, responses_make
+    from victimcare.accounts.constants import Role
+    from victimcare.oversight import figure_services
+
+    mps = responses_make(per_month=40, months=1, seed=5)[0]
+    table = figure_services.drivers_compute(force=mps, quarter=QUARTER, use_cache=False)
+    assert table["period_label"] == "reports of Sep 2026 only (one month of reports)"
+    assert "12 months" not in table["chart"]
+    assert "reports of Sep 2026 only (one month of reports)" in table["chart"]
+    client.force_login(staff_make(Role.OVERSIGHT, force=mps))
+    page = client.get(reverse("oversight:drivers", kwargs={"code": "MPS"}), {"quarter": "2026Q3"})
+    html = page.content.decode()
+    assert "reports of Sep 2026 only (one month of reports)" in html
+    assert "12 months to" not in html
+
+
+@pytest.mark.django_db
+def test_a_partial_drivers_window_says_how_many_of_its_months_have_responses():
+    from tests.oversight.factories import QUARTER, responses_make
+    from victimcare.oversight import figure_services
+
+    mps = responses_make(per_month=30, months=3, seed=5)[0]
+    table = figure_services.drivers_compute(force=mps, quarter=QUARTER, use_cache=False)
+    assert table["period_label"] == (
+        "reports of Jul 2026 to Sep 2026 (3 of 12 months have responses)"
+    )

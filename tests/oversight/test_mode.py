@@ -81,3 +81,45 @@ def test_the_dashboard_notes_a_changed_mode_mix_with_its_rule(client, mps):
     table = html[html.index('id="mode-table"') :].split("</table>")[0]
     assert 'data-mode="telephone"' in table
     assert "10 percentage points" in html
+
+
+def test_open_data_gives_mode_as_a_breakdown_through_the_publication_rule(mps):
+    """Open data rows by mode: a mode with 5 responses has no rate (suppressed), and
+    secondary suppression keeps it from being worked out from the total."""
+    import csv
+    import io
+
+    from victimcare.oversight.opendata import dictionary_csv, open_data_csv
+
+    rows = list(csv.DictReader(io.StringIO(open_data_csv(forces=[mps], quarter=QUARTER))))
+    by_mode = {
+        r["group"]: r
+        for r in rows
+        if r["breakdown"] == "mode" and r["measure"] == "whole_experience"
+    }
+    assert set(by_mode) == {"web", "telephone", "agency"}
+    assert by_mode["agency"]["status"].startswith("suppressed: too few responses")
+    assert by_mode["agency"]["percent_satisfied"] == ""
+    assert by_mode["telephone"]["status"] == "published"
+    assert by_mode["telephone"]["ci_low"]
+    assert by_mode["telephone"]["ci_high"]
+    # With agency hidden, at least one other mode is hidden too: none can be subtracted.
+    assert sum(1 for r in by_mode.values() if r["status"] != "published") >= 2
+    assert "mode (how the victim was surveyed" in dictionary_csv()
+
+
+def test_the_report_pack_gives_satisfaction_by_mode_with_the_mix_change_note(mps):
+    from victimcare.oversight.report import report_pack_html
+
+    html = report_pack_html(force=mps, quarter=QUARTER)
+    table = html[html.index('id="pack-mode-table"') :].split("</table>")[0]
+    assert 'data-mode="telephone"' in table
+    assert 'data-mode="agency"' in table
+    agency = table[table.index('data-mode="agency"') :].split("</tr>")[0]
+    assert "too few responses" in agency  # 5 responses: no rate
+    note = re.search(r'id="pack-mode-mix-note">(.*?)</p>', html, re.S).group(1)
+    assert "mix survey modes" in note
+    assert "The mix of survey modes changed from the previous quarter" in note
+    assert 'id="summary-mode-mix"' in html
+    assert "10 percentage points" in html
+    assert '<a href="#mode">' in html

@@ -1,4 +1,4 @@
-"""Forces in the administration site. Peer groups, forces and crime types are national
+"""Forces in the administration site. Peer lists, forces and crime types are national
 reference data: read-only to a force administrator, managed by a platform superuser.
 Areas and teams belong to a force and are managed by its administrators. Registered from
 accounts.admin: the reach rules live in accounts, which sits above forces."""
@@ -6,20 +6,21 @@ accounts.admin: the reach rules live in accounts, which sits above forces."""
 from django.contrib import admin
 
 from victimcare.accounts.admin_scope import ForceOwnedAdmin, Reach, ScopedModelAdmin
-from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, Team
+from victimcare.forces.models import Area, CrimeType, Force, PeerList, Team
 
 
-@admin.register(PeerGroup)
-class PeerGroupAdmin(ScopedModelAdmin):
+@admin.register(PeerList)
+class PeerListAdmin(ScopedModelAdmin):
     reach = Reach.NATIONAL
-    list_display = ["name", "code"]
+    list_display = ["force", "name", "source_date"]
+    list_select_related = ["force"]
+    filter_horizontal = ["peers"]
 
 
 @admin.register(Force)
 class ForceAdmin(ScopedModelAdmin):
     reach = Reach.NATIONAL
-    list_display = ["code", "name", "peer_group"]
-    list_filter = ["peer_group"]
+    list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 

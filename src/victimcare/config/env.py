@@ -48,7 +48,7 @@ SETTINGS_DOC: dict[str, str] = {
     "VICTIMCARE_LOG_LEVEL": "Logging level. Default: INFO.",
     "VICTIMCARE_OPEN_DATA_THRESHOLD": "Cells of open data and report packs resting on fewer "
     "responses than this are suppressed. Default: 30.",
-    "VICTIMCARE_PEER_GROUPS_FILE": "Peer groups (most similar groups) file that "
+    "VICTIMCARE_PEER_GROUPS_FILE": "Peer lists (each force's most similar forces) file that "
     "`victimcare peer-groups` and the demo load, with its source and date. Default: the "
     "illustrative groups in forces/data/peer_groups.json.",
     "VICTIMCARE_CSEW_FILE": "Crime Survey for England and Wales benchmark file drawn as a "

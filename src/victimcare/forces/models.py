@@ -5,19 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from victimcare.forces.constants import AreaKind, SurveyGroup
 
 
-class PeerGroup(models.Model):
-    """A Home Office 'most similar group' of forces, compared with each other, as loaded
-    from a peer groups file (``forces.services.peer_groups_load``) with its source."""
+class Force(models.Model):
+    """A territorial police force of England and Wales."""
 
-    code = models.SlugField(max_length=40, unique=True)
+    code = models.CharField(max_length=8, unique=True, help_text=_("Short code, e.g. MPS"))
     name = models.CharField(max_length=120)
-    source = models.CharField(
-        max_length=300, blank=True, help_text=_("Who published the grouping, from its file")
-    )
-    source_url = models.URLField(max_length=500, blank=True)
-    source_date = models.DateField(
-        null=True, blank=True, help_text=_("The date of the grouping, from its file")
-    )
 
     class Meta:
         ordering = ["name"]
@@ -26,17 +18,28 @@ class PeerGroup(models.Model):
         return self.name
 
 
-class Force(models.Model):
-    """A territorial police force of England and Wales."""
+class PeerList(models.Model):
+    """A force's own most similar forces (its peers), which its league table, drivers and
+    report pack compare it with, as loaded from a peer groups file
+    (``forces.services.peer_groups_load``) with its source and date. Lists are per force,
+    as the Home Office's most similar groups are: they overlap, and A's list may name B
+    without B's naming A."""
 
-    code = models.CharField(max_length=8, unique=True, help_text=_("Short code, e.g. MPS"))
-    name = models.CharField(max_length=120)
-    peer_group = models.ForeignKey(
-        PeerGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="forces"
+    force = models.OneToOneField(Force, on_delete=models.CASCADE, related_name="peer_list")
+    name = models.CharField(
+        max_length=120, help_text=_("What the comparison is called, e.g. the group's name")
+    )
+    peers = models.ManyToManyField(Force, related_name="peer_of")
+    source = models.CharField(
+        max_length=300, blank=True, help_text=_("Who published the list, from its file")
+    )
+    source_url = models.URLField(max_length=500, blank=True)
+    source_date = models.DateField(
+        null=True, blank=True, help_text=_("The date of the list, from its file")
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["force__name"]
 
     def __str__(self) -> str:
         return self.name

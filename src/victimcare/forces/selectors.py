@@ -8,7 +8,7 @@ _OUTWARD = re.compile(r"^([A-Z]{1,2})([0-9][A-Z0-9]?)")
 
 
 def force_list() -> QuerySet[Force]:
-    return Force.objects.select_related("peer_group").order_by("name")
+    return Force.objects.select_related("peer_list").order_by("name")
 
 
 def area_list(*, force: Force) -> QuerySet[Area]:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from victimcare.forces.models import Area, CrimeType, Force, PeerGroup, PostcodeDistrict
+from victimcare.forces.models import Area, CrimeType, Force, PeerList, PostcodeDistrict
 
 REFERENCE_DATA_FILE = Path(__file__).resolve().parent / "data" / "reference.json"
 POSTCODE_DISTRICTS_FILE = Path(__file__).resolve().parent / "data" / "postcode_districts.csv"
@@ -147,11 +147,98 @@ def peer_groups_file() -> Path:
     return Path(configured) if configured else PEER_GROUPS_FILE
 
 
+def _peer_codes(where: str, owner: str, members: Any, *, least: int) -> list[str]:
+    """A list of ``least`` or more distinct force codes, upper-cased, or a clear error."""
+    if (
+        not isinstance(members, list)
+        or len(members) < least
+        or not all(isinstance(m, str) and m.strip() for m in members)
+    ):
+        raise PeerGroupsFileError(
+            f"{where}: {owner}: {'forces' if least > 1 else 'peers'!r} must list "
+            f"{'two' if least > 1 else 'one'} or more force codes"
+        )
+    codes = [m.strip().upper() for m in members]
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise PeerGroupsFileError(f"{where}: {owner}: {', '.join(twice)} listed twice")
+    return codes
+
+
+def _groups_read(where: str, groups: Any) -> list[dict[str, Any]]:
+    """The ``groups`` layout: each group's forces are each other's peers."""
+    if not isinstance(groups, list) or not groups:
+        raise PeerGroupsFileError(f"{where}: 'groups' must be a list of one or more groups")
+    seen_codes: set[str] = set()
+    group_of: dict[str, str] = {}
+    checked = []
+    for number, group in enumerate(groups, start=1):
+        if not isinstance(group, dict):
+            raise PeerGroupsFileError(f"{where}: group {number} must be an object")
+        code, name = group.get("code"), group.get("name")
+        if not isinstance(code, str) or not _SLUG.match(code):
+            raise PeerGroupsFileError(
+                f"{where}: group {number}: 'code' must be lower-case letters, digits and "
+                f"hyphens (up to 40), not {code!r}"
+            )
+        if code in seen_codes:
+            raise PeerGroupsFileError(f"{where}: group code {code!r} is used twice")
+        seen_codes.add(code)
+        if not isinstance(name, str) or not name.strip():
+            raise PeerGroupsFileError(f"{where}: group {code!r} needs a 'name'")
+        members = _peer_codes(where, f"group {code!r}", group.get("forces"), least=2)
+        for member in members:
+            if member in group_of:
+                raise PeerGroupsFileError(
+                    f"{where}: force {member} is in two groups ({group_of[member]!r} and "
+                    f"{code!r}); a force may be in one group only (for overlapping lists "
+                    "give each force its own under 'most_similar')"
+                )
+            group_of[member] = code
+        checked.append({"code": code, "name": name.strip()[:120], "forces": members})
+    return checked
+
+
+def _most_similar_read(where: str, entries: Any) -> list[dict[str, Any]]:
+    """The ``most_similar`` layout: each force's own list of peers."""
+    if not isinstance(entries, list) or not entries:
+        raise PeerGroupsFileError(
+            f"{where}: 'most_similar' must be a list of one or more forces' lists"
+        )
+    seen: set[str] = set()
+    lists = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise PeerGroupsFileError(f"{where}: entry {number} must be an object")
+        code = entry.get("force")
+        if not isinstance(code, str) or not code.strip():
+            raise PeerGroupsFileError(f"{where}: entry {number}: 'force' must be a force code")
+        code = code.strip().upper()
+        if code in seen:
+            raise PeerGroupsFileError(f"{where}: force {code} has two lists; give it one")
+        seen.add(code)
+        peers = _peer_codes(where, f"force {code}", entry.get("peers"), least=1)
+        if code in peers:
+            raise PeerGroupsFileError(
+                f"{where}: force {code} is listed as its own peer; list only other forces"
+            )
+        name = entry.get("name") or ""
+        if not isinstance(name, str):
+            raise PeerGroupsFileError(f"{where}: force {code}: 'name' must be text")
+        lists.append({"force": code, "name": name.strip()[:120], "peers": peers})
+    return lists
+
+
 def peer_groups_read(path: Path) -> dict[str, Any]:
     """A peer groups file, checked: ``source`` (who published it), ``as_of`` (its date,
-    YYYY-MM-DD), optional ``url`` and ``note``, and ``groups``, each with a ``code``
-    (lower-case slug), a ``name`` and two or more ``forces`` (force codes); a force is in
-    at most one group. ``PeerGroupsFileError`` says what is wrong. Reads no database."""
+    YYYY-MM-DD), optional ``url`` and ``note``, and either ``most_similar`` (the official
+    layout: per force, ``{"force": "MPS", "peers": ["GMP", ...], "name": optional}``;
+    lists may overlap and need not be mutual) or ``groups`` (each with a ``code``, a
+    ``name`` and two or more ``forces``, each force in at most one group; its members are
+    each other's peers). Returns ``lists``, one per force (``force``, ``name``, ``peers``),
+    and ``groups`` (empty in the per-force layout). A force listed as its own peer, an
+    empty list or a force listed twice is refused: ``PeerGroupsFileError`` says what is
+    wrong. Reads no database (unknown forces are refused by ``peer_groups_load``)."""
     where = str(path)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -160,7 +247,9 @@ def peer_groups_read(path: Path) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise PeerGroupsFileError(f"{where}: not JSON ({error})") from None
     if not isinstance(data, dict):
-        raise PeerGroupsFileError(f"{where}: expected an object with source, as_of and groups")
+        raise PeerGroupsFileError(
+            f"{where}: expected an object with source, as_of and most_similar (or groups)"
+        )
     source = data.get("source")
     if not isinstance(source, str) or not source.strip():
         raise PeerGroupsFileError(f"{where}: 'source' must say who published the groups")
@@ -174,88 +263,61 @@ def peer_groups_read(path: Path) -> dict[str, Any]:
     url = data.get("url") or ""
     if not isinstance(url, str) or (url and not url.startswith(("https://", "http://"))):
         raise PeerGroupsFileError(f"{where}: 'url' must be a web address or left out")
-    groups = data.get("groups")
-    if not isinstance(groups, list) or not groups:
-        raise PeerGroupsFileError(f"{where}: 'groups' must be a list of one or more groups")
-    seen_codes: set[str] = set()
-    group_of: dict[str, str] = {}
-    checked = []
-    for number, group in enumerate(groups, start=1):
-        if not isinstance(group, dict):
-            raise PeerGroupsFileError(f"{where}: group {number} must be an object")
-        code, name, members = group.get("code"), group.get("name"), group.get("forces")
-        if not isinstance(code, str) or not _SLUG.match(code):
-            raise PeerGroupsFileError(
-                f"{where}: group {number}: 'code' must be lower-case letters, digits and "
-                f"hyphens (up to 40), not {code!r}"
-            )
-        if code in seen_codes:
-            raise PeerGroupsFileError(f"{where}: group code {code!r} is used twice")
-        seen_codes.add(code)
-        if not isinstance(name, str) or not name.strip():
-            raise PeerGroupsFileError(f"{where}: group {code!r} needs a 'name'")
-        if (
-            not isinstance(members, list)
-            or len(members) < 2
-            or not all(isinstance(m, str) and m.strip() for m in members)
-        ):
-            raise PeerGroupsFileError(
-                f"{where}: group {code!r}: 'forces' must list two or more force codes"
-            )
-        members = [m.strip().upper() for m in members]
-        for member in members:
-            if member in group_of:
-                raise PeerGroupsFileError(
-                    f"{where}: force {member} is in two groups ({group_of[member]!r} and "
-                    f"{code!r}); a force may be in one group only"
-                )
-            group_of[member] = code
-        checked.append({"code": code, "name": name.strip()[:120], "forces": members})
+    if ("most_similar" in data) == ("groups" in data):
+        raise PeerGroupsFileError(
+            f"{where}: give either 'most_similar' (each force's own list of peers) or "
+            "'groups', not both or neither"
+        )
+    if "most_similar" in data:
+        groups: list[dict[str, Any]] = []
+        lists = _most_similar_read(where, data["most_similar"])
+    else:
+        groups = _groups_read(where, data["groups"])
+        lists = [
+            {"force": member, "name": g["name"], "peers": [m for m in g["forces"] if m != member]}
+            for g in groups
+            for member in g["forces"]
+        ]
     return {
         "source": source.strip()[:300],
         "url": url,
         "as_of": as_of,
         "note": str(data.get("note") or ""),
-        "groups": checked,
+        "groups": groups,
+        "lists": lists,
     }
 
 
 @transaction.atomic
 def peer_groups_load(*, path: Path | None = None) -> dict[str, Any]:
-    """Load the peer groups of ``path`` (default ``peer_groups_file()``), replacing the
-    groups loaded before: each force joins its group (or none, if the file leaves it
-    out), groups no longer in the file are removed, and every group keeps the file's
-    source and date. Every force named must be loaded already; on any error
-    (``PeerGroupsFileError``) nothing is written. Idempotent. Returns what was loaded."""
+    """Load the peer lists of ``path`` (default ``peer_groups_file()``), replacing those
+    loaded before: each force named gets its own list of peers (a force the file leaves
+    out gets none), and every list keeps the file's source and date. Every force named
+    must be loaded already; on any error (``PeerGroupsFileError``) nothing is written.
+    Idempotent. Returns what was loaded (``peer_groups_read``)."""
     path = path or peer_groups_file()
     data = peer_groups_read(path)
     forces = {f.code: f for f in Force.objects.all()}
-    unknown = sorted({m for g in data["groups"] for m in g["forces"]} - set(forces))
+    named = {e["force"] for e in data["lists"]} | {p for e in data["lists"] for p in e["peers"]}
+    unknown = sorted(named - set(forces))
     if unknown:
         raise PeerGroupsFileError(
             f"{path}: unknown force codes {', '.join(unknown)} (known codes are those of "
             "the forces loaded, e.g. MPS, GMP, WMP)"
         )
-    wanted: dict[str, PeerGroup] = {}
-    for group in data["groups"]:
-        peer_group = PeerGroup.objects.filter(code=group["code"]).first() or PeerGroup(
-            code=group["code"]
-        )
-        peer_group.name = group["name"]
-        peer_group.source = data["source"]
-        peer_group.source_url = data["url"]
-        peer_group.source_date = data["as_of"]
+    existing = {p.force_id: p for p in PeerList.objects.all()}
+    for entry in data["lists"]:
+        force = forces[entry["force"]]
+        peer_list = existing.pop(force.pk, None) or PeerList(force=force)
+        peer_list.name = entry["name"] or f"Forces most similar to {force.name}"[:120]
+        peer_list.source = data["source"]
+        peer_list.source_url = data["url"]
+        peer_list.source_date = data["as_of"]
         try:
-            peer_group.full_clean()
+            peer_list.full_clean()
         except ValidationError as error:
-            raise PeerGroupsFileError(f"{path}: group {group['code']!r}: {error}") from None
-        peer_group.save()
-        for member in group["forces"]:
-            wanted[member] = peer_group
-    for code, force in forces.items():
-        group = wanted.get(code)
-        if force.peer_group_id != (group.pk if group else None):
-            force.peer_group = group
-            force.save(update_fields=["peer_group"])
-    PeerGroup.objects.exclude(code__in=[g["code"] for g in data["groups"]]).delete()
+            raise PeerGroupsFileError(f"{path}: force {entry['force']}: {error}") from None
+        peer_list.save()
+        peer_list.peers.set([forces[code] for code in entry["peers"]])
+    PeerList.objects.filter(pk__in=[p.pk for p in existing.values()]).delete()
     return data

@@ -159,12 +159,14 @@ def cmd_peer_groups(args: argparse.Namespace) -> int:
     except PeerGroupsFileError as error:
         raise CommandError(str(error)) from None
     verb = "Read" if args.check else "Loaded"
+    layout = f"{len(data['groups'])} peer groups, " if data["groups"] else ""
     print(
-        f"{verb} {len(data['groups'])} peer groups from {path} "
+        f"{verb} {layout}{len(data['lists'])} forces' own lists of peers from {path} "
         f"(source: {data['source']}; dated {data['as_of'].day} {data['as_of']:%B %Y})"
     )
-    for group in data["groups"]:
-        print(f"  {group['code']}: {group['name']}: {', '.join(group['forces'])}")
+    for entry in data["lists"]:
+        name = f" ({entry['name']})" if entry["name"] else ""
+        print(f"  {entry['force']}{name}: {', '.join(entry['peers'])}")
     return 0
 
 
@@ -172,13 +174,18 @@ def add_peer_groups(add: AddCommand) -> None:
     command = add(
         "peer-groups",
         cmd_peer_groups,
-        "load the peer groups (most similar groups) that league tables compare forces in, "
-        "from a JSON file with its source and date, replacing those loaded before",
+        "load each force's own list of peers (most similar forces) that its league table, "
+        "drivers and report pack compare it with, from a JSON file with its source and "
+        "date, replacing those loaded before",
         epilog="example:\n  victimcare peer-groups --file most-similar-groups-2026.json\n\n"
-        "The file: {source, as_of (YYYY-MM-DD), url, note, groups: [{code, name, forces: "
-        "[force codes]}]}; each force in at most one group; unknown force codes are "
-        "refused and nothing is written. Default file: VICTIMCARE_PEER_GROUPS_FILE, else "
-        "the illustrative forces/data/peer_groups.json.",
+        "The file: {source, as_of (YYYY-MM-DD), url, note, most_similar: [{force, peers: "
+        "[force codes], name (optional)}]}: each force's own list, as the official most "
+        "similar groups are (lists overlap and need not be mutual). Or, instead of "
+        "most_similar, groups: [{code, name, forces: [force codes]}], each force in at most "
+        "one group, whose members are each other's peers. Unknown force codes, a force "
+        "listed as its own peer, an empty list or a force listed twice are refused and "
+        "nothing is written. Default file: VICTIMCARE_PEER_GROUPS_FILE, else the "
+        "illustrative forces/data/peer_groups.json.",
     )
     command.add_argument("--file", default="", help="the peer groups file (JSON)")
     command.add_argument(

@@ -57,5 +57,5 @@ class VictimGroup(models.TextChoices):
 
 
 class PeerScope(models.TextChoices):
-    PEER_GROUP = "peers", _("The force's peer group")
+    PEER_GROUP = "peers", _("The force's own peers (most similar forces)")
     ALL = "all", _("All forces")

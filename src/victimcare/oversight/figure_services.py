@@ -233,16 +233,18 @@ def league_compute(
     scope: str = "peers",
     use_cache: bool = True,
 ) -> dict[str, Any]:
-    """The league table of ``force``'s peer group (or all forces) for the 12 months to
-    the end of ``quarter``: published aggregates of the peers, nothing more."""
+    """The league table of ``force`` and its own peers (its list of most similar forces;
+    or all forces) for the 12 months to the end of ``quarter``: published aggregates of
+    the peers, nothing more."""
     forces = selectors.peer_forces(force=force, scope=scope)
     months = twelve_months_to(quarter.last_month)
     first, last = month_shift(quarter.last_month, -11), quarter.last_month
-    group = force.peer_group.name if scope == "peers" and force.peer_group else "All forces"
+    source = selectors.peer_group_source(force=force) if scope == "peers" else None
+    group = source["name"] if source else "All forces"
     threshold = publication.threshold()
     key = (
-        f"league|{scope}|{force.peer_group_id if scope == 'peers' else '-'}|{quarter.code}"
-        f"|{measure}|t{threshold}"
+        f"league|{scope}|{selectors.peers_key(forces, name=group) if source else '-'}"
+        f"|{quarter.code}|{measure}|t{threshold}"
     )
     stamp = selectors.responses_stamp(forces=forces, period_from=first, period_to=last)
 
@@ -276,17 +278,17 @@ def league_compute(
     payload["rows"] = shown + [dict(r, rank=None, flag_label="Too few responses") for r in withheld]
     payload["average"] = publication.publish(payload.get("average"), threshold=threshold)
     payload["threshold"] = threshold
-    payload["peers"] = selectors.peer_group_source(force=force) if scope == "peers" else None
+    payload["peers"] = source
     return payload
 
 
 def drivers_compute(*, force: Force, quarter: Quarter, use_cache: bool = True) -> dict[str, Any]:
     """Drivers of whole-experience satisfaction in ``force`` over the 12 months to the
-    end of ``quarter``, and where it trails its peer group."""
+    end of ``quarter``, and where it trails its own peers."""
     forces = selectors.peer_forces(force=force, scope="peers")
     months = twelve_months_to(quarter.last_month)
     first, last = month_shift(quarter.last_month, -11), quarter.last_month
-    key = f"drivers|{force.code}|{quarter.code}"
+    key = f"drivers|{force.code}|{quarter.code}|{selectors.peers_key(forces)}"
     stamp = selectors.responses_stamp(forces=forces, period_from=first, period_to=last)
 
     def compute() -> dict:
@@ -297,12 +299,12 @@ def drivers_compute(*, force: Force, quarter: Quarter, use_cache: bool = True) -
             frame,
             force=force.code,
             months=months,
-            period_label=f"12 months to {quarter.label.split(' to ')[-1]}",
             force_name=force.name,
             chart_prefix=f"drivers-{force.code.lower()}",
         )
 
-    return figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+    payload = figures_cached(key=key, stamp=stamp, compute=compute) if use_cache else compute()
+    return {**payload, "peers": selectors.peer_group_source(force=force)}
 
 
 def target_progress(*, target: Target, quarter: Quarter) -> dict[str, Any]:

@@ -34,6 +34,9 @@ from victimcare.oversight.suppression import PRIMARY, Line, suppress
 
 ALL = "all"
 ALL_FORCES = "ALL"
+# Survey mode is a reporting variable here (not a dashboard breakdown: the dashboard
+# gives it its own table with the mode-mix rule).
+BREAKDOWNS = (*figures.BREAKDOWNS, ("mode", "Survey mode"))
 COLUMNS = (
     "quarter",
     "force_code",
@@ -63,7 +66,9 @@ DICTIONARY = (
     (
         "breakdown",
         "How victims are divided: all (no division), area, crime_group, "
-        "report_channel, ethnicity, age_band, sex or disability.",
+        "report_channel, ethnicity, age_band, sex, disability or mode (how the victim was "
+        "surveyed: web, telephone or agency; victims answer differently by mode, so read "
+        "a figure that mixes modes beside each mode's responses).",
     ),
     (
         "group",
@@ -144,7 +149,7 @@ def open_data_rows(
             )
             if (ALL_FORCES, measure, ALL, ALL) in cells:
                 lines.append(Line(members, (ALL_FORCES, measure, ALL, ALL)))
-        for column, _title in figures.BREAKDOWNS:
+        for column, _title in BREAKDOWNS:
             groups: dict[str, list[tuple]] = {}
             for e in _estimates(frame, ["force", column], measure):
                 key = (e.by["force"], measure, column, str(e.by[column]))

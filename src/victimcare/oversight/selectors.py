@@ -10,25 +10,26 @@ computes the pages' figures and writes them to it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from datetime import time as dtime
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from victimcare.accounts.models import User
 from victimcare.accounts.permissions import Capability, forces_in_scope, has_capability
 from victimcare.core.registry import training_aims_for_force
 from victimcare.core.timezones import LONDON
-from victimcare.forces.models import Area, Force
+from victimcare.forces.models import Area, Force, PeerList
 from victimcare.oversight.models import FiguresCache, Target
 from victimcare.oversight.periods import Quarter, month_shift, months_between
 
 # Bump when the figures' definitions change, so that cached figures are recomputed.
-FIGURES_VERSION = "10"  # 10: league labelled by the months it covers; mode; benchmark
+FIGURES_VERSION = "11"  # 11: drivers labelled by the months they cover; own peer lists
 DASHBOARD_MONTHS = 24
 
 
@@ -39,7 +40,17 @@ def oversight_forces(*, user: User):
     """The forces whose aggregates the user may see (none without VIEW_AGGREGATES)."""
     if not has_capability(user, Capability.VIEW_AGGREGATES):
         return Force.objects.none()
-    return forces_in_scope(user).select_related("peer_group").order_by("name")
+    return forces_in_scope(user).order_by("name")
+
+
+def oversight_forces_with_peers(*, user: User):
+    """``oversight_forces`` with each force's own peer list and its peers, for a page
+    listing them (HMICFRS sees every force's list)."""
+    return (
+        oversight_forces(user=user)
+        .select_related("peer_list")
+        .prefetch_related(Prefetch("peer_list__peers", queryset=Force.objects.order_by("name")))
+    )
 
 
 def oversight_force_get(*, user: User, code: str) -> Force:
@@ -60,29 +71,56 @@ def force_area_get(*, force: Force, area_id: int | None) -> Area | None:
 
 
 def peer_forces(*, force: Force, scope: str = "peers") -> list[Force]:
-    """The forces a league table compares ``force`` with (itself included)."""
-    forces = Force.objects.select_related("peer_group").order_by("name")
-    if scope == "peers" and force.peer_group_id:
-        return list(forces.filter(peer_group_id=force.peer_group_id))
+    """The forces a league table compares ``force`` with (itself included): its own list
+    of most similar forces (``PeerList``; another force's list may differ, and need not
+    name this one), or every force."""
+    forces = Force.objects.order_by("name")
+    if scope == "peers":
+        peer_list = PeerList.objects.filter(force=force).first()
+        if peer_list is not None:
+            return list(forces.filter(Q(pk=force.pk) | Q(peer_of=peer_list)).distinct())
     return list(forces)
 
 
+def peers_key(forces: Iterable[Force], *, name: str = "") -> str:
+    """A short digest of the forces compared (and the comparison's name), for a cache key:
+    a force's league and drivers change with its own list of peers."""
+    text = "|".join([name, *sorted(f.code for f in forces)])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def peer_group_source(*, force: Force) -> dict[str, Any] | None:
-    """The force's peer group with where it comes from (the peer groups file's source,
-    address and date), to show wherever peers are; None when the force has no group."""
-    group = force.peer_group
-    if group is None:
+    """The force's own list of peers with where it comes from (the peer groups file's
+    source, address and date), to show wherever peers are; None when it has no list."""
+    peer_list = PeerList.objects.filter(force=force).first()
+    if peer_list is None:
         return None
     return {
-        "code": group.code,
-        "name": group.name,
-        "source": group.source or "not recorded (loaded before peer groups had a source)",
-        "url": group.source_url,
-        "date": group.source_date.isoformat() if group.source_date else None,
-        "date_label": f"{group.source_date.day} {group.source_date:%B %Y}"
-        if group.source_date
+        "force": force.name,
+        "name": peer_list.name,
+        "source": peer_list.source or "not recorded (loaded before peer lists had a source)",
+        "url": peer_list.source_url,
+        "date": peer_list.source_date.isoformat() if peer_list.source_date else None,
+        "date_label": f"{peer_list.source_date.day} {peer_list.source_date:%B %Y}"
+        if peer_list.source_date
         else "undated",
-        "forces": list(group.forces.order_by("name").values_list("name", flat=True)),
+        "forces": list(peer_list.peers.order_by("name").values_list("name", flat=True)),
+        "codes": list(peer_list.peers.order_by("code").values_list("code", flat=True)),
+    }
+
+
+def peer_lists_source() -> dict[str, Any] | None:
+    """Where the peer lists loaded come from (source, address, date), once for a page
+    listing many forces; None when no force has a list."""
+    first = PeerList.objects.order_by("-source_date").first()
+    if first is None:
+        return None
+    return {
+        "source": first.source or "not recorded",
+        "url": first.source_url,
+        "date_label": f"{first.source_date.day} {first.source_date:%B %Y}"
+        if first.source_date
+        else "undated",
     }
 
 

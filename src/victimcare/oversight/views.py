@@ -59,8 +59,12 @@ def _context(request, force, quarter, **extra) -> dict:
 
 @capability_required(Capability.VIEW_AGGREGATES)
 def index(request):
-    forces = list(selectors.oversight_forces(user=request.user))
-    return render(request, "oversight/index.html", {"forces": forces})
+    forces = list(selectors.oversight_forces_with_peers(user=request.user))
+    return render(
+        request,
+        "oversight/index.html",
+        {"forces": forces, "peers_source": selectors.peer_lists_source()},
+    )
 
 
 @capability_required(Capability.VIEW_AGGREGATES)

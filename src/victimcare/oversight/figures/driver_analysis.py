@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from victimcare.oversight import charts, drivers
+from victimcare.oversight import charts, drivers, publication
 from victimcare.oversight.figures.common import (
     DRIVER_STAGES,
     STAGE_LABELS,
@@ -28,16 +28,24 @@ def drivers_figures(
     *,
     force: str,
     months: Sequence[str],
-    period_label: str,
+    period_label: str | None = None,
     force_name: str,
     chart_prefix: str = "drivers",
 ) -> dict[str, Any]:
     """Which stages move whole-experience satisfaction in ``force`` (a survey-weighted
     logistic model on its responses over ``months``) and where it trails its peers (the
-    other forces of the frame), combined into the points a force could gain."""
+    other forces of the frame), combined into the points a force could gain. Unless
+    ``period_label`` is given, the period is labelled by exactly the months of reports
+    with the force's whole-experience answers (``publication.months_label``, as the
+    league table is): a "12 months" window with one month of responses says one month."""
     cols = frame.columns
     frame.with_column("period", frame.months_flag(months))
     in_force = (cols["force"] == force) & (cols["period"] == 1)
+    if period_label is None:
+        answered = in_force & np.isfinite(cols[sat(WHOLE)].astype(float))
+        seen, seen_n = np.unique(cols["month"][answered], return_counts=True)
+        counts = {str(m): int(k) for m, k in zip(seen, seen_n, strict=True)}
+        period_label = "reports of " + publication.months_label(months, counts=counts)
     sub = {k: v[in_force] for k, v in cols.items()}
     fit = _safe(
         drivers.drivers_fit,
@@ -115,7 +123,8 @@ def drivers_figures(
         sort=False,
         limits=charts.gap_axis(points),
         axis_label="Points of whole-experience satisfaction (95% confidence interval)",
-        title=f"Stages most associated with whole-experience satisfaction, {force_name}",
+        title="Stages most associated with whole-experience satisfaction, "
+        f"{force_name}, {period_label}",
         desc="Average marginal effect associated with being satisfied with each stage on "
         "being satisfied with the whole experience, in percentage points, from a "
         "survey-weighted logistic model, with 95% confidence intervals, in order of "
