@@ -11,7 +11,7 @@ weight in it) is left out, as R's ``na.action`` does.
 
 Replicate columns hold *combined* weights (sampling weight times multiplier, R's
 default ``combined_weights=True``) or multipliers (``combined_weights=False``). Types
-and their defaults, as R's ``svrepdesign``:
+and their defaults, as R's ``svrepdesign`` (checked in ``replicate_columns``):
 
 ``JK1``        ``scale`` (R - 1) / R, ``rscales`` 1;
 ``JKn``        ``scale`` 1, ``rscales`` required (``(n_h - 1) / n_h`` of each replicate's
@@ -38,7 +38,6 @@ which adds their squared total to the variance, so there our SE is smaller than 
 
 from __future__ import annotations
 
-import fnmatch
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -55,23 +54,14 @@ from .intervals import (
     reference_df,
 )
 from .memory import column_values, domain_codes
+from .replicate_columns import as_tuple, replicates_from_columns
 from .replicate_weights import ReplicateSet
 from .results import Covariance, Estimate, Estimates
 
 if TYPE_CHECKING:
     from .regression import Regression
 
-__all__ = ["REP_TYPES", "ReplicateDesign", "replicate_variance"]
-
-REP_TYPES: tuple[str, ...] = ("JK1", "JKn", "BRR", "Fay", "bootstrap")
-
-
-def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return tuple(v.strip() for v in value.split(",") if v.strip())
-    return tuple(value)
+__all__ = ["ReplicateDesign", "replicate_variance"]
 
 
 def replicate_variance(
@@ -136,84 +126,17 @@ class ReplicateDesign:
         combined_weights: bool = True,
     ) -> None:
         cols = data if isinstance(data, Columns) else Columns(data)
-        names = self._match(cols, repweights)
-        kind = self._type(type)
-        notes: list[str] = []
-        rep = np.column_stack(
-            [cols.numeric(c, "replicate weight", allow_missing=False) for c in names]
-        )
-        bad = ~np.isfinite(rep) | (rep < 0)
-        if bad.any():
-            i, j = np.argwhere(bad)[0]
-            raise DesignError(
-                f"replicate weight column {names[j]!r} must be zero or positive and finite "
-                f"(row {i + 1} holds {rep[i, j]:g})",
-                column=names[j],
-                rows=[int(i) + 1],
-            )
-        if weight:
-            pw = cols.numeric(weight, "weight", allow_missing=False)
-            if (~np.isfinite(pw) | (pw < 0)).any():
-                raise DesignError(
-                    f"weight column {weight!r} must be zero or positive and finite", column=weight
-                )
-        else:
-            pw = np.ones(cols.n)
-            notes.append("no sampling weights given: equal weights assumed (as R does)")
-        n_rep = rep.shape[1]
-        rs = self._rscales(rscales, n_rep)
-        mult = rep if not combined_weights else _ratio(rep, pw)
-        if kind in ("BRR", "Fay"):
-            if scale is not None:
-                raise DesignError(f"type {kind} takes no scale: R uses 1/(R (1 - rho)^2)")
-            r = 0.0 if kind == "BRR" else rho
-            if r is None:
-                raise DesignError("type Fay needs rho (R's rho=), e.g. 0.5")
-            if not 0 <= r < 1:
-                raise DesignError(f"rho must be in [0, 1), not {r:g}")
-            if n_rep != 2 and n_rep % 4:
-                raise DesignError(
-                    f"{kind} replicate weights come from a Hadamard matrix: give 2 or a multiple "
-                    f"of 4 replicate columns, not {n_rep}"
-                )
-            allowed = np.array([r, 2.0 - r])
-            off = (pw > 0)[:, None] & np.all(
-                np.abs(mult[:, :, None] - allowed) > 1e-6 * (1 + np.abs(allowed)), axis=2
-            )
-            if off.any():
-                i, j = np.argwhere(off)[0]
-                raise DesignError(
-                    f"{kind} replicate column {names[j]!r} multiplies row {i + 1}'s weight by "
-                    f"{mult[i, j]:g}; {kind} multipliers are {r:g} or {2 - r:g}",
-                    column=names[j],
-                    rows=[int(i) + 1],
-                )
-            scale = 1.0 / (n_rep * (1.0 - r) ** 2)
-            rho = r
-        elif rho is not None:
-            raise DesignError(f"rho applies to type Fay only, not {kind}")
-        if kind == "bootstrap" and scale is None:
-            scale = 1.0 / (n_rep - 1) if n_rep > 1 else math.nan
-        if kind == "JK1" and scale is None:
-            if combined_weights:
-                scale = (n_rep - 1.0) / n_rep
-                notes.append(f"JK1 scale not given: (R-1)/R with R = {n_rep} replicates, as R")
-            else:
-                scale = 1.0 / float(np.max(rep[:, 0]))
-        if kind == "JKn" and rscales is None:
-            if combined_weights:
-                raise DesignError(
-                    "type JKn needs rscales ((n_h - 1)/n_h per replicate) with combined weights"
-                )
-            rs = 1.0 / np.max(rep, axis=0)
-        self._init(
+        pw, analysis, reps, notes = replicates_from_columns(
             cols,
-            pw,
-            rep * pw[:, None] if not combined_weights else rep,
-            ReplicateSet(mult, kind, 1.0 if scale is None else float(scale), rs, rho),
-            mse=mse,
-            notes=notes,
+            repweights=repweights,
+            weight=weight,
+            type=type,
+            rho=rho,
+            scale=scale,
+            rscales=rscales,
+            combined_weights=combined_weights,
         )
+        self._init(cols, pw, analysis, reps, mse=mse, notes=notes)
 
     def _init(
         self,
@@ -254,43 +177,6 @@ class ReplicateDesign:
         cols = data if isinstance(data, Columns) else Columns(data)
         out._init(cols, weights, reps.multipliers * weights[:, None], reps, mse=mse, notes=notes)
         return out
-
-    # -- construction helpers ---------------------------------------------------------
-    @staticmethod
-    def _match(cols: Columns, spec: str | Sequence[str]) -> list[str]:
-        if isinstance(spec, str) and any(ch in spec for ch in "*?["):
-            names = [c for c in cols.names if fnmatch.fnmatchcase(c, spec)]
-            if not names:
-                raise DesignError(f"no column matches the replicate weights pattern {spec!r}")
-            return names
-        names = list(_as_tuple(spec))
-        if not names:
-            raise DesignError("give the replicate weight columns")
-        for c in names:
-            cols.require(c, "replicate weight")
-        return names
-
-    @staticmethod
-    def _type(kind: str) -> str:
-        for t in REP_TYPES:
-            if kind.lower() == t.lower():
-                return t
-        raise DesignError(f"replicate type must be one of {', '.join(REP_TYPES)}, not {kind!r}")
-
-    @staticmethod
-    def _rscales(rscales: float | Sequence[float] | None, n_rep: int) -> np.ndarray:
-        if rscales is None:
-            return np.ones(n_rep)
-        arr = np.atleast_1d(np.asarray(rscales, dtype=np.float64))
-        if arr.shape[0] == 1:
-            arr = np.repeat(arr, n_rep)
-        if arr.shape[0] != n_rep:
-            raise DesignError(
-                f"rscales has {arr.shape[0]} values; give one or one per replicate ({n_rep})"
-            )
-        if (~np.isfinite(arr) | (arr < 0)).any():
-            raise DesignError("rscales must be zero or positive numbers")
-        return arr
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -342,7 +228,7 @@ class ReplicateDesign:
 
     @staticmethod
     def _one(res: Estimates, by: str | Sequence[str] | None) -> Estimate | Estimates:
-        return res if _as_tuple(by) else res.rows[0]
+        return res if as_tuple(by) else res.rows[0]
 
     def estimates(
         self,
@@ -376,7 +262,7 @@ class ReplicateDesign:
             reference_df(df, 1)
         except ValueError as exc:
             raise DesignError(str(exc)) from None
-        by_cols = _as_tuple(by)
+        by_cols = as_tuple(by)
         a = column_values(self.cols, y, "y", binary=stat == "proportion")
         b = np.ones(self.cols.n) if x is None else column_values(self.cols, x, "x", binary=False)
         if not na_rm and (np.isnan(a) | np.isnan(b)).any():
@@ -476,7 +362,7 @@ class ReplicateDesign:
             raise DesignError(f"covariance is for mean, total, proportion or ratio, not {stat!r}")
         if stat == "ratio" and x is None:
             raise DesignError("a ratio needs x (the denominator column)")
-        by_cols = _as_tuple(by)
+        by_cols = as_tuple(by)
         a = column_values(self.cols, y, "y", binary=stat == "proportion")
         b = np.ones(self.cols.n) if x is None else column_values(self.cols, x, "x", binary=False)
         for c in by_cols:
@@ -604,9 +490,3 @@ class ReplicateDesign:
         from .replicate_quantile import replicate_quantiles
 
         return replicate_quantiles(self, y, quantiles, by, qrule=qrule, level=level, df=df)
-
-
-def _ratio(rep: np.ndarray, pw: np.ndarray) -> np.ndarray:
-    """Multipliers of combined replicate weights (1 where the sampling weight is 0)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(pw[:, None] > 0, rep / pw[:, None], 1.0)

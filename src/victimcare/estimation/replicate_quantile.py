@@ -13,8 +13,8 @@ from .errors import DesignError
 from .intervals import critical_value, reference_df
 from .memory import column_values, domain_codes
 from .quantile import QRULES, RULES, parse_quantiles
-from .replicate import _as_tuple as as_tuple
 from .replicate import _rank
+from .replicate_columns import as_tuple
 from .results import Estimate, Estimates
 
 if TYPE_CHECKING:
