@@ -105,7 +105,11 @@ def _form_error(form, error: CareError) -> None:
 def worklist(request: HttpRequest) -> HttpResponse:
     form, filters = _worklist_filters(request)
     rows = selectors.worklist_filtered(user=request.user, filters=filters)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    # Counted up to one past the most shown, so a long worklist costs no more than a short one.
+    counted = rows[: selectors.WORKLIST_MOST_SHOWN + 1].count()
+    paginator = Paginator(rows[: selectors.WORKLIST_MOST_SHOWN], 50)
+    paginator.count = min(counted, selectors.WORKLIST_MOST_SHOWN)
+    page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
     urls = {
         name: _url_for_reference(name) for name, _ in {*ACTION_FOR_CODE.values(), DEFAULT_ACTION}
@@ -134,6 +138,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "care/worklist.html",
         {
             "page": page,
+            "more_than_shown": counted > selectors.WORKLIST_MOST_SHOWN,
             "items": items,
             "form": form,
             "filters": filters,
