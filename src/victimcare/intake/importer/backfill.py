@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
@@ -9,7 +11,7 @@ from victimcare.intake.importer.check import ImportError_
 from victimcare.intake.importer.tables import Table
 
 
-def _may_skip_row_checks(cursor) -> bool:
+def _may_skip_row_checks(cursor: Any) -> bool:
     """Whether this role may set session_replication_role (a superuser, or granted it)."""
     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     if cursor.fetchone()[0]:
@@ -18,6 +20,24 @@ def _may_skip_row_checks(cursor) -> bool:
         return False
     cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
     return bool(cursor.fetchone()[0])
+
+
+def batch_proof_available(tables: list[Table]) -> bool:
+    """Whether the default mode may prove a batch's foreign keys itself, as the backfill
+    mode does: this role may set session_replication_role, and no trigger of our own on
+    the tables would be skipped with the row checks (replica mode fires none of them).
+
+    The proof is as strong as the row checks (see ``BackfillChecks``) and locks nothing
+    more, so the results are the same; without the permission each row is checked."""
+    names = [t.table for t in tables]
+    with connection.cursor() as cursor:
+        if not _may_skip_row_checks(cursor):
+            return False
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY (%s::regclass[])",
+            [names],
+        )
+        return int(cursor.fetchone()[0]) == 0
 
 
 class BackfillChecks:
