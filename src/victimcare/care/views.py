@@ -155,6 +155,13 @@ def _worklist_filters(request: HttpRequest):
     officers = User.objects.filter(
         force_id=user.force_id, role__in=[Role.OFFICER, Role.SUPERVISOR], is_active=True
     ).order_by("last_name", "first_name")
+    # Only what the labels need, as plain rows: a force has thousands of officers.
+    officers = [
+        (pk, f"{first} {last}".strip() or username)  # User.__str__
+        for pk, first, last, username in officers.values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    ]
     form = WorklistFilterForm(
         request.GET or None,
         teams=teams,
