@@ -296,12 +296,13 @@ class ServerCpu:
             ]
         return server, backends
 
-    def read(self) -> tuple[float, float] | None:
-        """(server, database) CPU seconds so far; None when the database runs elsewhere."""
+    def read(self) -> tuple[float, dict[int, float]] | None:
+        """The server's CPU seconds so far, and each database backend's; None when the
+        database runs elsewhere."""
         server, backends = self._pids()
         if backends and not Path(f"/proc/{backends[0]}").exists():
             return None
-        return sum(_cpu_of(p) for p in server), sum(_cpu_of(p) for p in backends)
+        return sum(_cpu_of(p) for p in server), {p: _cpu_of(p) for p in backends}
 
 
 def measured(cpu: ServerCpu, run, **kwargs) -> dict:
@@ -314,7 +315,10 @@ def measured(cpu: ServerCpu, run, **kwargs) -> dict:
     result["client_ms"] = mine * 1000 / answered
     if before is not None and after is not None:
         result["server_ms"] = (after[0] - before[0]) * 1000 / answered
-        result["database_ms"] = (after[1] - before[1]) * 1000 / answered
+        # Backend by backend: one that ended during the phase (its connection reached
+        # CONN_MAX_AGE) is not counted, so this is a floor.
+        used = sum(cpu - before[1].get(pid, 0.0) for pid, cpu in after[1].items())
+        result["database_ms"] = used * 1000 / answered
     return result
 
 
@@ -322,7 +326,7 @@ def cpu_text(result: dict) -> str:
     if "server_ms" not in result:
         return f"load generator {result['client_ms']:.2f} CPU ms/request"
     return (
-        f"CPU ms/request: server {result['server_ms']:.2f} + PostgreSQL "
+        f"CPU ms/request: server {result['server_ms']:.2f} + PostgreSQL at least "
         f"{result['database_ms']:.2f} (load generator {result['client_ms']:.2f})"
     )
 
