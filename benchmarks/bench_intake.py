@@ -6,8 +6,10 @@ committed in batches), and prints the rate and peak memory beside the same-run b
 the database's own bulk path on the same rows (SQLite: executemany in one transaction;
 PostgreSQL: COPY) into a single flat table. Each database runs in a child process so its
 peak memory is measured on its own. ``postgresql-backfill`` is PostgreSQL with the
-importer's backfill mode (`victimcare import cases --backfill`: foreign keys checked once
-a batch under exclusive locks, for loading history while nothing else writes cases).
+importer's backfill mode (`victimcare import cases --backfill`: foreign keys proved once a
+batch, refused without the permission to set session_replication_role); the default mode
+does the same where the role may, and ``postgresql-row-checks`` shows the default mode
+without that permission (PostgreSQL's per-row foreign-key checks).
 
     .venv/bin/python benchmarks/bench_intake.py --quick                # 20,000 rows
     .venv/bin/python benchmarks/bench_intake.py --databases sqlite --rows 200000
@@ -34,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 POSTGRES = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/victimcare")
-BENCH_DB = "victimcare_bench_intake"
+BENCH_DB = os.environ.get("BENCH_INTAKE_DB", "victimcare_bench_intake")
 BOROUGHS = [f"Borough {i}" for i in range(32)]
 COLUMNS = [
     "crime_reference",
@@ -102,6 +104,12 @@ def child(database: str, csv_path: Path, batch_size: int, clock: bool) -> dict:
     from tests.factories import area_make, crime_type_make, force_make
 
     from victimcare.intake.importer import cases_import_file
+
+    if database.endswith("-row-checks"):
+        # The default mode as it was: every row's foreign keys checked by PostgreSQL.
+        from victimcare.intake.importer import write
+
+        write.batch_proof_available = lambda _tables: False
 
     force = force_make("MPS", "Metropolitan Police Service")
     for name in BOROUGHS:
@@ -192,8 +200,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="20,000 rows, a smoke run")
     parser.add_argument(
         "--databases",
-        default="sqlite,postgresql,postgresql-backfill",
-        help="comma-separated; postgresql-backfill is PostgreSQL with `import --backfill` "
+        default="sqlite,postgresql,postgresql-row-checks,postgresql-backfill",
+        help="comma-separated; postgresql-backfill is PostgreSQL with `import --backfill`, "
+        "postgresql-row-checks the default mode where the role may not skip row checks "
         "(%(default)s)",
     )
     parser.add_argument("--batch-size", type=int, default=0, help="0: the importer's default")

@@ -113,3 +113,23 @@ def test_a_wrong_filter_value_is_left_out_not_a_500(client, world):
     response = client.get("/worklist/", {"team": "999999", "status": "nonsense"})
     assert response.status_code == 200
     assert world["ann-plain"].reference in response.text
+
+
+def test_a_worklist_longer_than_the_most_shown_lists_the_first_due_and_says_so(
+    client, world, monkeypatch
+):
+    """Counted up to one past the most shown (``WORKLIST_MOST_SHOWN``), so that a long
+    worklist costs no more than a short one; the officer is told to narrow it."""
+    from victimcare.care import selectors
+
+    client.force_login(world["ann"])
+    monkeypatch.setattr(selectors, "WORKLIST_MOST_SHOWN", 1)
+    text = client.get("/worklist/").text
+    assert "More than 1 obligations to meet: the 1 due first are listed" in text
+    assert world["ann-plain"].reference in text  # overdue, so due first
+    assert world["ann-enhanced"].reference not in text
+    monkeypatch.setattr(selectors, "WORKLIST_MOST_SHOWN", 2)
+    text = client.get("/worklist/").text
+    assert "2 obligations to meet" in text
+    assert "More than" not in text
+    assert world["ann-enhanced"].reference in text

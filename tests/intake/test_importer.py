@@ -549,6 +549,38 @@ def test_backfill_without_permission_to_skip_row_checks_is_refused_with_the_gran
     assert Case.objects.count() == 0
 
 
+@postgres_only
+@pytest.mark.parametrize("may_skip_row_checks", [True, False])
+def test_the_default_mode_proves_batches_where_the_role_may_else_checks_each_row(
+    monkeypatch, may_skip_row_checks
+):
+    """The default mode proves each batch's foreign keys as the backfill mode does when
+    this role may set session_replication_role (and no trigger of ours would be skipped),
+    and otherwise leaves them to the per-row checks: the same rows either way."""
+    from victimcare.intake.importer import backfill, write
+
+    monkeypatch.setattr(backfill, "_may_skip_row_checks", lambda cursor: may_skip_row_checks)
+    proved = []
+    original = write.BatchWriter.used_take
+
+    def used_take(self):
+        proved.append(True)
+        return original(self)
+
+    monkeypatch.setattr(write.BatchWriter, "used_take", used_take)
+    summary = cases_import(
+        source=io.StringIO(HEADER + "\n".join(GOOD) + "\n"),
+        force=reporting_world(),
+        rejects=io.StringIO(),
+        batch_size=4,
+        clock=False,
+    )
+    assert (summary.imported, summary.batches) == (9, 3)
+    assert_whole_rows(9)
+    assert bool(proved) is may_skip_row_checks
+    assert replication_role() == "origin"
+
+
 def test_the_cli_takes_backfill(tmp_path, capsys):
     reporting_world()
     path = tmp_path / "history.csv"

@@ -443,5 +443,8 @@ class WorklistFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status")), *statuses]
         self.fields["team"].choices = [("", _("Any team"))] + [(str(t.pk), t.name) for t in teams]
-        self.fields["officer"].choices = [("", _("You"))] + [(str(o.pk), str(o)) for o in officers]
+        # officers: (id, label) pairs
+        self.fields["officer"].choices = [("", _("You"))] + [
+            (str(pk), label) for pk, label in officers
+        ]
         self.fields["crime_group"].choices = [("", _("Any crime group")), *crime_groups]

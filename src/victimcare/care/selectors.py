@@ -139,6 +139,11 @@ def worklist(*, user) -> QuerySet[Obligation]:
 
 # How far ahead the worklist looks: what is due in the next fortnight, and what is overdue.
 WORKLIST_DAYS_AHEAD = 14
+# The most obligations a worklist lists (20 pages of 50). Counting every outstanding one
+# joined to its case's force made PostgreSQL scan the whole cases table for an officer
+# with thousands (``benchmarks/bench_care.py``); counting at most this many follows the
+# worklist index and stops, as the page itself does.
+WORKLIST_MOST_SHOWN = 1000
 
 
 @dataclass(frozen=True)

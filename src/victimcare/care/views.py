@@ -105,7 +105,11 @@ def _form_error(form, error: CareError) -> None:
 def worklist(request: HttpRequest) -> HttpResponse:
     form, filters = _worklist_filters(request)
     rows = selectors.worklist_filtered(user=request.user, filters=filters)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    # Counted up to one past the most shown, so a long worklist costs no more than a short one.
+    counted = rows[: selectors.WORKLIST_MOST_SHOWN + 1].count()
+    paginator = Paginator(rows[: selectors.WORKLIST_MOST_SHOWN], 50)
+    paginator.count = min(counted, selectors.WORKLIST_MOST_SHOWN)
+    page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
     urls = {
         name: _url_for_reference(name) for name, _ in {*ACTION_FOR_CODE.values(), DEFAULT_ACTION}
@@ -134,6 +138,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "care/worklist.html",
         {
             "page": page,
+            "more_than_shown": counted > selectors.WORKLIST_MOST_SHOWN,
             "items": items,
             "form": form,
             "filters": filters,
@@ -150,6 +155,13 @@ def _worklist_filters(request: HttpRequest):
     officers = User.objects.filter(
         force_id=user.force_id, role__in=[Role.OFFICER, Role.SUPERVISOR], is_active=True
     ).order_by("last_name", "first_name")
+    # Only what the labels need, as plain rows: a force has thousands of officers.
+    officers = [
+        (pk, f"{first} {last}".strip() or username)  # User.__str__
+        for pk, first, last, username in officers.values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    ]
     form = WorklistFilterForm(
         request.GET or None,
         teams=teams,

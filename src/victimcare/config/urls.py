@@ -13,6 +13,9 @@ admin.site.site_title = "victimcare administration"
 admin.site.login = admin_sign_in  # type: ignore[method-assign,assignment]  # (replaced on purpose)
 
 urlpatterns = [
+    # First: records systems post reports here at hundreds a second, and every pattern
+    # tried before a match costs each of them (no other pattern starts with "api/").
+    path("api/v1/", api.urls),
     path("", include("victimcare.core.urls")),
     path("", include("victimcare.accounts.urls")),
     path("", include("victimcare.cases.urls")),
@@ -24,5 +27,4 @@ urlpatterns = [
     path("", include("victimcare.oversight.urls")),
     path("", include("victimcare.training.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]

@@ -148,9 +148,9 @@ def add_import(add: AddCommand) -> None:
     import_parser.add_argument(
         "--backfill",
         action="store_true",
-        help="PostgreSQL: check foreign keys once per batch instead of once per row, "
-        "for loading history faster; needs a superuser or, on PostgreSQL 15+, GRANT SET ON "
-        "PARAMETER session_replication_role",
+        help="PostgreSQL: insist on checking foreign keys once per batch instead of once per "
+        "row (the default mode does so whenever the role may); needs a superuser or, on "
+        "PostgreSQL 15+, GRANT SET ON PARAMETER session_replication_role",
     )
     import_parser.add_argument("--quiet", action="store_true", help="no progress line")
 

@@ -26,6 +26,24 @@ def _may_skip_row_checks(cursor: CursorWrapper) -> bool:
     return bool(cursor.fetchone()[0])
 
 
+def batch_proof_available(tables: list[Table]) -> bool:
+    """Whether the default mode may prove a batch's foreign keys itself, as the backfill
+    mode does: this role may set session_replication_role, and no trigger of our own on
+    the tables would be skipped with the row checks (replica mode fires none of them).
+
+    The proof is as strong as the row checks (see ``BackfillChecks``) and locks nothing
+    more, so the results are the same; without the permission each row is checked."""
+    names = [t.table for t in tables]
+    with connection.cursor() as cursor:
+        if not _may_skip_row_checks(cursor):
+            return False
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY (%s::regclass[])",
+            [names],
+        )
+        return int(cursor.fetchone()[0]) == 0
+
+
 class BackfillChecks:
     """PostgreSQL's backfill mode (``backfill=True``): foreign keys checked once a batch
     instead of once a row.

@@ -30,7 +30,7 @@ from victimcare.cases.models import (
 )
 from victimcare.cases.services import format_reference
 from victimcare.forces.models import Area, CrimeType, Force
-from victimcare.intake.importer.backfill import BackfillChecks
+from victimcare.intake.importer.backfill import BackfillChecks, batch_proof_available
 from victimcare.intake.importer.check import NO_GROUNDS, GoodRow
 from victimcare.intake.importer.tables import (
     CASE_FIELDS,
@@ -95,10 +95,12 @@ class BatchWriter:
         self.events = Table(CaseEvent, EVENT_FIELDS)
         self.external = Table(ExternalReference, EXTERNAL_FIELDS)
         self.detail = json.dumps({"channel": RECORDS_SYSTEM, "imported": True})
-        # The backfill mode (PostgreSQL): the parents each batch's rows point at.
+        # PostgreSQL, in the backfill mode or where this role may (batch_proof_available):
+        # foreign keys proved once a batch, from the parents its rows point at.
         self.checks: BackfillChecks | None = None
         self.used: dict[str, set[int]] = {}
-        if backfill and self.postgres:
+        tables = [self.cases, self.victims, self.details, self.events, self.external]
+        if self.postgres and (backfill or batch_proof_available(tables)):
             parents = {
                 (Case, "force"): Force,
                 (Case, "area"): Area,
@@ -106,7 +108,7 @@ class BatchWriter:
                 (ExternalReference, "force"): Force,
             }
             self.checks = BackfillChecks(
-                [self.cases, self.victims, self.details, self.events, self.external],
+                tables,
                 {
                     # (forward fields, each with its column)
                     (model._meta.db_table, model._meta.get_field(name).column): (  # type: ignore[union-attr,misc]
