@@ -64,6 +64,12 @@ REFERRAL_TEXT = "We passed your details to a support organisation, as you agreed
 VISIT_OFFERED_TEXT = "You were offered a visit from an officer."
 
 
+def needs_assessed_detail() -> dict:
+    """A demo needs assessment also tells the victim how they may claim compensation
+    (Right 5: the assessment form's box ticked), as ``care_needs_assess`` records it."""
+    return {"covers": ["compensation_information"]}
+
+
 class CaseTimeline:
     """The event logs of one force's cases, drawn from that force's random stream."""
 
@@ -91,9 +97,10 @@ class CaseTimeline:
                 EventKind.NEEDS_ASSESSED,
                 reported + timedelta(minutes=rng.randrange(240, 9 * 24 * 60)),
                 by=officer.user_id,
+                detail=needs_assessed_detail(),
             )
         else:
-            late(EventKind.NEEDS_ASSESSED)
+            late(EventKind.NEEDS_ASSESSED, detail=needs_assessed_detail())
         draw = rng.random()
         if draw < follow_up["referral_sent"]:
             add(
@@ -119,7 +126,7 @@ class CaseTimeline:
         late_events: list[CaseEvent] = []
         spec = self.calibration.follow_up["late"]
 
-        def late(kind: str, *, victim_text: str = "") -> None:
+        def late(kind: str, *, victim_text: str = "", detail: dict | None = None) -> None:
             """A follow-up missed on time, done late (or, sometimes, never)."""
             if officer is None or rng.random() >= spec["share"]:
                 return
@@ -133,7 +140,7 @@ class CaseTimeline:
                     at=at,
                     recorded_at=min(at + timedelta(minutes=rng.randrange(2, 90)), end),
                     by_id=officer.user_id,
-                    detail={},
+                    detail=detail or {},
                     victim_text=victim_text,
                 )
             )
