@@ -98,3 +98,14 @@ def test_a_target_series_resting_on_few_responses_is_not_drawn(mps, threshold, s
     (row,) = report_pack_context(force=mps, quarter=QUARTER, threshold=threshold)["targets"]
     assert row["suppressed"] is suppressed
     assert (row["progress"]["chart"] is None) is suppressed
+
+
+@pytest.mark.parametrize(
+    ("difference", "shown"), [(0.257, "25.7"), (-0.031, "3.1"), (None, "not available")]
+)
+def test_a_gap_said_in_words_shows_its_size_unsigned(difference, shown):
+    """'"A" were less satisfied than "B", by 25.7 points': the words give the direction, so
+    the number has no sign (a "+25.7" beside "less satisfied" read as a contradiction)."""
+    from victimcare.oversight.templatetags.oversight_format import points_size
+
+    assert points_size(difference) == shown

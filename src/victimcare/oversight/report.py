@@ -94,7 +94,7 @@ def _questions(fig: dict[str, Any], targets: list[dict[str, Any]], drivers: dict
         out.append(
             f'By {b["title"].lower()}: "{spread["lower"]}" were less satisfied than '
             f'"{spread["higher"]}" (a significant gap of '
-            f"{spread['comparison']['difference'] * 100:.1f} points). What is being done about it?"
+            f"{abs(spread['comparison']['difference']) * 100:.1f} points). What is being done about it?"
         )
     for row in targets:
         if row["progress"]["status"] in ("off_track", "at_risk", "not_yet_known"):

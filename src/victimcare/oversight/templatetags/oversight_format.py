@@ -65,6 +65,15 @@ def points(value, digits: int = 1) -> str:
 
 
 @register.filter
+def points_size(value, digits: int = 1) -> str:
+    """The size of a difference in percentage points, unsigned, for a sentence that says
+    its direction in words ("were less satisfied ... by 3.1 points")."""
+    if value is None or value == "":
+        return "not available"
+    return f"{abs(float(value)) * 100:.{int(digits)}f}"
+
+
+@register.filter
 def ci_points(value) -> str:
     """A comparison dict's 95% interval in points: "-1.1 to +7.4", or why not."""
     return publication.points_interval_text(value)
