@@ -81,7 +81,8 @@ def test_da_invitation_by_email_is_neutral_and_carries_a_single_use_link(client)
     assert not NEUTRAL.search(notification.subject + notification.body)
     assert victim.case.reference not in notification.body
     link = link_of(notification)
-    assert contact.token_hash and link.split("/")[2] not in contact.token_hash
+    assert contact.token_hash
+    assert link.split("/")[2] not in contact.token_hash
     page = client.get(link)
     html = page.content.decode()
     assert page.status_code == 200
@@ -174,9 +175,10 @@ def test_da_interview_screen_refused_once_the_risk_is_high(client):
     survey_flag_set(victim=victim, kind=FlagKind.RISK_HIGH)
     interviewer = staff_make(Role.CALL_HANDLER, force=victim.case.force)
     client.force_login(interviewer)
-    assert reverse("surveys:da-interview", kwargs={"pk": contact.pk}) not in client.get(
-        reverse("surveys:da-interviews")
-    ).content.decode()
+    assert (
+        reverse("surveys:da-interview", kwargs={"pk": contact.pk})
+        not in client.get(reverse("surveys:da-interviews")).content.decode()
+    )
     page = client.get(reverse("surveys:da-interview", kwargs={"pk": contact.pk}))
     assert page.status_code == 302
     assert not AuditRecord.objects.filter(user=interviewer).exists()
@@ -236,9 +238,7 @@ def test_da_risk_cleared_needs_a_note_and_is_audited(client):
 )
 def test_da_proposals_keep_to_the_6_to_12_week_window(reported, fieldwork_on, in_window):
     victim = da_victim(reported_at=reported)
-    result = da_contacts_propose(
-        force=victim.case.force, month=MONTH, fieldwork_on=fieldwork_on
-    )
+    result = da_contacts_propose(force=victim.case.force, month=MONTH, fieldwork_on=fieldwork_on)
     if in_window:
         assert [c.victim_id for c in result.proposed] == [victim.pk]
     else:

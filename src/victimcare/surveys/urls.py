@@ -49,9 +49,7 @@ urlpatterns = [
     ),
     # Interviewers: call approved domestic abuse victims whose safe route is a phone.
     path("surveys/domestic-abuse/interviews/", views_da.da_interviews, name="da-interviews"),
-    path(
-        "surveys/domestic-abuse/interviews/<int:pk>/", views_da.da_interview, name="da-interview"
-    ),
+    path("surveys/domestic-abuse/interviews/<int:pk>/", views_da.da_interview, name="da-interview"),
     # Officers: the risk to a victim is lowered (from the case page; audited).
     path(
         "cases/<str:reference>/survey-risk-cleared/",
