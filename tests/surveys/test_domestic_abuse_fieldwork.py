@@ -250,3 +250,17 @@ def test_da_window_is_the_uss_window():
     start, end = da_window(date(2026, 11, 11))
     assert start == datetime(2026, 8, 19, tzinfo=LONDON)
     assert end == datetime(2026, 9, 30, tzinfo=LONDON) + timedelta(days=1)
+
+
+def test_da_propose_command_takes_the_fieldwork_date(capsys):
+    from victimcare.cli import main
+
+    victim = da_victim(reported_at=datetime(2026, 9, 2, 12, 0, tzinfo=LONDON))
+    code = victim.case.force.code
+    args = ["survey", "da-propose", "--force", code, "--month", "2026-09"]
+    assert main([*args, "--fieldwork", "2026-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert "Proposed 0" in out
+    assert f"not proposed ({DA_OUTSIDE_WINDOW}): 1" in out
+    assert main(args) == 0
+    assert "Proposed 1" in capsys.readouterr().out

@@ -166,7 +166,9 @@ def add_arguments(survey: argparse.ArgumentParser) -> None:
         description=(
             "Invite every approved contact of the force by the route approved, checking the "
             "rules again first: a contact whose risk is now high or whose safe route changed "
-            "is withdrawn, never sent."
+            "is withdrawn, never sent. An email carries a single-use link (neutral wording) "
+            "to the questionnaire; a safe phone is called by the force's survey interviewers "
+            "('Domestic abuse interviews'), never texted."
         ),
         formatter_class=formatter,
         epilog="example:\n  victimcare survey da-invite --force MPS",
