@@ -264,3 +264,34 @@ def test_da_propose_command_takes_the_fieldwork_date(capsys):
     assert f"not proposed ({DA_OUTSIDE_WINDOW}): 1" in out
     assert main(args) == 0
     assert "Proposed 1" in capsys.readouterr().out
+
+
+# --- its figures from responses spread thinly ----------------------------------------------
+
+
+@pytest.mark.parametrize("months", [[8], [7, 8, 9]])
+def test_da_figures_from_one_victim_per_month_and_area_do_not_fail(months):
+    """Strata are months (areas are domains): one or two victims per month and area, or a
+    single victim a month who answered, still make a design, and the counts agree."""
+    from tests.factories import force_make
+    from tests.oversight.factories import QUARTER
+    from victimcare.oversight import figure_services
+
+    force = force_make()
+    for month in months:
+        victim = da_victim(
+            force, reported_at=datetime(2026, month, 10, 12, 0, tzinfo=LONDON), email=None
+        )
+        contact = next(
+            c
+            for c in da_contacts_propose(force=force, month=date(2026, month, 1)).proposed
+            if c.victim_id == victim.pk
+        )
+        da_contact_decide(contact=contact, by=staff_make(Role.OFFICER, force=force), approve=True)
+        da_invitation_send(contact=contact)
+        from victimcare.surveys.services.domestic_abuse import da_response_record
+
+        da_response_record(contact=contact, answers=ANSWERS, mode=Mode.WEB)
+    out = figure_services.da_survey_compute(force=force, quarter=QUARTER)
+    assert out["periods"][0]["responses"] == len(months)
+    assert out["periods"][0]["stages"][-1]["rate"].startswith("too few responses")
