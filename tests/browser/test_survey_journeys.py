@@ -109,3 +109,58 @@ def test_the_survey_pages_are_accessible(page, invited):
     assert axe_violations(page) == []
     page.goto("/survey/not-a-real-link/")
     assert axe_violations(page) == []
+
+
+def test_a_domestic_abuse_victim_answers_by_the_emailed_link_after_an_officer_approves(
+    browser, live_server, page
+):
+    """The officer approves the contact on the page; the invitation goes by the victim's
+    confirmed safe email, neutral; the victim answers with "Exit this page" on every page
+    and nothing on screen naming domestic abuse; the link then works no more."""
+    import re
+
+    from tests.surveys.test_domestic_abuse import da_victim
+    from victimcare.notifications.models import Notification
+    from victimcare.surveys.models import DaResponse
+    from victimcare.surveys.services.domestic_abuse import da_contacts_propose, da_invitation_send
+
+    care_reference_data_reload()
+    mps = force_make("MPS", "Metropolitan Police Service")
+    victim = da_victim(mps, given_name="Ottilie", family_name="Brackenbury")
+    (contact,) = da_contacts_propose(force=mps, month=victim.case.reported_at.date()).proposed
+    staff_make(Role.OFFICER, force=mps, username="officer.da")
+    sign_in(page, "officer.da")
+    page.get_by_role("link", name="Domestic abuse survey").click()
+    page.get_by_role("button", name="Approve contact").click()
+    assert "Contact approved." in page.content()
+    contact.refresh_from_db()
+    da_invitation_send(contact=contact)
+    email = Notification.objects.get(idempotency_key=f"feedback:{contact.pk}")
+    assert not re.search("domestic|abuse", email.subject + email.body, re.IGNORECASE)
+    link = re.search(r"(/feedback/[A-Za-z0-9_-]{43}/)", email.body).group(1)
+
+    context = browser.new_context(base_url=live_server.url)
+    victim_page = context.new_page()
+    victim_page.goto(link)
+    assert victim_page.get_by_role("button", name="Exit this page").is_visible()
+    assert "abuse" not in victim_page.title().lower()
+    assert "Brackenbury" not in victim_page.content()
+    assert axe_violations(victim_page) == []
+    victim_page.get_by_role("button", name="Start now").click()
+    for answer in SCALE_ANSWERS:
+        assert victim_page.get_by_role("button", name="Exit this page").is_visible()
+        victim_page.get_by_label(answer, exact=True).check()
+        victim_page.get_by_role("button", name="Continue").click()
+    victim_page.get_by_label("Yes", exact=True).check()  # felt safer
+    victim_page.get_by_role("button", name="Continue").click()
+    victim_page.get_by_role("button", name="Continue").click()  # no comment
+    assert victim_page.get_by_role("heading", level=1).inner_text() == (
+        "Check your answers before sending them"
+    )
+    victim_page.get_by_role("button", name="Send answers").click()
+    assert "your answers have been sent" in victim_page.get_by_role("heading", level=1).inner_text()
+    assert DaResponse.objects.get().answers["whole_experience"] == "fairly_dissatisfied"
+    # The link works once.
+    assert victim_page.goto(link).status == 404
+    assert victim_page.get_by_role("button", name="Exit this page").is_visible()
+    context.close()

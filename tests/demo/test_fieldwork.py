@@ -101,3 +101,26 @@ def test_demo_fieldwork_answers_the_code_questions_a_little_below_the_record(dem
     written = Obligation.objects.filter(case_id__in=cases, code="written_information")
     recorded_rate = written.filter(status=ObligationStatus.MET).count() / written.count()
     assert recorded_rate - 0.2 < survey_rate < recorded_rate
+
+
+def test_demo_fieldwork_runs_the_domestic_abuse_survey_for_the_met(demo_world):
+    """The Met's demo has synthetic domestic abuse survey responses (its own table, by the
+    safe route only), contacts awaiting approval for its officers, and at least one
+    invitation emailed through the notifications with a neutral subject."""
+    from victimcare.notifications.models import Notification
+    from victimcare.surveys.constants import DaContactStatus
+    from victimcare.surveys.models import DaResponse, DaSurveyContact
+
+    assert "domestic abuse survey" in demo_world
+    met = Force.objects.get(code="MPS")
+    responses = DaResponse.objects.filter(force=met)
+    assert responses.exists()
+    assert not responses.filter(synthetic=False).exists()
+    assert not DaResponse.objects.exclude(force=met).exists()
+    contacts = DaSurveyContact.objects.filter(force=met)
+    assert contacts.filter(status=DaContactStatus.PROPOSED).exists()
+    assert contacts.filter(status=DaContactStatus.COMPLETED).count() == responses.count()
+    assert set(contacts.values_list("route", flat=True)) <= {"email", "phone"}
+    invitations = Notification.objects.filter(idempotency_key__startswith="feedback:")
+    assert invitations.exists()
+    assert {n.subject for n in invitations} == {"How did we do?"}

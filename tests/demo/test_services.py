@@ -159,10 +159,15 @@ def test_reset_replaces_the_world_and_only_the_world():
     assert world.seed == 8
     assert Case.objects.count() == result.cases
     assert Victim.objects.count() == result.cases
-    # Only the new world's records are left: each demo login's authenticator set-up.
-    assert sorted(AuditRecord.objects.values_list("action", "subject__username")) == sorted(
-        (AuditAction.TWO_FACTOR_ENROL, login.username) for login in demo_logins()
-    )
+    # Only the new world's records are left: each demo login's authenticator set-up, and
+    # the Met officer's decisions on the domestic abuse survey's contacts (audited).
+    decisions = AuditRecord.objects.filter(page__startswith="Domestic abuse survey:")
+    assert set(decisions.values_list("user__username", flat=True)) == {"mps.officer"}
+    assert sorted(
+        AuditRecord.objects.exclude(pk__in=decisions.values("pk")).values_list(
+            "action", "subject__username"
+        )
+    ) == sorted((AuditAction.TWO_FACTOR_ENROL, login.username) for login in demo_logins())
     assert User.objects.filter(email__endswith=f"@{DEMO_STAFF_EMAIL_DOMAIN}").count() == staff
     assert User.objects.filter(pk=someone_else.pk).exists()
     assert SupportOrganisation.objects.filter(name="Victim Support (synthetic)").count() == 1

@@ -109,3 +109,45 @@ def test_a_gap_said_in_words_shows_its_size_unsigned(difference, shown):
     from victimcare.oversight.templatetags.oversight_format import points_size
 
     assert points_size(difference) == shown
+
+
+def test_the_pack_has_the_domestic_abuse_survey_in_a_section_of_its_own(mps):
+    """The domestic abuse victims' survey has its own section and contents entry, with its
+    figures through the publication rule (n and interval, or "too few"), never in the
+    summary's headline."""
+    from datetime import date, datetime
+
+    from tests.factories import LONDON
+    from victimcare.surveys.constants import Mode
+    from victimcare.surveys.models import DaResponse
+    from victimcare.surveys.services.domestic_abuse import da_questionnaire_get
+
+    before = report_pack_context(force=mps, quarter=QUARTER)["fig"]["headline"]
+    area = mps.areas.first()
+    for k in range(40):
+        DaResponse.objects.create(
+            questionnaire=da_questionnaire_get(),
+            respondent=f"00000000-0000-0000-0000-{k:012d}",
+            force=mps,
+            area=area,
+            month=date(2026, 8, 1),
+            mode=Mode.WEB,
+            completed_at=datetime(2026, 10, 1, 12, tzinfo=LONDON),
+            answers={"whole_experience": "very_satisfied" if k % 4 else "very_dissatisfied"},
+        )
+    context = report_pack_context(force=mps, quarter=QUARTER)
+    assert context["fig"]["headline"] == before
+    html = report_pack_html(force=mps, quarter=QUARTER)
+    assert '<a href="#da-survey">' in html
+    section = html[html.index('id="da-survey"') :]
+    section = section[: section.index("</section>")]
+    summary = html[html.index('id="summary"') : html.index('id="contents-page"')]
+    assert "Domestic abuse" not in summary
+    quarter = context["da"]["periods"][0]
+    whole = quarter["stages"][-1]
+    assert quarter["responses"] == 40
+    assert whole["estimate"]["n"] == 40
+    assert f'<td class="n">{whole["rate"]}</td>' in section
+    assert whole["interval"] in section
+    small = report_pack_context(force=mps, quarter=QUARTER, threshold=50)["da"]
+    assert small["periods"][0]["stages"][-1]["rate"].startswith("too few responses")

@@ -81,6 +81,51 @@ def _build(world, built: dict) -> None:
         built[f"interview{suffix}"] = interviewee
         built[f"recovery{suffix}"] = response.recovery
         built[f"da-contact{suffix}"] = _da_contact(interviewee.victim)
+        built[f"da-email{suffix}"], built[f"da-token{suffix}"] = _da_invited(force, "email")
+        built[f"da-phone{suffix}"], _token = _da_invited(force, "phone")
+
+
+def _da_invited(force, route: str):
+    """A domestic abuse victim approved and invited by their confirmed safe ``route``, and
+    the emailed link's token (blank for a phone)."""
+    from tests.surveys.factories import victim_case_make
+    from victimcare.care.constants import ReferralConsent
+    from victimcare.care.services.events import needs_assessment_record
+    from victimcare.surveys.services.domestic_abuse import (
+        da_contact_decide,
+        da_contacts_propose,
+        da_invitation_send,
+    )
+
+    case = victim_case_make(
+        force,
+        crime="domestic",
+        reported_at=datetime(2026, 9, 20, 10, 0, tzinfo=LONDON),
+        given_name=f"Da{route.capitalize()}",
+        phone=f"07700 90{force.pk:02d}{1 if route == 'phone' else 2:02d}",
+        phone_is_safe=True,
+    )
+    victim = case.victims.get()
+    needs_assessment_record(
+        case=case,
+        victim=victim,
+        by=None,
+        needs=[],
+        referral_consent=ReferralConsent.NO,
+        safe_route=route,
+        safe_route_confirmed=True,
+    )
+    result = da_contacts_propose(force=force, month=datetime(2026, 9, 1).date())
+    contact = next(c for c in result.proposed if c.victim_id == victim.pk)
+    da_contact_decide(contact=contact, by=_any_officer(force), approve=True)
+    contact = da_invitation_send(contact=contact)
+    return contact, token_for(contact.token_salt) if contact.token_salt else ""
+
+
+def _any_officer(force):
+    from tests.factories import staff_make
+
+    return staff_make(Role.OFFICER, force=force)
 
 
 def _da_contact(victim):
@@ -182,6 +227,40 @@ ROUTES = {
     "surveys:da-approval-decide@other-force": (
         "post",
         _pk("da-contact-other"),
+        other_force(WORKERS),
+    ),
+    # The domestic abuse survey's web questionnaire, by the emailed link: public.
+    "surveys:feedback-done": ("get", None, PUBLIC),
+    "surveys:feedback-start": ("get", lambda w: {"token": w["surveys"]()["da-token"]}, PUBLIC),
+    "surveys:feedback-start@unknown": (
+        "get",
+        lambda w: {"token": "y" * 43},
+        {ANON: NOT_FOUND, **every(NOT_FOUND)},
+    ),
+    "surveys:feedback-question": (
+        "get",
+        lambda w: {"token": w["surveys"]()["da-token"], "code": "ease_of_contact"},
+        PUBLIC,
+    ),
+    # Nothing answered yet: sent to the first question.
+    "surveys:feedback-check": (
+        "get",
+        lambda w: {"token": w["surveys"]()["da-token"]},
+        {ANON: REDIRECT, **every(REDIRECT)},
+    ),
+    # Its telephone interviews: the force's survey interviewers (audited).
+    "surveys:da-interviews": ("get", None, scoped(INTERVIEWER)),
+    "surveys:da-interview": ("get", _pk("da-phone"), scoped(INTERVIEWER)),
+    "surveys:da-interview@other-force": ("get", _pk("da-phone-other"), other_force(INTERVIEWER)),
+    # The risk lowered, from the case page: an empty form goes back with a message.
+    "surveys:victim-risk-clear": (
+        "post",
+        lambda w: {"reference": w["own-case"].reference},
+        scoped(WORKERS, REDIRECT),
+    ),
+    "surveys:victim-risk-clear@other-force": (
+        "post",
+        lambda w: {"reference": w["other-case"].reference},
         other_force(WORKERS),
     ),
     # An empty form: back to the case page with a message.

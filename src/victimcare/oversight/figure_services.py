@@ -189,7 +189,12 @@ def dashboard_sections(
 
 
 def da_survey_compute(
-    *, force: Force, quarter: Quarter, area: Area | None = None, on: date | None = None
+    *,
+    force: Force,
+    quarter: Quarter,
+    area: Area | None = None,
+    on: date | None = None,
+    threshold: int | None = None,
 ) -> dict[str, Any]:
     """The domestic abuse victims' survey's own figures for the dashboard of a force or
     an area (read from its own responses, never the User Satisfaction Survey's)."""
@@ -208,7 +213,7 @@ def da_survey_compute(
         year_months=year,
         quarter_label=quarter.label,
         year_label=f"12 months to {quarter.label.split(' to ')[-1]}",
-        threshold=publication.threshold(),
+        threshold=publication.threshold() if threshold is None else threshold,
         on=on or publication.today(),
     )
 

@@ -154,6 +154,8 @@ def report_pack_context(
         "drivers": drivers,
         "targets": targets,
         "questions": _questions(fig, targets, drivers),
+        # The domestic abuse victims' survey: its own section, never in the headline.
+        "da": figure_services.da_survey_compute(force=force, quarter=quarter, threshold=threshold),
         "synthetic": demo_world_get() is not None,
         "synthetic_notice": SYNTHETIC_NOTICE,
         "generated": timezone.localtime(),

@@ -309,10 +309,13 @@ def da_responses_frame(
     *, force: Force, period_from: date, period_to: date, area: Area | None = None
 ) -> dict[str, np.ndarray]:
     """The domestic abuse survey's responses of ``force`` (never the User Satisfaction
-    Survey's) as columns for a design: strata by month of report and area, ``N`` the
-    victims proposed for the survey in the stratum (every eligible one: it is a census
-    with non-response), design weight ``w`` = N_h / m_h, ``month``, ``area``, ``scope``
-    (1 in ``area``, or everywhere) and ``sat_<stage>`` as ``responses_frame`` has them."""
+    Survey's) as columns for a design: strata by month of report, ``N`` the victims
+    proposed for the survey in the month (every eligible one: it is a census with
+    non-response), design weight ``w`` = N_h / m_h, ``month``, ``area`` (a domain: cells
+    of month and area hold one or two victims, too few to weight by), ``scope`` (1 in
+    ``area``, or everywhere) and ``sat_<stage>`` as ``responses_frame`` has them. When
+    every month holds a single victim who answered, the months are pooled into one
+    stratum (an fpc of 1 everywhere describes no design)."""
     from victimcare.surveys.constants import DEFAULT_SATISFIED, NO_ANSWER, SATISFIED_DEFINITIONS
     from victimcare.surveys.models import DaResponse, DaSurveyContact
 
@@ -322,37 +325,37 @@ def da_responses_frame(
     )
     counts = (
         DaSurveyContact.objects.filter(months, force=force)
-        .values("month", "area_id")
+        .values("month")
         .annotate(k=Count("id"))
-        .values_list("month", "area_id", "k")
+        .values_list("month", "k")
     )
-    population = {(m, a): k for m, a, k in counts}
+    population = dict(counts)
     rows = list(
         DaResponse.objects.filter(months, force=force)
         .order_by()
         .values_list("month", "area_id", "area__name", "answers")
     )
-    responded: dict[tuple[date, int], int] = {}
-    for month, area_id, _name, _answers in rows:
-        responded[(month, area_id)] = responded.get((month, area_id), 0) + 1
+    responded: dict[date, int] = {}
+    for month, _area_id, _name, _answers in rows:
+        responded[month] = responded.get(month, 0) + 1
+    sizes = {m: max(population.get(m, 0), k) for m, k in responded.items()}
+    keys = [m for m, _a, _n, _x in rows]  # each response's stratum
+    if len(rows) > 1 and max(sizes.values()) <= 1:
+        pooled = min(responded)
+        sizes, responded, keys = {pooled: len(rows)}, {pooled: len(rows)}, [pooled] * len(rows)
     strata = {key: i for i, key in enumerate(sorted(responded))}
     good = {str(a) for a in SATISFIED_DEFINITIONS[DEFAULT_SATISFIED]}
     no_answer = {str(a) for a in NO_ANSWER} | {""}
     cols: dict[str, np.ndarray] = {
-        "stratum": np.array([strata[(m, a)] for m, a, _n, _x in rows], dtype=np.int64),
-        "N": np.array(
-            [max(population.get((m, a), 0), responded[(m, a)]) for m, a, _n, _x in rows],
-            dtype=float,
-        ),
+        "stratum": np.array([strata[k] for k in keys], dtype=np.int64),
+        "N": np.array([sizes[k] for k in keys], dtype=float),
         "month": np.array([f"{m:%Y-%m}" for m, _a, _n, _x in rows], dtype=str),
         "area": np.array([n for _m, _a, n, _x in rows], dtype=str),
         "scope": np.array(
             [1 if area is None or a == area.pk else 0 for _m, a, _n, _x in rows], dtype=np.int64
         ),
     }
-    cols["w"] = np.array(
-        [cols["N"][i] / responded[(m, a)] for i, (m, a, _n, _x) in enumerate(rows)], dtype=float
-    )
+    cols["w"] = np.array([sizes[k] / responded[k] for k in keys], dtype=float)
     for stage in STAGE_FIELDS:
         answers = [(x or {}).get(stage, "") for _m, _a, _n, x in rows]
         cols[f"sat_{stage}"] = np.array(

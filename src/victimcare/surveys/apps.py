@@ -35,6 +35,7 @@ class SurveysConfig(AppConfig):
             ("surveys:recovery", "Call-backs", Capability.SERVICE_RECOVERY, 63),
             ("surveys:contact-exports", "Survey contacts", Capability.EXPORT_CONTACT_DETAILS, 64),
             ("surveys:da-approvals", "Domestic abuse survey", Capability.WORK_CASES, 65),
+            ("surveys:da-interviews", "Domestic abuse interviews", Capability.INTERVIEW, 66),
         ):
             nav_item_register(
                 NavItem(

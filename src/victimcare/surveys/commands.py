@@ -152,13 +152,23 @@ def add_arguments(survey: argparse.ArgumentParser) -> None:
     )
     da_propose.add_argument("--force", required=True)
     da_propose.add_argument("--month", required=True, help="month of reports, YYYY-MM")
+    da_propose.add_argument(
+        "--fieldwork",
+        default="",
+        help=(
+            "fieldwork date, YYYY-MM-DD: only reports 6 to 12 weeks old on it are proposed "
+            "(default: end of month + 6 weeks, as for the User Satisfaction Survey)"
+        ),
+    )
     da_invite = actions.add_parser(
         "da-invite",
         help="invite the domestic abuse victims an officer approved, by their safe route",
         description=(
             "Invite every approved contact of the force by the route approved, checking the "
             "rules again first: a contact whose risk is now high or whose safe route changed "
-            "is withdrawn, never sent."
+            "is withdrawn, never sent. An email carries a single-use link (neutral wording) "
+            "to the questionnaire; a safe phone is called by the force's survey interviewers "
+            "('Domestic abuse interviews'), never texted."
         ),
         formatter_class=formatter,
         epilog="example:\n  victimcare survey da-invite --force MPS",
@@ -299,11 +309,20 @@ def _invite(args, error) -> int:
 
 
 def _da_propose(args, error) -> int:
+    from datetime import date
+
+    from victimcare.core.periods import date_check
     from victimcare.surveys.services.domestic_abuse import da_contacts_propose
 
     force = _force(args.force, error)
     month = _month(args.month, error)
-    result = da_contacts_propose(force=force, month=month)
+    fieldwork_on = None
+    if args.fieldwork:
+        try:
+            fieldwork_on = date_check(date.fromisoformat(args.fieldwork), what="The fieldwork date")
+        except ValueError as problem:
+            error(f"--fieldwork: {problem}")
+    result = da_contacts_propose(force=force, month=month, fieldwork_on=fieldwork_on)
     print(
         f"Proposed {len(result.proposed)} domestic abuse victims of {force.code}'s reports in "
         f"{month:%B %Y} for their survey; each awaits an officer's approval."

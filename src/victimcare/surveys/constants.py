@@ -163,6 +163,7 @@ class DaContactStatus(models.TextChoices):
     INVITED = "invited", _("Invited by the safe route")
     WITHDRAWN = "withdrawn", _("Withdrawn: no longer safe to contact")
     COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined, or not reached by telephone")
 
 
 # Why a domestic abuse victim may not be contacted for the domestic abuse survey.
@@ -177,3 +178,7 @@ DA_PHONE_NOT_SAFE = "the phone number is not recorded as safe to contact"
 DA_SHARED = "the {route} is shared with someone else on record: never use a shared contact"
 DA_NEEDS_APPROVAL = "an officer must approve the contact first"
 DA_MINIMUM_AGE = 16
+DA_OUTSIDE_WINDOW = "reported outside the fieldwork window (6 to 12 weeks before)"
+DA_RISK_NOTE_NEEDED = "say why the risk is now lower"
+# Days an emailed single-use link to the domestic abuse survey stays open.
+DA_LINK_DAYS = 28

@@ -330,6 +330,13 @@ class DaSurveyContact(models.Model):
     )
     note = models.CharField(max_length=300, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)
+    # An email invitation's single-use link: the token is derived from the salt and the
+    # secret key, and only its hash is stored (as for SampleMember).
+    token_salt = models.CharField(max_length=32, blank=True)
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    draft = models.JSONField(default=dict, blank=True, help_text=_("Web answers so far"))
+    attempts = models.PositiveSmallIntegerField(default=0, help_text=_("Telephone calls made"))
 
     class Meta:
         ordering = ["month", "id"]

@@ -20,6 +20,11 @@ def case_flags(request, case) -> dict | None:
         "case": case,
         "victims": [(victim, flags[victim.pk]) for victim in victims],
         "may_flag": has_capability(user, Capability.WORK_CASES),
+        "risk_high": {
+            victim.pk
+            for victim in victims
+            if any(flag.kind == FlagKind.RISK_HIGH for flag in flags[victim.pk])
+        },
         "kinds": FlagKind.choices,
     }
 

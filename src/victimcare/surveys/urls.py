@@ -1,6 +1,6 @@
 from django.urls import path
 
-from victimcare.surveys import views, views_da, web
+from victimcare.surveys import views, views_da, web, web_da
 
 app_name = "surveys"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("survey/<str:token>/opt-out/", web.web_opt_out, name="web-opt-out"),
     path("survey/<str:token>/check/", web.web_check, name="web-check"),
     path("survey/<str:token>/<slug:code>/", web.web_question, name="web-question"),
+    # The domestic abuse survey's web questionnaire: public, opened by the single-use link
+    # emailed to the victim's confirmed safe address (neutral paths and titles).
+    path("feedback/thank-you/", web_da.feedback_done, name="feedback-done"),
+    path("feedback/<str:token>/", web_da.feedback_start, name="feedback-start"),
+    path("feedback/<str:token>/check/", web_da.feedback_check, name="feedback-check"),
+    path("feedback/<str:token>/<slug:code>/", web_da.feedback_question, name="feedback-question"),
     # Staff: samples and fieldwork.
     path("surveys/", views.survey_index, name="index"),
     path("surveys/samples/new/", views.sample_new, name="sample-new"),
@@ -40,6 +46,15 @@ urlpatterns = [
         "surveys/domestic-abuse/<int:pk>/decide/",
         views_da.da_approval_decide,
         name="da-approval-decide",
+    ),
+    # Interviewers: call approved domestic abuse victims whose safe route is a phone.
+    path("surveys/domestic-abuse/interviews/", views_da.da_interviews, name="da-interviews"),
+    path("surveys/domestic-abuse/interviews/<int:pk>/", views_da.da_interview, name="da-interview"),
+    # Officers: the risk to a victim is lowered (from the case page; audited).
+    path(
+        "cases/<str:reference>/survey-risk-cleared/",
+        views_da.victim_risk_clear,
+        name="victim-risk-clear",
     ),
     # Officers: keep a victim out of surveys (from the case page).
     path("cases/<str:reference>/survey-flags/", views.victim_flag, name="victim-flag"),

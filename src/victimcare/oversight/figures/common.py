@@ -130,8 +130,13 @@ class Frame:
         if self.n == 0:
             return _NoDesign()  # type: ignore[return-value]
         if self._design is None:
+            # A population of 1 in every stratum (each response its stratum's only victim)
+            # is a census of ones: no fpc (R's rule refuses 1 everywhere), and with
+            # lonely strata taken as certainty the variance is the same.
+            sizes = self.columns.get("N", np.array([], dtype=float))
+            fpc = "N" if len(sizes) and float(np.max(sizes)) > 1 else None
             self._design = Design(
-                self.columns, weight="w", strata="stratum", fpc="N", lonely_psu="certainty"
+                self.columns, weight="w", strata="stratum", fpc=fpc, lonely_psu="certainty"
             )
         return self._design
 

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from victimcare.oversight import publication
 from victimcare.oversight.figures.common import (
     STAGE_LABELS,
@@ -57,9 +59,18 @@ def da_survey_figures(
     ):
         stages = []
         for stage in STAGES:
-            result = _safe(frame.design.proportion, sat(stage), by=["scope", key])
+            # The design inside _safe: a single response makes no design at all.
+            result = _safe(
+                lambda y, by: frame.design.proportion(y, by=by), sat(stage), by=["scope", key]
+            )
             estimate = _pick(result, **{"scope": 1, key: 1}) if result else None
-            published = publication.publish(estimate_dict(estimate), threshold=threshold)
+            figure = estimate_dict(estimate)
+            answered = int(np.nansum(np.isfinite(cols[f"sat_{stage}"][scoped & (cols[key] == 1)])))
+            if figure is None and answered:
+                # Answers too few to make a design (a single one): counted, never estimated.
+                figure = dict.fromkeys(("estimate", "ci_low", "ci_high", "se"), None)
+                figure.update(n=answered, df=0, weight_total=None)
+            published = publication.publish(figure, threshold=threshold)
             stages.append(
                 {
                     "stage": stage,

@@ -19,14 +19,17 @@ frame excludes domestic abuse victims, and its figures read ``Response`` only.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from victimcare.accounts.models import User
@@ -35,25 +38,34 @@ from victimcare.care.constants import SafeRoute
 from victimcare.care.selectors import needs_assessment_latest
 from victimcare.cases.constants import AgeBand
 from victimcare.cases.models import Victim, VictimPersonalDetails
+from victimcare.core.timezones import LONDON
 from victimcare.forces.models import Force
+from victimcare.notifications.constants import NotificationChannel, Purpose
+from victimcare.notifications.services import notification_queue
 from victimcare.surveys.constants import (
     DA_FLAGGED,
     DA_LETTER,
+    DA_LINK_DAYS,
     DA_MINIMUM_AGE,
     DA_NEEDS_APPROVAL,
     DA_NO_SAFE_ROUTE,
     DA_NOT_DOMESTIC_ABUSE,
+    DA_OUTSIDE_WINDOW,
     DA_PHONE_NOT_SAFE,
     DA_RISK_HIGH,
     DA_SHARED,
+    DEFAULT_WINDOW_WEEKS,
+    CallOutcome,
     ContactRoute,
     DaContactStatus,
     FlagKind,
+    Mode,
 )
 from victimcare.surveys.models import DaResponse, DaSurveyContact, Questionnaire, SurveyFlag
 from victimcare.surveys.questionnaire import DATA, answer_clean, questions_of, questions_validate
-from victimcare.surveys.sampling import london_midnight, month_add
+from victimcare.surveys.sampling import default_fieldwork_on, london_midnight, month_add
 from victimcare.surveys.services.errors import FieldworkError
+from victimcare.surveys.tokens import token_for, token_hash, token_salt_new
 
 DA_FILE: Path = DATA / "questionnaire_da.json"
 # Flags that keep a victim out of this survey too (domestic_abuse is what puts them in).
@@ -179,15 +191,36 @@ def _too_young(victim: Victim, on: date) -> bool:
     return age < DA_MINIMUM_AGE
 
 
+def da_window(fieldwork_on: date) -> tuple[datetime, datetime]:
+    """The reports fieldwork on ``fieldwork_on`` may reach: reported 6 to 12 weeks
+    before (the User Satisfaction Survey's window, ``DEFAULT_WINDOW_WEEKS``, counted as
+    ``sampling_frame_build`` counts it), as [start, end) instants in London."""
+    low, high = DEFAULT_WINDOW_WEEKS
+    return (
+        london_midnight(fieldwork_on - timedelta(weeks=high)),
+        london_midnight(fieldwork_on - timedelta(weeks=low) + timedelta(days=1)),
+    )
+
+
 @transaction.atomic
-def da_contacts_propose(*, force: Force, month: date, at: datetime | None = None) -> DaProposal:
+def da_contacts_propose(
+    *,
+    force: Force,
+    month: date,
+    at: datetime | None = None,
+    fieldwork_on: date | None = None,
+) -> DaProposal:
     """Propose for the domestic abuse survey every domestic abuse victim (the crime type,
     or a domestic_abuse flag) of ``force``'s reports in ``month`` who may be contacted
-    (``da_contact_check``), each awaiting an officer's approval. Victims already proposed
-    are left as they are."""
+    (``da_contact_check``), each awaiting an officer's approval. As in the User
+    Satisfaction Survey, only reports 6 to 12 weeks old on the fieldwork day
+    (``da_window``; by default the month's end plus 6 weeks, ``default_fieldwork_on``):
+    the others are counted as outside the window. Victims already proposed are left as
+    they are."""
     at = at or timezone.now()
     month = month.replace(day=1)
     start, end = london_midnight(month), london_midnight(month_add(month, 1))
+    window_start, window_end = da_window(fieldwork_on or default_fieldwork_on(month))
     victims = (
         Victim.objects.filter(
             case__force=force, case__reported_at__gte=start, case__reported_at__lt=end
@@ -204,6 +237,8 @@ def da_contacts_propose(*, force: Force, month: date, at: datetime | None = None
     result = DaProposal()
     for victim in victims:
         try:
+            if not window_start <= victim.case.reported_at < window_end:
+                raise DaContactRefused(DA_OUTSIDE_WINDOW)
             if _too_young(victim, at.date()):
                 raise DaContactRefused(f"under {DA_MINIMUM_AGE}")
             route = da_contact_check(victim)
@@ -277,8 +312,136 @@ def da_invitation_send(*, contact: DaSurveyContact, at: datetime | None = None) 
         else:
             contact.status, contact.invited_at = DaContactStatus.INVITED, at or timezone.now()
             contact.save(update_fields=["status", "invited_at"])
+            if contact.route == ContactRoute.EMAIL:
+                _invitation_email(contact=contact, victim=victim)
+            # A phone route is called by the force's survey staff (the telephone screen):
+            # no text message, which could be read by someone else on the handset later.
             return contact
     raise refusal
+
+
+# Neutral wording: nothing in the subject or the body says what the survey is about, in
+# case someone else sees the message.
+INVITATION_SUBJECT = "How did we do?"
+INVITATION_BODY = (
+    "You were in touch with {force} a few weeks ago. We would like to know how well we "
+    "dealt with what you told us. It takes about 5 minutes: {link}\n\n"
+    "This link works once, until {until}. Taking part is up to you: if you would rather "
+    "not, you need do nothing."
+)
+
+
+def da_survey_path(contact: DaSurveyContact) -> str:
+    """The path of a contact's single-use link (the token is rebuilt, never stored)."""
+    return reverse("surveys:feedback-start", kwargs={"token": token_for(contact.token_salt)})
+
+
+def _invitation_email(*, contact: DaSurveyContact, victim: Victim) -> None:
+    """Give the contact a single-use link and email it to the victim's confirmed safe
+    address only (``notification_queue`` directly: ``victim_notify`` could fall back to
+    another channel), with a neutral subject and body."""
+    salt = token_salt_new()
+    contact.token_salt, contact.token_hash = salt, token_hash(token_for(salt))
+    contact.expires_at = (contact.invited_at or timezone.now()) + timedelta(days=DA_LINK_DAYS)
+    contact.save(update_fields=["token_salt", "token_hash", "expires_at"])
+    base = str(getattr(settings, "PUBLIC_URL", "")).rstrip("/")
+    until = timezone.localtime(contact.expires_at, LONDON)
+    notification_queue(
+        channel=NotificationChannel.EMAIL,
+        recipient=victim.personal_details.email,
+        subject=INVITATION_SUBJECT,
+        body=INVITATION_BODY.format(
+            force=contact.force.name, link=base + da_survey_path(contact), until=f"{until:%d %B %Y}"
+        ),
+        idempotency_key=f"feedback:{contact.pk}",
+        purpose=Purpose.UPDATE,
+        case=victim.case,
+        sensitive=True,  # the body carries the single-use link
+    )
+
+
+@transaction.atomic
+def da_web_answer_save(*, contact: DaSurveyContact, code: str, value: str | None) -> str:
+    """Keep one web answer until the victim sends them all; ValueError if invalid."""
+    questions = {q.code: q for q in questions_of(contact.questionnaire)}
+    question = questions.get(code)
+    if question is None:
+        raise FieldworkError("no such question")
+    cleaned = answer_clean(question, value)
+    contact.draft = {**contact.draft, code: cleaned}
+    contact.save(update_fields=["draft"])
+    return cleaned
+
+
+@transaction.atomic
+def da_web_submit(*, contact: DaSurveyContact, at: datetime | None = None) -> DaResponse:
+    """Send a victim's web answers (their draft): the link is spent with it."""
+    response = da_response_record(
+        contact=contact, answers=dict(contact.draft), mode=Mode.WEB, completed_at=at
+    )
+    DaSurveyContact.objects.filter(pk=contact.pk).update(draft={})
+    return response
+
+
+@transaction.atomic
+def da_interview_details_disclose(
+    *, user: User, contact: DaSurveyContact, page: str
+) -> VictimPersonalDetails:
+    """The name and safe number an interviewer needs to call an approved victim, read for
+    ``user`` on ``page`` and written to the audit log in the same transaction. The safe
+    contact rules are checked again first (DaContactRefused: the risk may have risen, the
+    safe route changed): nothing is shown then."""
+    victim = Victim.objects.select_related("case__crime_type", "personal_details").get(
+        pk=contact.victim_id
+    )
+    if da_contact_check(victim) != ContactRoute.PHONE:
+        raise DaContactRefused(DA_NEEDS_APPROVAL)
+    audit_record_create(user=user, victim=victim, page=page)
+    details: VictimPersonalDetails = victim.personal_details
+    return details
+
+
+# A call that ends the contact: the victim said no, the number was wrong, or it was not
+# safe or right to go on (ineligible). Others (no answer, call back) keep it in the queue.
+CALL_CLOSES = (CallOutcome.REFUSED, CallOutcome.WRONG_NUMBER, CallOutcome.INELIGIBLE)
+
+
+@transaction.atomic
+def da_call_record(
+    *,
+    contact: DaSurveyContact,
+    outcome: str,
+    by: User,
+    answers: Mapping[str, str] | None = None,
+    at: datetime | None = None,
+) -> DaSurveyContact:
+    """Record a telephone call to an approved victim whose safe route is a phone: a
+    completed interview stores the answers (``da_response_record``); a refusal, wrong
+    number or ineligible closes the contact as declined; no answer or a call-back keeps it
+    in the interviewers' queue. Every call is written to the audit log."""
+    at = at or timezone.now()
+    if outcome not in CallOutcome.values:
+        raise FieldworkError(f"unknown call outcome {outcome!r}")
+    contact = DaSurveyContact.objects.select_for_update().get(pk=contact.pk)
+    if contact.status != DaContactStatus.INVITED or contact.route != ContactRoute.PHONE:
+        raise FieldworkError("this contact is not waiting for a call")
+    contact.attempts += 1
+    contact.save(update_fields=["attempts"])
+    if outcome == CallOutcome.COMPLETED:
+        da_response_record(
+            contact=contact, answers=dict(answers or {}), mode=Mode.TELEPHONE, completed_at=at
+        )
+    elif outcome in CALL_CLOSES:
+        contact.status = DaContactStatus.DECLINED
+        contact.note = str(CallOutcome(outcome).label)[:300]
+        contact.save(update_fields=["status", "note"])
+    audit_record_create(
+        user=by,
+        victim=Victim.objects.select_related("case").get(pk=contact.victim_id),
+        page=f"Domestic abuse survey: call recorded ({CallOutcome(outcome).label})",
+    )
+    contact.refresh_from_db()
+    return contact
 
 
 @transaction.atomic

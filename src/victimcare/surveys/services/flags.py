@@ -8,8 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from victimcare.accounts.models import User
+from victimcare.audit.services import audit_record_create
+from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Victim
+from victimcare.cases.services import case_event_record
 from victimcare.surveys.constants import (
+    DA_RISK_NOTE_NEEDED,
     FlagKind,
     Outcome,
 )
@@ -44,5 +48,33 @@ def survey_opt_out(*, member: SampleMember, at: datetime | None = None) -> None:
 
 
 @transaction.atomic
-def survey_flag_clear(*, victim: Victim, kind: str) -> None:
-    SurveyFlag.objects.filter(victim=victim, kind=kind).delete()
+def survey_flag_clear(
+    *,
+    victim: Victim,
+    kind: str,
+    by: User | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> bool:
+    """Take a survey flag off a victim; whether there was one. Clearing ``risk_high``
+    (the risk to a domestic abuse victim is lowered, so their survey may go ahead) is a
+    judgement about the victim: it needs the staff member and a note of why, kept on the
+    case as an internal note and written to the audit log."""
+    if kind == FlagKind.RISK_HIGH and (by is None or not note.strip()):
+        raise FieldworkError(DA_RISK_NOTE_NEEDED)
+    deleted, _rows = SurveyFlag.objects.filter(victim=victim, kind=kind).delete()
+    if kind == FlagKind.RISK_HIGH and deleted and by is not None:
+        at = at or timezone.now()
+        case_event_record(
+            case=victim.case,
+            kind=EventKind.NOTE,
+            at=at,
+            by=by,
+            detail={
+                "victim_id": victim.pk,
+                "survey_flag_cleared": str(kind),
+                "note": f"Survey: risk lowered, may be surveyed. {note.strip()[:500]}",
+            },
+        )
+        audit_record_create(user=by, victim=victim, page="Survey: risk lowered, flag cleared")
+    return bool(deleted)
