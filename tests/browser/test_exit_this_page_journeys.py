@@ -63,6 +63,11 @@ def test_pressing_shift_three_times_leaves_the_site(page):
     domestic_abuse_world()
     neutral_site_served(page)
     say_domestic_abuse(page)
+    # GOV.UK Frontend marks a component it has started (data-module-init): before that the
+    # key presses go unheard, as they did on a loaded machine.
+    page.locator('[data-module="govuk-exit-this-page"][data-govuk-exit-this-page-init]').wait_for(
+        state="attached"
+    )
     page.locator("body").click()  # focus in the page, not on a form field
     for _ in range(3):
         page.keyboard.press("Shift")
