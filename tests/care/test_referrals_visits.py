@@ -17,7 +17,9 @@ from victimcare.care.services.events import needs_assessment_record
 from victimcare.care.services.referrals import referral_send, referral_status_change
 from victimcare.care.services.rule_sets import care_policy_set
 from victimcare.care.services.visits import visit_outcome_record, visit_slot_book, visit_slot_create
+from victimcare.cases.constants import EventKind
 from victimcare.cases.models import Victim
+from victimcare.cases.services import case_event_record
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +85,23 @@ def test_the_same_victim_is_not_referred_twice(force, organisation):
     with pytest.raises(CareError, match="already referred"):
         send(case, organisation)
     assert Referral.objects.filter(case=case).count() == 1
+
+
+def test_a_referral_may_rest_on_the_referral_sent_event_already_logged(force, organisation):
+    case = recent_case(force)
+    assess(case)
+    victim = Victim.objects.get(case=case)
+    logged = case_event_record(
+        case=case, kind=EventKind.REFERRAL_SENT, at=timezone.now() - timedelta(hours=1)
+    )
+    other = case_event_record(case=case, kind=EventKind.CONTACT_MADE, at=timezone.now())
+    with pytest.raises(CareError, match="referral_sent event on this case"):
+        referral_send(case=case, victim=victim, organisation=organisation, by=None, event=other)
+    referral = referral_send(
+        case=case, victim=victim, organisation=organisation, by=None, event=logged
+    )
+    assert (referral.event, referral.sent_at) == (logged, logged.at)
+    assert case.events.filter(kind=EventKind.REFERRAL_SENT).count() == 1
 
 
 def test_the_same_person_and_crime_under_two_references_is_referred_once(force, organisation):

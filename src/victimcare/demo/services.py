@@ -239,6 +239,7 @@ def _world_extend(*, seed: int, report: _Progress, until: datetime) -> None:
     from the case logs, then a year of simulated survey fieldwork."""
     from victimcare.care.services import obligations_rebuild
     from victimcare.demo.fieldwork import demo_fieldwork_build
+    from victimcare.demo.referrals import referrals_demo_build
     from victimcare.demo.trials import trial_demo_build
     from victimcare.training.demo import training_demo_build
 
@@ -251,6 +252,8 @@ def _world_extend(*, seed: int, report: _Progress, until: datetime) -> None:
     report.step(training_demo_build(seed=seed))
     report.step("Registering, allocating and simulating the demo's care practice trial ...")
     report.step(trial_demo_build(seed=seed))
+    report.step("Sending recent Met referrals to the demo support organisation ...")
+    report.step(referrals_demo_build(seed=seed, until=until))
 
 
 def _world_delete(report: _Progress) -> None:

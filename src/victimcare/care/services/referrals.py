@@ -206,9 +206,11 @@ def referral_send(
     organisation: SupportOrganisation,
     by: User | None,
     at: datetime | None = None,
+    event: CaseEvent | None = None,
 ) -> Referral:
     """Send a referral carrying only what the victim consented to share (safe-contact and
-    duplicate checks first)."""
+    duplicate checks first). ``event``: the ``referral_sent`` event already on the case's
+    log (the synthetic demo's timeline), which the referral rests on instead of a new one."""
     victim = (
         Victim.objects.select_for_update(of=("self",))
         .select_related("personal_details")
@@ -216,16 +218,21 @@ def referral_send(
     )
     if victim.case_id != case.pk:
         raise CareError("Choose a victim on this case", field="victim")
+    if event is not None and (event.case_id != case.pk or event.kind != EventKind.REFERRAL_SENT):
+        raise CareError("Choose a referral_sent event on this case", field="event")
     assessment = referral_check(case=case, victim=victim, organisation=organisation)
-    at = at or timezone.now()
-    event, _ = care_event_record(
-        case=case,
-        kind=EventKind.REFERRAL_SENT,
-        at=at,
-        by=by,
-        detail={"victim_id": victim.pk, "organisation_id": organisation.pk},
-        victim_text=f"We passed your details to {organisation.name}, who will contact you.",
-    )
+    if event is not None:
+        at = event.at
+    else:
+        at = at or timezone.now()
+        event, _ = care_event_record(
+            case=case,
+            kind=EventKind.REFERRAL_SENT,
+            at=at,
+            by=by,
+            detail={"victim_id": victim.pk, "organisation_id": organisation.pk},
+            victim_text=f"We passed your details to {organisation.name}, who will contact you.",
+        )
     referral = Referral(
         case=case,
         victim=victim,
