@@ -427,12 +427,14 @@ BREACH_ROW_FIELDS = (
 )
 
 
-def compliance_breach_rows(*, user, filters: ComplianceFilter) -> QuerySet[Obligation]:
+def compliance_breach_rows(
+    *, user, filters: ComplianceFilter
+) -> QuerySet[Obligation, dict[str, Any]]:
     """``compliance_breaches`` as plain rows (dicts) holding what the page and the CSV show,
     ``enhanced`` included: one query joining case, rule, officer and victim, no model
     built per row, in the same order."""
     if not compliance_allowed(user=user, filters=filters):
-        return Obligation.objects.none()
+        return Obligation.objects.none().values(*BREACH_ROW_FIELDS)
     return (
         _compliance_counted(filters)
         .filter(BREACHED)
