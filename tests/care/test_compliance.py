@@ -266,8 +266,9 @@ def page_queries(client) -> tuple[int, str]:
 
 
 def test_the_pages_queries_do_not_grow_with_its_breaches_or_officers(client, world):
-    """Each breach row (case, obligation, officer, enhanced rights) and each officer of the
-    filter comes from the queries of the page, never one more query per row or officer."""
+    """Each breach row (case, obligation, officer or none, enhanced rights) and each
+    officer of the filter comes from the queries of the page, never one more query per
+    row or officer."""
     client.force_login(world["supervisor"])
     page_queries(client)  # (the first request of a session reads more: not the page's)
     few, _ = page_queries(client)
@@ -276,14 +277,17 @@ def test_the_pages_queries_do_not_grow_with_its_breaches_or_officers(client, wor
         for i in range(12)
     ]
     template = world["breached"]
-    for i, officer in enumerate(officers * 3):
+    for i, officer in enumerate([*officers * 3, None]):
         copy = Obligation.objects.get(pk=template.pk)
         copy.pk, copy.occurrence, copy.officer = None, 10 + i, officer
         copy.due_at = copy.breached_at = template.due_at - timedelta(minutes=i + 1)
         copy.save()
     many, text = page_queries(client)
     assert many == few
-    assert "Showing breaches 1 to 37 of 37" in text
+    assert "Showing breaches 1 to 38 of 38" in text
     assert text.count('<option value="') >= 12 + 2  # the officers, the supervisor, "All"
-    assert "Officer No 11" in text.split('id="breaches"')[1]  # the officer of a row
+    breaches = text.split('id="breaches"')[1]
+    assert "Officer No 11" in breaches  # the officer of a row
+    assert '<td class="govuk-table__cell">–</td>' in breaches  # a breach with no officer
+    assert "None" not in breaches
     assert f'href="/cases/{world["cases"]["b"].reference}/"' in text

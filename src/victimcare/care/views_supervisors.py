@@ -138,9 +138,10 @@ def _compliance_page(request: StaffRequest, form, filters) -> HttpResponse:
             _("Met late") if row["status"] == ObligationStatus.MET else labels[row["status"]]
         )
         row["officer"] = (
-            f"{row['officer__first_name']} {row['officer__last_name']}".strip()
+            "–"
+            if row["officer_id"] is None
+            else f"{row['officer__first_name']} {row['officer__last_name']}".strip()
             or row["officer__username"]
-            or "–"
         )
     query = request.GET.copy()
     query.pop("page", None)
