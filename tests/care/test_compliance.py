@@ -249,3 +249,45 @@ def test_the_figures_are_kept_a_few_minutes_and_the_schedule_works_them_out_agai
     assert compliance_snapshots_refresh() == 1  # the Met's; Manchester has no supervisor
     assert ComplianceSnapshot.objects.get(pk=kept.pk).payload["breach_count"] == 3
     assert "Showing breaches 1 to 3 of 3," in client.get("/compliance/").text
+
+
+def page_queries(client) -> tuple[int, str]:
+    """The queries of one compliance page worked out afresh (no kept figures)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from victimcare.care.models import ComplianceSnapshot
+
+    ComplianceSnapshot.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/compliance/")
+    assert response.status_code == 200
+    return len(queries), response.text
+
+
+def test_the_pages_queries_do_not_grow_with_its_breaches_or_officers(client, world):
+    """Each breach row (case, obligation, officer or none, enhanced rights) and each
+    officer of the filter comes from the queries of the page, never one more query per
+    row or officer."""
+    client.force_login(world["supervisor"])
+    page_queries(client)  # (the first request of a session reads more: not the page's)
+    few, _ = page_queries(client)
+    officers = [
+        staff_make(Role.OFFICER, force=world["mps"], first_name="Officer", last_name=f"No {i}")
+        for i in range(12)
+    ]
+    template = world["breached"]
+    for i, officer in enumerate([*officers * 3, None]):
+        copy = Obligation.objects.get(pk=template.pk)
+        copy.pk, copy.occurrence, copy.officer = None, 10 + i, officer
+        copy.due_at = copy.breached_at = template.due_at - timedelta(minutes=i + 1)
+        copy.save()
+    many, text = page_queries(client)
+    assert many == few
+    assert "Showing breaches 1 to 38 of 38" in text
+    assert text.count('<option value="') >= 12 + 2  # the officers, the supervisor, "All"
+    breaches = text.split('id="breaches"')[1]
+    assert "Officer No 11" in breaches  # the officer of a row
+    assert '<td class="govuk-table__cell">–</td>' in breaches  # a breach with no officer
+    assert "None" not in breaches
+    assert f'href="/cases/{world["cases"]["b"].reference}/"' in text

@@ -75,3 +75,85 @@ def test_the_compliance_page_writes_large_counts_with_separators(client):
     for shown in ("123,456", "100,000", "12,345", "23,456", "54,321", "45,678", "87,654"):
         assert shown in page
     assert "November 2026" in page  # a year is no count
+
+
+LARGE = 12345
+
+# (template, context): a part of a staff page holding counts, each count 12,345.
+PARTS = [
+    (
+        "training/_progress_table.html",
+        {
+            "entry": {
+                "version": {"number": 2, "module": {"title": "Needs"}},
+                "teams": [
+                    {
+                        "team": "Hackney",
+                        "assigned": LARGE,
+                        "completed": LARGE,
+                        "overdue": LARGE,
+                        "overdue_names": [],
+                    }
+                ],
+            }
+        },
+    ),
+    (
+        "surveys/includes/rates.html",
+        {
+            "rates": {
+                **dict.fromkeys(
+                    ["issued", "completed", "refused", "non_contact", "unknown", "ineligible"],
+                    LARGE,
+                ),
+                "rr1": 0.5,
+                "rr3": 0.5,
+            }
+        },
+    ),
+    (
+        "oversight/_return_cell.html",
+        {
+            "cell": {
+                "suppressed": "",
+                "numerator": LARGE,
+                "denominator": LARGE,
+                "rate": 0.5,
+                "interval": (0.4, 0.6),
+            }
+        },
+    ),
+    (
+        "oversight/_da_survey.html",
+        {
+            "da": {
+                "note": "",
+                "periods": [
+                    {
+                        "label": "Q3",
+                        "covers": "July",
+                        "stages": [
+                            {
+                                "label": "Whole",
+                                "rate": "80%",
+                                "interval": "79 to 81",
+                                "estimate": {"n": LARGE},
+                            }
+                        ],
+                    }
+                ],
+            }
+        },
+    ),
+    (
+        "surveys/panels/home.html",
+        {"panel": {"recovery": {"open": LARGE, "overdue": LARGE}, "interviews": LARGE}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("template", "context"), PARTS, ids=[t for t, _ in PARTS])
+def test_the_parts_of_staff_pages_write_counts_with_separators(template, context):
+    html = render_to_string(template, context)
+    assert "12,345" in html
+    assert "12345" not in html

@@ -295,8 +295,9 @@ class ComplianceFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("All areas"))] + [(str(a.pk), a.name) for a in areas]
         self.fields["team"].choices = [("", _("All teams"))] + [(str(t.pk), t.name) for t in teams]
+        # ``officers`` as (id, name) pairs (selectors.compliance_officer_choices).
         self.fields["officer"].choices = [("", _("All officers"))] + [
-            (str(o.pk), str(o)) for o in officers
+            (str(pk), name) for pk, name in officers
         ]
 
     def clean(self):

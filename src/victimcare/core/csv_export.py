@@ -24,14 +24,15 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_LOOK_FURTHER = frozenset("".join(FORMULA_TRIGGERS) + " \n")  # what a risky cell starts with
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def cell_neutralise(value: Any) -> Any:
     """``value`` as it is safe to write in a CSV cell: text a spreadsheet would read as a
     formula gets a leading ``'``; plain numbers and non-text values are unchanged."""
-    if not isinstance(value, str) or not value:
-        return value
+    if not isinstance(value, str) or not value or value[0] not in _LOOK_FURTHER:
+        return value  # (the common case, checked first: CSV exports run to millions of cells)
     # Spreadsheets skip leading spaces and line breaks before a formula too.
     if value[0] not in FORMULA_TRIGGERS and value.lstrip(" \n")[:1] not in FORMULA_TRIGGERS:
         return value
@@ -50,8 +51,7 @@ class _SafeWriter:
         return self._writer.writerow([cell_neutralise(cell) for cell in row])
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
-        for row in rows:
-            self.writerow(row)
+        self._writer.writerows([cell_neutralise(cell) for cell in row] for row in rows)
 
 
 class _SafeDictWriter:

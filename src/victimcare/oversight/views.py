@@ -265,7 +265,7 @@ def report_pack(request, code: str):
 @capability_required(Capability.VIEW_AGGREGATES)
 @never_cache
 def report_pack_status(request, pk: int):
-    """Where a report pack is: being prepared (the page refreshes itself), ready (a
+    """Where a report pack is: being prepared (the page checks again itself), ready (a
     download link) or failed (with the reason)."""
     pack = report_packs.report_pack_get(user=request.user, pk=pk)
     return render(
