@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.factories import PASSWORD, area_make, case_make, crime_type_make, force_make, staff_make
 from victimcare.accounts.admin_scope import ScopedAdminMixin
 from victimcare.accounts.constants import Role
-from victimcare.accounts.models import ServiceToken, SupportOrganisation, User
+from victimcare.accounts.models import OversightBody, ServiceToken, SupportOrganisation, User
 from victimcare.accounts.services import service_token_create, staff_create
 from victimcare.audit.models import AuditRecord
 from victimcare.audit.services import audit_record_create
@@ -50,6 +50,8 @@ ADMIN_RULES: dict[str, dict[str, list]] = {
     "forces.area": FORCE_OWNED,
     "forces.team": FORCE_OWNED,
     "accounts.user": FORCE_OWNED,
+    # National: oversight bodies' own names (MOPAC, HMICFRS), added by a superuser.
+    "accounts.oversightbody": NATIONAL,
     # National; a force administrator links their force to any organisation or unlinks it.
     "accounts.supportorganisation": {
         ADMINISTRATOR: [OK, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN],
@@ -121,6 +123,10 @@ def site():
         ),
         "accounts.user": (staff_make(Role.OFFICER, force=mps), gmp_officer),
         "accounts.supportorganisation": (linked, elsewhere),
+        "accounts.oversightbody": (
+            OversightBody.objects.create(name="Mayor's Office for Policing and Crime"),
+            OversightBody.objects.create(name="HMICFRS"),
+        ),
         "audit.auditrecord": (
             AuditRecord.objects.get(force=mps),
             AuditRecord.objects.get(force=gmp),
